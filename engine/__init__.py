@@ -1,0 +1,1 @@
+"""motcua's domain core: deploying BPMN procedures, running dossiers, deadlines, audit."""

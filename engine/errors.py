@@ -1,0 +1,74 @@
+"""The one error tree of the core. Every error carries a stable machine `code`.
+
+HTTP statuses are chosen in `api/errors.py`, never here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class MotcuaError(Exception):
+    """Root of every business error the platform raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class InvalidInput(MotcuaError):
+    """A request names a missing or malformed field."""
+
+    code = "invalid-input"
+
+
+class NotFound(MotcuaError):
+    code = "not-found"
+
+
+class Unauthenticated(MotcuaError):
+    code = "unauthenticated"
+
+
+class Forbidden(MotcuaError):
+    code = "forbidden"
+
+
+class BpmnInvalid(MotcuaError):
+    """A diagram cannot be deployed; `errors` name each BPMN element at fault."""
+
+    code = "bpmn-invalid"
+
+
+class FormInvalid(MotcuaError):
+    """Submitted data does not satisfy the task's form; `errors` name each field path."""
+
+    code = "form-invalid"
+
+
+class TaskAlreadyCompleted(MotcuaError):
+    code = "task-already-completed"
+
+
+class TaskNotReady(MotcuaError):
+    code = "task-not-ready"
+
+
+class ConcurrentUpdate(MotcuaError):
+    """Someone else changed the dossier first; the caller may retry."""
+
+    code = "concurrent-update"
+
+
+class ScriptError(MotcuaError):
+    """A script or condition of the diagram failed or was refused by the sandbox."""
+
+    code = "script-error"
+
+
+class DossierInError(MotcuaError):
+    """The dossier stopped on a recorded engine error and cannot move on."""
+
+    code = "dossier-in-error"
