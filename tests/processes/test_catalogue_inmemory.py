@@ -1,0 +1,220 @@
+"""Every procedure of the catalogue runs its scenarios end to end, in memory.
+
+For each ``processes/<name>.bpmn`` with a ``<name>.scenarios.json`` beside it: the diagram
+parses (with the Spiff XSD), each user task names a form that exists in ``forms/`` and a
+position, every step's data validates against its task's form, every flow node and sequence
+flow has diagram interchange, and each scenario reaches the end event and data it expects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins import EndEventMixin, UserTaskMixin
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+}
+FLOW_NODE_TAGS = {
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+    "boundaryEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask",
+    "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+}
+
+
+def _safe_parse(path: Path) -> etree._ElementTree:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    return etree.parse(str(path), parser)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    bpmn: Path
+    scenarios: Path
+
+    @property
+    def name(self) -> str:
+        return self.bpmn.stem
+
+
+def _catalogue() -> list[Procedure]:
+    found = []
+    for bpmn in sorted(PROCESSES.glob("*.bpmn")):
+        scenarios = bpmn.with_suffix(".scenarios.json")
+        if scenarios.exists():
+            found.append(Procedure(bpmn, scenarios))
+    return found
+
+
+CATALOGUE = _catalogue()
+
+
+@cache
+def _tree(bpmn: Path) -> etree._ElementTree:
+    return _safe_parse(bpmn)
+
+
+def _executable_process(bpmn: Path) -> etree._Element:
+    processes = _tree(bpmn).getroot().findall("bpmn:process[@isExecutable='true']", NS)
+    assert len(processes) == 1, f"{bpmn.name}: expected one executable process"
+    return processes[0]
+
+
+@cache
+def _spec(bpmn: Path) -> tuple[Any, dict[str, Any]]:
+    process_id = _executable_process(bpmn).get("id")
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_xml(_tree(bpmn), filename=str(bpmn))
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def _user_task_forms(bpmn: Path) -> dict[str, str]:
+    """bpmn id of each user task -> its form file name."""
+    spec, _ = _spec(bpmn)
+    forms = {}
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, UserTaskMixin):
+            properties = task_spec.extensions.get("properties", {})
+            forms[task_spec.bpmn_id] = properties.get("formJsonSchemaFilename")
+    return forms
+
+
+@cache
+def _validator(form: str) -> Draft202012Validator:
+    schema = json.loads((FORMS / form).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _scenarios(procedure: Procedure) -> list[dict[str, Any]]:
+    return json.loads(procedure.scenarios.read_text(encoding="utf-8"))
+
+
+SCENARIO_CASES = [
+    pytest.param(procedure, scenario, id=f"{procedure.name}:{scenario['name']}")
+    for procedure in CATALOGUE
+    for scenario in _scenarios(procedure)
+]
+PROCEDURE_CASES = [pytest.param(p, id=p.name) for p in CATALOGUE]
+
+
+def test_catalogue_is_not_empty() -> None:
+    assert CATALOGUE, "no processes/*.bpmn with a *.scenarios.json beside it"
+
+
+@pytest.mark.parametrize("procedure", PROCEDURE_CASES)
+def test_user_tasks_name_an_existing_form_and_a_position(procedure: Procedure) -> None:
+    spec, _ = _spec(procedure.bpmn)
+    user_tasks = [t for t in spec.task_specs.values() if isinstance(t, UserTaskMixin)]
+    assert user_tasks
+    for task_spec in user_tasks:
+        properties = task_spec.extensions.get("properties", {})
+        form = properties.get("formJsonSchemaFilename")
+        assert form, f"{task_spec.bpmn_id}: no formJsonSchemaFilename property"
+        assert (FORMS / form).is_file(), f"{task_spec.bpmn_id}: forms/{form} does not exist"
+        _validator(form)  # the form itself is a valid draft 2020-12 schema
+        assert properties.get("position"), f"{task_spec.bpmn_id}: no position property"
+        assert task_spec.lane, f"{task_spec.bpmn_id}: not in a lane"
+
+
+@pytest.mark.parametrize("procedure", PROCEDURE_CASES)
+def test_every_flow_node_and_flow_has_diagram_interchange(procedure: Procedure) -> None:
+    root = _tree(procedure.bpmn).getroot()
+    process = _executable_process(procedure.bpmn)
+    shapes = {
+        s.get("bpmnElement"): s for s in root.iterfind(".//bpmndi:BPMNShape", NS)
+    }
+    edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    nodes = [
+        el for el in process.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in FLOW_NODE_TAGS
+    ]
+    assert nodes
+    for node in nodes:
+        node_id = node.get("id")
+        assert node_id in shapes, f"flow node {node_id} has no BPMNShape"
+        assert shapes[node_id].find("dc:Bounds", NS) is not None, f"{node_id}: no bounds"
+    for lane in process.iterfind(".//bpmn:lane", NS):
+        assert lane.get("id") in shapes, f"lane {lane.get('id')} has no BPMNShape"
+    for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
+        flow_id = flow.get("id")
+        assert flow_id in edges, f"sequence flow {flow_id} has no BPMNEdge"
+        waypoints = edges[flow_id].findall("di:waypoint", NS)
+        assert len(waypoints) >= 2, f"sequence flow {flow_id} has fewer than two waypoints"
+
+
+@pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)
+def test_step_data_validates_against_the_task_form(
+    procedure: Procedure, scenario: dict[str, Any]
+) -> None:
+    forms = _user_task_forms(procedure.bpmn)
+    for index, step in enumerate(scenario["steps"]):
+        assert step["task"] in forms, f"step {index}: {step['task']} is not a user task"
+        errors = sorted(
+            _validator(forms[step["task"]]).iter_errors(step["data"]), key=lambda e: e.path
+        )
+        assert not errors, f"step {index} ({step['task']}): " + "; ".join(
+            f"{list(e.path)}: {e.message}" for e in errors
+        )
+
+
+@pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)
+def test_scenario_runs_to_its_expected_end(
+    procedure: Procedure, scenario: dict[str, Any]
+) -> None:
+    spec, subprocess_specs = _spec(procedure.bpmn)
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    initial = {**scenario["data"], "applicant": scenario.get("applicant", {})}
+    start = workflow.get_tasks(state=TaskState.READY)
+    assert len(start) == 1
+    start[0].set_data(**initial)
+    workflow.do_engine_steps()
+
+    for index, step in enumerate(scenario["steps"]):
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        matching = [t for t in ready if t.task_spec.bpmn_id == step["task"]]
+        assert len(matching) == 1, (
+            f"step {index}: expected {step['task']} to be ready, "
+            f"ready are {[t.task_spec.bpmn_id for t in ready]}"
+        )
+        task = matching[0]
+        task.set_data(**step["data"])
+        task.run()
+        workflow.do_engine_steps()
+
+    expect = scenario["expect"]
+    left = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    assert workflow.is_completed() == expect["finished"], f"still ready: {left}"
+    if not expect["finished"]:
+        return
+
+    ends = [
+        t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if isinstance(t.task_spec, EndEventMixin)
+    ]
+    assert [t.task_spec.bpmn_id for t in ends] == [expect["end_event"]]
+    data = ends[0].data
+    for key, value in expect.get("data", {}).items():
+        assert data.get(key) == value, f"{key}: {data.get(key)!r} != {value!r}"
+    for key in expect.get("data_absent", []):
+        assert key not in data, f"{key} should not be set, is {data[key]!r}"
