@@ -1,0 +1,70 @@
+"""Forms named by user tasks: present, valid JSON, valid JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema.validators
+from lxml import etree
+
+from engine.bpmn.normalize import form_key
+from engine.bpmn.problems import Problems
+from engine.bpmn.structure import executable_processes
+from engine.bpmn.xml import xpath
+
+
+def resolve_forms(
+    root: etree._Element, uploaded: Mapping[str, bytes], problems: Problems
+) -> dict[str, dict[str, Any]]:
+    """Parse and check every form a user task of an executable process refers to.
+
+    Returns form file name -> schema for the referenced forms that are valid; records a
+    problem on the user task for a missing form and on the file for an invalid one.
+    """
+    forms: dict[str, dict[str, Any]] = {}
+    checked: set[str] = set()
+    for process in executable_processes(root):
+        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
+            name = form_key(task)
+            if name is None:
+                continue
+            if name not in uploaded:
+                problems.add(task.get("id"), f"form {name!r} was not uploaded with the diagram")
+                continue
+            if name in checked:
+                continue
+            checked.add(name)
+            schema = parse_form(name, uploaded[name], problems)
+            if schema is not None:
+                forms[name] = schema
+    return forms
+
+
+def parse_form(name: str, raw: bytes, problems: Problems) -> dict[str, Any] | None:
+    """The JSON Schema in `raw`, or None after recording what is wrong with it."""
+    try:
+        schema = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        problems.add(name, f"form is not UTF-8 text: {exc.reason} at byte {exc.start}")
+        return None
+    except json.JSONDecodeError as exc:
+        problems.add(name, f"form is not valid JSON: {exc.msg} at line {exc.lineno} "
+                           f"column {exc.colno}")  # fmt: skip
+        return None
+    if not isinstance(schema, dict):
+        problems.add(name, f"form must be a JSON Schema object, got {type(schema).__name__}")
+        return None
+    try:
+        cls = jsonschema.validators.validator_for(schema)
+    except Exception as exc:  # noqa: BLE001 - an unknown "$schema" dialect
+        problems.add(name, f"form names an unknown JSON Schema dialect: {exc}")
+        return None
+    errors = sorted(
+        cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: [str(p) for p in e.path]
+    )
+    for error in errors:
+        where = "/" + "/".join(str(p) for p in error.path)
+        problems.add(name, f"invalid JSON Schema at {where}: {error.message}")
+    return None if errors else schema

@@ -1,0 +1,428 @@
+"""engine.bpmn.compile_bpmn: valid diagrams run, invalid ones name the element at fault."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.bpmn import CompiledProcess, compile_bpmn
+from engine.errors import BpmnInvalid
+
+
+def check_code(source: str, mode: str) -> str | None:
+    """Stand-in for the sandbox: Python's own compiler."""
+    try:
+        compile(source, "<bpmn>", mode)
+    except SyntaxError as exc:
+        return f"{exc.msg} (line {exc.lineno})"
+    return None
+
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+    'id="defs" targetNamespace="http://motcua.test">\n'
+)
+FORM = json.dumps(
+    {"type": "object", "properties": {"approved": {"type": "boolean"}}, "required": ["approved"]}
+).encode()
+
+
+def process(body: str, *, pid: str = "cap_phep", extra: str = "", lanes: str = "") -> bytes:
+    return (
+        f'{HEAD}<bpmn:process id="{pid}" name="Cấp phép" isExecutable="true">{lanes}{body}'
+        f"</bpmn:process>{extra}</bpmn:definitions>"
+    ).encode()
+
+
+def user_task(tid: str = "review", form: str = "review.json", props: str = "") -> str:
+    return (
+        f'<bpmn:userTask id="{tid}" name="Thẩm định"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>"
+        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{form}"/>{props}'
+        "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
+    )
+
+
+def flow(fid: str, src: str, dst: str, cond: str | None = None) -> str:
+    inner = f"<bpmn:conditionExpression>{cond}</bpmn:conditionExpression>" if cond else ""
+    attrs = f'id="{fid}" sourceRef="{src}" targetRef="{dst}"'
+    return f"<bpmn:sequenceFlow {attrs}>{inner}</bpmn:sequenceFlow>"
+
+
+VALID_BODY = (
+    '<bpmn:startEvent id="start"/>'
+    + user_task(props='<spiffworkflow:property name="position" value="chuyen_vien"/>')
+    + '<bpmn:boundaryEvent id="late" attachedToRef="review" cancelActivity="true">'
+    "<bpmn:timerEventDefinition><bpmn:timeDuration>  PT4H \n</bpmn:timeDuration>"
+    "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    '<bpmn:exclusiveGateway id="decide" default="f_no"/>'
+    '<bpmn:scriptTask id="issue" scriptFormat="python"><bpmn:script>result = "issued"</bpmn:script>'
+    "</bpmn:scriptTask>"
+    '<bpmn:endEvent id="done"/><bpmn:endEvent id="refused"/><bpmn:endEvent id="escalated"/>'
+    + flow("f1", "start", "review")
+    + flow("f2", "review", "decide")
+    + flow("f_yes", "decide", "issue", "approved == True")
+    + flow("f_no", "decide", "refused")
+    + flow("f3", "issue", "done")
+    + flow("f_late", "late", "escalated")
+)
+LANES = (
+    '<bpmn:laneSet id="ls"><bpmn:lane id="lane_cv" name="Chuyên viên">'
+    "<bpmn:flowNodeRef>review</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>"
+)
+
+
+def compile_ok(xml: bytes, forms: dict[str, bytes] | None = None) -> CompiledProcess:
+    return compile_bpmn(
+        xml,
+        forms={"review.json": FORM} if forms is None else forms,
+        check_code=check_code,
+        filename="cap_phep.bpmn",
+    )
+
+
+def errors_of(xml: bytes, forms: dict[str, bytes] | None = None, **kw: object) -> list[dict]:
+    with pytest.raises(BpmnInvalid) as info:
+        compile_bpmn(
+            xml,
+            forms={"review.json": FORM} if forms is None else forms,
+            check_code=check_code,
+            filename="cap_phep.bpmn",
+            **kw,
+        )  # type: ignore[arg-type]
+    assert info.value.errors, "BpmnInvalid without errors"
+    for error in info.value.errors:
+        assert error["element"] and error["message"]
+    return info.value.errors
+
+
+def elements(errors: list[dict]) -> set[str]:
+    return {e["element"] for e in errors}
+
+
+def run_to_user_task(c: CompiledProcess) -> BpmnWorkflow:
+    wf = BpmnWorkflow(c.spec, c.subprocess_specs)
+    wf.do_engine_steps()
+    return wf
+
+
+# --- valid diagrams ------------------------------------------------------------------------
+
+
+def test_valid_process_compiles_and_runs() -> None:
+    c = compile_ok(process(VALID_BODY, lanes=LANES))
+    assert (c.key, c.name) == ("cap_phep", "Cấp phép")
+    assert c.forms == {"review.json": json.loads(FORM)}
+    [info] = c.user_tasks
+    assert (info.element_id, info.lane, info.form, info.position) == (
+        "review",
+        "Chuyên viên",
+        "review.json",
+        "chuyen_vien",
+    )
+    assert b'"PT4H"' in c.normalized_xml
+
+    wf = run_to_user_task(c)
+    [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+    assert task.task_spec.bpmn_id == "review"
+    [timer] = [e for e in wf.waiting_events() if e.event_type == "DurationTimerEventDefinition"]
+    assert timer.value  # PT4H was evaluated: the due instant is known
+    task.set_data(approved=True)
+    task.run()
+    wf.do_engine_steps()
+    assert wf.is_completed()
+    assert wf.data.get("result") == "issued"
+
+
+def test_default_branch_of_gateway() -> None:
+    wf = run_to_user_task(compile_ok(process(VALID_BODY)))
+    [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+    task.set_data(approved=False)
+    task.run()
+    wf.do_engine_steps()
+    assert wf.is_completed() and "result" not in wf.data
+
+
+def test_position_falls_back_to_lane_and_camunda_form_key() -> None:
+    body = VALID_BODY.replace(
+        user_task(props='<spiffworkflow:property name="position" value="chuyen_vien"/>'),
+        '<bpmn:userTask id="review" name="Thẩm định" camunda:formKey="review.json"/>',
+    )
+    c = compile_ok(process(body, lanes=LANES))
+    [info] = c.user_tasks
+    assert (info.form, info.position, info.lane) == ("review.json", "Chuyên viên", "Chuyên viên")
+    # the runtime finds the form where SpiffArena puts it
+    wf = run_to_user_task(c)
+    [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+    assert task.task_spec.extensions["properties"]["formJsonSchemaFilename"] == "review.json"
+
+
+def test_normalized_xml_compiles_to_the_same_result() -> None:
+    first = compile_ok(
+        process(
+            VALID_BODY.replace('id="start"', 'id="Start"').replace('"start"', '"Start"'),
+            lanes=LANES,
+        )
+    )
+    again = compile_ok(first.normalized_xml)
+    assert again.key == first.key
+    assert again.user_tasks == first.user_tasks
+    assert again.renamed_ids == first.renamed_ids == {"Start": "Start_1"}
+    assert again.normalized_xml == first.normalized_xml
+
+
+@pytest.mark.parametrize("reserved", ["Start", "End"])
+def test_reserved_ids_are_renamed_and_still_run(reserved: str) -> None:
+    body = (
+        f'<bpmn:startEvent id="{reserved}"/>'
+        + user_task()
+        + '<bpmn:endEvent id="fin"/>'
+        + flow("f1", reserved, "review")
+        + flow("f2", "review", "fin")
+    )
+    if reserved == "End":
+        body = (
+            body.replace('id="fin"', 'id="End"')
+            .replace('"fin"', '"End"')
+            .replace('<bpmn:startEvent id="End"/>', '<bpmn:startEvent id="s"/>')
+            .replace('sourceRef="End" targetRef="review"', 'sourceRef="s" targetRef="review"')
+        )
+    c = compile_ok(process(body))
+    assert c.renamed_ids == {reserved: f"{reserved}_1"}
+    wf = run_to_user_task(c)
+    [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+    task.set_data(approved=True)
+    task.run()
+    wf.do_engine_steps()
+    assert wf.is_completed()
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "stored"),
+    [
+        ("timeDuration", "P7D", '"P7D"'),
+        ("timeCycle", " R3/P1D ", '"R3/P1D"'),
+        ("timeDate", "2026-03-01T08:00:00+07:00", '"2026-03-01T08:00:00+07:00"'),
+        ("timeDuration", '"PT4H"', '"PT4H"'),
+        ("timeDuration", '"P" + str(days) + "D"', '"P" + str(days) + "D"'),
+        ("timeDate", "han_xu_ly(ngay_nhan, 15)", "han_xu_ly(ngay_nhan, 15)"),
+    ],
+)
+def test_timer_values_are_normalised(kind: str, raw: str, stored: str) -> None:
+    c = compile_ok(process(timer_body(kind, raw)))
+    assert f"<bpmn:{kind}>{stored}</bpmn:{kind}>".encode() in c.normalized_xml.replace(
+        b"&quot;", b'"'
+    )
+
+
+def timer_body(kind: str, value: str) -> str:
+    value = value.replace('"', "&quot;")
+    return (
+        '<bpmn:startEvent id="s"/>'
+        f'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+        f"<bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
+        '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+        + flow("f1", "s", "wait")
+        + flow("f2", "wait", "e")
+    )
+
+
+# --- invalid diagrams: one element each ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("timeDuration", "P7X"),
+        ("timeDuration", "7 ngày"),
+        ("timeCycle", "R3/P1Q"),
+        ("timeDate", "2026-13-01T08:00:00+07:00"),
+        ("timeDate", "2026-03-01T08:00:00"),
+        ("timeDate", "P7D"),
+        ("timeDuration", ""),
+        ("timeDuration", '"bảy ngày"'),
+    ],
+)
+def test_bad_timer_names_the_event(kind: str, value: str) -> None:
+    assert elements(errors_of(process(timer_body(kind, value)))) == {"wait"}
+
+
+def test_no_executable_process() -> None:
+    xml = process(VALID_BODY).replace(b'isExecutable="true"', b'isExecutable="false"')
+    [error] = errors_of(xml)
+    assert error["element"] == "cap_phep.bpmn" and "executable" in error["message"]
+
+
+def test_several_top_level_processes_are_ambiguous() -> None:
+    other = '<bpmn:process id="other" isExecutable="true"><bpmn:startEvent id="s2"/></bpmn:process>'
+    [error] = errors_of(process(VALID_BODY, extra=other))
+    assert error["element"] == "cap_phep.bpmn" and "other" in error["message"]
+
+
+def test_called_process_is_not_a_candidate() -> None:
+    called = (
+        '<bpmn:process id="sub" isExecutable="true"><bpmn:startEvent id="s2"/>'
+        '<bpmn:endEvent id="e2"/>' + flow("g1", "s2", "e2") + "</bpmn:process>"
+    )
+    body = VALID_BODY.replace(
+        '<bpmn:scriptTask id="issue" scriptFormat="python"><bpmn:script>result = "issued"'
+        "</bpmn:script></bpmn:scriptTask>",
+        '<bpmn:callActivity id="issue" calledElement="sub"/>',
+    )
+    c = compile_ok(process(body, extra=called))
+    assert c.key == "cap_phep" and set(c.subprocess_specs) == {"sub"}
+
+
+def test_call_activity_to_missing_process() -> None:
+    body = VALID_BODY.replace(
+        '<bpmn:scriptTask id="issue" scriptFormat="python"><bpmn:script>result = "issued"'
+        "</bpmn:script></bpmn:scriptTask>",
+        '<bpmn:callActivity id="issue" calledElement="nowhere"/>',
+    )
+    assert elements(errors_of(process(body))) == {"issue"}
+
+
+def test_missing_form_names_the_user_task() -> None:
+    assert elements(errors_of(process(VALID_BODY), forms={})) == {"review"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        (b"{not json", "line 1"),
+        (b"[1, 2]", "object"),
+        (
+            json.dumps({"type": "object", "properties": {"a": {"type": "strin"}}}).encode(),
+            "/properties/a/type",
+        ),
+    ],
+)
+def test_invalid_form_names_the_file(raw: bytes, needle: str) -> None:
+    [error] = errors_of(process(VALID_BODY), forms={"review.json": raw})
+    assert error["element"] == "review.json" and needle in error["message"]
+
+
+def test_bad_condition_and_script_name_their_elements() -> None:
+    body = VALID_BODY.replace("approved == True", "approved ==").replace(
+        'result = "issued"', "def broken("
+    )
+    assert elements(errors_of(process(body))) == {"f_yes", "issue"}
+
+
+def test_all_problems_are_reported_together() -> None:
+    body = (
+        VALID_BODY.replace("approved == True", "approved ==")
+        .replace('result = "issued"', "def broken(")
+        .replace("PT4H", "PT4X")
+    )
+    assert elements(errors_of(process(body), forms={})) == {"f_yes", "issue", "late", "review"}
+
+
+def test_unconditioned_gateway_flow() -> None:
+    body = VALID_BODY.replace(
+        flow("f_yes", "decide", "issue", "approved == True"), flow("f_yes", "decide", "issue")
+    )
+    assert elements(errors_of(process(body))) == {"f_yes"}
+
+
+def test_unreachable_task_and_dead_end_gateway() -> None:
+    body = (
+        VALID_BODY
+        + '<bpmn:task id="orphan"/><bpmn:parallelGateway id="nowhere"/>'
+        + flow("f9", "orphan", "nowhere")
+    )
+    assert elements(errors_of(process(body))) == {"orphan", "nowhere"}
+
+
+def test_task_with_two_outgoing_flows() -> None:
+    body = VALID_BODY + flow("f_extra", "issue", "refused")
+    assert elements(errors_of(process(body))) == {"issue"}
+
+
+@pytest.mark.parametrize(
+    ("node", "element"),
+    [('<bpmn:complexGateway id="cx"/>', "cx"), ('<bpmn:businessRuleTask id="dmn"/>', "dmn")],
+)
+def test_unsupported_types_name_the_element(node: str, element: str) -> None:
+    body = (
+        VALID_BODY.replace(
+            flow("f3", "issue", "done"), flow("f3", "issue", element) + flow("f4", element, "done")
+        )
+        + node
+    )
+    errors = errors_of(process(body))
+    assert element in elements(errors)
+
+
+def test_spiffworkflow_parser_errors_are_translated() -> None:
+    # A multi-instance task without cardinality passes our checks; SpiffWorkflow refuses it.
+    body = VALID_BODY.replace(
+        '<bpmn:scriptTask id="issue" scriptFormat="python">',
+        '<bpmn:scriptTask id="issue" scriptFormat="python">'
+        "<bpmn:multiInstanceLoopCharacteristics/>",
+    )
+    [error] = errors_of(process(body))
+    assert error["element"] == "issue" and "cardinality" in error["message"]
+
+
+def test_schema_errors_name_the_element() -> None:
+    body = VALID_BODY.replace(
+        '<bpmn:endEvent id="done"/>', '<bpmn:endEvent id="done" cancelActivity="maybe"/>'
+    )
+    assert "done" in elements(errors_of(process(body)))
+
+
+# --- hostile or broken uploads -------------------------------------------------------------
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<bpmn:process id="p" name="&lol3;"/></bpmn:definitions>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<bpmn:process id="p" name="&xxe;"/></bpmn:definitions>"""
+PLAIN_DOCTYPE = b"""<?xml version="1.0"?><!DOCTYPE definitions>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"/>"""
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DOCTYPE, BILLION_LAUGHS.decode().encode("utf-16")],
+)
+def test_doctype_payloads_are_refused(payload: bytes) -> None:
+    [error] = errors_of(payload)
+    assert error["element"] == "cap_phep.bpmn"
+    assert "DOCTYPE" in error["message"]
+    assert "lollol" not in error["message"] and "root:" not in error["message"]
+
+
+def test_oversize_is_refused_before_parsing() -> None:
+    [error] = errors_of(b"<" * 2000, max_bytes=1000)
+    assert error["element"] == "cap_phep.bpmn" and "1000" in error["message"]
+
+
+def test_malformed_xml_names_file_and_line() -> None:
+    [error] = errors_of(b'<?xml version="1.0"?>\n<a>\n<b></a>')
+    assert error["element"] == "cap_phep.bpmn" and "line 3" in error["message"]
+
+
+def test_not_bpmn() -> None:
+    [error] = errors_of(b"<html/>")
+    assert error["element"] == "cap_phep.bpmn" and "definitions" in error["message"]
+
+
+def test_checker_crash_is_still_an_element_error() -> None:
+    def crashing(source: str, mode: str) -> str | None:
+        raise RuntimeError("sandbox down")
+
+    with pytest.raises(BpmnInvalid) as info:
+        compile_bpmn(process(VALID_BODY), forms={"review.json": FORM}, check_code=crashing)
+    assert {"f_yes", "issue"} <= elements(info.value.errors)
