@@ -122,7 +122,9 @@ def _check_container(container: etree._Element, problems: Problems) -> None:
     ad_hoc = is_bpmn(container, "adHocSubProcess")
     starts = [n for n in nodes.values() if is_bpmn(n, "startEvent")]
     if not ad_hoc and not starts:
-        problems.add(cid, "has no start event")
+        problems.add(cid, "sub-process has no start event; model its content (a collapsed "
+                     "sub-process is not executable)" if is_bpmn(container, *CONTAINERS[1:])
+                     else "process has no start event")  # fmt: skip
     if not ad_hoc and is_bpmn(container, *CONTAINERS[1:]):
         if len(starts) > 1:
             problems.add(cid, f"sub-process has {len(starts)} start events; it needs one")
