@@ -1,0 +1,43 @@
+"""The Flask app factory: settings in, a ready app out; nothing happens at import time."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import definitions, dossiers, errors, health, principals, tasks
+from engine.clock import Clock
+from engine.services.context import Context
+from engine.settings import Settings
+from engine.wiring import build_context
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None,
+               context: Context | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="motcua",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    ctx = context or build_context(settings, clock)
+    app.extensions["motcua"] = ctx
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    for module in (definitions, dossiers, tasks, principals):
+        api.register_blueprint(module.blp)
+    health.register(app)
+    errors.register(app)
+    return app
+
+
+def context_of(app: Flask) -> Any:
+    return app.extensions["motcua"]

@@ -1,0 +1,95 @@
+"""Integration clients and everyone else: start, read and move dossiers."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import caller
+from api.schemas import (DossierIn, DossierOut, DossierPage, DossierQuery, HistoryOut, MessageIn,
+                         Problem)
+from engine.services import dossiers, intake
+from engine.services.dossiers import DossierView
+from engine.store.models import Dossier
+
+blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
+                description="Dossiers: intake, status, history, external events")
+
+
+def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
+        "channel": d.channel, "applicant": d.applicant, "received_at": d.received_at,
+        "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
+        "error": d.error, "next_wakeup": d.next_wakeup,
+    }
+    if view is not None:
+        out["process_version"] = view.definition.version
+        out["current_steps"] = view.open_tasks
+        out["data"] = view.data
+    return out
+
+
+def _view(code: str) -> dict[str, Any]:
+    ctx = current_app.extensions["motcua"]
+    view = dossiers.get_dossier(ctx, caller(), code)
+    return present(view.dossier, view)
+
+
+@blp.route("")
+class Dossiers(MethodView):
+    @blp.arguments(DossierIn)
+    @blp.response(201, DossierOut)
+    @blp.alt_response(200, schema=DossierOut, description="a retry with the same Idempotency-Key")
+    @blp.alt_response(422, schema=Problem)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start a dossier on the latest version of a procedure (header Idempotency-Key
+        makes retries safe)."""
+        ctx = current_app.extensions["motcua"]
+        who = caller("client", "officer", "admin")
+        key = request.headers.get("Idempotency-Key") or None
+        dossier, created = intake.start_dossier(
+            ctx, who, process_key=body["process_key"], applicant=body["applicant"],
+            data=body["data"], unit=body.get("unit"), channel=body["channel"],
+            idempotency_key=key)
+        return _view(dossier.code), 201 if created else 200
+
+    @blp.arguments(DossierQuery, location="query")
+    @blp.response(200, DossierPage)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Dossiers of your province, newest first, filtered by status, procedure or unit."""
+        ctx = current_app.extensions["motcua"]
+        rows, total = dossiers.list_dossiers(ctx, caller(), **query)
+        return {"total": total, "items": [present(d) for d in rows]}
+
+
+@blp.route("/<code>")
+class DossierResource(MethodView):
+    @blp.response(200, DossierOut)
+    def get(self, code: str) -> Any:
+        """Status, current steps and data of one dossier."""
+        return _view(code)
+
+
+@blp.route("/<code>/history")
+class History(MethodView):
+    @blp.response(200, HistoryOut)
+    def get(self, code: str) -> Any:
+        """The append-only, hash-chained event log."""
+        ctx = current_app.extensions["motcua"]
+        dossier, events = dossiers.history(ctx, caller(), code)
+        return {"code": dossier.code, "events": events}
+
+
+@blp.route("/<code>/messages/<name>")
+class Messages(MethodView):
+    @blp.arguments(MessageIn)
+    @blp.response(200, DossierOut)
+    def post(self, body: dict[str, Any], code: str, name: str) -> Any:
+        """Deliver an external event the process waits for; a repeated message_id is ignored."""
+        ctx = current_app.extensions["motcua"]
+        dossiers.deliver_message(ctx, caller("client", "officer", "admin"), code, name,
+                                 body["payload"], body.get("message_id"))
+        return _view(code)

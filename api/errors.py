@@ -1,0 +1,75 @@
+"""The one place errors become HTTP: application/problem+json with a stable `code`."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import MotcuaError
+
+STATUS = {
+    "invalid-input": 422,
+    "idempotency-key-reused": 422,
+    "bpmn-invalid": 422,
+    "form-invalid": 422,
+    "script-error": 422,
+    "not-found": 404,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "task-already-completed": 409,
+    "task-not-ready": 409,
+    "concurrent-update": 409,
+    "dossier-in-error": 409,
+}
+
+
+def problem(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None
+            ) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": message, "status": status,
+                            "code": code, "detail": message}
+    if errors:
+        body["errors"] = errors
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/problem+json")
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = "Bearer"
+    return resp
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(MotcuaError)
+    def _business(exc: MotcuaError) -> Response:
+        return problem(STATUS.get(exc.code, 400), exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        errors = _webargs_errors(exc)
+        code = "invalid-input" if errors else _HTTP_CODES.get(status, "http-error")
+        return problem(status, code, exc.description or exc.name, errors)
+
+
+_HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large",
+               400: "bad-request", 415: "unsupported-media-type", 500: "internal-error"}
+
+
+def _webargs_errors(exc: HTTPException) -> list[dict[str, Any]]:
+    """flask-smorest reports schema failures as {location: {field: [messages]}}."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return []
+    out: list[dict[str, Any]] = []
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, sub in node.items():
+                walk(f"{prefix}/{key}", sub)
+        elif isinstance(node, list) and all(isinstance(m, str) for m in node):
+            out.extend({"field": prefix or "/", "message": m} for m in node)
+        else:
+            out.append({"field": prefix or "/", "message": str(node)})
+
+    for location, fields in messages.items():
+        walk("", fields) if location in ("json", "query", "form", "files") else walk(location, fields)
+    return out

@@ -1,0 +1,162 @@
+"""Marshmallow schemas: request bodies and responses (they generate the OpenAPI document)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ErrorItem(Schema):
+    element = fields.String()
+    field = fields.String()
+    message = fields.String()
+
+
+class Problem(Schema):
+    code = fields.String(required=True)
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ErrorItem))
+
+
+class DefinitionOut(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    content_hash = fields.String()
+    forms = fields.Method("form_names")
+    deployed_at = fields.DateTime()
+    created = fields.Boolean()
+
+    def form_names(self, obj: object) -> list[str]:
+        forms = obj.get("forms") if isinstance(obj, dict) else getattr(obj, "forms", None)
+        return sorted(forms or {})
+
+
+class DeployForm(Schema):
+    bpmn = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
+    forms = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
+
+
+class ValidationOut(Schema):
+    valid = fields.Boolean()
+    key = fields.String()
+    name = fields.String()
+    user_tasks = fields.List(fields.Dict())
+
+
+class DossierIn(Schema):
+    process_key = fields.String(required=True, validate=validate.Length(1, 200))
+    applicant = fields.Dict(required=True)
+    data = fields.Dict(load_default=dict)
+    unit = fields.String(validate=validate.Length(1, 60))
+    channel = fields.String(load_default="online",
+                            validate=validate.OneOf(["desk", "online", "post"]))
+
+
+class StepOut(Schema):
+    task_id = fields.String(attribute="id")
+    element_id = fields.String()
+    name = fields.String()
+    position = fields.String()
+    unit = fields.String()
+
+
+class DossierOut(Schema):
+    code = fields.String()
+    status = fields.String()
+    process_key = fields.String()
+    process_version = fields.Integer()
+    unit = fields.String()
+    channel = fields.String()
+    applicant = fields.Dict()
+    received_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    end_event = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+    next_wakeup = fields.DateTime(allow_none=True)
+    current_steps = fields.List(fields.Nested(StepOut))
+    data = fields.Dict()
+
+
+class DossierQuery(Schema):
+    status = fields.String()
+    process_key = fields.String()
+    unit = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class DossierPage(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(DossierOut(exclude=("data", "current_steps"))))
+
+
+class HistoryEventOut(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    kind = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    payload = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class HistoryOut(Schema):
+    code = fields.String()
+    events = fields.List(fields.Nested(HistoryEventOut))
+
+
+class MessageIn(Schema):
+    message_id = fields.String(validate=validate.Length(1, 200))
+    payload = fields.Dict(load_default=dict)
+
+
+class TaskOut(Schema):
+    id = fields.String()
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    status = fields.String()
+    form = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    dossier_code = fields.String()
+    process_key = fields.String()
+
+
+class TaskDetailOut(TaskOut):
+    form_schema = fields.Dict(allow_none=True)
+    data = fields.Dict()
+
+
+class TaskQuery(Schema):
+    status = fields.String(load_default="open",
+                           validate=validate.OneOf(["open", "completed", "cancelled"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class CompleteIn(Schema):
+    data = fields.Dict(required=True)
+
+
+class PrincipalIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    role = fields.String(required=True, validate=validate.OneOf(
+        ["designer", "officer", "client", "auditor", "admin"]))
+    unit = fields.String(validate=validate.Length(1, 100))
+    position = fields.String(validate=validate.Length(1, 100))
+
+
+class PrincipalOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String()
+    province = fields.String()
+    unit = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    token = fields.String()

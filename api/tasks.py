@@ -1,0 +1,57 @@
+"""Officers: the inbox, one task with its form, and completing it."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import caller
+from api.dossiers import _view
+from api.schemas import CompleteIn, DossierOut, Problem, TaskDetailOut, TaskOut, TaskQuery
+from engine.services import tasks
+from engine.store.models import Dossier, Task
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
+                description="User tasks of your unit and position")
+
+
+def _task(t: Task, d: Dossier) -> dict[str, Any]:
+    return {"id": t.id, "element_id": t.element_id, "name": t.name, "position": t.position,
+            "unit": t.unit, "status": t.status, "form": t.form, "created_at": t.created_at,
+            "completed_at": t.completed_at, "dossier_code": d.code, "process_key": d.process_key}
+
+
+@blp.route("")
+class Inbox(MethodView):
+    @blp.arguments(TaskQuery, location="query")
+    @blp.response(200, TaskOut(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Open tasks of your unit and position, oldest first."""
+        ctx = current_app.extensions["motcua"]
+        return [_task(t, d) for t, d in tasks.inbox(ctx, caller(), **query)]
+
+
+@blp.route("/<task_id>")
+class TaskResource(MethodView):
+    @blp.response(200, TaskDetailOut)
+    def get(self, task_id: str) -> Any:
+        """The task, its dossier, its form (JSON Schema) and the dossier's current data."""
+        detail = tasks.get_task(current_app.extensions["motcua"], caller(), task_id)
+        out = _task(detail.task, detail.dossier)
+        out.update(form_schema=detail.form, data=detail.data)
+        return out
+
+
+@blp.route("/<task_id>/complete")
+class Complete(MethodView):
+    @blp.arguments(CompleteIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(409, schema=Problem, description="already completed")
+    @blp.alt_response(422, schema=Problem, description="form errors by field path")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Submit the task's form; the dossier runs on until it waits again."""
+        ctx = current_app.extensions["motcua"]
+        dossier = tasks.complete_task(ctx, caller("officer", "admin"), task_id, body["data"])
+        return _view(dossier.code)

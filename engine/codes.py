@@ -1,0 +1,18 @@
+"""Dossier codes: `<receiving unit>-<YYMMDD>-<NNNN>` (DOMAIN.md §5), by the local day."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNIT_PATTERN = re.compile(r"^[A-Za-z0-9.]{1,60}$")
+
+
+def local_day(instant: datetime) -> str:
+    """The YYMMDD of `instant` in Vietnam's time zone."""
+    return instant.astimezone(LOCAL_TZ).strftime("%y%m%d")
+
+
+def dossier_code(unit: str, day: str, number: int) -> str:
+    return f"{unit}-{day}-{number:04d}"

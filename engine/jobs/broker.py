@@ -1,0 +1,78 @@
+"""Broker and actors. Actors are thin: they take ids and call a use case."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+
+from engine.jobs.relay import safe, sweep
+from engine.services.context import Context
+from engine.services.dossiers import wake
+
+
+def make_broker(redis_url: str) -> dramatiq.Broker:
+    broker: dramatiq.Broker = RedisBroker(url=redis_url) if redis_url else StubBroker()
+    if isinstance(broker, StubBroker):
+        broker.emit_after("process_boot")
+    return broker
+
+
+def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Declare the actors on `broker` and let the context send jobs through it."""
+    dramatiq.set_broker(broker)
+
+    def wake_dossier(dossier_id: int) -> None:
+        wake(ctx, dossier_id)
+
+    actors = {
+        "wake_dossier": dramatiq.actor(wake_dossier, broker=broker, actor_name="wake_dossier",
+                                       max_retries=20, min_backoff=1000),
+    }
+
+    def send(actor: str, payload: dict[str, Any], delay: float) -> None:
+        actors[actor].send_with_options(kwargs=payload, delay=int(delay * 1000) or None)
+
+    ctx.send_job = send
+    return actors
+
+
+class Sweeper:
+    """A daemon thread that runs `sweep` every `interval` seconds until stopped."""
+
+    def __init__(self, ctx: Context, interval: float) -> None:
+        self._ctx = ctx
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="motcua-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        tick = safe(sweep)
+        while not self._stop.wait(self._interval):
+            tick(self._ctx)
+
+
+class SweeperMiddleware(Middleware):
+    """Runs a sweeper in each dramatiq worker process."""
+
+    def __init__(self, ctx: Context, interval: float) -> None:
+        self._ctx = ctx
+        self._interval = interval
+        self._sweeper: Sweeper | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self._sweeper = Sweeper(self._ctx, self._interval)
+        self._sweeper.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        if self._sweeper is not None:
+            self._sweeper.stop()

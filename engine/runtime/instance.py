@@ -1,0 +1,221 @@
+"""One dossier's workflow in memory: start it, complete user tasks, fire timers, take messages.
+
+Every BPMN step that runs is reported as a `Step`, which the caller turns into history.
+A failing script or condition does not escape as an exception: the failed task stays in
+SpiffWorkflow's ERROR state and `Instance.error` says what happened, so the caller can store
+the instance in a recorded error state instead of losing it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import InvalidInput, NotFound, TaskAlreadyCompleted, TaskNotReady
+from engine.runtime.state import dump_state, load_state
+
+_TIMER_EVENTS = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A BPMN element that ran (or failed)."""
+
+    element_id: str
+    element_type: str
+    name: str | None
+    task_id: str
+    outcome: str = "completed"  # or "error"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class UserTask:
+    """A user task waiting for an officer."""
+
+    task_id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    position: str | None
+    form: str | None
+    process_id: str
+
+
+@dataclass
+class Instance:
+    """A live workflow plus what happened to it since it was loaded."""
+
+    workflow: BpmnWorkflow
+    steps: list[Step] = field(default_factory=list)
+    error: str | None = None
+
+    # -- creation ---------------------------------------------------------------------
+    @classmethod
+    def start(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
+              data: dict[str, Any]) -> Instance:
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        start = workflow.get_next_task(state=TaskState.READY)
+        if start is not None:
+            start.data.update(data)
+        else:
+            workflow.data.update(data)
+        inst = cls(workflow)
+        inst._run_engine()
+        return inst
+
+    @classmethod
+    def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
+             script_engine: Any) -> Instance:
+        return cls(load_state(state, spec, subprocess_specs, script_engine))
+
+    def dump(self) -> dict[str, Any]:
+        return dump_state(self.workflow)
+
+    # -- queries ------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return bool(self.workflow.completed)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The dossier's current data: the workflow data merged with the last task's."""
+        merged = dict(self.workflow.data)
+        last = self.workflow.last_task
+        if last is not None:
+            merged.update(last.data)
+        if not merged.get("data_objects"):
+            merged.pop("data_objects", None)
+        return merged
+
+    def user_tasks(self) -> list[UserTask]:
+        return [_user_task(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def end_events(self) -> list[str]:
+        """Ids of the top-level end events reached."""
+        return [
+            t.task_spec.bpmn_id
+            for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if type(t.task_spec).__name__ == "EndEvent" and t.workflow is self.workflow
+        ]
+
+    def next_timer(self) -> datetime | None:
+        """The earliest instant a waiting timer is due, if any."""
+        due: list[datetime] = []
+        for event in self.workflow.waiting_events():
+            if event.event_type in _TIMER_EVENTS and event.value:
+                try:
+                    due.append(TimerEventDefinition.get_datetime(event.value))
+                except (ValueError, TypeError):
+                    continue
+        return min(due) if due else None
+
+    def waiting_messages(self) -> list[str]:
+        return [e.name for e in self.workflow.waiting_events()
+                if e.event_type == "MessageEventDefinition"]
+
+    # -- commands -----------------------------------------------------------------------
+    def complete(self, task_id: str, data: dict[str, Any], *, check: Callable[[UserTask], None]
+                 | None = None) -> UserTask:
+        """Complete a READY user task with `data` (already validated), then run on."""
+        task = self._task(task_id)
+        if task.state in (TaskState.COMPLETED, TaskState.CANCELLED):
+            raise TaskAlreadyCompleted(f"task {task_id} is already completed")
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is not waiting for an officer")
+        view = _user_task(task)
+        if check is not None:
+            check(view)
+        task.set_data(**data)
+        self._run(task)
+        self._record(task)
+        self._run_engine()
+        return view
+
+    def fire_timers(self) -> None:
+        """Fire the timers whose instant has passed, then run on."""
+        self.workflow.refresh_timers()
+        self._run_engine()
+
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
+        """Deliver a message the process is waiting for (`payload` joins the task data)."""
+        if name not in self.waiting_messages():
+            raise InvalidInput(f"the dossier is not waiting for message '{name}'",
+                               errors=[{"field": "name", "message": "no such waiting message"}])
+        definition = MessageEventDefinition(name)
+        self.workflow.catch(BpmnEvent(definition, payload))
+        self._run_engine()
+
+    # -- internals ----------------------------------------------------------------------
+    def _task(self, task_id: str) -> Task:
+        try:
+            uid = UUID(task_id)
+        except ValueError as exc:
+            raise NotFound(f"no task {task_id}") from exc
+        task = self.workflow.get_task_from_id(uid)
+        if task is None:
+            raise NotFound(f"no task {task_id}")
+        return task
+
+    def _run(self, task: Task) -> None:
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            self._fail(task, exc)
+
+    def _run_engine(self) -> None:
+        if self.error:
+            return
+        try:
+            self.workflow.do_engine_steps(did_complete_task=self._record)
+        except SpiffWorkflowException as exc:
+            failed = getattr(exc, "task", None)
+            self._fail(failed, exc)
+
+    def _record(self, task: Task) -> None:
+        spec = task.task_spec
+        if spec.bpmn_id is None:  # engine-internal tasks (Start, End, Root)
+            return
+        self.steps.append(Step(spec.bpmn_id, type(spec).__name__, spec.bpmn_name, str(task.id)))
+
+    def _fail(self, task: Task | None, exc: Exception) -> None:
+        message = _describe(exc)
+        self.error = message
+        if task is not None and task.task_spec.bpmn_id is not None:
+            self.steps.append(Step(task.task_spec.bpmn_id, type(task.task_spec).__name__,
+                                   task.task_spec.bpmn_name, str(task.id), "error", message))
+
+
+def _describe(exc: BaseException) -> str:
+    parts = [str(exc)]
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and len(parts) < 4:
+        text = str(cause)
+        if text and text not in parts[-1]:
+            parts.append(text)
+        cause = cause.__cause__ or cause.__context__
+    return ": ".join(parts)[:2000]
+
+
+def _user_task(task: Task) -> UserTask:
+    spec = task.task_spec
+    props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
+    lane = getattr(spec, "lane", None)
+    return UserTask(
+        task_id=str(task.id),
+        element_id=spec.bpmn_id,
+        name=spec.bpmn_name,
+        lane=lane,
+        position=props.get("position") or lane,
+        form=props.get("formJsonSchemaFilename"),
+        process_id=task.workflow.spec.name,
+    )

@@ -1,0 +1,68 @@
+"""Principals and bearer tokens. Tokens are shown once and stored only as SHA-256 hashes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from engine.errors import Forbidden, InvalidInput, Unauthenticated
+from engine.services.context import Context
+from engine.store.models import Principal
+
+ROLES = ("designer", "officer", "client", "auditor", "admin")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: every use case takes one and sees only its province."""
+
+    id: int
+    name: str
+    role: str
+    province: str
+    unit: str | None = None
+    position: str | None = None
+
+    def require(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {self.role}")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def authenticate(ctx: Context, token: str) -> Caller:
+    if not token:
+        raise Unauthenticated("missing bearer token")
+    with ctx.uow() as uow:
+        principal = uow.repo.principal_by_token_hash(hash_token(token))
+    if principal is None:
+        raise Unauthenticated("unknown bearer token")
+    return _caller(principal)
+
+
+def create_principal(ctx: Context, *, name: str, role: str, province: str,
+                     unit: str | None = None, position: str | None = None) -> tuple[Caller, str]:
+    """A new principal and its token (the only time the token exists in clear)."""
+    errors = []
+    if role not in ROLES:
+        errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
+    if not name.strip():
+        errors.append({"field": "name", "message": "must not be empty"})
+    if not province.strip():
+        errors.append({"field": "province", "message": "must not be empty"})
+    if errors:
+        raise InvalidInput("invalid principal", errors=errors)
+    token = "mc_" + secrets.token_urlsafe(32)
+    with ctx.uow() as uow:
+        principal = Principal(name=name, role=role, province=province, unit=unit,
+                              position=position, token_hash=hash_token(token),
+                              created_at=ctx.clock.now())
+        uow.repo.add(principal)
+        uow.commit()
+    return _caller(principal), token
+
+
+def _caller(p: Principal) -> Caller:
+    return Caller(p.id, p.name, p.role, p.province, p.unit, p.position)

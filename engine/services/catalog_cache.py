@@ -1,0 +1,55 @@
+"""Compiled process versions, kept per process: a version is immutable once deployed."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+from engine.bpmn import CompiledProcess, compile_bpmn
+from engine.sandbox import check_code, make_script_engine
+
+
+class CatalogCache:
+    def __init__(self, size: int = 256, script_time_limit: float = 1.0) -> None:
+        self._size = size
+        self._items: OrderedDict[int, CompiledProcess] = OrderedDict()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._time_limit = script_time_limit
+
+    def compiled(self, definition_id: int, load: Callable[[], tuple[bytes, dict[str, Any]]]
+                 ) -> CompiledProcess:
+        """The compiled process of a stored version; `load` gives (xml, forms) on a miss."""
+        with self._lock:
+            hit = self._items.get(definition_id)
+            if hit is not None:
+                self._items.move_to_end(definition_id)
+                return hit
+        xml, forms = load()
+        compiled = compile_process(xml, forms)
+        with self._lock:
+            self._items[definition_id] = compiled
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return compiled
+
+    def script_engine(self) -> Any:
+        """One sandboxed script engine per thread: engines keep per-call state."""
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = make_script_engine(time_limit=self._time_limit)
+            self._local.engine = engine
+        return engine
+
+
+def compile_process(xml: bytes, forms: dict[str, Any], max_bytes: int = 5_000_000
+                    ) -> CompiledProcess:
+    """Compile with the platform's sandbox checks (forms given as parsed JSON or bytes)."""
+    raw = {name: f if isinstance(f, bytes) else _json_bytes(f) for name, f in forms.items()}
+    return compile_bpmn(xml, forms=raw, check_code=check_code, max_bytes=max_bytes)
+
+
+def _json_bytes(obj: Any) -> bytes:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")

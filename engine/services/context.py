@@ -1,0 +1,21 @@
+"""What every use case needs, built once per process and passed in."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.clock import Clock
+from engine.services.catalog_cache import CatalogCache
+from engine.settings import Settings
+from engine.store.uow import UnitOfWork
+
+
+@dataclass
+class Context:
+    settings: Settings
+    clock: Clock
+    uow: Callable[[], UnitOfWork]
+    cache: CatalogCache = field(default_factory=CatalogCache)
+    # Called with (actor name, payload, delay seconds) by the outbox relay; set by jobs.
+    send_job: Callable[[str, dict[str, Any], float], None] | None = None
+    db_engine: Any = None

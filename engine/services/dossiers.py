@@ -1,0 +1,111 @@
+"""Reading dossiers, and moving them on external events: timers and messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import DossierInError, InvalidInput, NotFound
+from engine.runtime import Instance
+from engine.services import progress
+from engine.services.auth import Caller
+from engine.services.catalog import compiled_for
+from engine.services.context import Context
+from engine.store.models import Dossier, HistoryEvent, ProcessDefinition, ProcessedMessage, Task
+
+
+@dataclass(frozen=True)
+class DossierView:
+    dossier: Dossier
+    definition: ProcessDefinition
+    open_tasks: list[Task]
+    data: dict[str, Any]
+
+
+def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
+    with ctx.uow() as uow:
+        dossier = _dossier(uow, caller, code)
+        definition = uow.repo.definition(dossier.definition_id)
+        tasks = list(uow.repo.open_tasks_of(dossier.id))
+    assert definition is not None
+    compiled = compiled_for(ctx, definition)
+    instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
+                             ctx.cache.script_engine())
+    return DossierView(dossier, definition, tasks, instance.data)
+
+
+def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
+                  process_key: str | None = None, unit: str | None = None, limit: int = 50,
+                  offset: int = 0) -> tuple[list[Dossier], int]:
+    with ctx.uow() as uow:
+        rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
+                                        unit=unit, limit=limit, offset=offset)
+        return list(rows), total
+
+
+def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[HistoryEvent]]:
+    caller.require("auditor", "admin", "officer", "client")
+    with ctx.uow() as uow:
+        dossier = _dossier(uow, caller, code)
+        return dossier, list(uow.repo.history(dossier.id))
+
+
+def wake(ctx: Context, dossier_id: int) -> bool:
+    """Fire the dossier's due timers. Safe to run twice: a second call finds nothing due."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
+        if dossier is None or dossier.next_wakeup is None or dossier.next_wakeup > now:
+            return False
+        if dossier.status != "in_process":
+            dossier.next_wakeup = None
+            uow.commit()
+            return False
+        definition = uow.repo.definition(dossier.definition_id)
+        assert definition is not None
+        compiled = compiled_for(ctx, definition)
+        instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
+                                 ctx.cache.script_engine())
+        instance.fire_timers()
+        progress.record(uow, dossier, "timer.checked", at=now,
+                        payload={"due": dossier.next_wakeup.isoformat()})
+        progress.save(uow, dossier, instance, at=now, actor_id=None)
+        uow.commit()
+        return True
+
+
+def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
+                    payload: dict[str, Any], message_id: str | None) -> tuple[Dossier, bool]:
+    """Deliver an external event. Returns (dossier, delivered); a repeated id is ignored."""
+    caller.require("client", "officer", "admin")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        dossier = _dossier(uow, caller, code)
+        dossier = uow.repo.dossier_by_id(dossier.id, lock=True)
+        assert dossier is not None
+        if message_id and uow.repo.message_seen(dossier.id, message_id):
+            return dossier, False
+        if dossier.status == "error":
+            raise DossierInError(f"dossier {code} stopped on an error: {dossier.error}")
+        if dossier.status != "in_process":
+            raise InvalidInput(f"dossier {code} is {dossier.status}")
+        definition = uow.repo.definition(dossier.definition_id)
+        assert definition is not None
+        compiled = compiled_for(ctx, definition)
+        instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
+                                 ctx.cache.script_engine())
+        instance.deliver_message(name, payload)
+        if message_id:
+            uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,
+                                          received_at=now))
+        progress.record(uow, dossier, "message.received", at=now, actor_id=caller.id,
+                        payload={"name": name, "message_id": message_id, "payload": payload})
+        progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
+        uow.commit()
+        return dossier, True
+
+
+def _dossier(uow: Any, caller: Caller, code: str) -> Dossier:
+    dossier = uow.repo.dossier(caller.province, code)
+    if dossier is None:
+        raise NotFound(f"no dossier {code}")
+    return dossier

@@ -1,0 +1,88 @@
+"""Saving what an instance did: state, status, inbox rows, history, and its next wake-up.
+
+Every use case that moves a dossier ends here, inside its one unit of work.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.history import GENESIS, event_hash
+from engine.runtime import Instance
+from engine.store.models import Dossier, HistoryEvent, OutboxMessage, Task
+from engine.store.uow import UnitOfWork
+
+WAKE_ACTOR = "wake_dossier"
+
+
+def record(uow: UnitOfWork, dossier: Dossier, kind: str, *, at: datetime,
+           actor_id: int | None = None, element_id: str | None = None,
+           task_id: str | None = None, payload: dict[str, Any] | None = None) -> HistoryEvent:
+    """Append one event to the dossier's hash chain."""
+    payload = payload or {}
+    seq = (dossier.history_seq or 0) + 1
+    prev = dossier.history_head or GENESIS
+    digest = event_hash(prev, seq, at, kind, actor_id, element_id, task_id, payload)
+    event = HistoryEvent(dossier_id=dossier.id, seq=seq, at=at, kind=kind, actor_id=actor_id,
+                         element_id=element_id, task_id=task_id, payload=payload,
+                         prev_hash=prev, hash=digest)
+    uow.repo.add(event)
+    dossier.history_seq = seq
+    dossier.history_head = digest
+    return event
+
+
+def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
+         actor_id: int | None, completed_task: str | None = None) -> None:
+    """Store the instance after a step and everything derived from it."""
+    for step in instance.steps:
+        kind = "step.error" if step.outcome == "error" else "step.completed"
+        payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
+        if step.message:
+            payload["message"] = step.message
+        record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
+               task_id=step.task_id, payload=payload)
+    instance.steps.clear()
+
+    dossier.state = instance.dump()
+    dossier.updated_at = at
+    if instance.error:
+        dossier.status = "error"
+        dossier.error = instance.error
+    elif instance.finished:
+        dossier.status = "finished"
+        dossier.finished_at = at
+        ends = instance.end_events()
+        dossier.end_event = ends[-1] if ends else None
+        record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event)
+    else:
+        dossier.status = "in_process"
+    _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id, completed_task=completed_task)
+    _schedule_wakeup(uow, dossier, instance.next_timer() if not instance.error else None, at)
+
+
+def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
+                actor_id: int | None, completed_task: str | None) -> None:
+    ready = {t.task_id: t for t in instance.user_tasks()} if not instance.finished else {}
+    for row in uow.repo.open_tasks_of(dossier.id):
+        if row.id in ready:
+            del ready[row.id]
+            continue
+        done = row.id == completed_task
+        row.status = "completed" if done else "cancelled"
+        row.completed_at = at
+        row.completed_by = actor_id if done else None
+    for view in ready.values():
+        uow.repo.add(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,
+                          unit=dossier.unit, position=view.position, element_id=view.element_id,
+                          name=view.name, form=view.form, status="open", created_at=at))
+
+
+def _schedule_wakeup(uow: UnitOfWork, dossier: Dossier, due: datetime | None, at: datetime) -> None:
+    if due == dossier.next_wakeup:
+        return
+    dossier.next_wakeup = due
+    if due is not None:
+        # Sent to the broker only after commit (outbox), delayed until the timer is due.
+        uow.repo.add(OutboxMessage(actor=WAKE_ACTOR, payload={"dossier_id": dossier.id},
+                                   due_at=due, created_at=at))

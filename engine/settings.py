@@ -1,0 +1,48 @@
+"""Settings: one frozen object, built once at an entry point from MOTCUA_* variables."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+PREFIX = "MOTCUA_"
+DEFAULT_DB_PATH = Path("var") / "motcua.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, its environment variable (`MOTCUA_` + upper-case name) and default."""
+
+    database_url: str = field(default=f"sqlite:///{DEFAULT_DB_PATH}",
+                              metadata={"help": "SQLAlchemy URL; SQLite file by default"})
+    redis_url: str = field(default="", metadata={
+        "help": "Redis URL for dramatiq; empty = in-process broker and worker"})
+    max_upload_bytes: int = field(default=5_000_000, metadata={
+        "help": "largest BPMN or form file accepted"})
+    script_time_limit: float = field(default=1.0, metadata={
+        "help": "seconds a script or condition may run"})
+    outbox_sweep_seconds: float = field(default=5.0, metadata={
+        "help": "how often a worker re-sends outbox messages and due timers"})
+    db_pool_size: int = field(default=5, metadata={"help": "connections per process"})
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis: jobs run in the API process itself."""
+        return not self.redis_url
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: object) -> Settings:
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                kind = type(f.default)
+                values[f.name] = kind(raw) if kind in (int, float) else raw
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(variable, default, help) for the README and `motcua settings`."""
+        return [(PREFIX + f.name.upper(), str(f.default), f.metadata.get("help", ""))
+                for f in fields(cls)]

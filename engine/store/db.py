@@ -1,0 +1,39 @@
+"""Database engines: PostgreSQL in production, a SQLite file on a laptop."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine configured so that locking behaves the same on both backends."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        _serialize_sqlite_writers(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
+                         pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    # pysqlite opens transactions lazily and as DEFERRED, so two writers can both read and
+    # then deadlock upgrading their locks. BEGIN IMMEDIATE takes the write lock up front,
+    # which gives SQLite the same "lock, load, step, save" order as SELECT ... FOR UPDATE.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,162 @@
+"""Tables (SQLAlchemy 2 typed models). The schema itself is created only by alembic."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC instants on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        from datetime import timezone
+
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class Principal(Base):
+    __tablename__ = "principals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(50), index=True)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[str | None] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definitions"
+    __table_args__ = (
+        UniqueConstraint("province", "key", "version", name="uq_definition_version"),
+        UniqueConstraint("province", "key", "content_hash", name="uq_definition_content"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]]
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("client_id", "idempotency_key", name="uq_dossier_idempotency"),
+        Index("ix_dossier_province_status", "province", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(20))
+    applicant: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]]
+    error: Mapped[str | None] = mapped_column(Text)
+    end_event: Mapped[str | None] = mapped_column(String(200))
+    next_wakeup: Mapped[datetime | None] = mapped_column(index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    history_seq: Mapped[int] = mapped_column(Integer, default=0)
+    history_head: Mapped[str] = mapped_column(String(64), default="")
+    # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Task(Base):
+    """Projection of the user tasks waiting in each dossier, for inboxes."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_task_inbox", "province", "status", "unit", "position"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    province: Mapped[str] = mapped_column(String(50))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[str | None] = mapped_column(String(100))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(500))
+    form: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+
+
+class HistoryEvent(Base):
+    """Append-only, hash-chained record of everything that happened to a dossier."""
+
+    __tablename__ = "history_events"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_history_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    seq: Mapped[int]
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(50))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CodeCounter(Base):
+    """Last dossier sequence number issued per receiving unit per local day."""
+
+    __tablename__ = "code_counters"
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last: Mapped[int]
+
+
+class OutboxMessage(Base):
+    """A job to enqueue once the transaction that wrote it has committed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ProcessedMessage(Base):
+    """Message ids already delivered to a dossier, so a repeated delivery is ignored."""
+
+    __tablename__ = "processed_messages"
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime]

@@ -1,0 +1,158 @@
+"""Queries and writes, one method each, used inside a unit of work."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from engine.store.models import (
+    CodeCounter,
+    Dossier,
+    HistoryEvent,
+    OutboxMessage,
+    Principal,
+    ProcessDefinition,
+    Task,
+)
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: Any) -> None:
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # -- principals ---------------------------------------------------------------------
+    def principal_by_token_hash(self, token_hash: str) -> Principal | None:
+        return self.session.scalar(select(Principal).where(Principal.token_hash == token_hash))
+
+    def principals(self, province: str | None = None) -> Sequence[Principal]:
+        q = select(Principal).order_by(Principal.id)
+        if province is not None:
+            q = q.where(Principal.province == province)
+        return self.session.scalars(q).all()
+
+    # -- process definitions ------------------------------------------------------------
+    def definition(self, definition_id: int) -> ProcessDefinition | None:
+        return self.session.get(ProcessDefinition, definition_id)
+
+    def definition_by_hash(self, province: str, key: str, content_hash: str) -> ProcessDefinition | None:
+        return self.session.scalar(select(ProcessDefinition).where(
+            ProcessDefinition.province == province, ProcessDefinition.key == key,
+            ProcessDefinition.content_hash == content_hash))
+
+    def latest_definition(self, province: str, key: str) -> ProcessDefinition | None:
+        return self.session.scalar(
+            select(ProcessDefinition)
+            .where(ProcessDefinition.province == province, ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1))
+
+    def definition_version(self, province: str, key: str, version: int) -> ProcessDefinition | None:
+        return self.session.scalar(select(ProcessDefinition).where(
+            ProcessDefinition.province == province, ProcessDefinition.key == key,
+            ProcessDefinition.version == version))
+
+    def definitions(self, province: str, key: str | None = None) -> Sequence[ProcessDefinition]:
+        q = select(ProcessDefinition).where(ProcessDefinition.province == province)
+        if key is not None:
+            q = q.where(ProcessDefinition.key == key)
+        return self.session.scalars(q.order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+
+    # -- dossiers -----------------------------------------------------------------------
+    def dossier(self, province: str, code: str, *, lock: bool = False) -> Dossier | None:
+        q = select(Dossier).where(Dossier.province == province, Dossier.code == code)
+        return self.session.scalar(self._locked(q) if lock else q)
+
+    def dossier_by_id(self, dossier_id: int, *, lock: bool = False) -> Dossier | None:
+        q = select(Dossier).where(Dossier.id == dossier_id)
+        return self.session.scalar(self._locked(q) if lock else q)
+
+    def dossier_by_idempotency(self, client_id: int, key: str) -> Dossier | None:
+        return self.session.scalar(select(Dossier).where(
+            Dossier.client_id == client_id, Dossier.idempotency_key == key))
+
+    def dossiers(self, province: str, *, status: str | None, process_key: str | None,
+                 unit: str | None, limit: int, offset: int) -> tuple[Sequence[Dossier], int]:
+        q = select(Dossier).where(Dossier.province == province)
+        if status:
+            q = q.where(Dossier.status == status)
+        if process_key:
+            q = q.where(Dossier.process_key == process_key)
+        if unit:
+            q = q.where(Dossier.unit == unit)
+        total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+        rows = self.session.scalars(q.order_by(Dossier.id.desc()).limit(limit).offset(offset)).all()
+        return rows, total
+
+    def due_dossier_ids(self, now: datetime, limit: int) -> Sequence[int]:
+        return self.session.scalars(
+            select(Dossier.id).where(Dossier.next_wakeup <= now).order_by(Dossier.next_wakeup)
+            .limit(limit)).all()
+
+    def next_code_number(self, unit: str, day: str) -> int:
+        """Take the next sequence number for (unit, day); the row stays locked until commit,
+        so numbers are gapless and unique however many intakes run at once."""
+        dialect = self.session.get_bind().dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = ins(CodeCounter).values(unit=unit, day=day, last=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["unit", "day"], set_={"last": CodeCounter.last + 1}
+        ).returning(CodeCounter.last)
+        return int(self.session.execute(stmt).scalar_one())
+
+    # -- tasks --------------------------------------------------------------------------
+    def task(self, province: str, task_id: str) -> Task | None:
+        return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
+
+    def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
+        return self.session.scalars(select(Task).where(
+            Task.dossier_id == dossier_id, Task.status == "open")).all()
+
+    def inbox(self, province: str, *, unit: str | None, position: str | None, status: str,
+              limit: int, offset: int) -> Sequence[tuple[Task, Dossier]]:
+        q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
+             .where(Task.province == province, Task.status == status))
+        if unit:
+            q = q.where(Task.unit == unit)
+        if position:
+            q = q.where(Task.position == position)
+        q = q.order_by(Task.created_at, Task.id).limit(limit).offset(offset)
+        return [(t, d) for t, d in self.session.execute(q).all()]
+
+    # -- history ------------------------------------------------------------------------
+    def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
+        return self.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
+
+    # -- outbox -------------------------------------------------------------------------
+    def claim_outbox(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+        """Unsent messages, locked so that two relays never send the same row."""
+        q = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+             .order_by(OutboxMessage.id).limit(limit))
+        if self.session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        return self.session.scalars(q).all()
+
+    def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
+        if ids:
+            self.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                 .values(sent_at=now))
+
+    def _locked(self, q: Select[Any]) -> Select[Any]:
+        # SQLite has no row locks; its BEGIN IMMEDIATE already serialises writers.
+        if self.session.get_bind().dialect.name == "postgresql":
+            return q.with_for_update()
+        return q
+
+    def message_seen(self, dossier_id: int, message_id: str) -> bool:
+        from engine.store.models import ProcessedMessage
+
+        return self.session.get(ProcessedMessage, (dossier_id, message_id)) is not None

@@ -1,0 +1,29 @@
+"""Building a process's Context from settings: database, cache, broker. Entry points call it."""
+from __future__ import annotations
+
+from engine.clock import Clock, SystemClock
+from engine.jobs.relay import relay_outbox, safe
+from engine.services.catalog_cache import CatalogCache
+from engine.services.context import Context
+from engine.settings import Settings
+from engine.store.db import make_engine, make_session_factory
+from engine.store.uow import UnitOfWork
+
+
+def build_context(settings: Settings, clock: Clock | None = None) -> Context:
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    factory = make_session_factory(engine)
+    ctx = Context(settings=settings, clock=clock or SystemClock(), uow=lambda: UnitOfWork(factory),
+                  cache=CatalogCache(script_time_limit=settings.script_time_limit),
+                  db_engine=engine)
+
+    def uow() -> UnitOfWork:
+        # Jobs written by a command are handed to the broker as soon as it commits.
+        return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx))
+
+    ctx.uow = uow
+    return ctx
+
+
+def relay_after_commit(ctx: Context) -> None:
+    safe(relay_outbox)(ctx)
