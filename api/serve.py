@@ -1,0 +1,47 @@
+"""Running the API: embedded (one process, in-process worker) or gunicorn (production)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.settings import Settings
+
+
+def serve_embedded(settings: Settings, host: str, port: int) -> None:
+    """One process: the API on threads, and, with no Redis, the job worker beside it."""
+    import dramatiq
+    from werkzeug.serving import run_simple
+
+    from api.app import create_app
+    from engine.jobs.broker import Sweeper, install, make_broker
+    from engine.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    app = create_app(settings)
+    ctx = app.extensions["motcua"]
+    broker = make_broker(settings.redis_url)
+    install(ctx, broker)
+    if settings.embedded:
+        worker = dramatiq.Worker(broker, worker_threads=2)
+        worker.start()
+        Sweeper(ctx, settings.outbox_sweep_seconds).start()
+    print(f"motcua serving on http://{host}:{port} (API docs: /api/v1/docs)", flush=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def serve_gunicorn(host: str, port: int, workers: int) -> None:
+    """The production shape: gunicorn processes running `api.wsgi:app`."""
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Any:
+            from api.wsgi import app
+
+            return app
+
+    _App().run()
