@@ -1,0 +1,66 @@
+"""`motcua demo`: a ready database with the catalogue of processes/ and demo principals.
+
+Demo principals have fixed, well-known tokens so that the README's curl tour works as
+written. They exist only in the demo province `DEMO`; never run the demo on production data.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import BpmnInvalid
+from engine.services import catalog
+from engine.services.auth import Caller, hash_token
+from engine.settings import Settings
+from engine.store.migrate import upgrade
+from engine.store.models import Principal
+from engine.wiring import build_context
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVINCE = "DEMO"
+UNIT = "000.00.06.H56"
+PRINCIPALS = [
+    # token, name, role, unit, position
+    ("demo-designer", "Process designer", "designer", None, None),
+    ("demo-client", "Provincial service portal", "client", UNIT, None),
+    ("demo-reception", "Reception officer", "officer", UNIT, "reception"),
+    ("demo-specialist", "Specialist", "officer", UNIT, "specialist"),
+    ("demo-head", "Head of department", "officer", UNIT, "head_of_department"),
+    ("demo-leader", "Commune leader", "officer", UNIT, "leader"),
+    ("demo-auditor", "Auditor", "auditor", None, None),
+    ("demo-admin", "Administrator", "admin", None, None),
+]
+
+
+def load_demo(settings: Settings) -> None:
+    upgrade(settings.database_url)
+    ctx = build_context(settings)
+    designer_id = None
+    with ctx.uow() as uow:
+        for token, name, role, unit, position in PRINCIPALS:
+            found = uow.repo.principal_by_token_hash(hash_token(token))
+            if found is None:
+                found = Principal(name=name, role=role, province=PROVINCE, unit=unit,
+                                  position=position, token_hash=hash_token(token),
+                                  created_at=ctx.clock.now())
+                uow.repo.add(found)
+                uow.repo.flush()
+            if role == "designer":
+                designer_id = found.id
+        uow.commit()
+    assert designer_id is not None
+    designer = Caller(designer_id, "Process designer", "designer", PROVINCE)
+    forms = {f.name: f.read_bytes() for f in (ROOT / "forms").glob("*.json")}
+    for bpmn in sorted((ROOT / "processes").glob("*.bpmn")):
+        try:
+            compiled = catalog.validate(ctx, bpmn.read_bytes(), forms)
+            used = {name: forms[name] for name in compiled.forms}
+            deployed = catalog.deploy(ctx, designer, bpmn.read_bytes(), used)
+        except BpmnInvalid as exc:
+            print(f"skipped {bpmn.name}: {exc.message}: {exc.errors[:3]}")
+            continue
+        verb = "deployed" if deployed.created else "already deployed"
+        print(f"{verb} {deployed.definition.key} version {deployed.definition.version}")
+    print(f"demo province {PROVINCE}, receiving unit {UNIT}; tokens:")
+    for token, name, role, unit, position in PRINCIPALS:
+        print(f"  {token:18} {role:9} {position or '':20} {name}")
+    ctx.db_engine.dispose()
