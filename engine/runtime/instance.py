@@ -7,8 +7,9 @@ the instance in a recorded error state instead of losing it.
 """
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 from uuid import UUID
 
@@ -22,6 +23,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import InvalidInput, NotFound, TaskAlreadyCompleted, TaskNotReady
 from engine.runtime.state import dump_state, load_state
+from engine.runtime.timeshim import engine_time
+from engine.runtime.working_timers import apply_working_timers
+
+ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 _TIMER_EVENTS = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
@@ -49,6 +54,7 @@ class UserTask:
     position: str | None
     form: str | None
     process_id: str
+    budget: str | None = None
 
 
 @dataclass
@@ -58,25 +64,33 @@ class Instance:
     workflow: BpmnWorkflow
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
+    # The instant of the current command (timers compare with it) and the dossier's
+    # calendar (for timers that count working time); None = wall clock, no calendar.
+    now: datetime | None = None
+    calendar: Any = None
+    as_of: date | None = None
 
     # -- creation ---------------------------------------------------------------------
     @classmethod
     def start(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
-              data: dict[str, Any]) -> Instance:
+              data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
+              as_of: date | None = None) -> Instance:
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(data)
         else:
             workflow.data.update(data)
-        inst = cls(workflow)
+        inst = cls(workflow, now=now, calendar=calendar, as_of=as_of)
         inst._run_engine()
         return inst
 
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
-             script_engine: Any) -> Instance:
-        return cls(load_state(state, spec, subprocess_specs, script_engine))
+             script_engine: Any, *, now: datetime | None = None, calendar: Any = None,
+             as_of: date | None = None) -> Instance:
+        return cls(load_state(state, spec, subprocess_specs, script_engine), now=now,
+                   calendar=calendar, as_of=as_of)
 
     def dump(self) -> dict[str, Any]:
         return dump_state(self.workflow)
@@ -119,6 +133,16 @@ class Instance:
                     continue
         return min(due) if due else None
 
+    def pausing(self) -> list[tuple[str, str]]:
+        """(element id, reason) of active elements marked as pausing the statutory clock."""
+        out = []
+        for task in self.workflow.get_tasks(state=ACTIVE):
+            props = _properties(task)
+            if str(props.get("pausesClock", "")).lower() in ("true", "yes", "1"):
+                out.append((task.task_spec.bpmn_id,
+                            props.get("pauseReason") or task.task_spec.bpmn_name or "paused"))
+        return out
+
     def waiting_messages(self) -> list[str]:
         return [e.name for e in self.workflow.waiting_events()
                 if e.event_type == "MessageEventDefinition"]
@@ -136,14 +160,16 @@ class Instance:
         if check is not None:
             check(view)
         task.set_data(**data)
-        self._run(task)
+        with self._time():
+            self._run(task)
         self._record(task)
         self._run_engine()
         return view
 
     def fire_timers(self) -> None:
         """Fire the timers whose instant has passed, then run on."""
-        self.workflow.refresh_timers()
+        with self._time():
+            self.workflow.refresh_timers()
         self._run_engine()
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
@@ -152,7 +178,8 @@ class Instance:
             raise InvalidInput(f"the dossier is not waiting for message '{name}'",
                                errors=[{"field": "name", "message": "no such waiting message"}])
         definition = MessageEventDefinition(name)
-        self.workflow.catch(BpmnEvent(definition, payload))
+        with self._time():
+            self.workflow.catch(BpmnEvent(definition, payload))
         self._run_engine()
 
     # -- internals ----------------------------------------------------------------------
@@ -172,11 +199,20 @@ class Instance:
         except SpiffWorkflowException as exc:
             self._fail(task, exc)
 
+    def _time(self) -> AbstractContextManager[None]:
+        return engine_time(self.now) if self.now is not None else nullcontext()
+
     def _run_engine(self) -> None:
         if self.error:
             return
         try:
-            self.workflow.do_engine_steps(did_complete_task=self._record)
+            with self._time():
+                self.workflow.do_engine_steps(did_complete_task=self._record)
+                # Timers that count working time get their due instant re-set on the
+                # calendar; it is never earlier than the wall-clock one just computed.
+                if self.calendar is not None and apply_working_timers(
+                        self.workflow, self.calendar, self.now, self.as_of):
+                    self.workflow.refresh_timers()
         except SpiffWorkflowException as exc:
             failed = getattr(exc, "task", None)
             self._fail(failed, exc)
@@ -206,9 +242,13 @@ def _describe(exc: BaseException) -> str:
     return ": ".join(parts)[:2000]
 
 
+def _properties(task: Task) -> dict[str, Any]:
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
+
+
 def _user_task(task: Task) -> UserTask:
     spec = task.task_spec
-    props = (getattr(spec, "extensions", None) or {}).get("properties", {}) or {}
+    props = _properties(task)
     lane = getattr(spec, "lane", None)
     return UserTask(
         task_id=str(task.id),
@@ -218,4 +258,5 @@ def _user_task(task: Task) -> UserTask:
         position=props.get("position") or lane,
         form=props.get("formJsonSchemaFilename"),
         process_id=task.workflow.spec.name,
+        budget=props.get("stepBudget"),
     )

@@ -1,0 +1,57 @@
+"""Timers read the injected clock; working-time timers count on the calendar."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from engine.calendar import national_calendar
+from engine.runtime import Instance
+from engine.services.catalog_cache import compile_process
+
+DATA = Path(__file__).parent / "data"
+VN = timezone(timedelta(hours=7))
+
+
+def _compiled(name: str):  # noqa: ANN202
+    return compile_process((DATA / name).read_bytes(), {})
+
+
+def _roundtrip(inst: Instance, compiled, now: datetime) -> Instance:  # noqa: ANN001
+    state = json.loads(json.dumps(inst.dump()))
+    return Instance.load(state, compiled.spec, compiled.subprocess_specs, None, now=now,
+                         calendar=national_calendar())
+
+
+def test_working_time_boundary_timer_skips_weekend() -> None:
+    c = _compiled("working_timer.bpmn")
+    friday = datetime(2026, 3, 6, 16, 30, tzinfo=VN)
+    inst = Instance.start(c.spec, c.subprocess_specs, None, {}, now=friday,
+                          calendar=national_calendar())
+    # 1 working day from Friday 16:30 is Monday 16:30, not Saturday 16:30.
+    assert inst.next_timer() == datetime(2026, 3, 9, 16, 30, tzinfo=VN)
+
+    saturday_evening = _roundtrip(inst, c, datetime(2026, 3, 7, 20, 0, tzinfo=VN))
+    saturday_evening.fire_timers()
+    assert saturday_evening.user_tasks() and not saturday_evening.finished
+
+    monday = _roundtrip(saturday_evening, c, datetime(2026, 3, 9, 16, 31, tzinfo=VN))
+    monday.fire_timers()
+    assert monday.finished and monday.end_events() == ["escalated"]
+
+
+def test_plain_duration_timer_counts_wall_clock() -> None:
+    xml = (DATA / "working_timer.bpmn").read_bytes().replace(
+        b'<spiffworkflow:property name="timerCalendar" value="working"/>', b"")
+    c = compile_process(xml, {})
+    friday = datetime(2026, 3, 6, 16, 30, tzinfo=VN)
+    inst = Instance.start(c.spec, c.subprocess_specs, None, {}, now=friday,
+                          calendar=national_calendar())
+    assert inst.next_timer() == datetime(2026, 3, 7, 16, 30, tzinfo=VN)
+
+
+def test_user_task_reports_its_step_budget() -> None:
+    c = _compiled("working_timer.bpmn")
+    inst = Instance.start(c.spec, c.subprocess_specs, None, {},
+                          now=datetime(2026, 3, 6, 9, 0, tzinfo=VN))
+    assert inst.user_tasks()[0].budget == "2 working_days"
