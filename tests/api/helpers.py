@@ -1,0 +1,59 @@
+"""Helpers shared by the API tests: uploads, intake, task completion, problem checks."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+UNIT_DATA = Path(__file__).resolve().parents[1] / "unit" / "data"
+API_DATA = Path(__file__).resolve().parent / "data"
+TWO_STEPS = UNIT_DATA / "two_steps.bpmn"
+TWO_STEPS_FORMS = [UNIT_DATA / "receive.json", UNIT_DATA / "appraise.json"]
+
+
+def post_bpmn(world: Any, xml: bytes, forms: dict[str, bytes] | None = None, *,
+              who: str = "designer", path: str = "/api/v1/process-definitions",
+              filename: str = "diagram.bpmn") -> Any:
+    """Upload `xml` (and `forms`, name -> bytes) as a multipart deployment."""
+    data: dict[str, Any] = {"bpmn": (io.BytesIO(xml), filename),
+                            "forms": [(io.BytesIO(b), n) for n, b in (forms or {}).items()]}
+    return world.client.post(path, data=data, headers=world.headers(who),
+                             content_type="multipart/form-data")
+
+
+def two_steps_forms() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}
+
+
+def intake(world: Any, process_key: str = "two_steps", *, who: str = "client",
+           data: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+           **extra: Any) -> Any:
+    body = {"process_key": process_key, "applicant": {"name": "Nguyễn Văn A"},
+            "data": data or {}, **extra}
+    return world.client.post("/api/v1/dossiers", json=body,
+                             headers={**world.headers(who), **(headers or {})})
+
+
+def dossier(world: Any, code: str, who: str = "auditor") -> dict[str, Any]:
+    r = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers(who))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def step(d: dict[str, Any], element_id: str) -> dict[str, Any]:
+    found = [s for s in d["current_steps"] if s["element_id"] == element_id]
+    assert len(found) == 1, d["current_steps"]
+    return found[0]
+
+
+def complete(world: Any, task_id: str, data: dict[str, Any], who: str = "officer") -> Any:
+    return world.client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data},
+                             headers=world.headers(who))
+
+
+def assert_problem(resp: Any, status: int, code: str) -> dict[str, Any]:
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True))
+    assert resp.mimetype == "application/problem+json"
+    body = resp.get_json()
+    assert body["code"] == code, body
+    return body
