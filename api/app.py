@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import definitions, dossiers, errors, health, principals, tasks
+from api import calendars, definitions, dossiers, errors, health, principals, procedures, tasks
 from engine.clock import Clock
 from engine.services.context import Context
 from engine.settings import Settings
@@ -32,7 +32,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.extensions["motcua"] = ctx
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    for module in (definitions, dossiers, tasks, principals):
+    for module in (definitions, procedures, dossiers, tasks, principals, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
     errors.register(app)

@@ -8,9 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
-from api.schemas import (DossierIn, DossierOut, DossierPage, DossierQuery, HistoryOut, MessageIn,
-                         Problem)
-from engine.services import dossiers, intake
+from api.schemas import (ApologyIn, DossierIn, DossierOut, DossierPage, DossierQuery, HistoryOut,
+                         MessageIn, Problem)
+from engine.calendar import to_local
+from engine.services import apology, dossiers, intake
+from engine.services.statutory import dossier_timeliness
 from engine.services.dossiers import DossierView
 from engine.store.models import Dossier
 
@@ -19,11 +21,18 @@ blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
 
 
 def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
+    now = current_app.extensions["motcua"].clock.now()
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
         "channel": d.channel, "applicant": d.applicant, "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
-        "error": d.error, "next_wakeup": d.next_wakeup,
+        "error": d.error, "next_wakeup": d.next_wakeup, "procedure_code": d.procedure_code,
+        "calendar_id": d.calendar_id, "due_at": d.due_at, "warn_at": d.warn_at,
+        "due_at_local": to_local(d.due_at).isoformat() if d.due_at else None,
+        "timeliness": dossier_timeliness(d, now), "paused": d.paused_since is not None,
+        "paused_hours": round(d.paused_hours or 0.0, 4), "pause_count": d.pause_count or 0,
+        "flags": ["repeated_supplement_request"] if (d.pause_count or 0) > 1 else [],
+        "new_appointment_at": d.new_appointment_at, "apology_count": d.apology_count or 0,
     }
     if view is not None:
         out["process_version"] = view.definition.version
@@ -92,4 +101,18 @@ class Messages(MethodView):
         ctx = current_app.extensions["motcua"]
         dossiers.deliver_message(ctx, caller("client", "officer", "admin"), code, name,
                                  body["payload"], body.get("message_id"))
+        return _view(code)
+
+
+@blp.route("/<code>/apology")
+class Apology(MethodView):
+    @blp.arguments(ApologyIn)
+    @blp.response(200, DossierOut)
+    @blp.alt_response(422, schema=Problem, description="not allowed (again) or invalid date")
+    def post(self, body: dict[str, Any], code: str) -> Any:
+        """Apologise for a dossier that will be late and give a new appointment (form 04);
+        allowed once per dossier unless the procedure's rules say otherwise."""
+        ctx = current_app.extensions["motcua"]
+        apology.apologize(ctx, caller("officer", "admin"), code, reason=body["reason"],
+                          new_appointment=body["new_appointment"])
         return _view(code)

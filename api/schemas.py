@@ -59,6 +59,7 @@ class StepOut(Schema):
     name = fields.String()
     position = fields.String()
     unit = fields.String()
+    due_at = fields.DateTime(allow_none=True)
 
 
 class DossierOut(Schema):
@@ -75,11 +76,31 @@ class DossierOut(Schema):
     end_event = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
     next_wakeup = fields.DateTime(allow_none=True)
+    procedure_code = fields.String(allow_none=True)
+    calendar_id = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "statutory due instant (moved by the working time spent paused)"})
+    due_at_local = fields.String(allow_none=True, metadata={"description": "in Asia/Ho_Chi_Minh"})
+    warn_at = fields.DateTime(allow_none=True)
+    timeliness = fields.String(allow_none=True, metadata={
+        "description": "within_time / approaching / overdue, or early / on_time / late"})
+    paused = fields.Boolean()
+    paused_hours = fields.Float()
+    pause_count = fields.Integer()
+    flags = fields.List(fields.String())
+    new_appointment_at = fields.DateTime(allow_none=True)
+    apology_count = fields.Integer()
     current_steps = fields.List(fields.Nested(StepOut))
     data = fields.Dict()
 
 
+TIMELINESS = ["within_time", "approaching", "overdue", "early", "on_time", "late"]
+
+
 class DossierQuery(Schema):
+    timeliness = fields.String(validate=validate.OneOf(TIMELINESS))
+    sort = fields.String(load_default="-received_at",
+                         validate=validate.OneOf(["-received_at", "received_at", "due_at"]))
     status = fields.String()
     process_key = fields.String()
     unit = fields.String()
@@ -87,9 +108,14 @@ class DossierQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 
 
+class DossierSummary(DossierOut):
+    class Meta:
+        exclude = ("data", "current_steps", "process_version")
+
+
 class DossierPage(Schema):
     total = fields.Integer()
-    items = fields.List(fields.Nested(DossierOut(exclude=("data", "current_steps"))))
+    items = fields.List(fields.Nested(DossierSummary))
 
 
 class HistoryEventOut(Schema):
@@ -124,7 +150,11 @@ class TaskOut(Schema):
     form = fields.String(allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "step due (stepBudget)"})
+    timeliness = fields.String(allow_none=True)
     dossier_code = fields.String()
+    dossier_due_at = fields.DateTime(allow_none=True)
+    dossier_timeliness = fields.String(allow_none=True)
     process_key = fields.String()
 
 
@@ -136,6 +166,7 @@ class TaskDetailOut(TaskOut):
 class TaskQuery(Schema):
     status = fields.String(load_default="open",
                            validate=validate.OneOf(["open", "completed", "cancelled"]))
+    timeliness = fields.String(validate=validate.OneOf(TIMELINESS))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
 
@@ -160,3 +191,33 @@ class PrincipalOut(Schema):
     unit = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     token = fields.String()
+
+
+class ApologyIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+    new_appointment = fields.AwareDateTime(required=True, metadata={
+        "description": "ISO instant with offset, later than the current appointment"})
+
+
+class LimitSchema(Schema):
+    value = fields.Float(required=True)
+    unit = fields.String(required=True)
+
+
+class RuleSetSchema(Schema):
+    effective_from = fields.Date(required=True)
+    limits = fields.Dict(keys=fields.String(), values=fields.Nested(LimitSchema), required=True,
+                         metadata={"description": "channel (desk/online/post/default) -> limit"})
+    warning = fields.Nested(LimitSchema, allow_none=True)
+    apologies_allowed = fields.Integer()
+    calendar = fields.String()
+
+
+class ProcedureSchema(Schema):
+    code = fields.String(dump_only=True)
+    name = fields.String(required=True)
+    process_key = fields.String(required=True)
+    sector = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    rules = fields.List(fields.Nested(RuleSetSchema), required=True)
+    status_mapping = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -11,6 +11,7 @@ from api.auth import caller
 from api.dossiers import _view
 from api.schemas import CompleteIn, DossierOut, Problem, TaskDetailOut, TaskOut, TaskQuery
 from engine.services import tasks
+from engine.services.statutory import dossier_timeliness, task_timeliness
 from engine.store.models import Dossier, Task
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
@@ -18,9 +19,13 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
 
 
 def _task(t: Task, d: Dossier) -> dict[str, Any]:
+    now = current_app.extensions["motcua"].clock.now()
     return {"id": t.id, "element_id": t.element_id, "name": t.name, "position": t.position,
             "unit": t.unit, "status": t.status, "form": t.form, "created_at": t.created_at,
-            "completed_at": t.completed_at, "dossier_code": d.code, "process_key": d.process_key}
+            "completed_at": t.completed_at, "due_at": t.due_at,
+            "timeliness": task_timeliness(t, now), "dossier_code": d.code,
+            "dossier_due_at": d.due_at, "dossier_timeliness": dossier_timeliness(d, now),
+            "process_key": d.process_key}
 
 
 @blp.route("")
@@ -28,7 +33,7 @@ class Inbox(MethodView):
     @blp.arguments(TaskQuery, location="query")
     @blp.response(200, TaskOut(many=True))
     def get(self, query: dict[str, Any]) -> Any:
-        """Open tasks of your unit and position, oldest first."""
+        """Open tasks of your unit and position, the most urgent (overdue) first."""
         ctx = current_app.extensions["motcua"]
         return [_task(t, d) for t, d in tasks.inbox(ctx, caller(), **query)]
 

@@ -174,10 +174,14 @@ class Instance:
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message the process is waiting for (`payload` joins the task data)."""
-        if name not in self.waiting_messages():
+        definition = next((t.task_spec.event_definition
+                           for t in self.workflow.event_manager.tasks.values()
+                           if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                           and t.task_spec.event_definition.name == name), None)
+        if definition is None:
             raise InvalidInput(f"the dossier is not waiting for message '{name}'",
                                errors=[{"field": "name", "message": "no such waiting message"}])
-        definition = MessageEventDefinition(name)
+        # The catching task's own definition: the serializer knows its (Spiff) type.
         with self._time():
             self.workflow.catch(BpmnEvent(definition, payload))
         self._run_engine()

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DossierInError, InvalidInput, NotFound
-from engine.runtime import Instance
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import compiled_for
 from engine.services.context import Context
+from engine.services.instances import load_instance
+from engine.services.statutory import calendar_of
 from engine.store.models import Dossier, HistoryEvent, ProcessDefinition, ProcessedMessage, Task
 
 
@@ -28,17 +29,18 @@ def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
         tasks = list(uow.repo.open_tasks_of(dossier.id))
     assert definition is not None
     compiled = compiled_for(ctx, definition)
-    instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
-                             ctx.cache.script_engine())
+    instance = load_instance(ctx, dossier, compiled, ctx.clock.now(), None)
     return DossierView(dossier, definition, tasks, instance.data)
 
 
 def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
-                  process_key: str | None = None, unit: str | None = None, limit: int = 50,
+                  process_key: str | None = None, unit: str | None = None,
+                  timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
                   offset: int = 0) -> tuple[list[Dossier], int]:
     with ctx.uow() as uow:
         rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
-                                        unit=unit, limit=limit, offset=offset)
+                                        unit=unit, limit=limit, offset=offset,
+                                        timeliness=timeliness, now=ctx.clock.now(), sort=sort)
         return list(rows), total
 
 
@@ -51,6 +53,13 @@ def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[Hist
 
 def wake(ctx: Context, dossier_id: int) -> bool:
     """Fire the dossier's due timers. Safe to run twice: a second call finds nothing due."""
+    with ctx.uow() as uow:
+        peek = uow.repo.dossier_by_id(dossier_id)
+        definition = uow.repo.definition(peek.definition_id) if peek else None
+    if peek is None or definition is None:
+        return False
+    cal = calendar_of(ctx, peek.province, peek.calendar_id)
+    compiled = compiled_for(ctx, definition)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
@@ -60,14 +69,11 @@ def wake(ctx: Context, dossier_id: int) -> bool:
             dossier.next_wakeup = None
             uow.commit()
             return False
-        definition = uow.repo.definition(dossier.definition_id)
-        assert definition is not None
-        compiled = compiled_for(ctx, definition)
-        instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
-                                 ctx.cache.script_engine())
-        instance.fire_timers()
-        progress.record(uow, dossier, "timer.checked", at=now,
-                        payload={"due": dossier.next_wakeup.isoformat()})
+        instance = load_instance(ctx, dossier, compiled, now, cal)
+        due_timer = instance.next_timer()
+        if due_timer is not None and due_timer <= now:
+            instance.fire_timers()
+        # save() also records a crossing into approaching/overdue when that is what was due.
         progress.save(uow, dossier, instance, at=now, actor_id=None)
         uow.commit()
         return True
@@ -77,10 +83,12 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                     payload: dict[str, Any], message_id: str | None) -> tuple[Dossier, bool]:
     """Deliver an external event. Returns (dossier, delivered); a repeated id is ignored."""
     caller.require("client", "officer", "admin")
+    with ctx.uow() as uow:
+        peek = _dossier(uow, caller, code)
+    cal = calendar_of(ctx, peek.province, peek.calendar_id)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = _dossier(uow, caller, code)
-        dossier = uow.repo.dossier_by_id(dossier.id, lock=True)
+        dossier = uow.repo.dossier_by_id(peek.id, lock=True)
         assert dossier is not None
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
@@ -91,8 +99,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         definition = uow.repo.definition(dossier.definition_id)
         assert definition is not None
         compiled = compiled_for(ctx, definition)
-        instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
-                                 ctx.cache.script_engine())
+        instance = load_instance(ctx, dossier, compiled, now, cal)
         instance.deliver_message(name, payload)
         if message_id:
             uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,

@@ -5,13 +5,15 @@ import hashlib
 import json
 from typing import Any
 
-from engine.codes import UNIT_PATTERN, dossier_code, local_day
+from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
+from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
 from engine.runtime import Instance
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import compiled_for
 from engine.services.context import Context
+from engine.services.statutory import calendar_of, start_clock
 from engine.store.models import Dossier
 from engine.store.uow import IntegrityError
 
@@ -38,14 +40,21 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
 
     with ctx.uow() as uow:
         definition = uow.repo.latest_definition(caller.province, process_key)
+        stored = uow.repo.procedure_for_process(caller.province, process_key)
     if definition is None:
         raise NotFound(f"no process definition {process_key}",
                        errors=[{"field": "process_key", "message": "not deployed"}])
+    procedure = Procedure.from_dict(stored.code, stored.data) if stored else None
+    now = ctx.clock.now()
+    day = now.astimezone(LOCAL_TZ).date()
+    rule = procedure.rule_for(day) if procedure else None
+    calendar_id = rule.calendar if rule else "vn"
+    cal = calendar_of(ctx, caller.province, calendar_id)
     compiled = compiled_for(ctx, definition)
     # Run the engine before taking the day's counter lock, so the lock is held briefly.
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
-                              {**data, "applicant": applicant})
-    now = ctx.clock.now()
+                              {**data, "applicant": applicant}, now=now, calendar=cal,
+                              as_of=day)
     try:
         with ctx.uow() as uow:
             day = local_day(now)
@@ -55,13 +64,16 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 process_key=definition.key, status="in_process", channel=channel,
                 applicant=applicant, state={}, received_at=now, updated_at=now,
                 client_id=caller.id, idempotency_key=idempotency_key, request_hash=request_hash,
-                history_seq=0, history_head="")
+                history_seq=0, history_head="", calendar_id=calendar_id, paused_hours=0.0,
+                pause_count=0, apology_count=0)
             uow.repo.add(dossier)
             uow.repo.flush()
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
                             payload={"process_key": definition.key,
                                      "version": definition.version, "channel": channel,
                                      "applicant": applicant, "data": data})
+            start_clock(dossier, procedure, cal,
+                        lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
             progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
             uow.commit()
             return dossier, True

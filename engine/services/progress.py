@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
+from engine.services.statutory import next_clock_event, received_day, step_due, update_clock
 from engine.store.models import Dossier, HistoryEvent, OutboxMessage, Task
 from engine.store.uow import UnitOfWork
 
@@ -57,8 +58,13 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
         record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event)
     else:
         dossier.status = "in_process"
+    if instance.calendar is not None:
+        update_clock(dossier, instance, instance.calendar, at,
+                     lambda kind, **kw: record(uow, dossier, kind, at=at, **kw))
     _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id, completed_task=completed_task)
-    _schedule_wakeup(uow, dossier, instance.next_timer() if not instance.error else None, at)
+    wakeups = [w for w in (instance.next_timer() if not instance.error else None,
+                           next_clock_event(dossier)) if w is not None]
+    _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
@@ -73,9 +79,12 @@ def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: da
         row.completed_at = at
         row.completed_by = actor_id if done else None
     for view in ready.values():
+        due, warn = (step_due(instance.calendar, view, at, received_day(dossier))
+                     if instance.calendar is not None else (None, None))
         uow.repo.add(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,
                           unit=dossier.unit, position=view.position, element_id=view.element_id,
-                          name=view.name, form=view.form, status="open", created_at=at))
+                          name=view.name, form=view.form, status="open", created_at=at,
+                          due_at=due, warn_at=warn))
 
 
 def _schedule_wakeup(uow: UnitOfWork, dossier: Dossier, due: datetime | None, at: datetime) -> None:

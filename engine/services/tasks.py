@@ -6,11 +6,12 @@ from typing import Any
 
 from engine.errors import DossierInError, Forbidden, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
-from engine.runtime import Instance
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import compiled_for
 from engine.services.context import Context
+from engine.services.instances import load_instance
+from engine.services.statutory import calendar_of
 from engine.store.models import Dossier, Task
 
 
@@ -22,14 +23,16 @@ class TaskDetail:
     data: dict[str, Any]
 
 
-def inbox(ctx: Context, caller: Caller, *, status: str = "open", limit: int = 50,
-          offset: int = 0) -> list[tuple[Task, Dossier]]:
+def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str | None = None,
+          limit: int = 50, offset: int = 0) -> list[tuple[Task, Dossier]]:
+    """Tasks of the caller's unit and position, most urgent first."""
     caller.require("officer", "admin", "auditor")
     unit = caller.unit if caller.role == "officer" else None
     position = caller.position if caller.role == "officer" else None
     with ctx.uow() as uow:
         return list(uow.repo.inbox(caller.province, unit=unit, position=position, status=status,
-                                   limit=limit, offset=offset))
+                                   limit=limit, offset=offset, timeliness=timeliness,
+                                   now=ctx.clock.now()))
 
 
 def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
@@ -39,8 +42,7 @@ def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
         definition = uow.repo.definition(dossier.definition_id)
     assert definition is not None
     compiled = compiled_for(ctx, definition)
-    instance = Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
-                             ctx.cache.script_engine())
+    instance = load_instance(ctx, dossier, compiled, ctx.clock.now(), None)
     form = compiled.forms.get(task.form) if task.form else None
     return TaskDetail(task, dossier, form, instance.data)
 
@@ -59,14 +61,14 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         # Checked before any lock is taken and before the instance is touched.
         validate_form(task.form, compiled.forms.get(task.form, {}), data)
 
+    cal = calendar_of(ctx, dossier.province, dossier.calendar_id)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         locked = uow.repo.dossier_by_id(dossier.id, lock=True)
         assert locked is not None
         if locked.status == "error":
             raise DossierInError(f"dossier {locked.code} stopped on an error: {locked.error}")
-        instance = Instance.load(locked.state, compiled.spec, compiled.subprocess_specs,
-                                 ctx.cache.script_engine())
+        instance = load_instance(ctx, locked, compiled, now, cal)
         view = instance.complete(task_id, data)
         progress.record(uow, locked, "task.completed", at=now, actor_id=caller.id,
                         element_id=view.element_id, task_id=task_id,

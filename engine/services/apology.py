@@ -1,0 +1,69 @@
+"""Apology and new appointment (form 04 of Circular 03/2025) for a dossier that will be late."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.deadlines import Procedure
+from engine.errors import InvalidInput
+from engine.services import progress
+from engine.services.auth import Caller
+from engine.services.context import Context
+from engine.services.statutory import received_day
+from engine.store.models import Dossier
+
+
+class ApologyNotAllowed(InvalidInput):
+    code = "apology-not-allowed"
+
+
+def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
+              new_appointment: datetime) -> Dossier:
+    """Record the apology and the new appointment; the statutory due instant is kept as is
+    (statistics are judged against it)."""
+    caller.require("officer", "admin")
+    errors = []
+    if not reason or not reason.strip():
+        errors.append({"field": "reason", "message": "required"})
+    if new_appointment.tzinfo is None:
+        errors.append({"field": "new_appointment", "message": "needs a UTC offset"})
+    if errors:
+        raise InvalidInput("invalid apology", errors=errors)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        dossier = uow.repo.dossier(caller.province, code)
+        if dossier is None:
+            from engine.errors import NotFound
+
+            raise NotFound(f"no dossier {code}")
+        dossier = uow.repo.dossier_by_id(dossier.id, lock=True)
+        assert dossier is not None
+        if dossier.status != "in_process":
+            raise ApologyNotAllowed(f"dossier {code} is {dossier.status}")
+        if dossier.due_at is None:
+            raise ApologyNotAllowed(f"dossier {code} has no statutory due instant")
+        allowed = 1
+        stored = uow.repo.procedure(caller.province, dossier.procedure_code or "")
+        if stored is not None:
+            rule = Procedure.from_dict(stored.code, stored.data).rule_for(received_day(dossier))
+            allowed = rule.apologies_allowed if rule else 1
+        if (dossier.apology_count or 0) >= allowed:
+            raise ApologyNotAllowed(
+                f"the appointment of {code} was already moved {dossier.apology_count} time(s); "
+                f"the rules allow {allowed}",
+                errors=[{"field": "new_appointment", "message": "no further new appointment"}])
+        floor = max(now, dossier.new_appointment_at or dossier.due_at)
+        if new_appointment <= floor:
+            raise InvalidInput("the new appointment must be later than the current one",
+                               errors=[{"field": "new_appointment",
+                                        "message": f"must be after {floor.isoformat()}"}])
+        dossier.apology_count = (dossier.apology_count or 0) + 1
+        previous = dossier.new_appointment_at or dossier.due_at
+        dossier.new_appointment_at = new_appointment
+        dossier.updated_at = now
+        progress.record(uow, dossier, "dossier.apology", at=now, actor_id=caller.id, payload={
+            "form": "04", "reason": reason.strip(), "by": caller.name,
+            "previous_appointment": previous.isoformat(),
+            "new_appointment": new_appointment.isoformat(),
+            "statutory_due_at": dossier.due_at.isoformat()})
+        uow.commit()
+        return dossier

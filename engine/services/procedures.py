@@ -1,0 +1,44 @@
+"""Procedures: metadata and statutory rule sets that designers configure (data, not code)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.deadlines import Procedure
+from engine.errors import NotFound
+from engine.services.auth import Caller
+from engine.services.context import Context
+from engine.store.models import StoredProcedure
+
+
+def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[Procedure, bool]:
+    """Create or replace a procedure. Returns (procedure, created)."""
+    caller.require("designer", "admin")
+    procedure = Procedure.from_dict(code, body)
+    with ctx.uow() as uow:
+        row = uow.repo.procedure(caller.province, code)
+        created = row is None
+        if row is None:
+            row = StoredProcedure(province=caller.province, code=code,
+                                  process_key=procedure.process_key, data={},
+                                  updated_at=ctx.clock.now())
+            uow.repo.add(row)
+        row.process_key = procedure.process_key
+        row.data = procedure.to_dict()
+        row.updated_at = ctx.clock.now()
+        row.updated_by = caller.id
+        uow.commit()
+    return procedure, created
+
+
+def get_procedure(ctx: Context, caller: Caller, code: str) -> Procedure:
+    with ctx.uow() as uow:
+        row = uow.repo.procedure(caller.province, code)
+    if row is None:
+        raise NotFound(f"no procedure {code}")
+    return Procedure.from_dict(row.code, row.data)
+
+
+def list_procedures(ctx: Context, caller: Caller) -> list[Procedure]:
+    with ctx.uow() as uow:
+        rows = uow.repo.procedures(caller.province)
+    return [Procedure.from_dict(r.code, r.data) for r in rows]

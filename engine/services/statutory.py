@@ -1,0 +1,161 @@
+"""The statutory clock of each dossier: start, pauses, timeliness crossings, wake-ups.
+
+Called inside the unit of work of the command that moved the dossier; the calendar is
+resolved before any row lock is taken (it never changes during a dossier's life).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from engine.calendar import add_working_hours, national_calendar, working_time_between
+from engine.codes import LOCAL_TZ
+from engine.deadlines import Limit, Procedure, add_limit, classify_finished, classify_open
+from engine.deadlines.limits import parse_budget
+from engine.errors import InvalidInput
+from engine.runtime import Instance, UserTask
+from engine.store.models import Dossier, Task
+
+NATIONAL = "vn"
+
+
+def calendar_of(ctx: Any, province: str, calendar_id: str | None) -> Any:
+    """The dossier's calendar, merged with its parents (the national one by default)."""
+    try:
+        from engine.services.calendars import resolved_calendar
+    except ImportError:  # pragma: no cover - until calendar storage lands
+        return national_calendar()
+    return resolved_calendar(ctx, province, calendar_id or NATIONAL)
+
+
+def received_day(dossier: Dossier) -> Any:
+    return dossier.received_at.astimezone(LOCAL_TZ).date()
+
+
+def start_clock(dossier: Dossier, procedure: Procedure | None, cal: Any,
+                record: Any) -> None:
+    """Compute the statutory due instant at reception, by the rules in force that day."""
+    if procedure is None:
+        return
+    day = received_day(dossier)
+    rule = procedure.rule_for(day)
+    if rule is None:
+        return
+    limit = rule.limit_for(dossier.channel)
+    if limit is None:
+        return
+    dossier.procedure_code = procedure.code
+    due = add_limit(cal, dossier.received_at, limit, as_of=day)
+    dossier.due_at = due
+    dossier.warn_at = _warn_at(cal, dossier.received_at, due, rule.warning, day)
+    dossier.timeliness = classify_open(dossier.received_at, due, dossier.warn_at)
+    record("clock.started", payload={
+        "limit": limit.to_dict(), "channel": dossier.channel, "calendar": dossier.calendar_id,
+        "rules_effective_from": rule.effective_from.isoformat(),
+        "due_at": due.isoformat(), "warn_at": dossier.warn_at.isoformat()
+        if dossier.warn_at else None})
+
+
+def _warn_at(cal: Any, start: datetime, due: datetime, warning: Limit | None, day: Any
+             ) -> datetime | None:
+    if warning is None:
+        return None
+    if warning.unit in ("working_days", "working_hours"):
+        hours = warning.value * (8 if warning.unit == "working_days" else 1)
+        total = working_time_between(cal, start, due, as_of=day)
+        remaining = total - timedelta(hours=hours)
+        return add_working_hours(cal, start, remaining, as_of=day) if remaining > timedelta(0) \
+            else start
+    span = add_limit(cal, start, warning, as_of=day) - start
+    return max(start, due - span)
+
+
+def update_clock(dossier: Dossier, instance: Instance, cal: Any, now: datetime,
+                 record: Any) -> None:
+    """Pauses, resumption, timeliness crossings and the final class, after a step."""
+    day = received_day(dossier)
+    pausing = instance.pausing() if not instance.finished else []
+    if pausing and dossier.paused_since is None:
+        dossier.paused_since = now
+        dossier.pause_count = (dossier.pause_count or 0) + 1
+        element, reason = pausing[0]
+        record("clock.paused", element_id=element, payload={
+            "reason": reason, "pause_number": dossier.pause_count,
+            "repeated": dossier.pause_count > 1})
+    elif not pausing and dossier.paused_since is not None:
+        paused = working_time_between(cal, dossier.paused_since, now, as_of=day)
+        dossier.paused_hours = (dossier.paused_hours or 0.0) + paused.total_seconds() / 3600
+        old_due = dossier.due_at
+        if dossier.due_at is not None:
+            dossier.due_at = add_working_hours(cal, dossier.due_at, paused, as_of=day)
+        if dossier.warn_at is not None:
+            dossier.warn_at = add_working_hours(cal, dossier.warn_at, paused, as_of=day)
+        dossier.paused_since = None
+        record("clock.resumed", payload={
+            "paused_working_hours": round(paused.total_seconds() / 3600, 4),
+            "old_due_at": old_due.isoformat() if old_due else None,
+            "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+
+    if dossier.due_at is None:
+        return
+    if instance.finished or instance.error:
+        if instance.finished:
+            dossier.timeliness = classify_finished(now, dossier.due_at)
+            record("clock.stopped", payload={"timeliness": dossier.timeliness})
+        return
+    check_crossing(dossier, now, record)
+
+
+def check_crossing(dossier: Dossier, now: datetime, record: Any) -> None:
+    """Record entering `approaching` or `overdue` (never while the clock is paused)."""
+    if dossier.paused_since is not None or dossier.status != "in_process":
+        return
+    current = classify_open(now, dossier.due_at, dossier.warn_at)
+    if current != dossier.timeliness and current in ("approaching", "overdue"):
+        record(f"timeliness.{current}", payload={"due_at": dossier.due_at.isoformat()
+                                                 if dossier.due_at else None})
+    dossier.timeliness = current
+
+
+def next_clock_event(dossier: Dossier) -> datetime | None:
+    """When the dossier next crosses into approaching or overdue (None while paused)."""
+    if dossier.paused_since is not None or dossier.due_at is None or \
+            dossier.status != "in_process":
+        return None
+    if dossier.timeliness == "within_time" and dossier.warn_at is not None:
+        return dossier.warn_at
+    if dossier.timeliness in ("within_time", "approaching"):
+        return dossier.due_at + timedelta(microseconds=1)
+    return None
+
+
+def step_due(cal: Any, view: UserTask, now: datetime, day: Any) -> tuple[datetime | None,
+                                                                         datetime | None]:
+    """A user task's own due instant from its `stepBudget`, and its warning instant
+    (when three quarters of the budget are used)."""
+    if not view.budget:
+        return None, None
+    try:
+        limit = parse_budget(view.budget, f"{view.element_id}.stepBudget")
+    except InvalidInput:
+        return None, None
+    due = add_limit(cal, now, limit, as_of=day)
+    if limit.unit in ("working_days", "working_hours"):
+        hours = limit.value * (8 if limit.unit == "working_days" else 1)
+        return due, add_working_hours(cal, now, timedelta(hours=hours * 0.75), as_of=day)
+    return due, now + (due - now) * 0.75
+
+
+def task_timeliness(task: Task, now: datetime) -> str | None:
+    if task.status == "open":
+        return classify_open(now, task.due_at, task.warn_at)
+    if task.status == "completed" and task.completed_at is not None:
+        return classify_finished(task.completed_at, task.due_at)
+    return None
+
+
+def dossier_timeliness(dossier: Dossier, now: datetime) -> str | None:
+    """The class to show now: finished dossiers keep theirs; open ones are judged now."""
+    if dossier.status == "in_process" and dossier.paused_since is None:
+        return classify_open(now, dossier.due_at, dossier.warn_at)
+    return dossier.timeliness
