@@ -89,6 +89,17 @@ class Dossier(Base):
     finished_at: Mapped[datetime | None]
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     history_head: Mapped[str] = mapped_column(String(64), default="")
+    # The statutory clock (DOMAIN.md §4): due moves by the working time spent paused.
+    procedure_code: Mapped[str | None] = mapped_column(String(100))
+    calendar_id: Mapped[str | None] = mapped_column(String(50))
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    warn_at: Mapped[datetime | None]
+    timeliness: Mapped[str | None] = mapped_column(String(20))
+    paused_since: Mapped[datetime | None]
+    paused_hours: Mapped[float] = mapped_column(default=0.0)
+    pause_count: Mapped[int] = mapped_column(Integer, default=0)
+    new_appointment_at: Mapped[datetime | None]
+    apology_count: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
@@ -111,6 +122,8 @@ class Task(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    due_at: Mapped[datetime | None]
+    warn_at: Mapped[datetime | None]
 
 
 class HistoryEvent(Base):
@@ -129,6 +142,21 @@ class HistoryEvent(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StoredProcedure(Base):
+    """A procedure's metadata and statutory rule sets (`engine.deadlines.Procedure`)."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("province", "code", name="uq_procedure_code"),
+                      Index("ix_procedure_process", "province", "process_key"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(100))
+    process_key: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
 
 
 class CodeCounter(Base):
@@ -160,3 +188,15 @@ class ProcessedMessage(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class StoredCalendar(Base):
+    """A working-time calendar (`engine.calendar.Calendar.to_dict()`), owned by one province;
+    a row with id `vn` and no province replaces the built-in national calendar."""
+
+    __tablename__ = "calendars"
+    id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    province: Mapped[str | None] = mapped_column(String(50), index=True)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))

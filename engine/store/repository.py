@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,8 +16,27 @@ from engine.store.models import (
     OutboxMessage,
     Principal,
     ProcessDefinition,
+    StoredProcedure,
     Task,
 )
+
+
+def _timeliness(model: Any, kind: str, now: datetime) -> Any:
+    """SQL for a timeliness class (engine.deadlines.timeliness) on dossiers or tasks."""
+    open_status = model.status == ("in_process" if model is Dossier else "open")
+    if kind == "overdue":
+        return and_(open_status, model.due_at < now)
+    if kind == "approaching":
+        return and_(open_status, model.due_at >= now, model.warn_at <= now)
+    if kind == "within_time":
+        return and_(open_status, model.due_at >= now,
+                    or_(model.warn_at.is_(None), model.warn_at > now))
+    if model is Dossier:
+        return Dossier.timeliness == kind  # early / on_time / late, set when finished
+    finished = model.completed_at
+    if kind == "late":
+        return and_(model.status == "completed", finished > model.due_at)
+    return and_(model.status == "completed", finished <= model.due_at)
 
 
 class Repository:
@@ -80,7 +99,9 @@ class Repository:
             Dossier.client_id == client_id, Dossier.idempotency_key == key))
 
     def dossiers(self, province: str, *, status: str | None, process_key: str | None,
-                 unit: str | None, limit: int, offset: int) -> tuple[Sequence[Dossier], int]:
+                 unit: str | None, limit: int, offset: int, timeliness: str | None = None,
+                 now: datetime | None = None, sort: str = "-received_at"
+                 ) -> tuple[Sequence[Dossier], int]:
         q = select(Dossier).where(Dossier.province == province)
         if status:
             q = q.where(Dossier.status == status)
@@ -88,8 +109,13 @@ class Repository:
             q = q.where(Dossier.process_key == process_key)
         if unit:
             q = q.where(Dossier.unit == unit)
+        if timeliness and now is not None:
+            q = q.where(_timeliness(Dossier, timeliness, now))
         total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = self.session.scalars(q.order_by(Dossier.id.desc()).limit(limit).offset(offset)).all()
+        order = {"-received_at": (Dossier.id.desc(),),
+                 "received_at": (Dossier.id,),
+                 "due_at": (Dossier.due_at.is_(None), Dossier.due_at, Dossier.id)}[sort]
+        rows = self.session.scalars(q.order_by(*order).limit(limit).offset(offset)).all()
         return rows, total
 
     def due_dossier_ids(self, now: datetime, limit: int) -> Sequence[int]:
@@ -108,6 +134,20 @@ class Repository:
         ).returning(CodeCounter.last)
         return int(self.session.execute(stmt).scalar_one())
 
+    # -- procedures ---------------------------------------------------------------------
+    def procedure(self, province: str, code: str) -> StoredProcedure | None:
+        return self.session.scalar(select(StoredProcedure).where(
+            StoredProcedure.province == province, StoredProcedure.code == code))
+
+    def procedure_for_process(self, province: str, process_key: str) -> StoredProcedure | None:
+        return self.session.scalar(select(StoredProcedure).where(
+            StoredProcedure.province == province, StoredProcedure.process_key == process_key)
+            .order_by(StoredProcedure.id).limit(1))
+
+    def procedures(self, province: str) -> Sequence[StoredProcedure]:
+        return self.session.scalars(select(StoredProcedure).where(
+            StoredProcedure.province == province).order_by(StoredProcedure.code)).all()
+
     # -- tasks --------------------------------------------------------------------------
     def task(self, province: str, task_id: str) -> Task | None:
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
@@ -117,14 +157,19 @@ class Repository:
             Task.dossier_id == dossier_id, Task.status == "open")).all()
 
     def inbox(self, province: str, *, unit: str | None, position: str | None, status: str,
-              limit: int, offset: int) -> Sequence[tuple[Task, Dossier]]:
+              limit: int, offset: int, timeliness: str | None = None,
+              now: datetime | None = None) -> Sequence[tuple[Task, Dossier]]:
+        """Tasks with their dossiers, the most urgent first: by step due, then dossier due."""
         q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
              .where(Task.province == province, Task.status == status))
         if unit:
             q = q.where(Task.unit == unit)
         if position:
             q = q.where(Task.position == position)
-        q = q.order_by(Task.created_at, Task.id).limit(limit).offset(offset)
+        if timeliness and now is not None:
+            q = q.where(_timeliness(Task, timeliness, now))
+        q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
+                       Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
         return [(t, d) for t, d in self.session.execute(q).all()]
 
     # -- history ------------------------------------------------------------------------
@@ -156,3 +201,20 @@ class Repository:
         from engine.store.models import ProcessedMessage
 
         return self.session.get(ProcessedMessage, (dossier_id, message_id)) is not None
+
+    # -- calendars ----------------------------------------------------------------------
+    def calendar(self, calendar_id: str, *, lock: bool = False) -> Any:
+        """The stored calendar row with this id (a `StoredCalendar`), or None."""
+        from engine.store.models import StoredCalendar
+
+        q = select(StoredCalendar).where(StoredCalendar.id == calendar_id)
+        return self.session.scalar(self._locked(q) if lock else q)
+
+    def calendars(self, ids: Sequence[str]) -> Sequence[Any]:
+        """The stored calendar rows among `ids` (`StoredCalendar`s)."""
+        from engine.store.models import StoredCalendar
+
+        if not ids:
+            return []
+        return self.session.scalars(select(StoredCalendar).where(
+            StoredCalendar.id.in_(list(ids)))).all()
