@@ -5,6 +5,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from engine.history import GENESIS, event_hash
 from tests.api.helpers import (TWO_STEPS, assert_problem, complete, dossier, intake, post_bpmn,
                                step, two_steps_forms)
@@ -330,3 +332,47 @@ def test_a_dossier_keeps_its_version_for_life(two_steps: Any) -> None:
     r = complete(world, step(new, "receive")["task_id"], {"copies": 1})
     assert r.get_json()["process_version"] == 2
     assert step(r.get_json(), "appraise")["name"] == "Thẩm định"
+
+
+# -- external events --------------------------------------------------------------------
+
+def test_message_moves_the_dossier_on_and_a_repeated_id_is_ignored(world: Any) -> None:
+    from tests.api.helpers import API_DATA
+
+    r = post_bpmn(world, (API_DATA / "wait_message.bpmn").read_bytes())
+    assert r.status_code == 201, r.get_json()
+    code = _started(world, process_key="wait_message")["code"]
+    url = f"/api/v1/dossiers/{code}/messages"
+    h = world.headers("client")
+    body = assert_problem(world.client.post(f"{url}/refund", json={"payload": {}}, headers=h),
+                          422, "invalid-input")
+    assert body["errors"][0]["field"] == "name"
+
+    r = world.client.post(f"{url}/paid", json={"message_id": "pay-1",
+                                                 "payload": {"amount": 50000}}, headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["status"] == "finished"
+    assert r.get_json()["end_event"] == "done"
+    seen = len(_history(world, code))
+    r = world.client.post(f"{url}/paid", json={"message_id": "pay-1", "payload": {}}, headers=h)
+    assert r.status_code == 200 and r.get_json()["status"] == "finished"
+    assert len(_history(world, code)) == seen
+    received = [e for e in _history(world, code) if e["kind"] == "message.received"]
+    assert [e["payload"]["message_id"] for e in received] == ["pay-1"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine/runtime/instance.py Instance.deliver_message catches the event with the Spiff "
+    "MessageEventDefinition, whose update_task_data only copies the payload into "
+    "`message_var` (spiffworkflow:messageVariable); without one the payload is dropped, "
+    "although the docstring says it joins the task data"))
+def test_message_payload_joins_the_dossier_data(world: Any) -> None:
+    from tests.api.helpers import API_DATA
+
+    assert post_bpmn(world, (API_DATA / "wait_message.bpmn").read_bytes()).status_code == 201
+    code = _started(world, process_key="wait_message")["code"]
+    r = world.client.post(f"/api/v1/dossiers/{code}/messages/paid",
+                          json={"message_id": "pay-1", "payload": {"amount": 50000}},
+                          headers=world.headers("client"))
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["data"].get("amount") == 50000

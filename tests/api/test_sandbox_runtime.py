@@ -1,0 +1,140 @@
+"""Diagram code failing at run time ends in a recorded `error` state, never in a 500."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Iterator
+
+import pytest
+
+from tests.api.helpers import API_DATA, assert_problem, complete, dossier, intake, post_bpmn, step
+
+FAIL_AFTER_RECEIVE = API_DATA / "fail_after_receive.bpmn"
+FAIL_AT_INTAKE = API_DATA / "fail_at_intake.bpmn"
+COPIES = API_DATA / "copies.json"
+
+DIVIDE = "fee = 100 / copies"
+# The smallest loop that outlives any time limit: it never ends on its own.
+FOREVER = "n = 0\nwhile n &gt;= 0:\n    n = n + 1"
+# Refused at run time although it deploys: the name is only known once the task has data.
+UNKNOWN_NAME = "fee = 100 * no_such_variable"
+
+
+@pytest.fixture
+def fast_world(db_url: str) -> Iterator[Any]:
+    """Like `world`, with a 0.2 s script time limit so a runaway loop is stopped quickly."""
+    from api.app import create_app
+    from engine.jobs.broker import install, make_broker
+    from engine.settings import Settings
+    from tests.conftest import World
+
+    app = create_app(Settings(database_url=db_url, script_time_limit=0.2))
+    ctx = app.extensions["motcua"]
+    install(ctx, make_broker(""))
+    suffix = uuid.uuid4().hex[:8]
+    w = World(app, app.test_client(), ctx, f"P{suffix}", f"000.00.{suffix[:4]}.S{suffix[4:]}", {})
+    for who in ("designer", "officer", "auditor", "admin"):
+        w.principal(who, who, unit=w.unit if who == "officer" else None)
+    w.principal("client", "client", unit=w.unit)
+    yield w
+    ctx.db_engine.dispose()
+
+
+def _deploy(world: Any, script: str) -> None:
+    xml = FAIL_AFTER_RECEIVE.read_text(encoding="utf-8").replace("SCRIPT", script)
+    r = post_bpmn(world, xml.encode("utf-8"), {"copies.json": COPIES.read_bytes()})
+    assert r.status_code == 201, r.get_json()
+
+
+def _history(world: Any, code: str) -> list[dict[str, Any]]:
+    r = world.client.get(f"/api/v1/dossiers/{code}/history", headers=world.headers("auditor"))
+    assert r.status_code == 200
+    return r.get_json()["events"]
+
+
+def _fail(world: Any, script: str, copies: int) -> tuple[str, dict[str, Any]]:
+    """Start a dossier and complete `receive` so that `compute` runs `script` and fails."""
+    _deploy(world, script)
+    r = intake(world, "fail_after_receive")
+    assert r.status_code == 201, r.get_json()
+    started = r.get_json()
+    assert {s["element_id"] for s in started["current_steps"]} == {"receive", "check"}
+    r = complete(world, step(started, "receive")["task_id"], {"copies": copies})
+    # The officer's submission was accepted; it is the diagram that failed, and that is
+    # recorded on the dossier rather than reported as a failed request.
+    assert r.status_code == 200, r.get_json()
+    return started["code"], started
+
+
+def _assert_in_error(world: Any, code: str, started: dict[str, Any], words: tuple[str, ...]
+                     ) -> None:
+    d = dossier(world, code)
+    assert d["status"] == "error"
+    assert d["error"]
+    assert any(w in d["error"] for w in words), d["error"]
+    events = _history(world, code)
+    errors = [e for e in events if e["kind"] == "step.error"]
+    assert [e["element_id"] for e in errors] == ["compute"]
+    assert errors[0]["payload"]["message"]
+
+    # Every way to move it on is a clean 409, and nothing changes.
+    check = step(started, "check")["task_id"]
+    assert_problem(complete(world, check, {"copies": 1}), 409, "dossier-in-error")
+    r = world.client.post(f"/api/v1/dossiers/{code}/messages/paid", json={"payload": {}},
+                          headers=world.headers("client"))
+    assert_problem(r, 409, "dossier-in-error")
+    receive = step(started, "receive")["task_id"]
+    r = complete(world, receive, {"copies": 1})
+    assert r.status_code == 409, r.get_json()
+    assert r.get_json()["code"] in ("dossier-in-error", "task-already-completed")
+    assert len(_history(world, code)) == len(events)
+    assert dossier(world, code)["status"] == "error"
+
+    # Reading it still works.
+    r = world.client.get(f"/api/v1/tasks/{check}", headers=world.headers("officer"))
+    assert r.status_code == 200
+    r = world.client.get("/api/v1/dossiers?status=error", headers=world.headers("auditor"))
+    assert [x["code"] for x in r.get_json()["items"]] == [code]
+
+
+def test_division_by_zero_puts_the_dossier_in_error(fast_world: Any) -> None:
+    code, started = _fail(fast_world, DIVIDE, copies=0)
+    _assert_in_error(fast_world, code, started, ("division", "zero"))
+
+
+def test_unknown_name_puts_the_dossier_in_error(fast_world: Any) -> None:
+    code, started = _fail(fast_world, UNKNOWN_NAME, copies=1)
+    _assert_in_error(fast_world, code, started, ("no_such_variable",))
+
+
+def test_runaway_loop_is_stopped_by_the_time_limit(fast_world: Any) -> None:
+    code, started = _fail(fast_world, FOREVER, copies=1)
+    _assert_in_error(fast_world, code, started, ("exceeded", "time", "limit"))
+
+
+def test_the_same_script_succeeds_with_good_data(fast_world: Any) -> None:
+    """Control: the diagram itself is sound; only the data made it fail."""
+    _deploy(fast_world, DIVIDE)
+    started = intake(fast_world, "fail_after_receive").get_json()
+    r = complete(fast_world, step(started, "receive")["task_id"], {"copies": 4})
+    assert r.status_code == 200 and r.get_json()["status"] == "in_process"
+    assert r.get_json()["data"]["fee"] == 25
+    r = complete(fast_world, step(started, "check")["task_id"], {"copies": 4})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["status"] == "in_process" and body["error"] is None
+    assert body["current_steps"] == []  # only the payment message is awaited now
+    assert not [e for e in _history(fast_world, started["code"]) if e["kind"] == "step.error"]
+
+
+def test_failure_at_intake_is_recorded(fast_world: Any) -> None:
+    r = post_bpmn(fast_world, FAIL_AT_INTAKE.read_bytes())
+    assert r.status_code == 201, r.get_json()
+    r = intake(fast_world, "fail_at_intake", data={"copies": 0})
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["status"] == "error"
+    assert body["error"] and ("division" in body["error"] or "zero" in body["error"])
+    assert body["current_steps"] == []
+    events = _history(fast_world, body["code"])
+    assert [e["element_id"] for e in events if e["kind"] == "step.error"] == ["compute"]
+    assert dossier(fast_world, body["code"])["status"] == "error"
