@@ -78,13 +78,13 @@ class World:
                                 content_type="multipart/form-data")
 
 
-@pytest.fixture
-def world(db_url: str) -> Iterator[World]:
+def make_world(db_url: str, clock: Any = None, **settings: Any) -> World:
+    """A World on `db_url`; `clock` (e.g. engine.clock.ManualClock) drives time."""
     from api.app import create_app
     from engine.jobs.broker import install, make_broker
     from engine.settings import Settings
 
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(Settings(database_url=db_url, **settings), clock=clock)
     ctx = app.extensions["motcua"]
     install(ctx, make_broker(""))
     # Each test gets its own province and unit: tests never see each other's data.
@@ -95,5 +95,11 @@ def world(db_url: str) -> Iterator[World]:
     w.principal("officer", "officer", unit=w.unit)
     w.principal("auditor", "auditor")
     w.principal("admin", "admin")
+    return w
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    w = make_world(db_url)
     yield w
-    ctx.db_engine.dispose()
+    w.ctx.db_engine.dispose()

@@ -174,16 +174,21 @@ class Instance:
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message the process is waiting for (`payload` joins the task data)."""
-        definition = next((t.task_spec.event_definition
-                           for t in self.workflow.event_manager.tasks.values()
-                           if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                           and t.task_spec.event_definition.name == name), None)
-        if definition is None:
+        catchers = [t for t in self.workflow.event_manager.tasks.values()
+                     if isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                     and t.task_spec.event_definition.name == name]
+        if not catchers:
             raise InvalidInput(f"the dossier is not waiting for message '{name}'",
                                errors=[{"field": "name", "message": "no such waiting message"}])
         # The catching task's own definition: the serializer knows its (Spiff) type.
+        definition = catchers[0].task_spec.event_definition
         with self._time():
             self.workflow.catch(BpmnEvent(definition, payload))
+        if not getattr(definition, "message_var", None):
+            # Without a spiffworkflow:messageVariable SpiffWorkflow drops the payload; an
+            # integration client expects its fields in the dossier data, so merge them.
+            for task in catchers:
+                task.data.update(payload)
         self._run_engine()
 
     # -- internals ----------------------------------------------------------------------

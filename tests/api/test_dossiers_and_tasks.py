@@ -361,11 +361,6 @@ def test_message_moves_the_dossier_on_and_a_repeated_id_is_ignored(world: Any) -
     assert [e["payload"]["message_id"] for e in received] == ["pay-1"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/runtime/instance.py Instance.deliver_message catches the event with the Spiff "
-    "MessageEventDefinition, whose update_task_data only copies the payload into "
-    "`message_var` (spiffworkflow:messageVariable); without one the payload is dropped, "
-    "although the docstring says it joins the task data"))
 def test_message_payload_joins_the_dossier_data(world: Any) -> None:
     from tests.api.helpers import API_DATA
 
