@@ -1,0 +1,288 @@
+"""In-process cost per task completion: raw SpiffWorkflow vs motcua's use cases (no HTTP).
+
+Prints figures; asserts nothing. Not part of the test run.
+
+Run:  .venv/bin/python bench/bench_inprocess.py [--dossiers 200] [--src DIR]
+
+(a) raw SpiffWorkflow in memory: parse once; per dossier a BpmnWorkflow, do_engine_steps,
+    then 5 x (set_data + run + do_engine_steps, then serialize_json of the whole workflow).
+(b) motcua: engine.services.intake.start_dossier + engine.services.tasks.complete_task on a
+    Context from engine.wiring.build_context, on PostgreSQL (database motcua_bench_inproc,
+    dropped and recreated) and on a fresh SQLite file. A no-op `send_job` is installed as
+    under gunicorn with Redis (the outbox relay only runs after commits that wrote outbox
+    rows, so it does not run for this timer-free process). SQL statements per completion
+    are counted with a SQLAlchemy event listener.
+Then cProfile of (b) on PostgreSQL for about 200 completions; the top 25 functions by
+cumulative (and by internal) time go to /tmp/motcua_bench_profile.txt.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PROCESS_KEY = "bench_five_steps"
+PG_DB = "motcua_bench_inproc"
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+PROFILE_OUT = Path("/tmp/motcua_bench_profile.txt")
+FORM_DATA = [
+    {"documents_ok": True, "note": "đủ hồ sơ"},
+    {"check_result": "ok"},
+    {"score": 8, "proposal": "cấp giấy chứng nhận", "urgent": False},
+    {"approved": True, "signer": "Chủ tịch UBND xã"},
+    {"delivered_by": "Nguyễn Thị Lan", "channel": "desk"},
+]
+UNIT = "BENCH.01"
+
+
+def bpmn_and_forms() -> tuple[bytes, dict[str, bytes]]:
+    forms = {f.name: f.read_bytes() for f in sorted((BENCH / "forms").glob("*.json"))}
+    return (BENCH / "five_steps.bpmn").read_bytes(), forms
+
+
+# -- (a) raw SpiffWorkflow ----------------------------------------------------------------
+def raw_spiff(dossiers: int, with_load: bool = False) -> tuple[float, int]:
+    """Seconds spent and completions done. with_load: also deserialize before each step."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str((BENCH / "five_steps.bpmn").read_bytes(), "five_steps.bpmn")
+    spec = parser.get_spec(PROCESS_KEY)
+    subs = parser.get_subprocess_specs(PROCESS_KEY)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    done = 0
+    spent = 0.0
+    for i in range(dossiers):
+        wf = BpmnWorkflow(spec, subs)
+        wf.get_next_task(state=TaskState.READY).data.update(
+            {"household_name": f"Hộ {i}", "capital_vnd": 150_000_000})
+        wf.do_engine_steps()
+        state = serializer.serialize_json(wf)
+        for form in FORM_DATA:  # bounded: 5 user tasks
+            t0 = time.perf_counter()
+            if with_load:
+                wf = serializer.deserialize_json(state)
+            task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.set_data(**form)
+            task.run()
+            wf.do_engine_steps()
+            state = serializer.serialize_json(wf)
+            spent += time.perf_counter() - t0
+            done += 1
+        assert wf.completed
+    return spent, done
+
+
+# -- (b) motcua use cases -----------------------------------------------------------------
+def fresh_pg() -> None:
+    for sql in (f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
+                        sql], check=True, capture_output=True, timeout=120)
+
+
+class Motcua:
+    """A migrated database, a Context, principals and the deployed bench process."""
+
+    def __init__(self, url: str, relay: bool = False) -> None:
+        from engine.services import catalog
+        from engine.services.auth import create_principal
+        from engine.settings import Settings
+        from engine.store.migrate import upgrade
+        from engine.wiring import build_context
+
+        upgrade(url)
+        self.ctx = build_context(Settings(database_url=url))
+        if relay:
+            self.ctx.send_job = lambda actor, payload, delay: None
+        self.designer, _ = create_principal(self.ctx, name="Bench designer", role="designer",
+                                            province="BENCH")
+        self.client, _ = create_principal(self.ctx, name="Bench portal", role="client",
+                                          province="BENCH", unit=UNIT)
+        self.officer, _ = create_principal(self.ctx, name="Bench officer", role="officer",
+                                           province="BENCH", unit=UNIT, position="officer")
+        bpmn, forms = bpmn_and_forms()
+        catalog.deploy(self.ctx, self.designer, bpmn, forms)
+        self.n = 0
+
+    def open_task(self, dossier_id: int) -> str | None:
+        with self.ctx.uow() as uow:
+            rows = uow.repo.open_tasks_of(dossier_id)
+            return rows[0].id if rows else None
+
+    def run(self, dossiers: int, timer: Callable[[], float] = time.perf_counter
+            ) -> dict[str, Any]:
+        from engine.services.intake import start_dossier
+        from engine.services.tasks import complete_task
+
+        intake: list[float] = []
+        complete: list[float] = []
+        for _i in range(dossiers):
+            self.n += 1
+            t0 = timer()
+            dossier, _ = start_dossier(
+                self.ctx, self.client, process_key=PROCESS_KEY,
+                applicant={"type": "citizen", "name": f"Người nộp {self.n}"},
+                data={"household_name": f"Hộ {self.n}", "capital_vnd": 150_000_000},
+                unit=UNIT, idempotency_key=f"inproc-{self.n}")
+            intake.append(timer() - t0)
+            for form in FORM_DATA:  # bounded: 5 user tasks
+                task_id = self.open_task(dossier.id)  # not timed: a test-harness lookup
+                assert task_id is not None
+                t0 = timer()
+                dossier = complete_task(self.ctx, self.officer, task_id, form)
+                complete.append(timer() - t0)
+            assert dossier.status == "finished", dossier.status
+        return {"intake": intake, "complete": complete}
+
+    def count_statements(self, dossiers: int = 5) -> dict[str, float]:
+        """SQL statements per complete_task call, by kind (the harness lookup excluded)."""
+        from sqlalchemy import event
+
+        from engine.services.tasks import complete_task
+
+        counts: dict[str, int] = {}
+        active = [False]
+
+        def seen(_conn: Any, _cur: Any, statement: str, *_args: Any) -> None:
+            if active[0]:
+                words = statement.split()
+                kind = " ".join(words[:1] + ([words[2]] if words[:1] == ["INSERT"] else []))
+                if words[:1] == ["SELECT"]:
+                    kind = "SELECT" + (" FOR UPDATE" if "FOR UPDATE" in statement else "")
+                    kind += " outbox" if "FROM outbox" in statement else ""
+                if words[:1] == ["UPDATE"]:
+                    kind = "UPDATE " + words[1]
+                counts[kind] = counts.get(kind, 0) + 1
+
+        def tx(_conn: Any) -> None:
+            if active[0]:
+                counts["(commit)"] = counts.get("(commit)", 0) + 1
+
+        event.listen(self.ctx.db_engine, "before_cursor_execute", seen)
+        event.listen(self.ctx.db_engine, "commit", tx)
+        from engine.services.intake import start_dossier
+        done = 0
+        try:
+            for _i in range(dossiers):
+                self.n += 1
+                dossier, _ = start_dossier(
+                    self.ctx, self.client, process_key=PROCESS_KEY,
+                    applicant={"type": "citizen", "name": "x"}, data={}, unit=UNIT,
+                    idempotency_key=f"count-{self.n}")
+                for form in FORM_DATA:
+                    task_id = self.open_task(dossier.id)
+                    assert task_id is not None
+                    active[0] = True
+                    complete_task(self.ctx, self.officer, task_id, form)
+                    active[0] = False
+                    done += 1
+        finally:
+            event.remove(self.ctx.db_engine, "before_cursor_execute", seen)
+            event.remove(self.ctx.db_engine, "commit", tx)
+        return {k: v / done for k, v in sorted(counts.items())}
+
+    def close(self) -> None:
+        self.ctx.db_engine.dispose()
+
+
+def ms(values: list[float]) -> str:
+    s = sorted(values)
+    return (f"mean {statistics.fmean(s) * 1000:.2f} ms, p50 {s[len(s) // 2] * 1000:.2f} ms, "
+            f"p95 {s[int(len(s) * 0.95)] * 1000:.2f} ms")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dossiers", type=int, default=200)
+    ap.add_argument("--profile-dossiers", type=int, default=40, help="x5 completions")
+    ap.add_argument("--src", type=Path, default=ROOT,
+                    help="directory of the product code to run (default: this checkout)")
+    args = ap.parse_args()
+    sys.path.insert(0, str(args.src.resolve()))
+    os.chdir(args.src.resolve())
+    import engine  # noqa: F401  (from --src)
+
+    print(f"product code from {Path(engine.__file__).parent.parent}")
+    print(f"nproc {os.cpu_count()}, Python {sys.version.split()[0]}")
+    n = args.dossiers
+
+    raw_spiff(20)  # warm-up
+    spent, done = raw_spiff(n)
+    raw = spent / done
+    print(f"(a) raw SpiffWorkflow, {done} completions: {raw * 1000:.3f} ms per completion "
+          f"(set_data + run + do_engine_steps + serialize_json)")
+    spent_l, done_l = raw_spiff(n, with_load=True)
+    raw_l = spent_l / done_l
+    print(f"    same with deserialize_json before each step: {raw_l * 1000:.3f} ms")
+
+    results: dict[str, float] = {}
+    runs: list[tuple[str, Callable[[], Motcua]]] = []
+
+    def pg() -> Motcua:
+        fresh_pg()
+        return Motcua(PG_URL, relay=True)
+
+    tmp = tempfile.mkdtemp(prefix="motcua_bench_")
+    runs.append(("PostgreSQL", pg))
+    runs.append(("SQLite", lambda: Motcua(f"sqlite:///{tmp}/bench.sqlite3", relay=True)))
+    for label, make in runs:
+        m = make()
+        try:
+            m.run(5)  # warm-up: compiles and caches the spec, fills the pool
+            r = m.run(n)
+            stmts = m.count_statements()
+        finally:
+            m.close()
+        per = statistics.fmean(r["complete"])
+        results[label] = per
+        print(f"(b) motcua complete_task on {label}, {len(r['complete'])} completions: "
+              f"{ms(r['complete'])}")
+        print(f"    start_dossier: {ms(r['intake'])}")
+        print(f"    SQL per complete_task: {sum(v for k, v in stmts.items() if k != '(commit)'):.1f}"
+              f" statements, {stmts.get('(commit)', 0):.1f} commits: "
+              + ", ".join(f"{k} {v:.1f}" for k, v in stmts.items() if k != "(commit)"))
+        print(f"    ratio to raw SpiffWorkflow cycle: {per / raw:.1f}x "
+              f"(to the cycle with deserialize: {per / raw_l:.1f}x)")
+
+    # -- profile ------------------------------------------------------------------------
+    fresh_pg()
+    m = Motcua(PG_URL, relay=True)
+    try:
+        m.run(5)
+        prof = cProfile.Profile()
+        prof.enable()
+        r = m.run(args.profile_dossiers)
+        prof.disable()
+    finally:
+        m.close()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    out.write("\n\n--- by internal time (tottime) ---\n")
+    stats.sort_stats("tottime").print_stats(25)
+    header = (f"cProfile of motcua in process on PostgreSQL, "
+              f"{args.profile_dossiers} dossiers: start_dossier + "
+              f"{len(r['complete'])} complete_task calls, plus one open-task lookup each\n")
+    PROFILE_OUT.write_text(header + out.getvalue())
+    print(f"profile written to {PROFILE_OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
