@@ -5,10 +5,11 @@ written. They exist only in the demo province `DEMO`; never run the demo on prod
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from engine.errors import BpmnInvalid
-from engine.services import catalog
+from engine.services import catalog, procedures
 from engine.services.auth import Caller, hash_token
 from engine.settings import Settings
 from engine.store.migrate import upgrade
@@ -60,6 +61,12 @@ def load_demo(settings: Settings) -> None:
             continue
         verb = "deployed" if deployed.created else "already deployed"
         print(f"{verb} {deployed.definition.key} version {deployed.definition.version}")
+        rules = bpmn.with_suffix(".procedure.json")
+        if rules.exists():
+            body = json.loads(rules.read_text(encoding="utf-8"))
+            procedure, _ = procedures.put_procedure(ctx, designer, body.pop("code"), body)
+            limit = procedure.rules[-1].limits
+            print(f"  procedure {procedure.code}: limits {', '.join(f'{k} {v.value:g} {v.unit}' for k, v in limit.items())}")
     print(f"demo province {PROVINCE}, receiving unit {UNIT}; tokens:")
     for token, name, role, unit, position in PRINCIPALS:
         print(f"  {token:18} {role:9} {position or '':20} {name}")

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import MotcuaError
+from engine.errors import InvalidInput, MotcuaError
 
 STATUS = {
     "invalid-input": 422,
@@ -40,7 +40,8 @@ def problem(status: int, code: str, message: str, errors: list[dict[str, Any]] |
 def register(app: Flask) -> None:
     @app.errorhandler(MotcuaError)
     def _business(exc: MotcuaError) -> Response:
-        return problem(STATUS.get(exc.code, 400), exc.code, exc.message, exc.errors)
+        default = 422 if isinstance(exc, InvalidInput) else 400
+        return problem(STATUS.get(exc.code, default), exc.code, exc.message, exc.errors)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -205,7 +205,7 @@ class LimitSchema(Schema):
 
 
 class RuleSetSchema(Schema):
-    effective_from = fields.Date(required=True)
+    effective_from = fields.String(required=True, metadata={"format": "date"})
     limits = fields.Dict(keys=fields.String(), values=fields.Nested(LimitSchema), required=True,
                          metadata={"description": "channel (desk/online/post/default) -> limit"})
     warning = fields.Nested(LimitSchema, allow_none=True)
