@@ -1,0 +1,107 @@
+"""Every procedure of the catalogue runs its scenarios end to end through the HTTP API.
+
+For each ``processes/<name>.bpmn`` with a ``<name>.scenarios.json`` beside it: the diagram is
+deployed with the forms it names from ``forms/``, and each scenario is played as people would:
+a client submits the dossier, then for every step an officer of the task's position finds it
+in their inbox and completes it; the dossier ends where the scenario says, with its data.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+CHANNELS = ("desk", "online", "post")
+
+
+def _catalogue() -> list[tuple[Path, list[dict[str, Any]]]]:
+    found = []
+    for bpmn in sorted(PROCESSES.glob("*.bpmn")):
+        scenarios = bpmn.with_suffix(".scenarios.json")
+        if scenarios.exists():
+            found.append((bpmn, json.loads(scenarios.read_text(encoding="utf-8"))))
+    return found
+
+
+CATALOGUE = _catalogue()
+CASES = [pytest.param(bpmn, scenario, id=f"{bpmn.stem}:{scenario['name']}")
+         for bpmn, scenarios in CATALOGUE for scenario in scenarios]
+
+
+def _property_values(bpmn: Path, name: str) -> list[str]:
+    xml = bpmn.read_text(encoding="utf-8")
+    return sorted(set(re.findall(rf'name="{name}"\s+value="([^"]+)"', xml)))
+
+
+def test_catalogue_is_not_empty() -> None:
+    assert CASES
+
+
+@pytest.mark.parametrize(("bpmn", "scenario"), CASES)
+def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any]) -> None:
+    forms = _property_values(bpmn, "formJsonSchemaFilename")
+    assert forms, f"{bpmn.name} names no forms"
+    r = world.deploy(bpmn, [FORMS / f for f in forms])
+    assert r.status_code == 201, r.get_json()
+    key = r.get_json()["key"]
+    assert key == bpmn.stem
+
+    officers = {}
+    for position in _property_values(bpmn, "position"):
+        officers[position] = f"officer_{position}"
+        world.principal(officers[position], "officer", unit=world.unit, position=position)
+
+    applicant = scenario.get("applicant", {})
+    channel = applicant.get("channel") if applicant.get("channel") in CHANNELS else "online"
+    r = world.client.post("/api/v1/dossiers", json={
+        "process_key": key, "applicant": applicant, "data": scenario["data"],
+        "channel": channel}, headers=world.headers("client"))
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    assert r.get_json()["status"] == "in_process"
+    assert r.get_json()["channel"] == channel
+
+    for index, step in enumerate(scenario["steps"]):
+        d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor"))
+        assert d.status_code == 200
+        current = d.get_json()["current_steps"]
+        matching = [s for s in current if s["element_id"] == step["task"]]
+        assert len(matching) == 1, (
+            f"step {index}: expected {step['task']} open, open are "
+            f"{[s['element_id'] for s in current]}")
+        task = matching[0]
+        officer = officers.get(task["position"])
+        assert officer, f"step {index}: no position property matches {task['position']!r}"
+
+        inbox = world.client.get("/api/v1/tasks", headers=world.headers(officer)).get_json()
+        assert task["task_id"] in {t["id"] for t in inbox}, f"step {index}: not in the inbox"
+        r = world.client.post(f"/api/v1/tasks/{task['task_id']}/complete",
+                              json={"data": step["data"]}, headers=world.headers(officer))
+        assert r.status_code == 200, (index, step["task"], r.get_json())
+        assert r.get_json()["status"] != "error", r.get_json()["error"]
+
+    d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor")).get_json()
+    expect = scenario["expect"]
+    assert (d["status"] == "finished") == expect["finished"], d["current_steps"]
+    if not expect["finished"]:
+        return
+    assert d["end_event"] == expect["end_event"]
+    assert d["finished_at"]
+    assert d["current_steps"] == []
+    for field, value in expect.get("data", {}).items():
+        assert d["data"].get(field) == value, f"{field}: {d['data'].get(field)!r} != {value!r}"
+    for field in expect.get("data_absent", []):
+        assert field not in d["data"], f"{field} should not be set, is {d['data'][field]!r}"
+
+    events = world.client.get(f"/api/v1/dossiers/{code}/history",
+                              headers=world.headers("auditor")).get_json()["events"]
+    completed = [e["element_id"] for e in events if e["kind"] == "task.completed"]
+    assert completed == [s["task"] for s in scenario["steps"]]
+    assert events[-1]["kind"] == "dossier.finished"
+    assert events[-1]["element_id"] == expect["end_event"]
