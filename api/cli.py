@@ -40,6 +40,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
 
+    calendar = sub.add_parser("calendar", help="import calendar overrides, try time limits")
+    csub = calendar.add_subparsers(dest="action", required=True)
+    cimport = csub.add_parser("import", help="merge override rows from a CSV into a calendar")
+    cimport.add_argument("--id", required=True, help="calendar id (created from vn if new)")
+    cimport.add_argument("--province", help="owning province (not for vn)")
+    cimport.add_argument("--file", required=True,
+                         help="CSV with the header date,kind,reason,effective_from[,hours]")
+    cadd = csub.add_parser("add", help="print the due instant of a time limit")
+    cadd.add_argument("--id", required=True)
+    cadd.add_argument("--province", required=True)
+    cadd.add_argument("--start", required=True, help="ISO instant with offset")
+    cadd.add_argument("--working-days", type=float)
+    cadd.add_argument("--working-hours", type=float)
+    cadd.add_argument("--calendar-days", type=int)
+    cadd.add_argument("--months", type=int)
+
     args = parser.parse_args(argv)
     settings = Settings.from_env(os.environ)
 
@@ -79,6 +95,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.execvp(sys.executable, [sys.executable, "-m", "dramatiq", "engine.jobs.worker",
                                    "--processes", str(args.processes),
                                    "--threads", str(args.threads)])
+    elif args.command == "calendar":
+        return _calendar(args, settings)
+    return 0
+
+
+def _calendar(args: argparse.Namespace, settings: Settings) -> int:
+    """`motcua calendar import|add`; business errors print their fields and exit 2."""
+    from engine.calendar import to_local
+    from engine.errors import MotcuaError
+    from engine.services import calendars
+    from engine.wiring import build_context
+
+    ctx = build_context(settings)
+    try:
+        if args.action == "import":
+            try:
+                with open(args.file, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError as exc:
+                print(f"error: file: {exc}", file=sys.stderr)
+                return 2
+            merged = calendars.import_overrides_csv(ctx, args.id, text, args.province)
+            print(f"merged {merged} rows into calendar {args.id}")
+        else:
+            start = calendars.parse_instant(args.start)
+            due = calendars.due_instant(
+                ctx, args.province, args.id, start, working_days=args.working_days,
+                working_hours=args.working_hours, calendar_days=args.calendar_days,
+                months=args.months)
+            print(to_local(due).isoformat())
+    except MotcuaError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for item in exc.errors:
+            print(f"  {item.get('field', '')}: {item.get('message', '')}", file=sys.stderr)
+        return 2
+    finally:
+        if ctx.db_engine is not None:
+            ctx.db_engine.dispose()
     return 0
 
 
