@@ -58,7 +58,7 @@ class Sweeper:
     def _run(self) -> None:
         tick = safe(sweep)
         while not self._stop.wait(self._interval):
-            tick(self._ctx)
+            tick(self._ctx, grace=self._interval)
 
 
 class SweeperMiddleware(Middleware):

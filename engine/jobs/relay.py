@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any, Callable
 
 from engine.services.context import Context
 from engine.services.dossiers import wake
+from engine.services.progress import WAKE_ACTOR
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +34,31 @@ def relay_outbox(ctx: Context, batch: int = 200) -> int:
     return sent
 
 
-def sweep(ctx: Context, batch: int = 500) -> int:
-    """Fire every due timer whose message was lost, and relay any stranded outbox rows."""
-    fired = 0
+def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int = 5000) -> int:
+    """Wake every dossier whose wake-up instant has passed, in case its delayed message was
+    lost (a Redis restart, a crash between commit and send). Returns how many were handled.
+
+    By default the wakes are enqueued for the workers (cheap, so one sweep stays fast however
+    many dossiers are open: the query is a range scan of the `next_wakeup` index); with
+    `inline` they run here. `grace` skips wake-ups younger than that many seconds, whose
+    own messages are normally still on their way. Waking twice is harmless: `wake` locks
+    the dossier and does nothing when nothing is due.
+    """
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        due = list(uow.repo.due_dossier_ids(now, batch))
+        due = list(uow.repo.due_dossier_ids(now - timedelta(seconds=grace), batch))
+    handled = 0
     for dossier_id in due:
         try:
-            fired += int(wake(ctx, dossier_id))
+            if inline or ctx.send_job is None:
+                wake(ctx, dossier_id)
+            else:
+                ctx.send_job(WAKE_ACTOR, {"dossier_id": dossier_id}, 0.0)
+            handled += 1
         except Exception:  # one broken dossier must not stop the sweep of the others
             log.exception("sweep could not wake dossier %s", dossier_id)
     relay_outbox(ctx)
-    return fired
+    return handled
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -158,13 +158,13 @@ def test_approaching_and_overdue_are_recorded_once(clocked: tuple[World, ManualC
     d = _dossier(w, code)
     assert _at(d["warn_at"]) == datetime(2026, 3, 4, 8, 0, tzinfo=VN)
     clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=VN))
-    sweep(w.ctx)
-    sweep(w.ctx)
+    sweep(w.ctx, inline=True)
+    sweep(w.ctx, inline=True)
     assert _kinds(w, code).count("timeliness.approaching") == 1
     assert _dossier(w, code)["timeliness"] == "approaching"
     clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=VN))
-    sweep(w.ctx)
-    sweep(w.ctx)
+    sweep(w.ctx, inline=True)
+    sweep(w.ctx, inline=True)
     assert _kinds(w, code).count("timeliness.overdue") == 1
     listed = w.client.get("/api/v1/dossiers?timeliness=overdue", headers=w.headers("auditor"))
     assert [x["code"] for x in listed.get_json()["items"]] == [code]
