@@ -13,7 +13,7 @@ from api.schemas import (ApologyIn, DossierIn, DossierOut, DossierPage, DossierQ
 from engine.calendar import to_local
 from engine.services import apology, dossiers, intake
 from engine.services.statutory import dossier_timeliness
-from engine.services.dossiers import DossierView
+from engine.services.views import DossierView
 from engine.store.models import Dossier
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
@@ -35,7 +35,7 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
         "new_appointment_at": d.new_appointment_at, "apology_count": d.apology_count or 0,
     }
     if view is not None:
-        out["process_version"] = view.definition.version
+        out["process_version"] = view.version
         out["current_steps"] = view.open_tasks
         out["data"] = view.data
     return out
@@ -59,11 +59,13 @@ class Dossiers(MethodView):
         ctx = current_app.extensions["motcua"]
         who = caller("client", "officer", "admin")
         key = request.headers.get("Idempotency-Key") or None
-        dossier, created = intake.start_dossier(
+        result, created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
             idempotency_key=key)
-        return _view(dossier.code), 201 if created else 200
+        if isinstance(result, DossierView):
+            return present(result.dossier, result), 201
+        return _view(result.code), 200
 
     @blp.arguments(DossierQuery, location="query")
     @blp.response(200, DossierPage)
@@ -99,9 +101,9 @@ class Messages(MethodView):
     def post(self, body: dict[str, Any], code: str, name: str) -> Any:
         """Deliver an external event the process waits for; a repeated message_id is ignored."""
         ctx = current_app.extensions["motcua"]
-        dossiers.deliver_message(ctx, caller("client", "officer", "admin"), code, name,
-                                 body["payload"], body.get("message_id"))
-        return _view(code)
+        result, _ = dossiers.deliver_message(ctx, caller("client", "officer", "admin"), code,
+                                             name, body["payload"], body.get("message_id"))
+        return present(result.dossier, result) if isinstance(result, DossierView) else _view(code)
 
 
 @blp.route("/<code>/apology")

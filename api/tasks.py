@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
-from api.dossiers import _view
+from api.dossiers import present
 from api.schemas import CompleteIn, DossierOut, Problem, TaskDetailOut, TaskOut, TaskQuery
 from engine.services import tasks
 from engine.services.statutory import dossier_timeliness, task_timeliness
@@ -58,5 +58,5 @@ class Complete(MethodView):
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Submit the task's form; the dossier runs on until it waits again."""
         ctx = current_app.extensions["motcua"]
-        dossier = tasks.complete_task(ctx, caller("officer", "admin"), task_id, body["data"])
-        return _view(dossier.code)
+        view = tasks.complete_task(ctx, caller("officer", "admin"), task_id, body["data"])
+        return present(view.dossier, view)

@@ -17,9 +17,10 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
                   cache=CatalogCache(script_time_limit=settings.script_time_limit),
                   db_engine=engine)
 
-    def uow() -> UnitOfWork:
+    def uow(readonly: bool = False) -> UnitOfWork:
         # Jobs written by a command are handed to the broker as soon as it commits.
-        return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx))
+        return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx),
+                          readonly=readonly)
 
     ctx.uow = uow
     return ctx

@@ -69,6 +69,8 @@ class Instance:
     now: datetime | None = None
     calendar: Any = None
     as_of: date | None = None
+    # Ids of the user tasks that were waiting when the instance was loaded.
+    initial_ready: frozenset[str] = frozenset()
 
     # -- creation ---------------------------------------------------------------------
     @classmethod
@@ -89,8 +91,10 @@ class Instance:
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
              script_engine: Any, *, now: datetime | None = None, calendar: Any = None,
              as_of: date | None = None) -> Instance:
-        return cls(load_state(state, spec, subprocess_specs, script_engine), now=now,
+        inst = cls(load_state(state, spec, subprocess_specs, script_engine), now=now,
                    calendar=calendar, as_of=as_of)
+        inst.initial_ready = frozenset(t.task_id for t in inst.user_tasks())
+        return inst
 
     def dump(self) -> dict[str, Any]:
         return dump_state(self.workflow)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from engine.errors import Forbidden, InvalidInput, Unauthenticated
@@ -32,14 +33,26 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+CALLER_TTL = 30.0  # seconds a process trusts a looked-up token before asking again
+_MAX_CACHED = 10_000
+
+
 def authenticate(ctx: Context, token: str) -> Caller:
     if not token:
         raise Unauthenticated("missing bearer token")
-    with ctx.uow() as uow:
-        principal = uow.repo.principal_by_token_hash(hash_token(token))
+    digest = hash_token(token)
+    hit = ctx.callers.get(digest)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    with ctx.uow(readonly=True) as uow:
+        principal = uow.repo.principal_by_token_hash(digest)
     if principal is None:
         raise Unauthenticated("unknown bearer token")
-    return _caller(principal)
+    caller = _caller(principal)
+    if len(ctx.callers) >= _MAX_CACHED:
+        ctx.callers.clear()
+    ctx.callers[digest] = (caller, time.monotonic() + CALLER_TTL)
+    return caller
 
 
 def create_principal(ctx: Context, *, name: str, role: str, province: str,

@@ -9,9 +9,10 @@ from typing import Any
 from engine.bpmn import CompiledProcess
 from engine.errors import InvalidInput, NotFound
 from engine.services.auth import Caller
-from engine.services.catalog_cache import compile_process
+from engine.services.catalog_cache import Version, compile_process
 from engine.services.context import Context
 from engine.store.models import ProcessDefinition
+from engine.store.repository import Repository
 from engine.store.uow import IntegrityError
 
 
@@ -66,9 +67,15 @@ def catalogue(ctx: Context, caller: Caller, key: str | None = None) -> list[Proc
         return list(uow.repo.definitions(caller.province, key))
 
 
-def compiled_for(ctx: Context, definition: ProcessDefinition) -> CompiledProcess:
-    return ctx.cache.compiled(
-        definition.id, lambda: (definition.bpmn_xml.encode("utf-8"), definition.forms))
+def version_of(ctx: Context, repo: Repository, definition_id: int) -> Version:
+    """The compiled version a dossier runs on; the definition row is read only on a miss."""
+    def load() -> tuple[bytes, dict[str, Any], str, int]:
+        found = repo.definition(definition_id)
+        if found is None:
+            raise NotFound(f"no process definition {definition_id}")
+        return found.bpmn_xml.encode("utf-8"), found.forms, found.key, found.version
+
+    return ctx.cache.version(definition_id, load)
 
 
 def _content_hash(xml: str, forms: dict[str, Any]) -> str:

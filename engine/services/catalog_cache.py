@@ -3,35 +3,46 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from engine.bpmn import CompiledProcess, compile_bpmn
 from engine.sandbox import check_code, make_script_engine
 
 
+@dataclass(frozen=True)
+class Version:
+    """A deployed version as the runtime needs it: compiled, with its key and number."""
+
+    compiled: CompiledProcess
+    key: str
+    number: int
+
+
 class CatalogCache:
     def __init__(self, size: int = 256, script_time_limit: float = 1.0) -> None:
         self._size = size
-        self._items: OrderedDict[int, CompiledProcess] = OrderedDict()
+        self._items: OrderedDict[int, Version] = OrderedDict()
         self._lock = threading.Lock()
         self._local = threading.local()
         self._time_limit = script_time_limit
 
-    def compiled(self, definition_id: int, load: Callable[[], tuple[bytes, dict[str, Any]]]
-                 ) -> CompiledProcess:
-        """The compiled process of a stored version; `load` gives (xml, forms) on a miss."""
+    def version(self, definition_id: int,
+                load: Callable[[], tuple[bytes, dict[str, Any], str, int]]) -> Version:
+        """A stored version, compiled once per process; `load` gives (xml, forms, key,
+        number) on a miss only, so a hit costs no database round trip."""
         with self._lock:
             hit = self._items.get(definition_id)
             if hit is not None:
                 self._items.move_to_end(definition_id)
                 return hit
-        xml, forms = load()
-        compiled = compile_process(xml, forms)
+        xml, forms, key, number = load()
+        found = Version(compile_process(xml, forms), key, number)
         with self._lock:
-            self._items[definition_id] = compiled
+            self._items[definition_id] = found
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return compiled
+        return found
 
     def script_engine(self) -> Any:
         """One sandboxed script engine per thread: engines keep per-call state."""

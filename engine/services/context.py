@@ -14,8 +14,10 @@ from engine.store.uow import UnitOfWork
 class Context:
     settings: Settings
     clock: Clock
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[..., UnitOfWork]  # uow(readonly=False)
     cache: CatalogCache = field(default_factory=CatalogCache)
     # Called with (actor name, payload, delay seconds) by the outbox relay; set by jobs.
     send_job: Callable[[str, dict[str, Any], float], None] | None = None
     db_engine: Any = None
+    # token hash -> (caller, monotonic expiry): saves a query per request (see auth.py).
+    callers: dict[str, Any] = field(default_factory=dict)

@@ -1,43 +1,33 @@
 """Reading dossiers, and moving them on external events: timers and messages."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DossierInError, InvalidInput, NotFound
 from engine.services import progress
 from engine.services.auth import Caller
-from engine.services.catalog import compiled_for
+from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import load_instance
 from engine.services.statutory import calendar_of
-from engine.store.models import Dossier, HistoryEvent, ProcessDefinition, ProcessedMessage, Task
-
-
-@dataclass(frozen=True)
-class DossierView:
-    dossier: Dossier
-    definition: ProcessDefinition
-    open_tasks: list[Task]
-    data: dict[str, Any]
+from engine.services.views import DossierView, view_of
+from engine.store.models import Dossier, HistoryEvent, ProcessedMessage
 
 
 def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         dossier = _dossier(uow, caller, code)
-        definition = uow.repo.definition(dossier.definition_id)
-        tasks = list(uow.repo.open_tasks_of(dossier.id))
-    assert definition is not None
-    compiled = compiled_for(ctx, definition)
-    instance = load_instance(ctx, dossier, compiled, ctx.clock.now(), None)
-    return DossierView(dossier, definition, tasks, instance.data)
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        view = view_of(uow, dossier, version.number, {})
+    instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
+    return DossierView(dossier, version.number, view.open_tasks, instance.data)
 
 
 def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
                   process_key: str | None = None, unit: str | None = None,
                   timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
                   offset: int = 0) -> tuple[list[Dossier], int]:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
                                         unit=unit, limit=limit, offset=offset,
                                         timeliness=timeliness, now=ctx.clock.now(), sort=sort)
@@ -46,20 +36,14 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
 
 def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[HistoryEvent]]:
     caller.require("auditor", "admin", "officer", "client")
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         dossier = _dossier(uow, caller, code)
         return dossier, list(uow.repo.history(dossier.id))
 
 
 def wake(ctx: Context, dossier_id: int) -> bool:
-    """Fire the dossier's due timers. Safe to run twice: a second call finds nothing due."""
-    with ctx.uow() as uow:
-        peek = uow.repo.dossier_by_id(dossier_id)
-        definition = uow.repo.definition(peek.definition_id) if peek else None
-    if peek is None or definition is None:
-        return False
-    cal = calendar_of(ctx, peek.province, peek.calendar_id)
-    compiled = compiled_for(ctx, definition)
+    """Fire the dossier's due timers and record clock crossings. Safe to run twice: a
+    second call finds nothing due and changes nothing."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
@@ -69,7 +53,9 @@ def wake(ctx: Context, dossier_id: int) -> bool:
             dossier.next_wakeup = None
             uow.commit()
             return False
-        instance = load_instance(ctx, dossier, compiled, now, cal)
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
+        instance = load_instance(ctx, dossier, version.compiled, now, cal)
         due_timer = instance.next_timer()
         if due_timer is not None and due_timer <= now:
             instance.fire_timers()
@@ -80,26 +66,23 @@ def wake(ctx: Context, dossier_id: int) -> bool:
 
 
 def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
-                    payload: dict[str, Any], message_id: str | None) -> tuple[Dossier, bool]:
-    """Deliver an external event. Returns (dossier, delivered); a repeated id is ignored."""
+                    payload: dict[str, Any], message_id: str | None
+                    ) -> tuple[DossierView | Dossier, bool]:
+    """Deliver an external event. Returns (view, True), or (dossier, False) when this
+    `message_id` was already delivered (the repeat is ignored)."""
     caller.require("client", "officer", "admin")
-    with ctx.uow() as uow:
-        peek = _dossier(uow, caller, code)
-    cal = calendar_of(ctx, peek.province, peek.calendar_id)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = uow.repo.dossier_by_id(peek.id, lock=True)
-        assert dossier is not None
+        dossier = _dossier(uow, caller, code, lock=True)
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
         if dossier.status == "error":
             raise DossierInError(f"dossier {code} stopped on an error: {dossier.error}")
         if dossier.status != "in_process":
             raise InvalidInput(f"dossier {code} is {dossier.status}")
-        definition = uow.repo.definition(dossier.definition_id)
-        assert definition is not None
-        compiled = compiled_for(ctx, definition)
-        instance = load_instance(ctx, dossier, compiled, now, cal)
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
+        instance = load_instance(ctx, dossier, version.compiled, now, cal)
         instance.deliver_message(name, payload)
         if message_id:
             uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,
@@ -107,12 +90,13 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         progress.record(uow, dossier, "message.received", at=now, actor_id=caller.id,
                         payload={"name": name, "message_id": message_id, "payload": payload})
         progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
+        view = view_of(uow, dossier, version.number, instance.data)
         uow.commit()
-        return dossier, True
+        return view, True
 
 
-def _dossier(uow: Any, caller: Caller, code: str) -> Dossier:
-    dossier = uow.repo.dossier(caller.province, code)
+def _dossier(uow: Any, caller: Caller, code: str, *, lock: bool = False) -> Dossier:
+    dossier = uow.repo.dossier(caller.province, code, lock=lock)
     if dossier is None:
         raise NotFound(f"no dossier {code}")
     return dossier

@@ -11,9 +11,10 @@ from engine.errors import InvalidInput, NotFound
 from engine.runtime import Instance
 from engine.services import progress
 from engine.services.auth import Caller
-from engine.services.catalog import compiled_for
+from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.statutory import calendar_of, start_clock
+from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier
 from engine.store.uow import IntegrityError
 
@@ -26,8 +27,9 @@ class IdempotencyKeyReused(InvalidInput):
 
 def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
                   data: dict[str, Any], unit: str | None = None, channel: str = "online",
-                  idempotency_key: str | None = None) -> tuple[Dossier, bool]:
-    """Start a dossier and run it until it waits. Returns (dossier, created)."""
+                  idempotency_key: str | None = None) -> tuple[DossierView | Dossier, bool]:
+    """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
+    or (the first dossier, False) for a retry with the same Idempotency-Key."""
     caller.require("client", "officer", "admin")
     unit = unit or caller.unit
     _check(unit, channel)
@@ -38,19 +40,20 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         if first is not None:
             return first, False
 
-    with ctx.uow() as uow:
-        definition = uow.repo.latest_definition(caller.province, process_key)
-        stored = uow.repo.procedure_for_process(caller.province, process_key)
-    if definition is None:
-        raise NotFound(f"no process definition {process_key}",
-                       errors=[{"field": "process_key", "message": "not deployed"}])
-    procedure = Procedure.from_dict(stored.code, stored.data) if stored else None
     now = ctx.clock.now()
     day = now.astimezone(LOCAL_TZ).date()
-    rule = procedure.rule_for(day) if procedure else None
-    calendar_id = rule.calendar if rule else "vn"
-    cal = calendar_of(ctx, caller.province, calendar_id)
-    compiled = compiled_for(ctx, definition)
+    with ctx.uow(readonly=True) as uow:
+        definition_id = uow.repo.latest_definition_id(caller.province, process_key)
+        if definition_id is None:
+            raise NotFound(f"no process definition {process_key}",
+                           errors=[{"field": "process_key", "message": "not deployed"}])
+        version = version_of(ctx, uow.repo, definition_id)
+        stored = uow.repo.procedure_for_process(caller.province, process_key)
+        procedure = Procedure.from_dict(stored.code, stored.data) if stored else None
+        rule = procedure.rule_for(day) if procedure else None
+        calendar_id = rule.calendar if rule else "vn"
+        cal = calendar_of(ctx, caller.province, calendar_id, repo=uow.repo)
+    compiled = version.compiled
     # Run the engine before taking the day's counter lock, so the lock is held briefly.
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
@@ -60,8 +63,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             day = local_day(now)
             code = dossier_code(unit, day, uow.repo.next_code_number(unit, day))
             dossier = Dossier(
-                province=caller.province, code=code, unit=unit, definition_id=definition.id,
-                process_key=definition.key, status="in_process", channel=channel,
+                province=caller.province, code=code, unit=unit, definition_id=definition_id,
+                process_key=version.key, status="in_process", channel=channel,
                 applicant=applicant, state={}, received_at=now, updated_at=now,
                 client_id=caller.id, idempotency_key=idempotency_key, request_hash=request_hash,
                 history_seq=0, history_head="", calendar_id=calendar_id, paused_hours=0.0,
@@ -69,14 +72,15 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             uow.repo.add(dossier)
             uow.repo.flush()
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
-                            payload={"process_key": definition.key,
-                                     "version": definition.version, "channel": channel,
+                            payload={"process_key": version.key,
+                                     "version": version.number, "channel": channel,
                                      "applicant": applicant, "data": data})
             start_clock(dossier, procedure, cal,
                         lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
             progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
+            view = view_of(uow, dossier, version.number, instance.data)
             uow.commit()
-            return dossier, True
+            return view, True
     except IntegrityError:
         # Another request with the same idempotency key committed first: return its dossier.
         if idempotency_key:
@@ -87,7 +91,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
 
 
 def _replay(ctx: Context, caller: Caller, key: str, request_hash: str) -> Dossier | None:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         first = uow.repo.dossier_by_idempotency(caller.id, key)
     if first is not None and first.request_hash != request_hash:
         raise IdempotencyKeyReused(

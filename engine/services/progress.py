@@ -69,16 +69,16 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
 
 def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
                 actor_id: int | None, completed_task: str | None) -> None:
+    """Bring the inbox rows in line with the instance, from what it knew at load time:
+    no query, one UPDATE for rows that left, one INSERT per new waiting task."""
     ready = {t.task_id: t for t in instance.user_tasks()} if not instance.finished else {}
-    for row in uow.repo.open_tasks_of(dossier.id):
-        if row.id in ready:
-            del ready[row.id]
-            continue
-        done = row.id == completed_task
-        row.status = "completed" if done else "cancelled"
-        row.completed_at = at
-        row.completed_by = actor_id if done else None
-    for view in ready.values():
+    gone = set(instance.initial_ready) - ready.keys()
+    if completed_task in gone:
+        uow.repo.close_tasks([completed_task], "completed", at, actor_id)
+        gone.discard(completed_task)
+    uow.repo.close_tasks(sorted(gone), "cancelled", at, None)
+    for task_id in ready.keys() - instance.initial_ready:
+        view = ready[task_id]
         due, warn = (step_due(instance.calendar, view, at, received_day(dossier))
                      if instance.calendar is not None else (None, None))
         uow.repo.add(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,

@@ -8,24 +8,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.calendar import add_working_hours, national_calendar, working_time_between
+from engine.calendar import add_working_hours, working_time_between
 from engine.codes import LOCAL_TZ
 from engine.deadlines import Limit, Procedure, add_limit, classify_finished, classify_open
 from engine.deadlines.limits import parse_budget
 from engine.errors import InvalidInput
 from engine.runtime import Instance, UserTask
+from engine.services.calendars import resolved_calendar
 from engine.store.models import Dossier, Task
 
 NATIONAL = "vn"
 
 
-def calendar_of(ctx: Any, province: str, calendar_id: str | None) -> Any:
-    """The dossier's calendar, merged with its parents (the national one by default)."""
-    try:
-        from engine.services.calendars import resolved_calendar
-    except ImportError:  # pragma: no cover - until calendar storage lands
-        return national_calendar()
-    return resolved_calendar(ctx, province, calendar_id or NATIONAL)
+def calendar_of(ctx: Any, province: str, calendar_id: str | None, *, repo: Any = None) -> Any:
+    """The dossier's calendar, merged with its parents (the national one by default).
+    Inside a unit of work pass its `repo`: the lookup then joins that transaction."""
+    return resolved_calendar(ctx, province, calendar_id or NATIONAL, repo=repo)
 
 
 def received_day(dossier: Dossier) -> Any:

@@ -8,10 +8,11 @@ from engine.errors import DossierInError, Forbidden, NotFound, TaskAlreadyComple
 from engine.forms import validate_form
 from engine.services import progress
 from engine.services.auth import Caller
-from engine.services.catalog import compiled_for
+from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import load_instance
 from engine.services.statutory import calendar_of
+from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier, Task
 
 
@@ -29,7 +30,7 @@ def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str
     caller.require("officer", "admin", "auditor")
     unit = caller.unit if caller.role == "officer" else None
     position = caller.position if caller.role == "officer" else None
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         return list(uow.repo.inbox(caller.province, unit=unit, position=position, status=status,
                                    limit=limit, offset=offset, timeliness=timeliness,
                                    now=ctx.clock.now()))
@@ -37,56 +38,55 @@ def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str
 
 def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
     caller.require("officer", "admin", "auditor")
-    with ctx.uow() as uow:
-        task, dossier = _task_and_dossier(uow, caller, task_id)
-        definition = uow.repo.definition(dossier.definition_id)
-    assert definition is not None
-    compiled = compiled_for(ctx, definition)
-    instance = load_instance(ctx, dossier, compiled, ctx.clock.now(), None)
-    form = compiled.forms.get(task.form) if task.form else None
+    with ctx.uow(readonly=True) as uow:
+        task = uow.repo.task(caller.province, task_id)
+        if task is None:
+            raise NotFound(f"no task {task_id}")
+        _check_allowed(caller, task)
+        dossier = uow.repo.dossier_by_id(task.dossier_id)
+        assert dossier is not None
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+    instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
+    form = version.compiled.forms.get(task.form) if task.form else None
     return TaskDetail(task, dossier, form, instance.data)
 
 
-def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]) -> Dossier:
-    """Validate `data` against the task's form, then complete it in one unit of work."""
+def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]
+                  ) -> DossierView:
+    """Validate `data` against the task's form and complete it: one transaction holding the
+    dossier's row lock from the first read to the commit."""
     caller.require("officer", "admin")
-    with ctx.uow() as uow:
-        task, dossier = _task_and_dossier(uow, caller, task_id)
-        definition = uow.repo.definition(dossier.definition_id)
-    assert definition is not None
-    if task.status != "open":
-        raise TaskAlreadyCompleted(f"task {task_id} is already {task.status}")
-    compiled = compiled_for(ctx, definition)
-    if task.form:
-        # Checked before any lock is taken and before the instance is touched.
-        validate_form(task.form, compiled.forms.get(task.form, {}), data)
-
-    cal = calendar_of(ctx, dossier.province, dossier.calendar_id)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        locked = uow.repo.dossier_by_id(dossier.id, lock=True)
-        assert locked is not None
-        if locked.status == "error":
-            raise DossierInError(f"dossier {locked.code} stopped on an error: {locked.error}")
-        instance = load_instance(ctx, locked, compiled, now, cal)
-        view = instance.complete(task_id, data)
-        progress.record(uow, locked, "task.completed", at=now, actor_id=caller.id,
-                        element_id=view.element_id, task_id=task_id,
+        found = uow.repo.task_for_update(caller.province, task_id)
+        if found is None:
+            raise NotFound(f"no task {task_id}")
+        task, dossier = found
+        _check_allowed(caller, task)
+        if task.status != "open":
+            raise TaskAlreadyCompleted(f"task {task_id} is already {task.status}")
+        if dossier.status == "error":
+            raise DossierInError(f"dossier {dossier.code} stopped on an error: {dossier.error}")
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        if task.form:
+            # Checked before the instance is touched: a 422 leaves everything as it was.
+            validate_form(task.form, version.compiled.forms.get(task.form, {}), data)
+        cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
+        instance = load_instance(ctx, dossier, version.compiled, now, cal)
+        done = instance.complete(task_id, data)
+        progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
+                        element_id=done.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name, "position": caller.position})
-        progress.save(uow, locked, instance, at=now, actor_id=caller.id, completed_task=task_id)
+        progress.save(uow, dossier, instance, at=now, actor_id=caller.id, completed_task=task_id)
+        view = view_of(uow, dossier, version.number, instance.data)
         uow.commit()
-        return locked
+        return view
 
 
-def _task_and_dossier(uow: Any, caller: Caller, task_id: str) -> tuple[Task, Dossier]:
-    task = uow.repo.task(caller.province, task_id)
-    if task is None:
-        raise NotFound(f"no task {task_id}")
-    if caller.role == "officer":
-        if caller.unit and task.unit != caller.unit:
-            raise Forbidden("this task belongs to another unit")
-        if caller.position and task.position and task.position != caller.position:
-            raise Forbidden(f"this task is for the position {task.position}")
-    dossier = uow.repo.dossier_by_id(task.dossier_id)
-    assert dossier is not None
-    return task, dossier
+def _check_allowed(caller: Caller, task: Task) -> None:
+    if caller.role != "officer":
+        return
+    if caller.unit and task.unit != caller.unit:
+        raise Forbidden("this task belongs to another unit")
+    if caller.position and task.position and task.position != caller.position:
+        raise Forbidden(f"this task is for the position {task.position}")

@@ -44,6 +44,8 @@ class Repository:
         self.session = session
 
     def add(self, obj: Any) -> None:
+        if isinstance(obj, OutboxMessage):
+            self.session.info["outbox_written"] = True
         self.session.add(obj)
 
     def flush(self) -> None:
@@ -71,6 +73,12 @@ class Repository:
     def latest_definition(self, province: str, key: str) -> ProcessDefinition | None:
         return self.session.scalar(
             select(ProcessDefinition)
+            .where(ProcessDefinition.province == province, ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1))
+
+    def latest_definition_id(self, province: str, key: str) -> int | None:
+        return self.session.scalar(
+            select(ProcessDefinition.id)
             .where(ProcessDefinition.province == province, ProcessDefinition.key == key)
             .order_by(ProcessDefinition.version.desc()).limit(1))
 
@@ -151,6 +159,22 @@ class Repository:
     # -- tasks --------------------------------------------------------------------------
     def task(self, province: str, task_id: str) -> Task | None:
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
+
+    def close_tasks(self, ids: Sequence[str], status: str, at: datetime,
+                    by: int | None) -> None:
+        """Mark inbox rows done in one statement (no load of the rows)."""
+        if ids:
+            self.session.execute(update(Task).where(Task.id.in_(list(ids))).values(
+                status=status, completed_at=at, completed_by=by))
+
+    def task_for_update(self, province: str, task_id: str) -> tuple[Task, Dossier] | None:
+        """The task and its dossier, the dossier row locked for the rest of the transaction."""
+        q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
+             .where(Task.province == province, Task.id == task_id))
+        if self.session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(of=Dossier)
+        row = self.session.execute(q).first()
+        return (row[0], row[1]) if row else None
 
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
         return self.session.scalars(select(Task).where(

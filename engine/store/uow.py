@@ -21,14 +21,18 @@ class UnitOfWork:
     """
 
     def __init__(self, session_factory: sessionmaker[Session],
-                 after_commit: Callable[[], None] | None = None) -> None:
+                 after_commit: Callable[[], None] | None = None, *,
+                 readonly: bool = False) -> None:
         self._factory = session_factory
         self._after_commit = after_commit
+        self._readonly = readonly
         self.session: Session
         self.repo: Repository
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        if self._readonly:
+            self.session.connection(execution_options={"motcua_readonly": True})
         self.repo = Repository(self.session)
         return self
 
@@ -41,7 +45,9 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        wrote_outbox = any(isinstance(o, OutboxMessage) for o in self.session.new)
+        # Pending objects may already be flushed by a query, so the repository notes it.
+        wrote_outbox = self.session.info.pop("outbox_written", False) or any(
+            isinstance(o, OutboxMessage) for o in self.session.new)
         try:
             self.session.commit()
         except StaleDataError as exc:

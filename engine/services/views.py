@@ -1,0 +1,22 @@
+"""What a command or query hands back to its caller: the dossier as it now stands."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.store.models import Dossier, Task
+from engine.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DossierView:
+    dossier: Dossier
+    version: int
+    open_tasks: list[Task]
+    data: dict[str, Any]
+
+
+def view_of(uow: UnitOfWork, dossier: Dossier, version: int, data: dict[str, Any]
+            ) -> DossierView:
+    """Read the open tasks inside the command's own transaction (after its writes)."""
+    return DossierView(dossier, version, list(uow.repo.open_tasks_of(dossier.id)), data)
