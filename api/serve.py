@@ -36,7 +36,11 @@ def serve_gunicorn(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "sync")
+            # Threaded workers keep client connections alive (sync workers close each one);
+            # the database pool is sized per process by MOTCUA_DB_POOL_SIZE.
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("keepalive", 30)
             self.cfg.set("accesslog", None)
 
         def load(self) -> Any:
