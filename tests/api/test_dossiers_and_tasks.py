@@ -5,11 +5,17 @@ import re
 from datetime import datetime
 from typing import Any
 
-import pytest
-
 from engine.history import GENESIS, event_hash
-from tests.api.helpers import (TWO_STEPS, assert_problem, complete, dossier, intake, post_bpmn,
-                               step, two_steps_forms)
+from tests.api.helpers import (
+    TWO_STEPS,
+    assert_problem,
+    complete,
+    dossier,
+    intake,
+    post_bpmn,
+    step,
+    two_steps_forms,
+)
 
 
 def _started(world: Any, **kw: Any) -> dict[str, Any]:

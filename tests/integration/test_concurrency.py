@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def _run_together(n: int, apps: list[Any], call: Callable[[Any, int], Any]) -> l
             barrier.wait(timeout=60)
             resp = call(client, i)
             results[i] = (resp.status_code, resp.get_json())
-        except BaseException as exc:  # reported below, with the thread's index
+        except BaseException as exc:  # noqa: BLE001 - reported below, with the thread's index
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
@@ -138,7 +139,7 @@ def test_fifty_concurrent_intakes_get_gapless_codes(deployed: Any, db_url: str) 
 
     world = deployed
     # Both apps read one fixed instant, so every code falls on the same local day.
-    clock = ManualClock(datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
     apps = [_app(db_url, clock), _app(db_url, clock)]
     headers = world.headers("client")
     try:

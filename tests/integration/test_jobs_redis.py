@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -129,7 +130,7 @@ def test_sweep_fires_a_due_timer_whose_message_was_lost(world: Any, db_url: str,
     from engine.settings import Settings
 
     # An injected clock: the timer comes due when the test says so, without waiting.
-    clock = ManualClock(datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     app = create_app(Settings(database_url=db_url, redis_url=REDIS_URL), clock=clock)
     ctx = app.extensions["motcua"]
     install(ctx, redis_broker)
