@@ -82,6 +82,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
             raise InvalidInput(f"dossier {code} is {dossier.status}")
         version = version_of(ctx, uow.repo, dossier.definition_id)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
+        open_tasks = list(uow.repo.open_tasks_of(dossier.id))
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
         instance.deliver_message(name, payload)
         if message_id:
@@ -89,10 +90,10 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                                           received_at=now))
         progress.record(uow, dossier, "message.received", at=now, actor_id=caller.id,
                         payload={"name": name, "message_id": message_id, "payload": payload})
-        progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
-        view = view_of(uow, dossier, version.number, instance.data)
+        still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
+                                   open_tasks=open_tasks)
         uow.commit()
-        return view, True
+        return DossierView(dossier, version.number, still_open, instance.data), True
 
 
 def _dossier(uow: Any, caller: Caller, code: str, *, lock: bool = False) -> Dossier:

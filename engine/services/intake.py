@@ -14,7 +14,7 @@ from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.statutory import calendar_of, start_clock
-from engine.services.views import DossierView, view_of
+from engine.services.views import DossierView
 from engine.store.models import Dossier
 from engine.store.uow import IntegrityError
 
@@ -77,10 +77,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                                      "applicant": applicant, "data": data})
             start_clock(dossier, procedure, cal,
                         lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
-            progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
-            view = view_of(uow, dossier, version.number, instance.data)
+            still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
             uow.commit()
-            return view, True
+            return DossierView(dossier, version.number, still_open, instance.data), True
     except IntegrityError:
         # Another request with the same idempotency key committed first: return its dossier.
         if idempotency_key:

@@ -10,7 +10,7 @@ from typing import Any
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
 from engine.services.statutory import next_clock_event, received_day, step_due, update_clock
-from engine.store.models import Dossier, HistoryEvent, OutboxMessage, Task
+from engine.store.models import Dossier, OutboxMessage, Task
 from engine.store.uow import UnitOfWork
 
 WAKE_ACTOR = "wake_dossier"
@@ -18,24 +18,25 @@ WAKE_ACTOR = "wake_dossier"
 
 def record(uow: UnitOfWork, dossier: Dossier, kind: str, *, at: datetime,
            actor_id: int | None = None, element_id: str | None = None,
-           task_id: str | None = None, payload: dict[str, Any] | None = None) -> HistoryEvent:
-    """Append one event to the dossier's hash chain."""
+           task_id: str | None = None, payload: dict[str, Any] | None = None) -> None:
+    """Append one event to the dossier's hash chain (written in one INSERT at commit)."""
     payload = payload or {}
     seq = (dossier.history_seq or 0) + 1
     prev = dossier.history_head or GENESIS
     digest = event_hash(prev, seq, at, kind, actor_id, element_id, task_id, payload)
-    event = HistoryEvent(dossier_id=dossier.id, seq=seq, at=at, kind=kind, actor_id=actor_id,
-                         element_id=element_id, task_id=task_id, payload=payload,
-                         prev_hash=prev, hash=digest)
-    uow.repo.add(event)
+    uow.repo.append_history(dict(
+        dossier_id=dossier.id, seq=seq, at=at, kind=kind, actor_id=actor_id,
+        element_id=element_id, task_id=task_id, payload=payload, prev_hash=prev, hash=digest))
     dossier.history_seq = seq
     dossier.history_head = digest
-    return event
 
 
 def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
-         actor_id: int | None, completed_task: str | None = None) -> None:
-    """Store the instance after a step and everything derived from it."""
+         actor_id: int | None, completed_task: str | None = None,
+         open_tasks: list[Task] | None = None) -> list[Task]:
+    """Store the instance after a step and everything derived from it. `open_tasks` are the
+    dossier's open inbox rows as read at the start of the command; returns them as they
+    stand now (for the caller's view), without reading them again."""
     for step in instance.steps:
         kind = "step.error" if step.outcome == "error" else "step.completed"
         payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
@@ -61,30 +62,37 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
     if instance.calendar is not None:
         update_clock(dossier, instance, instance.calendar, at,
                      lambda kind, **kw: record(uow, dossier, kind, at=at, **kw))
-    _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id, completed_task=completed_task)
+    still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
+                             completed_task=completed_task, open_tasks=open_tasks or [])
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
+    return still_open
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
-                actor_id: int | None, completed_task: str | None) -> None:
+                actor_id: int | None, completed_task: str | None,
+                open_tasks: list[Task]) -> list[Task]:
     """Bring the inbox rows in line with the instance, from what it knew at load time:
-    no query, one UPDATE for rows that left, one INSERT per new waiting task."""
+    no query, one UPDATE for rows that left, one INSERT for the new waiting tasks."""
     ready = {t.task_id: t for t in instance.user_tasks()} if not instance.finished else {}
     gone = set(instance.initial_ready) - ready.keys()
     if completed_task in gone:
         uow.repo.close_tasks([completed_task], "completed", at, actor_id)
         gone.discard(completed_task)
     uow.repo.close_tasks(sorted(gone), "cancelled", at, None)
-    for task_id in ready.keys() - instance.initial_ready:
+    new_rows = []
+    for task_id in sorted(ready.keys() - instance.initial_ready):
         view = ready[task_id]
         due, warn = (step_due(instance.calendar, view, at, received_day(dossier))
                      if instance.calendar is not None else (None, None))
-        uow.repo.add(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,
-                          unit=dossier.unit, position=view.position, element_id=view.element_id,
-                          name=view.name, form=view.form, status="open", created_at=at,
-                          due_at=due, warn_at=warn))
+        new_rows.append(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,
+                             unit=dossier.unit, position=view.position,
+                             element_id=view.element_id, name=view.name, form=view.form,
+                             status="open", created_at=at, due_at=due, warn_at=warn))
+    uow.repo.insert_tasks(new_rows)
+    kept = [t for t in open_tasks if t.id in ready]
+    return kept + new_rows
 
 
 def _schedule_wakeup(uow: UnitOfWork, dossier: Dossier, due: datetime | None, at: datetime) -> None:

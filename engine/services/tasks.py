@@ -12,7 +12,7 @@ from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import load_instance
 from engine.services.statutory import calendar_of
-from engine.services.views import DossierView, view_of
+from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
 
 
@@ -58,13 +58,17 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
     caller.require("officer", "admin")
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        found = uow.repo.task_for_update(caller.province, task_id)
+        found = uow.repo.open_tasks_locking(caller.province, task_id)
         if found is None:
             raise NotFound(f"no task {task_id}")
-        task, dossier = found
+        dossier, open_tasks = found
+        task = next((t for t in open_tasks if t.id == task_id), None)
+        if task is None:
+            done = uow.repo.task(caller.province, task_id)
+            assert done is not None
+            _check_allowed(caller, done)
+            raise TaskAlreadyCompleted(f"task {task_id} is already {done.status}")
         _check_allowed(caller, task)
-        if task.status != "open":
-            raise TaskAlreadyCompleted(f"task {task_id} is already {task.status}")
         if dossier.status == "error":
             raise DossierInError(f"dossier {dossier.code} stopped on an error: {dossier.error}")
         version = version_of(ctx, uow.repo, dossier.definition_id)
@@ -77,10 +81,10 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=done.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name, "position": caller.position})
-        progress.save(uow, dossier, instance, at=now, actor_id=caller.id, completed_task=task_id)
-        view = view_of(uow, dossier, version.number, instance.data)
+        still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
+                                   completed_task=task_id, open_tasks=list(open_tasks))
         uow.commit()
-        return view
+        return DossierView(dossier, version.number, still_open, instance.data)
 
 
 def _check_allowed(caller: Caller, task: Task) -> None:

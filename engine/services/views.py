@@ -18,5 +18,5 @@ class DossierView:
 
 def view_of(uow: UnitOfWork, dossier: Dossier, version: int, data: dict[str, Any]
             ) -> DossierView:
-    """Read the open tasks inside the command's own transaction (after its writes)."""
+    """A view for queries: the open tasks read in the query's transaction."""
     return DossierView(dossier, version, list(uow.repo.open_tasks_of(dossier.id)), data)

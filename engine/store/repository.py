@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ def _timeliness(model: Any, kind: str, now: datetime) -> Any:
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._history: list[dict[str, Any]] = []
 
     def add(self, obj: Any) -> None:
         if isinstance(obj, OutboxMessage):
@@ -164,17 +165,10 @@ class Repository:
                     by: int | None) -> None:
         """Mark inbox rows done in one statement (no load of the rows)."""
         if ids:
+            # No session synchronisation: these rows are never loaded in this session.
             self.session.execute(update(Task).where(Task.id.in_(list(ids))).values(
-                status=status, completed_at=at, completed_by=by))
-
-    def task_for_update(self, province: str, task_id: str) -> tuple[Task, Dossier] | None:
-        """The task and its dossier, the dossier row locked for the rest of the transaction."""
-        q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
-             .where(Task.province == province, Task.id == task_id))
-        if self.session.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(of=Dossier)
-        row = self.session.execute(q).first()
-        return (row[0], row[1]) if row else None
+                status=status, completed_at=at, completed_by=by),
+                execution_options={"synchronize_session": False})
 
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
         return self.session.scalars(select(Task).where(
@@ -196,7 +190,39 @@ class Repository:
                        Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
         return [(t, d) for t, d in self.session.execute(q).all()]
 
+    def insert_tasks(self, rows: Sequence[Task]) -> None:
+        """New inbox rows in one INSERT; the objects stay transient (returned to callers)."""
+        if rows:
+            cols = ("id", "dossier_id", "province", "unit", "position", "element_id", "name",
+                    "form", "status", "created_at", "due_at", "warn_at")
+            self.session.execute(insert(Task), [{c: getattr(r, c) for c in cols} for r in rows])
+
+    def open_tasks_locking(self, province: str, task_id: str
+                           ) -> tuple[Dossier, list[Task]] | None:
+        """The dossier of a task, locked, with all its open tasks, in one round trip.
+        The dossier is returned even when the task itself is no longer open."""
+        dossier_id = (select(Task.dossier_id)
+                      .where(Task.province == province, Task.id == task_id).scalar_subquery())
+        q = (select(Dossier, Task).outerjoin(Task, and_(Task.dossier_id == Dossier.id,
+                                                         Task.status == "open"))
+             .where(Dossier.id == dossier_id))
+        if self.session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(of=Dossier)
+        rows = self.session.execute(q).all()
+        if not rows:
+            return None
+        return rows[0][0], [t for _, t in rows if t is not None]
+
     # -- history ------------------------------------------------------------------------
+    def append_history(self, row: dict[str, Any]) -> None:
+        """Buffer a history event; `flush_history` writes the buffer in one INSERT."""
+        self._history.append(row)
+
+    def flush_history(self) -> None:
+        if self._history:
+            rows, self._history = self._history, []
+            self.session.execute(insert(HistoryEvent), rows)
+
     def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
         return self.session.scalars(select(HistoryEvent).where(
             HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
