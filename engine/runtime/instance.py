@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 from uuid import UUID
 
@@ -27,8 +27,8 @@ from engine.runtime.timeshim import engine_time
 from engine.runtime.working_timers import apply_working_timers
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_TICK = timedelta(microseconds=1)
 
-_TIMER_EVENTS = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,14 @@ class Instance:
 
     @property
     def data(self) -> dict[str, Any]:
-        """The dossier's current data: the workflow data merged with the last task's."""
+        """The dossier's current data: the workflow data, then the data of every task that
+        ran or waits (parallel branches, sub-processes and called processes included), in the
+        order their state last changed, so the latest value of each field wins."""
         merged = dict(self.workflow.data)
-        last = self.workflow.last_task
-        if last is not None:
-            merged.update(last.data)
+        seen = [t for wf in (self.workflow, *self.workflow.subprocesses.values())
+                for t in wf.get_tasks(state=ACTIVE | TaskState.COMPLETED)]
+        for task in sorted(seen, key=lambda t: t.last_state_change):
+            merged.update(task.data)
         if not merged.get("data_objects"):
             merged.pop("data_objects", None)
         return merged
@@ -119,20 +122,26 @@ class Instance:
         return [_user_task(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
 
     def end_events(self) -> list[str]:
-        """Ids of the top-level end events reached."""
-        return [
-            t.task_spec.bpmn_id
-            for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
-            if type(t.task_spec).__name__ == "EndEvent" and t.workflow is self.workflow
-        ]
+        """Ids of the top-level end events reached, in the order they were reached."""
+        ends = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if type(t.task_spec).__name__ == "EndEvent" and t.workflow is self.workflow]
+        return [t.task_spec.bpmn_id for t in sorted(ends, key=lambda t: t.last_state_change)]
 
     def next_timer(self) -> datetime | None:
-        """The earliest instant a waiting timer is due, if any."""
+        """The earliest instant a waiting timer is due, if any (event-based gateways
+        included: their timers wait inside a multiple event definition)."""
         due: list[datetime] = []
-        for event in self.workflow.waiting_events():
-            if event.event_type in _TIMER_EVENTS and event.value:
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            inner = getattr(definition, "event_definitions", [definition])
+            if not any(isinstance(d, TimerEventDefinition) for d in inner):
+                continue
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # a cycle timer keeps its next instant
+                value = value.get("next") if value.get("cycles") != 0 else None
+            if value:
                 try:
-                    due.append(TimerEventDefinition.get_datetime(event.value))
+                    due.append(TimerEventDefinition.get_datetime(value))
                 except (ValueError, TypeError):
                     continue
         return min(due) if due else None
@@ -148,8 +157,18 @@ class Instance:
         return out
 
     def waiting_messages(self) -> list[str]:
-        return [e.name for e in self.workflow.waiting_events()
-                if e.event_type == "MessageEventDefinition"]
+        return sorted({d.name for _, d in self._message_catchers()})
+
+    def _message_catchers(self, name: str | None = None) -> list[tuple[Task, Any]]:
+        """(waiting task, its message definition), also inside multiple definitions
+        (event-based gateways)."""
+        out = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            for inner in getattr(definition, "event_definitions", [definition]):
+                if isinstance(inner, MessageEventDefinition) and name in (None, inner.name):
+                    out.append((task, inner))
+        return out
 
     # -- commands -----------------------------------------------------------------------
     def complete(self, task_id: str, data: dict[str, Any], *, check: Callable[[UserTask], None]
@@ -171,27 +190,28 @@ class Instance:
         return view
 
     def fire_timers(self) -> None:
-        """Fire the timers whose instant has passed, then run on."""
-        with self._time():
+        """Fire the timers whose instant has come, then run on."""
+        # SpiffWorkflow fires only timers strictly earlier than "now"; a timer due at this
+        # very instant is due too, so look a microsecond ahead.
+        ahead = engine_time(self.now + _TICK) if self.now is not None else nullcontext()
+        with ahead:
             self.workflow.refresh_timers()
         self._run_engine()
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
         """Deliver a message the process is waiting for (`payload` joins the task data)."""
-        catchers = [t for t in self.workflow.event_manager.tasks.values()
-                     if isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                     and t.task_spec.event_definition.name == name]
+        catchers = self._message_catchers(name)
         if not catchers:
             raise InvalidInput(f"the dossier is not waiting for message '{name}'",
                                errors=[{"field": "name", "message": "no such waiting message"}])
         # The catching task's own definition: the serializer knows its (Spiff) type.
-        definition = catchers[0].task_spec.event_definition
+        definition = catchers[0][1]
         with self._time():
             self.workflow.catch(BpmnEvent(definition, payload))
         if not getattr(definition, "message_var", None):
             # Without a spiffworkflow:messageVariable SpiffWorkflow drops the payload; an
             # integration client expects its fields in the dossier data, so merge them.
-            for task in catchers:
+            for task, _ in catchers:
                 task.data.update(payload)
         self._run_engine()
 

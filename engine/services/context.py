@@ -21,3 +21,5 @@ class Context:
     db_engine: Any = None
     # token hash -> (caller, monotonic expiry): saves a query per request (see auth.py).
     callers: dict[str, Any] = field(default_factory=dict)
+    # (province, calendar id) -> (resolved calendar, monotonic expiry): see statutory.py.
+    calendars: dict[tuple[str, str], Any] = field(default_factory=dict)

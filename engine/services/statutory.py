@@ -5,6 +5,7 @@ resolved before any row lock is taken (it never changes during a dossier's life)
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,22 @@ from engine.store.models import Dossier, Task
 NATIONAL = "vn"
 
 
+CALENDAR_TTL = 10.0  # seconds a process reuses a resolved calendar before looking again
+
+
 def calendar_of(ctx: Any, province: str, calendar_id: str | None, *, repo: Any = None) -> Any:
     """The dossier's calendar, merged with its parents (the national one by default).
-    Inside a unit of work pass its `repo`: the lookup then joins that transaction."""
-    return resolved_calendar(ctx, province, calendar_id or NATIONAL, repo=repo)
+    Inside a unit of work pass its `repo`: the lookup then joins that transaction.
+
+    Reused for CALENDAR_TTL seconds per process, which saves a query per command; an edited
+    calendar reaches every process within that time."""
+    key = (province, calendar_id or NATIONAL)
+    hit = ctx.calendars.get(key)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    found = resolved_calendar(ctx, province, calendar_id or NATIONAL, repo=repo)
+    ctx.calendars[key] = (found, time.monotonic() + CALENDAR_TTL)
+    return found
 
 
 def received_day(dossier: Dossier) -> Any:

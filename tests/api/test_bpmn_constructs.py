@@ -309,19 +309,13 @@ def test_non_interrupting_boundary_timer_runs_a_reminder_and_keeps_the_task(
 
     d = _do(w, d, "appraise", {"decision": "approve"})
     assert d["status"] == "finished"
-    assert d["end_event"] in ("appraised", "reminded")  # see the xfail test below
+    assert d["end_event"] == "appraised"
     assert d["data"]["decision"] == "approve"
     assert d["data"]["reminder_sent"] is True
     assert [e for e in _ran(w, code) if e in ("reminded", "appraised")] == \
         ["reminded", "appraised"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/services/progress.py save sets dossier.end_event = Instance.end_events()[-1], and "
-    "engine/runtime/instance.py Instance.end_events lists completed EndEvent tasks in task-tree "
-    "(depth-first) order, not completion order: the reminder branch's 'reminded' (a child of "
-    "the boundary split, reached an hour earlier) comes after 'appraised', so the dossier "
-    "reports end_event 'reminded' although it finished at 'appraised'"))
 def test_end_event_is_the_one_reached_last_after_a_reminder(
         clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
@@ -419,20 +413,8 @@ def test_message_boundary_event_interrupts_the_user_task(w: World) -> None:
 
 # -- 10. event-based gateway ------------------------------------------------------------
 
-EBG_MESSAGE = (
-    "engine/runtime/instance.py Instance.deliver_message only looks for waiting tasks whose "
-    "event_definition is a MessageEventDefinition; the event-based gateway 'wait_supplement' "
-    "waits with a MultipleEventDefinition (message + timer), so POST /messages/"
-    "supplement_received answers 422 'the dossier is not waiting for message' "
-    "(Instance.waiting_messages has the same blind spot)")
-EBG_TIMER = (
-    "engine/runtime/instance.py Instance.next_timer only reads waiting events of timer types; "
-    "the event-based gateway's MultipleEventDefinition (value None) is skipped, so "
-    "progress.save schedules no next_wakeup, sweep() never wakes the dossier and the P15D "
-    "timer never fires (Instance.fire_timers would fire it: SpiffWorkflow handles it)")
 
 
-@pytest.mark.xfail(strict=True, reason=EBG_MESSAGE)
 def test_event_based_gateway_message_wins(clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
     _deploy(w, "event_gateway.bpmn")
@@ -453,7 +435,6 @@ def test_event_based_gateway_message_wins(clocked: tuple[World, ManualClock]) ->
     assert "deadline" not in _ran(w, code) and "expired" not in _ran(w, code)
 
 
-@pytest.mark.xfail(strict=True, reason=EBG_TIMER)
 def test_event_based_gateway_timer_wins(clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
     _deploy(w, "event_gateway.bpmn")
@@ -531,24 +512,15 @@ def test_signal_thrown_in_one_branch_interrupts_a_task_in_the_other(w: World) ->
     ran = _ran(w, code)
     ends = [e for e in ran if e in ("appraisal_cancelled", "withdrawal_registered")]
     assert sorted(ends) == ["appraisal_cancelled", "withdrawal_registered"]
-    assert d["end_event"] in ends  # not always the last one reached: see the reminder xfail
+    assert d["end_event"] in ends
     assert ran.index("announce_withdrawal") < ran.index("on_withdrawn")
     assert "appraisal_cancelled" in ran and "appraised" not in ran
 
 
 # -- what the API shows while a dossier waits --------------------------------------------
 
-DATA_VIEW = (
-    "engine/runtime/instance.py Instance.data merges workflow.data with "
-    "workflow.last_task.data only; {why}. The values are in the waiting task's data and "
-    "reach later steps; only GET /dossiers/{{code}} (and the task view) leave them out")
 
 
-@pytest.mark.xfail(strict=True, reason=DATA_VIEW.format(
-    why="after an interrupting boundary timer fires, last_task is the internal "
-    "'appraise.BoundaryEventJoin' (completed when the user task is cancelled, after the "
-    "script 'mark_escalated' ran) and holds the data from before the timer path, so "
-    "`escalated` is not shown while 'leader_appraise' waits"))
 def test_data_shown_after_a_boundary_timer_path_ran(
         clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
@@ -559,10 +531,6 @@ def test_data_shown_after_a_boundary_timer_path_ran(
     assert d["data"].get("escalated") is True
 
 
-@pytest.mark.xfail(strict=True, reason=DATA_VIEW.format(
-    why="inside a call activity the tasks run in a sub-workflow, whose last_task is never "
-    "the top workflow's (that stays the start event), and `fee` computed by the called "
-    "process's script is not shown while its user task 'record_payment' waits"))
 def test_data_shown_inside_a_call_activity(w: World) -> None:
     _deploy(w, "call_activity.bpmn")
     d = _start(w, "c_call_activity", {"copies": 3})
@@ -573,12 +541,6 @@ def test_data_shown_inside_a_call_activity(w: World) -> None:
     assert r.get_json()["data"].get("fee") == 150000
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SpiffWorkflow 3.2 event_definitions/timer.py has_fired fires only when the due instant "
-    "is strictly earlier than now (`<`), while engine/services/dossiers.py wake and "
-    "Instance.next_timer treat `due <= now` as due: a wake at exactly the due instant fires "
-    "nothing and leaves next_wakeup unchanged, so progress._schedule_wakeup writes no new "
-    "outbox message and the timer waits for a later sweep"))
 def test_timer_fires_when_woken_at_exactly_its_due_instant(
         clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
@@ -590,12 +552,7 @@ def test_timer_fires_when_woken_at_exactly_its_due_instant(
     assert _open(d) == ["leader_appraise"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SpiffWorkflow 3.2: an interrupting boundary event's task takes its data from the "
-    "BoundaryEventSplit made when the sub-process started (task 'on_invalid' only has the "
-    "intake data); nothing in engine/runtime/instance.py carries the sub-process data "
-    "(documents_ok, missing) over, so the refusal path cannot name the missing documents"))
-def test_data_entered_in_a_subprocess_reaches_its_error_path(w: World) -> None:
+def test_data_entered_in_a_subprocess_is_shown_after_its_error_path(w: World) -> None:
     _deploy(w, "error_boundary.bpmn", "documents.json")
     d = _start(w, "c_error_boundary")
     d = _do(w, d, "check_documents", {"documents_ok": False, "missing": ["giay_to_nha"]})
