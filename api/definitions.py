@@ -16,7 +16,7 @@ blp = Blueprint("process-definitions", __name__, url_prefix="/api/v1/process-def
                 description="Deploy and browse versioned BPMN procedures")
 
 
-def _upload() -> tuple[bytes, dict[str, bytes]]:
+def _upload() -> tuple[bytes, dict[str, bytes], str]:
     limit = current_app.extensions["motcua"].settings.max_upload_bytes
     bpmn = request.files.get("bpmn")
     if bpmn is None:
@@ -37,7 +37,7 @@ def _upload() -> tuple[bytes, dict[str, bytes]]:
         errors.append({"field": "bpmn", "message": f"larger than {limit} bytes"})
     if errors:
         raise InvalidInput("invalid upload", errors=errors)
-    return data, forms
+    return data, forms, (bpmn.filename or "process.bpmn").rsplit("/", 1)[-1]
 
 
 def _out(definition: Any, created: bool) -> dict[str, Any]:
@@ -55,8 +55,8 @@ class Definitions(MethodView):
     def post(self) -> Any:
         """Deploy a BPMN diagram and the JSON Schema forms its user tasks name."""
         who = caller("designer", "admin")
-        bpmn, forms = _upload()
-        deployed = catalog.deploy(current_app.extensions["motcua"], who, bpmn, forms)
+        bpmn, forms, filename = _upload()
+        deployed = catalog.deploy(current_app.extensions["motcua"], who, bpmn, forms, filename)
         return _out(deployed.definition, deployed.created), 201 if deployed.created else 200
 
     @blp.response(200, DefinitionOut(many=True))
@@ -74,8 +74,8 @@ class Validate(MethodView):
     def post(self) -> Any:
         """Run every deployment check without storing anything."""
         caller("designer", "admin")
-        bpmn, forms = _upload()
-        compiled = catalog.validate(current_app.extensions["motcua"], bpmn, forms)
+        bpmn, forms, filename = _upload()
+        compiled = catalog.validate(current_app.extensions["motcua"], bpmn, forms, filename)
         return {"valid": True, "key": compiled.key, "name": compiled.name,
                 "user_tasks": [{"element_id": t.element_id, "name": t.name, "form": t.form,
                                 "position": t.position} for t in compiled.user_tasks]}

@@ -22,14 +22,17 @@ class Deployed:
     created: bool
 
 
-def validate(ctx: Context, bpmn: bytes, forms: dict[str, bytes]) -> CompiledProcess:
+def validate(ctx: Context, bpmn: bytes, forms: dict[str, bytes],
+             filename: str = "process.bpmn") -> CompiledProcess:
     """Every check of a deployment, storing nothing. Raises BpmnInvalid."""
-    return compile_process(bpmn, dict(forms), ctx.settings.max_upload_bytes)
+    return compile_process(bpmn, dict(forms), ctx.settings.max_upload_bytes, filename)
 
 
-def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes]) -> Deployed:
+def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
+           filename: str = "process.bpmn") -> Deployed:
     """Store a new version of the process key, or return the version with this content."""
-    compiled = validate(ctx, bpmn, forms)
+    caller.require("designer", "admin")
+    compiled = validate(ctx, bpmn, forms, filename)
     xml = compiled.normalized_xml.decode("utf-8")
     content_hash = _content_hash(xml, compiled.forms)
     for _attempt in range(3):

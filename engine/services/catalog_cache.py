@@ -53,11 +53,13 @@ class CatalogCache:
         return engine
 
 
-def compile_process(xml: bytes, forms: dict[str, Any], max_bytes: int = 5_000_000
-                    ) -> CompiledProcess:
-    """Compile with the platform's sandbox checks (forms given as parsed JSON or bytes)."""
+def compile_process(xml: bytes, forms: dict[str, Any], max_bytes: int = 5_000_000,
+                    filename: str = "process.bpmn") -> CompiledProcess:
+    """Compile with the platform's sandbox checks (forms given as parsed JSON or bytes);
+    whole-file errors name `filename`."""
     raw = {name: f if isinstance(f, bytes) else _json_bytes(f) for name, f in forms.items()}
-    return compile_bpmn(xml, forms=raw, check_code=check_code, max_bytes=max_bytes)
+    return compile_bpmn(xml, forms=raw, check_code=check_code, max_bytes=max_bytes,
+                        filename=filename)
 
 
 def _json_bytes(obj: Any) -> bytes:

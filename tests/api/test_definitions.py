@@ -274,3 +274,13 @@ def test_no_token_is_401(world: Any) -> None:
     assert_problem(world.client.get(f"{API}/two_steps/versions/1/bpmn"), 401, "unauthenticated")
     r = world.client.get(API, headers={"Authorization": "Bearer mc_not-a-real-token"})
     assert_problem(r, 401, "unauthenticated")
+
+
+def test_whole_file_errors_name_the_uploaded_file(world: Any) -> None:
+    import io
+
+    r = world.client.post("/api/v1/process-definitions",
+                          data={"bpmn": (io.BytesIO(b"<bpmn:definitions"), "ho_tich.bpmn")},
+                          headers=world.headers("designer"), content_type="multipart/form-data")
+    body = assert_problem(r, 422, "bpmn-invalid")
+    assert [e["element"] for e in body["errors"]] == ["ho_tich.bpmn"]
