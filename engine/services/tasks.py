@@ -58,7 +58,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
     caller.require("officer", "admin")
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        found = uow.repo.open_tasks_locking(caller.province, task_id)
+        found = uow.repo.lock_task_dossier(caller.province, task_id)
         if found is None:
             raise NotFound(f"no task {task_id}")
         dossier, open_tasks = found
@@ -83,6 +83,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                         payload={"data": data, "by": caller.name, "position": caller.position})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    completed_task=task_id, open_tasks=list(open_tasks))
+        uow.repo.save_record(dossier)
         uow.commit()
         return DossierView(dossier, version.number, still_open, instance.data)
 

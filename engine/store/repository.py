@@ -4,11 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, Select, and_, func, insert, or_,
+                        select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from engine.errors import ConcurrentUpdate
+from engine.store.records import Record
 from engine.store.models import (
     CodeCounter,
     Dossier,
@@ -19,6 +22,10 @@ from engine.store.models import (
     StoredProcedure,
     Task,
 )
+
+
+_DOSSIERS = Dossier.__table__
+_TASKS = Task.__table__
 
 
 def _timeliness(model: Any, kind: str, now: datetime) -> Any:
@@ -163,12 +170,10 @@ class Repository:
 
     def close_tasks(self, ids: Sequence[str], status: str, at: datetime,
                     by: int | None) -> None:
-        """Mark inbox rows done in one statement (no load of the rows)."""
+        """Mark inbox rows done in one statement (Core: no rows loaded, none tracked)."""
         if ids:
-            # No session synchronisation: these rows are never loaded in this session.
-            self.session.execute(update(Task).where(Task.id.in_(list(ids))).values(
-                status=status, completed_at=at, completed_by=by),
-                execution_options={"synchronize_session": False})
+            self._core(update(_TASKS).where(_TASKS.c.id.in_(list(ids))).values(
+                status=status, completed_at=at, completed_by=by))
 
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
         return self.session.scalars(select(Task).where(
@@ -195,23 +200,42 @@ class Repository:
         if rows:
             cols = ("id", "dossier_id", "province", "unit", "position", "element_id", "name",
                     "form", "status", "created_at", "due_at", "warn_at")
-            self.session.execute(insert(Task), [{c: getattr(r, c) for c in cols} for r in rows])
+            self._core(insert(_TASKS), [{c: getattr(r, c) for c in cols} for r in rows])
 
-    def open_tasks_locking(self, province: str, task_id: str
-                           ) -> tuple[Dossier, list[Task]] | None:
-        """The dossier of a task, locked, with all its open tasks, in one round trip.
-        The dossier is returned even when the task itself is no longer open."""
-        dossier_id = (select(Task.dossier_id)
-                      .where(Task.province == province, Task.id == task_id).scalar_subquery())
-        q = (select(Dossier, Task).outerjoin(Task, and_(Task.dossier_id == Dossier.id,
-                                                         Task.status == "open"))
-             .where(Dossier.id == dossier_id))
+    def lock_task_dossier(self, province: str, task_id: str
+                          ) -> tuple[Record, list[Record]] | None:
+        """The dossier of a task as a record, its row locked, with its open tasks: one
+        round trip. The dossier comes back even when the task is no longer open."""
+        dossier_id = (select(_TASKS.c.dossier_id)
+                      .where(_TASKS.c.province == province, _TASKS.c.id == task_id)
+                      .scalar_subquery())
+        q = (select(_DOSSIERS, _TASKS)
+             .outerjoin(_TASKS, and_(_TASKS.c.dossier_id == _DOSSIERS.c.id,
+                                     _TASKS.c.status == "open"))
+             .where(_DOSSIERS.c.id == dossier_id)
+             .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
         if self.session.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(of=Dossier)
-        rows = self.session.execute(q).all()
+            q = q.with_for_update(of=_DOSSIERS)
+        rows = self._core(q).mappings().all()
         if not rows:
             return None
-        return rows[0][0], [t for _, t in rows if t is not None]
+        dossier = Record({c.name: rows[0][f"dossiers_{c.name}"] for c in _DOSSIERS.c})
+        tasks = [Record({c.name: row[f"tasks_{c.name}"] for c in _TASKS.c})
+                 for row in rows if row["tasks_id"] is not None]
+        return dossier, tasks
+
+    def save_record(self, dossier: Record) -> None:
+        """Write a dossier record's changes, guarded by its row version."""
+        changes = dossier.changes()
+        if not changes:
+            return
+        version = dossier.row_version
+        result = self._core(update(_DOSSIERS).where(
+            _DOSSIERS.c.id == dossier.id, _DOSSIERS.c.row_version == version
+        ).values(**changes, row_version=version + 1))
+        if result.rowcount != 1:
+            raise ConcurrentUpdate("the dossier was changed by another request; retry")
+        dossier.row_version = version + 1
 
     # -- history ------------------------------------------------------------------------
     def append_history(self, row: dict[str, Any]) -> None:
@@ -221,7 +245,13 @@ class Repository:
     def flush_history(self) -> None:
         if self._history:
             rows, self._history = self._history, []
-            self.session.execute(insert(HistoryEvent), rows)
+            self._core(insert(HistoryEvent.__table__), rows)
+
+    def _core(self, statement: Any, params: Any = None) -> Any:
+        """Run a Core statement on the session's connection, after flushing ORM changes."""
+        if self.session.new or self.session.dirty:
+            self.session.flush()
+        return self.session.connection().execute(statement, params)
 
     def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
         return self.session.scalars(select(HistoryEvent).where(
