@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, Select, and_, func, insert, or_,
-                        select, update)
+from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, Select, and_, bindparam, func, insert,
+                        or_, select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,6 +26,22 @@ from engine.store.models import (
 
 _DOSSIERS = Dossier.__table__
 _TASKS = Task.__table__
+
+# Hot-path statements, built once: constructing them costs more than running them here.
+_LOCK_TASK_DOSSIER = (
+    select(_DOSSIERS, _TASKS)
+    .outerjoin(_TASKS, and_(_TASKS.c.dossier_id == _DOSSIERS.c.id, _TASKS.c.status == "open"))
+    .where(_DOSSIERS.c.id == select(_TASKS.c.dossier_id).where(
+        _TASKS.c.province == bindparam("province"), _TASKS.c.id == bindparam("task_id"))
+        .scalar_subquery())
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
+_LOCK_TASK_DOSSIER_PG = _LOCK_TASK_DOSSIER.with_for_update(of=_DOSSIERS)
+_DOSSIER_LABELS = [(c.name, f"dossiers_{c.name}") for c in _DOSSIERS.c]
+_TASK_LABELS = [(c.name, f"tasks_{c.name}") for c in _TASKS.c]
+_CLOSE_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
+    status=bindparam("status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
+_INSERT_TASKS = insert(_TASKS)
+_INSERT_HISTORY = insert(HistoryEvent.__table__)
 
 
 def _timeliness(model: Any, kind: str, now: datetime) -> Any:
@@ -172,8 +188,7 @@ class Repository:
                     by: int | None) -> None:
         """Mark inbox rows done in one statement (Core: no rows loaded, none tracked)."""
         if ids:
-            self._core(update(_TASKS).where(_TASKS.c.id.in_(list(ids))).values(
-                status=status, completed_at=at, completed_by=by))
+            self._core(_CLOSE_TASKS, {"ids": list(ids), "status": status, "at": at, "by": by})
 
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
         return self.session.scalars(select(Task).where(
@@ -200,27 +215,19 @@ class Repository:
         if rows:
             cols = ("id", "dossier_id", "province", "unit", "position", "element_id", "name",
                     "form", "status", "created_at", "due_at", "warn_at")
-            self._core(insert(_TASKS), [{c: getattr(r, c) for c in cols} for r in rows])
+            self._core(_INSERT_TASKS, [{c: getattr(r, c) for c in cols} for r in rows])
 
     def lock_task_dossier(self, province: str, task_id: str
                           ) -> tuple[Record, list[Record]] | None:
         """The dossier of a task as a record, its row locked, with its open tasks: one
         round trip. The dossier comes back even when the task is no longer open."""
-        dossier_id = (select(_TASKS.c.dossier_id)
-                      .where(_TASKS.c.province == province, _TASKS.c.id == task_id)
-                      .scalar_subquery())
-        q = (select(_DOSSIERS, _TASKS)
-             .outerjoin(_TASKS, and_(_TASKS.c.dossier_id == _DOSSIERS.c.id,
-                                     _TASKS.c.status == "open"))
-             .where(_DOSSIERS.c.id == dossier_id)
-             .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
-        if self.session.get_bind().dialect.name == "postgresql":
-            q = q.with_for_update(of=_DOSSIERS)
-        rows = self._core(q).mappings().all()
+        pg = self.session.get_bind().dialect.name == "postgresql"
+        rows = self._core(_LOCK_TASK_DOSSIER_PG if pg else _LOCK_TASK_DOSSIER,
+                          {"province": province, "task_id": task_id}).mappings().all()
         if not rows:
             return None
-        dossier = Record({c.name: rows[0][f"dossiers_{c.name}"] for c in _DOSSIERS.c})
-        tasks = [Record({c.name: row[f"tasks_{c.name}"] for c in _TASKS.c})
+        dossier = Record({name: rows[0][label] for name, label in _DOSSIER_LABELS})
+        tasks = [Record({name: row[label] for name, label in _TASK_LABELS})
                  for row in rows if row["tasks_id"] is not None]
         return dossier, tasks
 
@@ -245,7 +252,7 @@ class Repository:
     def flush_history(self) -> None:
         if self._history:
             rows, self._history = self._history, []
-            self._core(insert(HistoryEvent.__table__), rows)
+            self._core(_INSERT_HISTORY, rows)
 
     def _core(self, statement: Any, params: Any = None) -> Any:
         """Run a Core statement on the session's connection, after flushing ORM changes."""
