@@ -34,6 +34,9 @@ def relay_outbox(ctx: Context, batch: int = 200) -> int:
     return sent
 
 
+REQUEUE_AFTER = timedelta(seconds=60)
+
+
 def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int = 5000) -> int:
     """Wake every dossier whose wake-up instant has passed, in case its delayed message was
     lost (a Redis restart, a crash between commit and send). Returns how many were handled.
@@ -41,24 +44,32 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
     By default the wakes are enqueued for the workers (cheap, so one sweep stays fast however
     many dossiers are open: the query is a range scan of the `next_wakeup` index); with
     `inline` they run here. `grace` skips wake-ups younger than that many seconds, whose
-    own messages are normally still on their way. Waking twice is harmless: `wake` locks
-    the dossier and does nothing when nothing is due.
+    own messages are normally still on their way. A queued dossier is marked, so sweeps in
+    other processes do not queue it again for REQUEUE_AFTER (in case that message is lost
+    too). Waking twice is still harmless: `wake` locks the dossier and does nothing when
+    nothing is due.
     """
     now = ctx.clock.now()
-    with ctx.uow() as uow:
-        due = list(uow.repo.due_dossier_ids(now - timedelta(seconds=grace), batch))
-    handled = 0
-    for dossier_id in due:
-        try:
-            if inline or ctx.send_job is None:
+    if inline or ctx.send_job is None:
+        with ctx.uow(readonly=True) as uow:
+            due = list(uow.repo.due_dossier_ids(now - timedelta(seconds=grace), batch))
+        for dossier_id in due:
+            try:
                 wake(ctx, dossier_id)
-            else:
-                ctx.send_job(WAKE_ACTOR, {"dossier_id": dossier_id}, 0.0)
-            handled += 1
-        except Exception:  # one broken dossier must not stop the sweep of the others
-            log.exception("sweep could not wake dossier %s", dossier_id)
+            except Exception:  # one broken dossier must not stop the sweep of the others
+                log.exception("sweep could not wake dossier %s", dossier_id)
+        relay_outbox(ctx)
+        return len(due)
+    with ctx.uow() as uow:
+        due = list(uow.repo.claim_due_dossiers(now - timedelta(seconds=grace),
+                                               now - REQUEUE_AFTER, now, batch))
+        # Sent before the claim commits: if the broker is down this raises (once, not per
+        # dossier) and the claim is rolled back, so the next sweep tries them again.
+        for dossier_id in due:
+            ctx.send_job(WAKE_ACTOR, {"dossier_id": dossier_id}, 0.0)
+        uow.commit()
     relay_outbox(ctx)
-    return handled
+    return len(due)
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:

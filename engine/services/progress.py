@@ -96,6 +96,8 @@ def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: da
 
 
 def _schedule_wakeup(uow: UnitOfWork, dossier: Dossier, due: datetime | None, at: datetime) -> None:
+    if dossier.wake_queued_at is not None:
+        dossier.wake_queued_at = None  # this command is the wake the sweep asked for
     if due == dossier.next_wakeup:
         return
     dossier.next_wakeup = due

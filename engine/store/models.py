@@ -82,6 +82,9 @@ class Dossier(Base):
     error: Mapped[str | None] = mapped_column(Text)
     end_event: Mapped[str | None] = mapped_column(String(200))
     next_wakeup: Mapped[datetime | None] = mapped_column(index=True)
+    # Set when a sweep queues a wake, cleared when the dossier is saved: the sweep does not
+    # queue the same dossier again while that wake is on its way.
+    wake_queued_at: Mapped[datetime | None]
     client_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))

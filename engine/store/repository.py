@@ -155,6 +155,23 @@ class Repository:
             select(Dossier.id).where(Dossier.next_wakeup <= now).order_by(Dossier.next_wakeup)
             .limit(limit)).all()
 
+    def claim_due_dossiers(self, due_before: datetime, requeue_before: datetime, now: datetime,
+                           limit: int) -> Sequence[int]:
+        """Ids of dossiers due before `due_before` and not queued since `requeue_before`,
+        marked as queued now. Rows locked by another sweep or a command are skipped."""
+        q = (select(Dossier.id)
+             .where(Dossier.next_wakeup <= due_before,
+                    or_(Dossier.wake_queued_at.is_(None),
+                        Dossier.wake_queued_at < requeue_before))
+             .order_by(Dossier.next_wakeup).limit(limit))
+        if self.session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        ids = list(self.session.scalars(q).all())
+        if ids:
+            self._core(update(_DOSSIERS).where(_DOSSIERS.c.id.in_(ids))
+                       .values(wake_queued_at=now))
+        return ids
+
     def next_code_number(self, unit: str, day: str) -> int:
         """Take the next sequence number for (unit, day); the row stays locked until commit,
         so numbers are gapless and unique however many intakes run at once."""
