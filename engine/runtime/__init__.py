@@ -1,4 +1,4 @@
 """Running dossiers' workflows in memory (SpiffWorkflow), and their compact state."""
-from engine.runtime.instance import Instance, Step, UserTask
+from engine.runtime.instance import Instance, Step, UserTask, starts_clock_later
 
-__all__ = ["Instance", "Step", "UserTask"]
+__all__ = ["Instance", "Step", "UserTask", "starts_clock_later"]

@@ -146,12 +146,19 @@ class Instance:
                     continue
         return min(due) if due else None
 
+    def clock_start_reached(self) -> bool:
+        """Whether the process has reached an element marked `startsClock` (the moment a
+        complete dossier is accepted, when that is not the moment of intake)."""
+        return any(_flag(_properties(t), "startsClock")
+                   for wf in (self.workflow, *self.workflow.subprocesses.values())
+                   for t in wf.get_tasks(state=ACTIVE | TaskState.COMPLETED))
+
     def pausing(self) -> list[tuple[str, str]]:
         """(element id, reason) of active elements marked as pausing the statutory clock."""
         out = []
         for task in self.workflow.get_tasks(state=ACTIVE):
             props = _properties(task)
-            if str(props.get("pausesClock", "")).lower() in ("true", "yes", "1"):
+            if _flag(props, "pausesClock"):
                 out.append((task.task_spec.bpmn_id,
                             props.get("pauseReason") or task.task_spec.bpmn_name or "paused"))
         return out
@@ -273,6 +280,18 @@ def _describe(exc: BaseException) -> str:
             parts.append(text)
         cause = cause.__cause__ or cause.__context__
     return ": ".join(parts)[:2000]
+
+
+def starts_clock_later(spec: Any, subprocess_specs: dict[str, Any]) -> bool:
+    """Whether some element of the process is marked `startsClock` (so the statutory clock
+    does not start at intake)."""
+    return any(_flag((getattr(ts, "extensions", None) or {}).get("properties", {}) or {},
+                     "startsClock")
+               for s in (spec, *subprocess_specs.values()) for ts in s.task_specs.values())
+
+
+def _flag(props: dict[str, Any], name: str) -> bool:
+    return str(props.get(name, "")).strip().lower() in ("true", "yes", "1")
 
 
 def _properties(task: Task) -> dict[str, Any]:

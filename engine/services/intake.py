@@ -8,7 +8,7 @@ from typing import Any
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
-from engine.runtime import Instance
+from engine.runtime import Instance, starts_clock_later
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import version_of
@@ -75,8 +75,12 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                             payload={"process_key": version.key,
                                      "version": version.number, "channel": channel,
                                      "applicant": applicant, "data": data})
-            start_clock(dossier, procedure, cal,
-                        lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
+            if procedure is not None and starts_clock_later(compiled.spec,
+                                                            compiled.subprocess_specs):
+                dossier.procedure_code = procedure.code  # started when the process says
+            else:
+                start_clock(dossier, procedure, cal,
+                            lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
             uow.commit()
             return DossierView(dossier, version.number, still_open, instance.data), True

@@ -9,7 +9,9 @@ from typing import Any
 
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.services.statutory import next_clock_event, received_day, step_due, update_clock
+from engine.deadlines import Procedure
+from engine.services.statutory import (next_clock_event, received_day, start_clock, step_due,
+                                       update_clock)
 from engine.store.models import Dossier, OutboxMessage, Task
 from engine.store.uow import UnitOfWork
 
@@ -60,14 +62,25 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
     else:
         dossier.status = "in_process"
     if instance.calendar is not None:
-        update_clock(dossier, instance, instance.calendar, at,
-                     lambda kind, **kw: record(uow, dossier, kind, at=at, **kw))
+        log = lambda kind, **kw: record(uow, dossier, kind, at=at, **kw)  # noqa: E731
+        if dossier.due_at is None and dossier.procedure_code and not instance.error \
+                and instance.clock_start_reached():
+            _start_deferred_clock(uow, dossier, instance, at, log)
+        update_clock(dossier, instance, instance.calendar, at, log)
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [])
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
     return still_open
+
+
+def _start_deferred_clock(uow: UnitOfWork, dossier: Dossier, instance: Instance,
+                          at: datetime, log: Any) -> None:
+    stored = uow.repo.procedure(dossier.province, dossier.procedure_code)
+    if stored is not None:
+        start_clock(dossier, Procedure.from_dict(stored.code, stored.data), instance.calendar,
+                    log, start=at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,

@@ -44,10 +44,13 @@ def received_day(dossier: Dossier) -> Any:
 
 
 def start_clock(dossier: Dossier, procedure: Procedure | None, cal: Any,
-                record: Any) -> None:
-    """Compute the statutory due instant at reception, by the rules in force that day."""
+                record: Any, *, start: datetime | None = None) -> None:
+    """Compute the statutory due instant from `start` (reception by default, or the moment
+    the process reaches an element marked `startsClock`), by the rules in force on the day
+    the dossier was received."""
     if procedure is None:
         return
+    start = start or dossier.received_at
     day = received_day(dossier)
     rule = procedure.rule_for(day)
     if rule is None:
@@ -56,11 +59,11 @@ def start_clock(dossier: Dossier, procedure: Procedure | None, cal: Any,
     if limit is None:
         return
     dossier.procedure_code = procedure.code
-    due = add_limit(cal, dossier.received_at, limit, as_of=day)
+    due = add_limit(cal, start, limit, as_of=day)
     dossier.due_at = due
-    dossier.warn_at = _warn_at(cal, dossier.received_at, due, rule.warning, day)
-    dossier.timeliness = classify_open(dossier.received_at, due, dossier.warn_at)
-    record("clock.started", payload={
+    dossier.warn_at = _warn_at(cal, start, due, rule.warning, day)
+    dossier.timeliness = classify_open(start, due, dossier.warn_at)
+    record("clock.started", payload={"started_at": start.isoformat(),
         "limit": limit.to_dict(), "channel": dossier.channel, "calendar": dossier.calendar_id,
         "rules_effective_from": rule.effective_from.isoformat(),
         "due_at": due.isoformat(), "warn_at": dossier.warn_at.isoformat()

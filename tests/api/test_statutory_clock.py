@@ -274,3 +274,30 @@ def _example(schema: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = "x"
     return out
+
+
+def test_clock_starts_when_the_process_reaches_acceptance(
+        clocked: tuple[World, ManualClock]) -> None:
+    w, clock = clocked
+    assert w.deploy(ROOT / "tests" / "api" / "data" / "starts_clock.bpmn", []).status_code == 201
+    r = w.client.put("/api/v1/procedures/online", json={
+        "name": "Online", "process_key": "starts_clock", "rules": [{
+            "effective_from": "2026-01-01",
+            "limits": {"default": {"value": 2, "unit": "working_days"}}}]},
+        headers=w.headers("designer"))
+    assert r.status_code == 201, r.get_json()
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))  # submitted online on Monday
+    r = w.client.post("/api/v1/dossiers", json={"process_key": "starts_clock",
+                      "applicant": APPLICANT, "channel": "online"}, headers=w.headers("client"))
+    d = r.get_json()
+    assert d["due_at"] is None and d["timeliness"] is None
+    assert d["procedure_code"] == "online"
+    clock.set(datetime(2026, 3, 3, 10, 0, tzinfo=VN))  # accepted on Tuesday 10:00
+    d = _do(w, d["code"], "officer", {})
+    assert _at(d["due_at"]) == datetime(2026, 3, 5, 10, 0, tzinfo=VN)
+    r = w.client.get(f"/api/v1/dossiers/{d['code']}/history", headers=w.headers("auditor"))
+    started = [e for e in r.get_json()["events"] if e["kind"] == "clock.started"]
+    assert len(started) == 1
+    assert _at(started[0]["payload"]["started_at"]) == datetime(2026, 3, 3, 10, 0, tzinfo=VN)
+    d = _do(w, d["code"], "officer", {})
+    assert d["status"] == "finished" and d["timeliness"] == "early"
