@@ -1,7 +1,7 @@
 """Working calendars: read and replace them, and try time limits on them."""
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import UTC, date
 from typing import Any
 
 from flask import current_app, request
@@ -114,5 +114,5 @@ class CalendarAdd(MethodView):
                             calendar_days=query.get("calendar_days"),
                             months=query.get("months"), as_of=as_of)
         return {"calendar": calendar_id, "start": start.isoformat(),
-                "due": due.astimezone(timezone.utc).isoformat(),
+                "due": due.astimezone(UTC).isoformat(),
                 "due_local": to_local(due).isoformat()}

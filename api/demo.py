@@ -68,6 +68,6 @@ def load_demo(settings: Settings) -> None:
             limit = procedure.rules[-1].limits
             print(f"  procedure {procedure.code}: limits {', '.join(f'{k} {v.value:g} {v.unit}' for k, v in limit.items())}")
     print(f"demo province {PROVINCE}, receiving unit {UNIT}; tokens:")
-    for token, name, role, unit, position in PRINCIPALS:
+    for token, name, role, _unit, position in PRINCIPALS:
         print(f"  {token:18} {role:9} {position or '':20} {name}")
     ctx.db_engine.dispose()

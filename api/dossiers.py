@@ -8,8 +8,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
-from api.schemas import (ApologyIn, DossierIn, DossierOut, DossierPage, DossierQuery, HistoryOut,
-                         MessageIn, Problem)
+from api.schemas import (
+    ApologyIn,
+    DossierIn,
+    DossierOut,
+    DossierPage,
+    DossierQuery,
+    HistoryOut,
+    MessageIn,
+    Problem,
+)
 from engine.calendar import to_local
 from engine.services import apology, dossiers, intake
 from engine.services.statutory import dossier_timeliness
@@ -59,7 +67,7 @@ class Dossiers(MethodView):
         ctx = current_app.extensions["motcua"]
         who = caller("client", "officer", "admin")
         key = request.headers.get("Idempotency-Key") or None
-        result, created = intake.start_dossier(
+        result, _created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
             idempotency_key=key)

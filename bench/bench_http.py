@@ -20,7 +20,6 @@ import multiprocessing as mp
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -269,7 +268,7 @@ def run_load(port: int, client_token: str, officer_token: str, dossiers: int,
 
 
 def stored_bytes() -> dict[str, float]:
-    sql = f"""
+    sql = """
     SELECT count(*),
            avg(pg_column_size(d.*)), avg(pg_column_size(d.state)),
            avg(coalesce(h.bytes, 0)), avg(coalesce(h.n, 0)),

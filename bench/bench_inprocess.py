@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import statistics
@@ -28,8 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -209,7 +209,7 @@ def main() -> int:
     args = ap.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
     os.chdir(args.src.resolve())
-    import engine  # noqa: F401  (from --src)
+    import engine
 
     print(f"product code from {Path(engine.__file__).parent.parent}")
     print(f"nproc {os.cpu_count()}, Python {sys.version.split()[0]}")

@@ -1,10 +1,10 @@
 """Server-side validation of officers' form data against the task's JSON Schema."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
-import json
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 

@@ -1,9 +1,9 @@
 """Settings: one frozen object, built once at an entry point from MOTCUA_* variables."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Mapping
 
 PREFIX = "MOTCUA_"
 DEFAULT_DB_PATH = Path("var") / "motcua.sqlite3"

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from engine.calendar import (Calendar, add_calendar_days, add_months, add_working_hours,
-                             WORKING_DAY_LENGTH)
+from engine.calendar import (
+    WORKING_DAY_LENGTH,
+    Calendar,
+    add_calendar_days,
+    add_months,
+    add_working_hours,
+)
 from engine.errors import InvalidInput
 
 UNITS = ("working_days", "working_hours", "calendar_days", "hours", "months")

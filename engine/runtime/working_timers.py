@@ -8,12 +8,14 @@ with the instant on the calendar and mark it done, so it is computed once and pe
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (DurationTimerEventDefinition,
-                                                              TimerEventDefinition)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
 
 from engine.deadlines.limits import Limit, add_limit
 
@@ -30,7 +32,7 @@ def apply_working_timers(workflow: BpmnWorkflow, calendar: Any, now: datetime | 
                          as_of: date | None) -> bool:
     """Re-time newly waiting working-time duration timers. Returns True if any changed."""
     changed = False
-    start = now or datetime.now(timezone.utc)
+    start = now or datetime.now(UTC)
     for task in list(workflow.event_manager.tasks.values()):
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, DurationTimerEventDefinition):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from engine.bpmn import CompiledProcess, compile_bpmn
 from engine.sandbox import check_code, make_script_engine

@@ -1,8 +1,9 @@
 """What every use case needs, built once per process and passed in."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from engine.clock import Clock
 from engine.services.catalog_cache import CatalogCache

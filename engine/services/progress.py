@@ -7,11 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.deadlines import Procedure
-from engine.services.statutory import (next_clock_event, received_day, start_clock, step_due,
-                                       update_clock)
+from engine.services.statutory import (
+    next_clock_event,
+    received_day,
+    start_clock,
+    step_due,
+    update_clock,
+)
 from engine.store.models import Dossier, OutboxMessage, Task
 from engine.store.uow import UnitOfWork
 
@@ -62,7 +67,9 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
     else:
         dossier.status = "in_process"
     if instance.calendar is not None:
-        log = lambda kind, **kw: record(uow, dossier, kind, at=at, **kw)  # noqa: E731
+        def log(kind: str, **kw: Any) -> None:
+            record(uow, dossier, kind, at=at, **kw)
+
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
             _start_deferred_clock(uow, dossier, instance, at, log)

@@ -7,11 +7,12 @@ which ones were assigned.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class Record:
-    __slots__ = ("_values", "_changed")
+    __slots__ = ("_changed", "_values")
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         object.__setattr__(self, "_values", dict(values))

@@ -1,17 +1,26 @@
 """Queries and writes, one method each, used inside a unit of work."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
-from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, Select, and_, bindparam, func, insert,
-                        or_, select, update)
+from sqlalchemy import (
+    LABEL_STYLE_TABLENAME_PLUS_COL,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
-from engine.store.records import Record
 from engine.store.models import (
     CodeCounter,
     Dossier,
@@ -22,7 +31,7 @@ from engine.store.models import (
     StoredProcedure,
     Task,
 )
-
+from engine.store.records import Record
 
 _DOSSIERS = Dossier.__table__
 _TASKS = Task.__table__

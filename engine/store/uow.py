@@ -1,8 +1,8 @@
 """The unit of work: one transaction per command, and the only place that commits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,4 +57,4 @@ class UnitOfWork:
             self._after_commit()
 
 
-__all__ = ["UnitOfWork", "IntegrityError"]
+__all__ = ["IntegrityError", "UnitOfWork"]

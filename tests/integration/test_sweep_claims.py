@@ -2,7 +2,7 @@
 REQUEUE_AFTER has passed without the wake arriving; the wake clears the mark."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ TIMER = Path(__file__).resolve().parents[1] / "api" / "data" / "timer_pt1s.bpmn"
 
 
 def test_due_dossier_is_queued_once_until_requeue(db_url: str) -> None:
-    clock = ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     w = make_world(db_url, clock=clock)
     sent: list[tuple[str, dict[str, Any], float]] = []
     w.ctx.send_job = lambda actor, payload, delay: sent.append((actor, payload, delay))

@@ -14,3 +14,10 @@ def test_import_contracts_are_kept() -> None:
     result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" in result.stdout and "0 broken" in result.stdout
+
+
+def test_ruff_is_clean() -> None:
+    exe = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    result = subprocess.run([exe, "check", "engine", "api", "tests", "bench"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

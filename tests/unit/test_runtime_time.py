@@ -13,11 +13,11 @@ DATA = Path(__file__).parent / "data"
 VN = timezone(timedelta(hours=7))
 
 
-def _compiled(name: str):  # noqa: ANN202
+def _compiled(name: str):
     return compile_process((DATA / name).read_bytes(), {})
 
 
-def _roundtrip(inst: Instance, compiled, now: datetime) -> Instance:  # noqa: ANN001
+def _roundtrip(inst: Instance, compiled, now: datetime) -> Instance:
     state = json.loads(json.dumps(inst.dump()))
     return Instance.load(state, compiled.spec, compiled.subprocess_specs, None, now=now,
                          calendar=national_calendar())
