@@ -60,8 +60,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                               as_of=day)
     try:
         with ctx.uow() as uow:
-            day = local_day(now)
-            code = dossier_code(unit, day, uow.repo.next_code_number(unit, day))
+            yymmdd = local_day(now)
+            code = dossier_code(unit, yymmdd, uow.repo.next_code_number(unit, yymmdd))
             dossier = Dossier(
                 province=caller.province, code=code, unit=unit, definition_id=definition_id,
                 process_key=version.key, status="in_process", channel=channel,

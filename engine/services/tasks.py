@@ -14,6 +14,7 @@ from engine.services.instances import load_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
+from engine.store.records import Record
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,10 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         dossier, open_tasks = found
         task = next((t for t in open_tasks if t.id == task_id), None)
         if task is None:
-            done = uow.repo.task(caller.province, task_id)
-            assert done is not None
-            _check_allowed(caller, done)
-            raise TaskAlreadyCompleted(f"task {task_id} is already {done.status}")
+            closed = uow.repo.task(caller.province, task_id)
+            assert closed is not None
+            _check_allowed(caller, closed)
+            raise TaskAlreadyCompleted(f"task {task_id} is already {closed.status}")
         _check_allowed(caller, task)
         if dossier.status == "error":
             raise DossierInError(f"dossier {dossier.code} stopped on an error: {dossier.error}")
@@ -77,9 +78,9 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
             validate_form(task.form, version.compiled.forms.get(task.form, {}), data)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
-        done = instance.complete(task_id, data)
+        completed = instance.complete(task_id, data)
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
-                        element_id=done.element_id, task_id=task_id,
+                        element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name, "position": caller.position})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    completed_task=task_id, open_tasks=list(open_tasks))
@@ -88,7 +89,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         return DossierView(dossier, version.number, still_open, instance.data)
 
 
-def _check_allowed(caller: Caller, task: Task) -> None:
+def _check_allowed(caller: Caller, task: Task | Record) -> None:
     if caller.role != "officer":
         return
     if caller.unit and task.unit != caller.unit:
