@@ -51,7 +51,11 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         stored = uow.repo.procedure_for_process(caller.province, process_key)
         procedure = Procedure.from_dict(stored.code, stored.data) if stored else None
         rule = procedure.rule_for(day) if procedure else None
-        calendar_id = rule.calendar if rule else "vn"
+        # The receiving unit's own office hours, when it has a calendar of its own (a
+        # calendar whose id is the unit's identifier); else the procedure's calendar.
+        own = uow.repo.calendar(unit)
+        calendar_id = unit if own is not None and own.province == caller.province \
+            else (rule.calendar if rule else "vn")
         cal = calendar_of(ctx, caller.province, calendar_id, repo=uow.repo)
     compiled = version.compiled
     # Run the engine before taking the day's counter lock, so the lock is held briefly.

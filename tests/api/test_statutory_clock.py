@@ -302,3 +302,23 @@ def test_clock_starts_when_the_process_reaches_acceptance(
     assert _at(started[0]["payload"]["started_at"]) == datetime(2026, 3, 3, 10, 0, tzinfo=VN)
     d = _do(w, d["code"], "officer", {})
     assert d["status"] == "finished" and d["timeliness"] == "early"
+
+
+def test_a_unit_with_its_own_calendar_counts_its_own_office_hours(
+        clocked: tuple[World, ManualClock]) -> None:
+    w, clock = clocked
+    _procedure(w)  # 3 working days on vn
+    # This unit also works Saturday mornings.
+    weekly = {d: [["07:00", "11:30"], ["13:30", "17:00"]] for d in ("mon", "tue", "wed",
+                                                                     "thu", "fri")}
+    weekly["sat"] = [["07:30", "11:30"]]
+    r = w.client.put(f"/api/v1/calendars/{w.unit}", json={
+        "name": "Bộ phận một cửa", "parent": "vn", "weekly": weekly, "overrides": []},
+        headers=w.headers("designer"))
+    assert r.status_code == 200, r.get_json()
+    clock.set(datetime(2026, 3, 5, 8, 0, tzinfo=VN))  # Thursday 08:00
+    d = _intake(w)
+    assert d["calendar_id"] == w.unit
+    # 24 working hours: Thu 7 h (from 08:00) + Fri 8 h + Sat 4 h + Mon 4.5 h + 0.5 h after
+    # lunch: due Monday 9 March 14:00 (without the Saturday it would be Tuesday 08:00).
+    assert _at(d["due_at"]) == datetime(2026, 3, 9, 14, 0, tzinfo=VN)
