@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from api.serve import serve_embedded, serve_gunicorn
 
         if args.workers > 0:
-            serve_gunicorn(args.host, args.port, args.workers)
+            serve_gunicorn(args.host, args.port, args.workers, settings.http_threads)
         else:
             serve_embedded(settings, args.host, args.port)
     elif args.command == "worker":

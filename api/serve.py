@@ -28,7 +28,7 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-def serve_gunicorn(host: str, port: int, workers: int) -> None:
+def serve_gunicorn(host: str, port: int, workers: int, threads: int = 4) -> None:
     """The production shape: gunicorn processes running `api.wsgi:app`."""
     from gunicorn.app.base import BaseApplication
 
@@ -39,7 +39,7 @@ def serve_gunicorn(host: str, port: int, workers: int) -> None:
             # Threaded workers keep client connections alive (sync workers close each one);
             # the database pool is sized per process by MOTCUA_DB_POOL_SIZE.
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             self.cfg.set("keepalive", 30)
             self.cfg.set("accesslog", None)
 

@@ -24,6 +24,8 @@ class Settings:
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})
+    http_threads: int = field(default=4, metadata={
+        "help": "threads per gunicorn worker process (serve --workers N)"})
 
     @property
     def embedded(self) -> bool:
