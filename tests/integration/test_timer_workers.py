@@ -1,4 +1,5 @@
-"""A working-time timer fires exactly once in effect with two dramatiq worker processes.
+"""A working-time boundary timer fires exactly once in effect with two dramatiq worker
+processes; the user task it interrupts is cancelled.
 
 Both workers also run the sweeper every half second, so wake messages are delivered more
 than once on purpose: the row lock and the "nothing due" check must absorb them.
@@ -112,6 +113,9 @@ def test_working_timer_fires_once_with_two_worker_processes(
             ran = [e["element_id"] for e in events if e["kind"] == "step.completed"]
             assert ran.count("wait_working") == 1 and ran.count("count") == 1, ran
             assert [e["kind"] for e in events].count("dossier.finished") == 1
+            assert d["current_steps"] == []
+        inbox = w.client.get("/api/v1/tasks?status=cancelled", headers=w.headers("officer"))
+        assert len(inbox.get_json()) == DOSSIERS  # every interrupted appraisal was cancelled
     finally:
         broker.flush_all()
         broker.close()
