@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "miwg"
-FILES = sorted(p for p in CORPUS.glob("*") if p.is_file()) if CORPUS.is_dir() else []
+FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.is_dir() else []
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ def test_corpus_is_present() -> None:
         pytest.skip(f"no MIWG corpus at {CORPUS}")
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(CORPUS)) for p in FILES])
 def test_miwg_file_deploys_or_is_refused_cleanly(sqlite_world: Any, path: Path) -> None:
     world = sqlite_world
     r = world.client.post("/api/v1/process-definitions",
