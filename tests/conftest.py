@@ -104,3 +104,18 @@ def world(db_url: str) -> Iterator[World]:
     w = make_world(db_url)
     yield w
     w.ctx.db_engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """MOTCUA_TEST_REDIS_URL, flushed (skipped when unset; under CI=true a failure)."""
+    if not REDIS_URL:
+        if IN_CI:
+            pytest.fail("CI must set MOTCUA_TEST_REDIS_URL")
+        pytest.skip("MOTCUA_TEST_REDIS_URL not set")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()  # no message of an earlier test may wake this test's dossiers
+    client.close()
+    return REDIS_URL

@@ -25,18 +25,6 @@ WAIT_BOUND = 15.0  # seconds: an upper bound on waiting for the worker, not a me
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def redis_url() -> str:
-    if not REDIS_URL:
-        if IN_CI:
-            pytest.fail("CI must set MOTCUA_TEST_REDIS_URL")
-        pytest.skip("MOTCUA_TEST_REDIS_URL not set")
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()  # no message of an earlier run may wake our dossiers
-    client.close()
-    return REDIS_URL
 
 
 @pytest.fixture

@@ -28,18 +28,6 @@ WAIT_BOUND = 60.0  # seconds: an upper bound on the wait, not a measurement
 ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-@pytest.fixture
-def redis_url() -> str:
-    if not REDIS_URL:
-        if IN_CI:
-            pytest.fail("CI must set MOTCUA_TEST_REDIS_URL")
-        pytest.skip("MOTCUA_TEST_REDIS_URL not set")
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    client.close()
-    return REDIS_URL
 
 
 @pytest.fixture
