@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 TIMER = Path(__file__).resolve().parents[1] / "api" / "data" / "timer_pt1s.bpmn"
 WAIT_BOUND = 15.0  # seconds: an upper bound on waiting for the worker, not a measurement
 

@@ -20,8 +20,6 @@ import pytest
 
 from tests.conftest import ROOT, World, make_world
 
-REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 BPMN = Path(__file__).parent / "data" / "working_wait.bpmn"
 DOSSIERS = 6
 WAIT_BOUND = 60.0  # seconds: an upper bound on the wait, not a measurement
