@@ -322,12 +322,3 @@ class Repository:
 
         q = select(StoredCalendar).where(StoredCalendar.id == calendar_id)
         return self.session.scalar(self._locked(q) if lock else q)
-
-    def calendars(self, ids: Sequence[str]) -> Sequence[Any]:
-        """The stored calendar rows among `ids` (`StoredCalendar`s)."""
-        from engine.store.models import StoredCalendar
-
-        if not ids:
-            return []
-        return self.session.scalars(select(StoredCalendar).where(
-            StoredCalendar.id.in_(list(ids)))).all()
