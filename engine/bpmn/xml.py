@@ -32,7 +32,7 @@ def local_name(el: etree._Element) -> str:
     """The tag without its namespace ("" for comments and processing instructions)."""
     if not isinstance(el.tag, str):
         return ""
-    return etree.QName(el).localname
+    return str(etree.QName(el).localname)
 
 
 def is_bpmn(el: etree._Element, *names: str) -> bool:
@@ -53,15 +53,16 @@ def text_of(el: etree._Element | None) -> str:
     """The stripped text of an element, "" if absent."""
     if el is None or el.text is None:
         return ""
-    return el.text.strip()
+    return str(el.text).strip()
 
 
 def owner_id(el: etree._Element) -> str | None:
     """The id of `el` or of its nearest ancestor that has one."""
     cur: etree._Element | None = el
     while cur is not None:
-        if cur.get("id"):
-            return cur.get("id")
+        found = cur.get("id")
+        if found:
+            return str(found)
         cur = cur.getparent()
     return None
 

@@ -15,7 +15,8 @@ from engine.services.dossiers import wake
 
 
 def make_broker(redis_url: str) -> dramatiq.Broker:
-    broker: dramatiq.Broker = RedisBroker(url=redis_url) if redis_url else StubBroker()
+    broker: dramatiq.Broker = (RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
+                               if redis_url else StubBroker())
     if isinstance(broker, StubBroker):
         broker.emit_after("process_boot")
     return broker
@@ -29,8 +30,9 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
         wake(ctx, dossier_id)
 
     actors = {
-        "wake_dossier": dramatiq.actor(wake_dossier, broker=broker, actor_name="wake_dossier",
-                                       max_retries=20, min_backoff=1000),
+        "wake_dossier": dramatiq.actor(  # type: ignore[call-overload]
+            wake_dossier, broker=broker, actor_name="wake_dossier", max_retries=20,
+            min_backoff=1000),
     }
 
     def send(actor: str, payload: dict[str, Any], delay: float) -> None:

@@ -26,7 +26,7 @@ class _ClockedDatetime(datetime):
         return instant.astimezone(tz) if tz is not None else instant.replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+_spiff_timer.datetime = _ClockedDatetime
 
 
 @contextmanager

@@ -41,7 +41,7 @@ def authenticate(ctx: Context, token: str) -> Caller:
     if not token:
         raise Unauthenticated("missing bearer token")
     digest = hash_token(token)
-    hit = ctx.callers.get(digest)
+    hit: tuple[Caller, float] | None = ctx.callers.get(digest)
     if hit is not None and hit[1] > time.monotonic():
         return hit[0]
     with ctx.uow(readonly=True) as uow:

@@ -12,6 +12,7 @@ from engine.services.instances import load_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier, HistoryEvent, ProcessedMessage
+from engine.store.uow import UnitOfWork
 
 
 def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
@@ -96,7 +97,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 
-def _dossier(uow: Any, caller: Caller, code: str, *, lock: bool = False) -> Dossier:
+def _dossier(uow: UnitOfWork, caller: Caller, code: str, *, lock: bool = False) -> Dossier:
     dossier = uow.repo.dossier(caller.province, code, lock=lock)
     if dossier is None:
         raise NotFound(f"no dossier {code}")

@@ -8,10 +8,10 @@ from engine.bpmn import CompiledProcess
 from engine.runtime import Instance
 from engine.services.context import Context
 from engine.services.statutory import received_day
-from engine.store.models import Dossier
+from engine.store.records import DossierRow
 
 
-def load_instance(ctx: Context, dossier: Dossier, compiled: CompiledProcess, now: datetime,
+def load_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, now: datetime,
                   cal: Any) -> Instance:
     return Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
                          ctx.cache.script_engine(), now=now, calendar=cal,

@@ -17,13 +17,14 @@ from engine.services.statutory import (
     step_due,
     update_clock,
 )
-from engine.store.models import Dossier, OutboxMessage, Task
+from engine.store.models import OutboxMessage, Task
+from engine.store.records import DossierRow, TaskRow
 from engine.store.uow import UnitOfWork
 
 WAKE_ACTOR = "wake_dossier"
 
 
-def record(uow: UnitOfWork, dossier: Dossier, kind: str, *, at: datetime,
+def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
            actor_id: int | None = None, element_id: str | None = None,
            task_id: str | None = None, payload: dict[str, Any] | None = None) -> None:
     """Append one event to the dossier's hash chain (written in one INSERT at commit)."""
@@ -38,9 +39,9 @@ def record(uow: UnitOfWork, dossier: Dossier, kind: str, *, at: datetime,
     dossier.history_head = digest
 
 
-def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
+def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
          actor_id: int | None, completed_task: str | None = None,
-         open_tasks: list[Task] | None = None) -> list[Task]:
+         open_tasks: list[TaskRow] | None = None) -> list[TaskRow]:
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again."""
@@ -82,17 +83,17 @@ def save(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
     return still_open
 
 
-def _start_deferred_clock(uow: UnitOfWork, dossier: Dossier, instance: Instance,
+def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
                           at: datetime, log: Any) -> None:
-    stored = uow.repo.procedure(dossier.province, dossier.procedure_code)
+    stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
     if stored is not None:
         start_clock(dossier, Procedure.from_dict(stored.code, stored.data), instance.calendar,
                     log, start=at)
 
 
-def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: datetime,
+def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
                 actor_id: int | None, completed_task: str | None,
-                open_tasks: list[Task]) -> list[Task]:
+                open_tasks: list[TaskRow]) -> list[TaskRow]:
     """Bring the inbox rows in line with the instance, from what it knew at load time:
     no query, one UPDATE for rows that left, one INSERT for the new waiting tasks."""
     ready = {t.task_id: t for t in instance.user_tasks()} if not instance.finished else {}
@@ -115,7 +116,7 @@ def _sync_tasks(uow: UnitOfWork, dossier: Dossier, instance: Instance, *, at: da
     return kept + new_rows
 
 
-def _schedule_wakeup(uow: UnitOfWork, dossier: Dossier, due: datetime | None, at: datetime) -> None:
+def _schedule_wakeup(uow: UnitOfWork, dossier: DossierRow, due: datetime | None, at: datetime) -> None:
     if dossier.wake_queued_at is not None:
         dossier.wake_queued_at = None  # this command is the wake the sweep asked for
     if due == dossier.next_wakeup:

@@ -16,7 +16,7 @@ from engine.deadlines.limits import parse_budget
 from engine.errors import InvalidInput
 from engine.runtime import Instance, UserTask
 from engine.services.calendars import resolved_calendar
-from engine.store.models import Dossier, Task
+from engine.store.records import DossierRow, TaskRow
 
 NATIONAL = "vn"
 
@@ -39,11 +39,11 @@ def calendar_of(ctx: Any, province: str, calendar_id: str | None, *, repo: Any =
     return found
 
 
-def received_day(dossier: Dossier) -> Any:
+def received_day(dossier: DossierRow) -> Any:
     return dossier.received_at.astimezone(LOCAL_TZ).date()
 
 
-def start_clock(dossier: Dossier, procedure: Procedure | None, cal: Any,
+def start_clock(dossier: DossierRow, procedure: Procedure | None, cal: Any,
                 record: Any, *, start: datetime | None = None) -> None:
     """Compute the statutory due instant from `start` (reception by default, or the moment
     the process reaches an element marked `startsClock`), by the rules in force on the day
@@ -84,7 +84,7 @@ def _warn_at(cal: Any, start: datetime, due: datetime, warning: Limit | None, da
     return max(start, due - span)
 
 
-def update_clock(dossier: Dossier, instance: Instance, cal: Any, now: datetime,
+def update_clock(dossier: DossierRow, instance: Instance, cal: Any, now: datetime,
                  record: Any) -> None:
     """Pauses, resumption, timeliness crossings and the final class, after a step."""
     day = received_day(dossier)
@@ -120,7 +120,7 @@ def update_clock(dossier: Dossier, instance: Instance, cal: Any, now: datetime,
     check_crossing(dossier, now, record)
 
 
-def check_crossing(dossier: Dossier, now: datetime, record: Any) -> None:
+def check_crossing(dossier: DossierRow, now: datetime, record: Any) -> None:
     """Record entering `approaching` or `overdue` (never while the clock is paused)."""
     if dossier.paused_since is not None or dossier.status != "in_process":
         return
@@ -131,15 +131,16 @@ def check_crossing(dossier: Dossier, now: datetime, record: Any) -> None:
     dossier.timeliness = current
 
 
-def next_clock_event(dossier: Dossier) -> datetime | None:
+def next_clock_event(dossier: DossierRow) -> datetime | None:
     """When the dossier next crosses into approaching or overdue (None while paused)."""
-    if dossier.paused_since is not None or dossier.due_at is None or \
-            dossier.status != "in_process":
+    due: datetime | None = dossier.due_at
+    warn: datetime | None = dossier.warn_at
+    if dossier.paused_since is not None or due is None or dossier.status != "in_process":
         return None
-    if dossier.timeliness == "within_time" and dossier.warn_at is not None:
-        return dossier.warn_at
+    if dossier.timeliness == "within_time" and warn is not None:
+        return warn
     if dossier.timeliness in ("within_time", "approaching"):
-        return dossier.due_at + timedelta(microseconds=1)
+        return due + timedelta(microseconds=1)
     return None
 
 
@@ -160,7 +161,7 @@ def step_due(cal: Any, view: UserTask, now: datetime, day: Any) -> tuple[datetim
     return due, now + (due - now) * 0.75
 
 
-def task_timeliness(task: Task, now: datetime) -> str | None:
+def task_timeliness(task: TaskRow, now: datetime) -> str | None:
     if task.status == "open":
         return classify_open(now, task.due_at, task.warn_at)
     if task.status == "completed" and task.completed_at is not None:
@@ -168,8 +169,9 @@ def task_timeliness(task: Task, now: datetime) -> str | None:
     return None
 
 
-def dossier_timeliness(dossier: Dossier, now: datetime) -> str | None:
+def dossier_timeliness(dossier: DossierRow, now: datetime) -> str | None:
     """The class to show now: finished dossiers keep theirs; open ones are judged now."""
     if dossier.status == "in_process" and dossier.paused_since is None:
         return classify_open(now, dossier.due_at, dossier.warn_at)
-    return dossier.timeliness
+    recorded: str | None = dossier.timeliness
+    return recorded

@@ -4,19 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.store.models import Dossier, Task
+from engine.store.records import DossierRow, TaskRow
 from engine.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
 class DossierView:
-    dossier: Dossier
+    dossier: DossierRow
     version: int
-    open_tasks: list[Task]
+    open_tasks: list[TaskRow]
     data: dict[str, Any]
 
 
-def view_of(uow: UnitOfWork, dossier: Dossier, version: int, data: dict[str, Any]
+def view_of(uow: UnitOfWork, dossier: DossierRow, version: int, data: dict[str, Any]
             ) -> DossierView:
     """A view for queries: the open tasks read in the query's transaction."""
     return DossierView(dossier, version, list(uow.repo.open_tasks_of(dossier.id)), data)

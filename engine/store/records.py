@@ -36,3 +36,8 @@ class Record:
 
     def __repr__(self) -> str:
         return f"Record(id={self._values.get('id')!r})"
+
+
+# A dossier or task as the use cases handle it: an ORM object or a hot-path record.
+DossierRow = Any
+TaskRow = Any

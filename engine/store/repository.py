@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     LABEL_STYLE_TABLENAME_PLUS_COL,
     Select,
+    Table,
     and_,
     bindparam,
     func,
@@ -33,8 +34,8 @@ from engine.store.models import (
 )
 from engine.store.records import Record
 
-_DOSSIERS = Dossier.__table__
-_TASKS = Task.__table__
+_DOSSIERS = cast(Table, Dossier.__table__)
+_TASKS = cast(Table, Task.__table__)
 
 # Hot-path statements, built once: constructing them costs more than running them here.
 _LOCK_TASK_DOSSIER = (
@@ -50,7 +51,7 @@ _TASK_LABELS = [(c.name, f"tasks_{c.name}") for c in _TASKS.c]
 _CLOSE_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
     status=bindparam("status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
 _INSERT_TASKS = insert(_TASKS)
-_INSERT_HISTORY = insert(HistoryEvent.__table__)
+_INSERT_HISTORY = insert(cast(Table, HistoryEvent.__table__))
 
 
 def _timeliness(model: Any, kind: str, now: datetime) -> Any:
@@ -186,11 +187,10 @@ class Repository:
         so numbers are gapless and unique however many intakes run at once."""
         dialect = self.session.get_bind().dialect.name
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = ins(CodeCounter).values(unit=unit, day=day, last=1)
-        stmt = stmt.on_conflict_do_update(
+        upsert = ins(CodeCounter).values(unit=unit, day=day, last=1).on_conflict_do_update(
             index_elements=["unit", "day"], set_={"last": CodeCounter.last + 1}
         ).returning(CodeCounter.last)
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.session.execute(upsert).scalar_one())
 
     # -- procedures ---------------------------------------------------------------------
     def procedure(self, province: str, code: str) -> StoredProcedure | None:

@@ -21,3 +21,10 @@ def test_ruff_is_clean() -> None:
     result = subprocess.run([exe, "check", "engine", "api", "tests", "bench"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    """`mypy --strict` over engine/ and api/ (settings in pyproject.toml)."""
+    exe = shutil.which("mypy") or str(Path(sys.executable).parent / "mypy")
+    result = subprocess.run([exe, "--no-incremental"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
