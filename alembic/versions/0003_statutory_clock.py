@@ -36,7 +36,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("warn_at", TS, nullable=True))
         batch.add_column(sa.Column("timeliness", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("paused_since", TS, nullable=True))
-        batch.add_column(sa.Column("paused_hours", sa.Float(), nullable=False,
+        batch.add_column(sa.Column("paused_hours", sa.Double(), nullable=False,
                                    server_default="0"))
         batch.add_column(sa.Column("pause_count", sa.Integer(), nullable=False,
                                    server_default="0"))

@@ -4,7 +4,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -100,7 +110,7 @@ class Dossier(Base):
     warn_at: Mapped[datetime | None]
     timeliness: Mapped[str | None] = mapped_column(String(20))
     paused_since: Mapped[datetime | None]
-    paused_hours: Mapped[float] = mapped_column(default=0.0)
+    paused_hours: Mapped[float] = mapped_column(Double, default=0.0)
     pause_count: Mapped[int] = mapped_column(Integer, default=0)
     new_appointment_at: Mapped[datetime | None]
     apology_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,46 @@
+"""Migrations are the schema: they match the models, and they go down and up again."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from engine.store.migrate import alembic_config, upgrade
+from engine.store.models import Base
+from tests.conftest import PG_URL
+
+
+def _fresh_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    if not PG_URL:
+        pytest.skip("MOTCUA_TEST_POSTGRES_URL not set")
+    admin = create_engine(PG_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS motcua_migrations"))
+        conn.execute(text("CREATE DATABASE motcua_migrations"))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/motcua_migrations"
+
+
+def _diff(url: str) -> list[Any]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    return diff
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_match_the_models_and_reverse(backend: str, tmp_path: Path) -> None:
+    url = _fresh_url(backend, tmp_path)
+    upgrade(url)
+    assert _diff(url) == []
+    command.downgrade(alembic_config(url), "base")
+    upgrade(url)
+    assert _diff(url) == []
