@@ -5,11 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from alembic import command
 from engine.store.migrate import alembic_config, upgrade
 from engine.store.models import Base
 from tests.conftest import PG_URL
