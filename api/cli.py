@@ -88,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from api.serve import serve_embedded, serve_gunicorn
 
         if args.workers > 0:
+            if settings.embedded:
+                # Jobs (timers, clock crossings) would be queued in a broker that lives and
+                # dies inside each gunicorn process, with no worker to run them.
+                print("serve --workers N is the production shape: set MOTCUA_REDIS_URL and run "
+                      "`motcua worker` beside it (or use `motcua serve` alone)", file=sys.stderr)
+                return 2
             serve_gunicorn(args.host, args.port, args.workers, settings.http_threads)
         else:
             serve_embedded(settings, args.host, args.port)

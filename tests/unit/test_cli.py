@@ -1,0 +1,38 @@
+"""The command line refuses a production shape it cannot run."""
+from __future__ import annotations
+
+import pytest
+
+from api.cli import main
+
+
+def test_serve_workers_needs_redis(monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("MOTCUA_REDIS_URL", raising=False)
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "MOTCUA_REDIS_URL" in capsys.readouterr().err
+
+
+def test_settings_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "MOTCUA_DATABASE_URL=" in out and "MOTCUA_REDIS_URL=" in out
+
+
+def test_principal_create_prints_the_token_last(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str],
+                                                tmp_path: object) -> None:
+    from engine.services.auth import authenticate
+    from engine.settings import Settings
+    from engine.wiring import build_context
+
+    url = f"sqlite:///{tmp_path}/cli.sqlite3"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+    assert main(["migrate"]) == 0
+    assert main(["principal", "create", "--name", "Cổng DVC", "--role", "client",
+                 "--province", "HN", "--unit", "000.00.01.H26"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    ctx = build_context(Settings(database_url=url))
+    caller = authenticate(ctx, token)
+    assert (caller.role, caller.province, caller.unit) == ("client", "HN", "000.00.01.H26")
+    ctx.db_engine.dispose()
