@@ -5,112 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import CompiledProcess, compile_bpmn
-from engine.errors import BpmnInvalid
-
-
-def check_code(source: str, mode: str) -> str | None:
-    """Stand-in for the sandbox: Python's own compiler."""
-    try:
-        compile(source, "<bpmn>", mode)
-    except SyntaxError as exc:
-        return f"{exc.msg} (line {exc.lineno})"
-    return None
-
-
-HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
-    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
-    'id="defs" targetNamespace="http://motcua.test">\n'
+from tests.unit.bpmn_helpers import (
+    FORM,
+    LANES,
+    VALID_BODY,
+    compile_ok,
+    elements,
+    errors_of,
+    flow,
+    process,
+    run_to_user_task,
+    user_task,
 )
-FORM = json.dumps(
-    {"type": "object", "properties": {"approved": {"type": "boolean"}}, "required": ["approved"]}
-).encode()
-
-
-def process(body: str, *, pid: str = "cap_phep", extra: str = "", lanes: str = "") -> bytes:
-    return (
-        f'{HEAD}<bpmn:process id="{pid}" name="Cấp phép" isExecutable="true">{lanes}{body}'
-        f"</bpmn:process>{extra}</bpmn:definitions>"
-    ).encode()
-
-
-def user_task(tid: str = "review", form: str = "review.json", props: str = "") -> str:
-    return (
-        f'<bpmn:userTask id="{tid}" name="Thẩm định"><bpmn:extensionElements>'
-        "<spiffworkflow:properties>"
-        f'<spiffworkflow:property name="formJsonSchemaFilename" value="{form}"/>{props}'
-        "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
-    )
-
-
-def flow(fid: str, src: str, dst: str, cond: str | None = None) -> str:
-    inner = f"<bpmn:conditionExpression>{cond}</bpmn:conditionExpression>" if cond else ""
-    attrs = f'id="{fid}" sourceRef="{src}" targetRef="{dst}"'
-    return f"<bpmn:sequenceFlow {attrs}>{inner}</bpmn:sequenceFlow>"
-
-
-VALID_BODY = (
-    '<bpmn:startEvent id="start"/>'
-    + user_task(props='<spiffworkflow:property name="position" value="chuyen_vien"/>')
-    + '<bpmn:boundaryEvent id="late" attachedToRef="review" cancelActivity="true">'
-    "<bpmn:timerEventDefinition><bpmn:timeDuration>  PT4H \n</bpmn:timeDuration>"
-    "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
-    '<bpmn:exclusiveGateway id="decide" default="f_no"/>'
-    '<bpmn:scriptTask id="issue" scriptFormat="python"><bpmn:script>result = "issued"</bpmn:script>'
-    "</bpmn:scriptTask>"
-    '<bpmn:endEvent id="done"/><bpmn:endEvent id="refused"/><bpmn:endEvent id="escalated"/>'
-    + flow("f1", "start", "review")
-    + flow("f2", "review", "decide")
-    + flow("f_yes", "decide", "issue", "approved == True")
-    + flow("f_no", "decide", "refused")
-    + flow("f3", "issue", "done")
-    + flow("f_late", "late", "escalated")
-)
-LANES = (
-    '<bpmn:laneSet id="ls"><bpmn:lane id="lane_cv" name="Chuyên viên">'
-    "<bpmn:flowNodeRef>review</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>"
-)
-
-
-def compile_ok(xml: bytes, forms: dict[str, bytes] | None = None) -> CompiledProcess:
-    return compile_bpmn(
-        xml,
-        forms={"review.json": FORM} if forms is None else forms,
-        check_code=check_code,
-        filename="cap_phep.bpmn",
-    )
-
-
-def errors_of(xml: bytes, forms: dict[str, bytes] | None = None, **kw: object) -> list[dict]:
-    with pytest.raises(BpmnInvalid) as info:
-        compile_bpmn(
-            xml,
-            forms={"review.json": FORM} if forms is None else forms,
-            check_code=check_code,
-            filename="cap_phep.bpmn",
-            **kw,
-        )  # type: ignore[arg-type]
-    assert info.value.errors, "BpmnInvalid without errors"
-    for error in info.value.errors:
-        assert error["element"] and error["message"]
-    return info.value.errors
-
-
-def elements(errors: list[dict]) -> set[str]:
-    return {e["element"] for e in errors}
-
-
-def run_to_user_task(c: CompiledProcess) -> BpmnWorkflow:
-    wf = BpmnWorkflow(c.spec, c.subprocess_specs)
-    wf.do_engine_steps()
-    return wf
-
 
 # --- valid diagrams ------------------------------------------------------------------------
 
@@ -376,53 +284,3 @@ def test_schema_errors_name_the_element() -> None:
         '<bpmn:endEvent id="done"/>', '<bpmn:endEvent id="done" cancelActivity="maybe"/>'
     )
     assert "done" in elements(errors_of(process(body)))
-
-
-# --- hostile or broken uploads -------------------------------------------------------------
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-<bpmn:process id="p" name="&lol3;"/></bpmn:definitions>"""
-EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
-<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-<bpmn:process id="p" name="&xxe;"/></bpmn:definitions>"""
-PLAIN_DOCTYPE = b"""<?xml version="1.0"?><!DOCTYPE definitions>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"/>"""
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DOCTYPE, BILLION_LAUGHS.decode().encode("utf-16")],
-)
-def test_doctype_payloads_are_refused(payload: bytes) -> None:
-    [error] = errors_of(payload)
-    assert error["element"] == "cap_phep.bpmn"
-    assert "DOCTYPE" in error["message"]
-    assert "lollol" not in error["message"] and "root:" not in error["message"]
-
-
-def test_oversize_is_refused_before_parsing() -> None:
-    [error] = errors_of(b"<" * 2000, max_bytes=1000)
-    assert error["element"] == "cap_phep.bpmn" and "1000" in error["message"]
-
-
-def test_malformed_xml_names_file_and_line() -> None:
-    [error] = errors_of(b'<?xml version="1.0"?>\n<a>\n<b></a>')
-    assert error["element"] == "cap_phep.bpmn" and "line 3" in error["message"]
-
-
-def test_not_bpmn() -> None:
-    [error] = errors_of(b"<html/>")
-    assert error["element"] == "cap_phep.bpmn" and "definitions" in error["message"]
-
-
-def test_checker_crash_is_still_an_element_error() -> None:
-    def crashing(source: str, mode: str) -> str | None:
-        raise RuntimeError("sandbox down")
-
-    with pytest.raises(BpmnInvalid) as info:
-        compile_bpmn(process(VALID_BODY), forms={"review.json": FORM}, check_code=crashing)
-    assert {"f_yes", "issue"} <= elements(info.value.errors)
