@@ -27,6 +27,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from five_steps import FORM_DATA, PROCESS_KEY, UNIT  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -35,15 +38,6 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DB_NAME = "motcua_bench"
 REDIS = "redis://127.0.0.1:6379/0"
 PROVINCE = "BENCH"
-UNIT = "BENCH.01"
-PROCESS_KEY = "bench_five_steps"
-FORM_DATA = [
-    {"documents_ok": True, "note": "đủ hồ sơ"},
-    {"check_result": "ok"},
-    {"score": 8, "proposal": "cấp giấy chứng nhận", "urgent": False},
-    {"approved": True, "signer": "Chủ tịch UBND xã"},
-    {"delivered_by": "Nguyễn Thị Lan", "channel": "desk"},
-]
 REQUEST_TIMEOUT = 60.0
 SERVER_START_TIMEOUT = 60.0
 

@@ -31,20 +31,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from five_steps import FORM_DATA, PROCESS_KEY, UNIT  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PROCESS_KEY = "bench_five_steps"
 PG_DB = "motcua_bench_inproc"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
 PROFILE_OUT = Path("/tmp/motcua_bench_profile.txt")
-FORM_DATA = [
-    {"documents_ok": True, "note": "đủ hồ sơ"},
-    {"check_result": "ok"},
-    {"score": 8, "proposal": "cấp giấy chứng nhận", "urgent": False},
-    {"approved": True, "signer": "Chủ tịch UBND xã"},
-    {"delivered_by": "Nguyễn Thị Lan", "channel": "desk"},
-]
-UNIT = "BENCH.01"
 
 
 def bpmn_and_forms() -> tuple[bytes, dict[str, bytes]]:
