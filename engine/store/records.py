@@ -31,8 +31,13 @@ class Record:
         self._changed.add(name)
 
     def changes(self) -> dict[str, Any]:
-        """Assigned columns and their values, since the record was read."""
+        """Assigned columns and their values, since the record was read or saved."""
         return {name: self._values[name] for name in self._changed}
+
+    def saved(self, row_version: int) -> None:
+        """The changes are stored, under this row version."""
+        self._values["row_version"] = row_version
+        self._changed.clear()
 
     def __repr__(self) -> str:
         return f"Record(id={self._values.get('id')!r})"

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
+from engine.store import pg_hot
 from engine.store.models import (
     CodeCounter,
     Dossier,
@@ -45,7 +46,6 @@ _LOCK_TASK_DOSSIER = (
         _TASKS.c.province == bindparam("province"), _TASKS.c.id == bindparam("task_id"))
         .scalar_subquery())
     .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
-_LOCK_TASK_DOSSIER_PG = _LOCK_TASK_DOSSIER.with_for_update(of=_DOSSIERS)
 _DOSSIER_LABELS = [(c.name, f"dossiers_{c.name}") for c in _DOSSIERS.c]
 _TASK_LABELS = [(c.name, f"tasks_{c.name}") for c in _TASKS.c]
 _CLOSE_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
@@ -73,9 +73,23 @@ def _timeliness(model: Any, kind: str, now: datetime) -> Any:
 
 
 class Repository:
+    """Reads run at once; the hot-path writes of a command (closed and new inbox rows, the
+    dossier record's changes, history events) are buffered and sent together by
+    `flush_writes`, which the unit of work calls just before it commits."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._pg: bool | None = None
         self._history: list[dict[str, Any]] = []
+        self._closes: list[tuple[list[str], str, datetime, int | None]] = []
+        self._new_tasks: list[dict[str, Any]] = []
+        self._saved: tuple[Record, int, dict[str, Any]] | None = None
+
+    @property
+    def postgresql(self) -> bool:
+        if self._pg is None:
+            self._pg = self.session.get_bind().dialect.name == "postgresql"
+        return self._pg
 
     def add(self, obj: Any) -> None:
         if isinstance(obj, OutboxMessage):
@@ -208,15 +222,17 @@ class Repository:
 
     # -- tasks --------------------------------------------------------------------------
     def task(self, province: str, task_id: str) -> Task | None:
+        self.flush_writes()
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
 
     def close_tasks(self, ids: Sequence[str], status: str, at: datetime,
                     by: int | None) -> None:
-        """Mark inbox rows done in one statement (Core: no rows loaded, none tracked)."""
+        """Mark inbox rows done (written by `flush_writes`: no rows loaded, none tracked)."""
         if ids:
-            self._core(_CLOSE_TASKS, {"ids": list(ids), "status": status, "at": at, "by": by})
+            self._closes.append((list(ids), status, at, by))
 
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
+        self.flush_writes()
         return self.session.scalars(select(Task).where(
             Task.dossier_id == dossier_id, Task.status == "open")).all()
 
@@ -224,6 +240,7 @@ class Repository:
               limit: int, offset: int, timeliness: str | None = None,
               now: datetime | None = None) -> Sequence[tuple[Task, Dossier]]:
         """Tasks with their dossiers, the most urgent first: by step due, then dossier due."""
+        self.flush_writes()
         q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
              .where(Task.province == province, Task.status == status))
         if unit:
@@ -237,19 +254,22 @@ class Repository:
         return [(t, d) for t, d in self.session.execute(q).all()]
 
     def insert_tasks(self, rows: Sequence[Task]) -> None:
-        """New inbox rows in one INSERT; the objects stay transient (returned to callers)."""
-        if rows:
-            cols = ("id", "dossier_id", "province", "unit", "position", "element_id", "name",
-                    "form", "status", "created_at", "due_at", "warn_at")
-            self._core(_INSERT_TASKS, [{c: getattr(r, c) for c in cols} for r in rows])
+        """New inbox rows (one INSERT in `flush_writes`); the objects stay transient."""
+        self._new_tasks.extend({c: getattr(r, c) for c in pg_hot.INSERT_TASK_COLUMNS}
+                               for r in rows)
 
     def lock_task_dossier(self, province: str, task_id: str
                           ) -> tuple[Record, list[Record]] | None:
         """The dossier of a task as a record, its row locked, with its open tasks: one
         round trip. The dossier comes back even when the task is no longer open."""
-        pg = self.session.get_bind().dialect.name == "postgresql"
-        rows = self._core(_LOCK_TASK_DOSSIER_PG if pg else _LOCK_TASK_DOSSIER,
-                          {"province": province, "task_id": task_id}).mappings().all()
+        if self.postgresql:
+            self._flush_orm()
+            found = pg_hot.lock_task_dossier(self._driver_connection(), province, task_id)
+            if found is None:
+                return None
+            return Record(found[0]), [Record(t) for t in found[1]]
+        rows = self._core(_LOCK_TASK_DOSSIER, {"province": province, "task_id": task_id}
+                          ).mappings().all()
         if not rows:
             return None
         dossier = Record({name: rows[0][label] for name, label in _DOSSIER_LABELS})
@@ -258,35 +278,72 @@ class Repository:
         return dossier, tasks
 
     def save_record(self, dossier: Record) -> None:
-        """Write a dossier record's changes, guarded by its row version."""
+        """Write a dossier record's changes (in `flush_writes`), guarded by its row
+        version: another writer in between makes the commit fail with ConcurrentUpdate."""
         changes = dossier.changes()
         if not changes:
             return
-        version = dossier.row_version
-        result = self._core(update(_DOSSIERS).where(
-            _DOSSIERS.c.id == dossier.id, _DOSSIERS.c.row_version == version
-        ).values(**changes, row_version=version + 1))
-        if result.rowcount != 1:
-            raise ConcurrentUpdate("the dossier was changed by another request; retry")
-        dossier.row_version = version + 1
+        if self._saved is not None:
+            raise RuntimeError("one dossier record is saved once per unit of work")
+        self._saved = (dossier, dossier.row_version, changes)
 
-    # -- history ------------------------------------------------------------------------
+    # -- buffered writes ----------------------------------------------------------------
     def append_history(self, row: dict[str, Any]) -> None:
-        """Buffer a history event; `flush_history` writes the buffer in one INSERT."""
+        """Buffer a history event; `flush_writes` writes the buffer in one INSERT."""
         self._history.append(row)
 
-    def flush_history(self) -> None:
-        if self._history:
-            rows, self._history = self._history, []
-            self._core(_INSERT_HISTORY, rows)
+    def flush_writes(self) -> None:
+        """Send the buffered writes: one pipeline on PostgreSQL, Core statements on SQLite."""
+        if not (self._saved or self._closes or self._new_tasks or self._history):
+            return
+        saved, self._saved = self._saved, None
+        closes, self._closes = self._closes, []
+        new_tasks, self._new_tasks = self._new_tasks, []
+        history, self._history = self._history, []
+        self._flush_orm()
+        if self.postgresql:
+            guard = (saved[0].id, saved[1], saved[2]) if saved else None
+            updated = pg_hot.write(self._driver_connection(), dossier=guard, closes=closes,
+                                   new_tasks=new_tasks, history=history)
+        else:
+            updated = self._write_core(saved, closes, new_tasks, history)
+        if updated != 1:
+            raise ConcurrentUpdate("the dossier was changed by another request; retry")
+        if saved:
+            saved[0].saved(saved[1] + 1)
+
+    def _write_core(self, saved: tuple[Record, int, dict[str, Any]] | None,
+                    closes: list[tuple[list[str], str, datetime, int | None]],
+                    new_tasks: list[dict[str, Any]], history: list[dict[str, Any]]) -> int:
+        updated = 1
+        if saved:
+            record, version, changes = saved
+            updated = self._core(update(_DOSSIERS).where(
+                _DOSSIERS.c.id == record.id, _DOSSIERS.c.row_version == version
+            ).values(**changes, row_version=version + 1)).rowcount
+        for ids, status, at, by in closes:
+            self._core(_CLOSE_TASKS, {"ids": ids, "status": status, "at": at, "by": by})
+        if new_tasks:
+            self._core(_INSERT_TASKS, new_tasks)
+        if history:
+            self._core(_INSERT_HISTORY, history)
+        return int(updated)
+
+    def _flush_orm(self) -> None:
+        if self.session.new or self.session.dirty:
+            self.session.flush()
+
+    def _driver_connection(self) -> Any:
+        """The psycopg connection under the session, in the session's transaction."""
+        return self.session.connection().connection.driver_connection
 
     def _core(self, statement: Any, params: Any = None) -> Any:
         """Run a Core statement on the session's connection, after flushing ORM changes."""
-        if self.session.new or self.session.dirty:
-            self.session.flush()
+        self._flush_orm()
         return self.session.connection().execute(statement, params)
 
     def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
+        self.flush_writes()
         return self.session.scalars(select(HistoryEvent).where(
             HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
 

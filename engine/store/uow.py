@@ -49,7 +49,7 @@ class UnitOfWork:
         wrote_outbox = self.session.info.pop("outbox_written", False) or any(
             isinstance(o, OutboxMessage) for o in self.session.new)
         try:
-            self.repo.flush_history()
+            self.repo.flush_writes()
             self.session.commit()
         except StaleDataError as exc:
             raise ConcurrentUpdate("the dossier was changed by another request; retry") from exc

@@ -30,8 +30,13 @@ def test_a_stale_record_is_not_written(world: Any) -> None:
         uow.commit()
     with world.ctx.uow() as uow:
         stale.status = "in_process"
+        uow.repo.save_record(stale)  # buffered: the guard is checked when the writes go out
         with pytest.raises(ConcurrentUpdate):
-            uow.repo.save_record(stale)
+            uow.commit()
+    with world.ctx.uow() as uow:
+        stored = uow.repo.dossier_by_id(stale.id)
+        assert stored is not None and stored.status == d["status"]
+        assert stored.row_version == stale.row_version + 1  # the other writer's, not ours
 
 
 def test_a_stale_orm_object_is_not_written(world: Any) -> None:

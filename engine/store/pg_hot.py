@@ -1,0 +1,132 @@
+"""PostgreSQL hot path: a task completion's statements sent straight to psycopg.
+
+SQLAlchemy Core spends about a quarter of a millisecond of CPU on each statement it runs
+(compiled-cache lookup, parameter processing, result metadata); a completion runs five.
+Here the same statements are plain SQL built once from the table definitions, and the
+writes of a command go out in one psycopg pipeline: one round trip for all of them, the
+row-version guard checked when the pipeline syncs. They run on the unit of work's own
+connection, inside its transaction, so nothing changes about locking or atomicity.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Table
+
+from engine.store.models import Dossier, HistoryEvent, Task, UTCDateTime
+
+_DOSSIERS = cast(Table, Dossier.__table__)
+_TASKS = cast(Table, Task.__table__)
+_HISTORY = cast(Table, HistoryEvent.__table__)
+
+DOSSIER_COLUMNS = [c.name for c in _DOSSIERS.c]
+TASK_COLUMNS = [c.name for c in _TASKS.c]
+_JSON = {c.name for t in (_DOSSIERS, _TASKS, _HISTORY) for c in t.c if isinstance(c.type, JSON)}
+_INSTANTS = {c.name for t in (_DOSSIERS, _TASKS, _HISTORY) for c in t.c
+             if isinstance(c.type, UTCDateTime)}
+_D_INSTANTS = [i for i, name in enumerate(DOSSIER_COLUMNS) if name in _INSTANTS]
+_T_INSTANTS = [i for i, name in enumerate(TASK_COLUMNS) if name in _INSTANTS]
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+LOCK_TASK_DOSSIER = (
+    f"SELECT {', '.join('d.' + _q(c) for c in DOSSIER_COLUMNS)}, "
+    f"{', '.join('t.' + _q(c) for c in TASK_COLUMNS)} "
+    "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
+    "WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = %s AND id = %s) "
+    "FOR UPDATE OF d")
+CLOSE_TASKS = ("UPDATE tasks SET status = %s, completed_at = %s, completed_by = %s "
+               "WHERE id = ANY(%s)")
+INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
+                       "form", "status", "created_at", "due_at", "warn_at"]
+_HISTORY_COLUMNS = [c.name for c in _HISTORY.c if c.name != "id"]
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+
+INSERT_TASKS = _insert("tasks", INSERT_TASK_COLUMNS)
+INSERT_HISTORY = _insert("history_events", _HISTORY_COLUMNS)
+_UPDATES: dict[frozenset[str], tuple[str, list[str]]] = {}
+
+
+def _bind(name: str, value: Any) -> Any:
+    """A value as psycopg should send it: JSON wrapped, instants checked to be aware."""
+    if value is None:
+        return None
+    if name in _JSON:
+        return Json(value)
+    if name in _INSTANTS and value.tzinfo is None:
+        raise ValueError(f"naive datetime given to the store for {name}")
+    return value
+
+
+def _utc(row: list[Any], positions: list[int]) -> None:
+    for i in positions:
+        if row[i] is not None:
+            row[i] = row[i].astimezone(UTC)
+
+
+def lock_task_dossier(conn: Any, province: str, task_id: str
+                      ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The dossier of a task, row locked, and its open tasks, as column dicts."""
+    with conn.cursor() as cur:
+        cur.execute(LOCK_TASK_DOSSIER, (province, task_id))
+        rows = cur.fetchall()
+    if not rows:
+        return None
+    width = len(DOSSIER_COLUMNS)
+    first = list(rows[0][:width])
+    _utc(first, _D_INSTANTS)
+    tasks = []
+    for row in rows:
+        if row[width] is None:
+            continue
+        values = list(row[width:])
+        _utc(values, _T_INSTANTS)
+        tasks.append(dict(zip(TASK_COLUMNS, values)))
+    return dict(zip(DOSSIER_COLUMNS, first)), tasks
+
+
+def _update_statement(columns: frozenset[str]) -> tuple[str, list[str]]:
+    found = _UPDATES.get(columns)
+    if found is None:
+        order = sorted(columns)
+        sql = (f"UPDATE dossiers SET {', '.join(f'{_q(c)} = %s' for c in order)}, "
+               "row_version = %s WHERE id = %s AND row_version = %s")
+        found = _UPDATES[columns] = (sql, order)
+    return found
+
+
+def write(conn: Any, *, dossier: tuple[int, int, dict[str, Any]] | None,
+          closes: Sequence[tuple[list[str], str, datetime, int | None]],
+          new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]) -> int:
+    """All of a command's hot-path writes in one pipeline. `dossier` is (id, row version
+    read, changed columns); returns the number of dossier rows updated (1, or 0 when the
+    row version moved)."""
+    with conn.pipeline():
+        guarded = conn.cursor()
+        if dossier is not None:
+            dossier_id, version, changes = dossier
+            sql, order = _update_statement(frozenset(changes))
+            guarded.execute(sql, [_bind(c, changes[c]) for c in order]
+                            + [version + 1, dossier_id, version])
+        others = conn.cursor()
+        for ids, status, at, by in closes:
+            others.execute(CLOSE_TASKS, (status, _bind("completed_at", at), by, ids))
+        if new_tasks:
+            others.executemany(INSERT_TASKS, [[_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
+                                              for row in new_tasks])
+        if history:
+            others.executemany(INSERT_HISTORY, [[_bind(c, row.get(c))
+                                                 for c in _HISTORY_COLUMNS]
+                                                for row in history])
+    return guarded.rowcount if dossier is not None else 1
