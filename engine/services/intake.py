@@ -16,7 +16,8 @@ from engine.services.context import Context
 from engine.services.statutory import calendar_of, start_clock
 from engine.services.views import DossierView
 from engine.store.models import Dossier
-from engine.store.uow import IntegrityError
+from engine.store.records import new_dossier
+from engine.store.uow import IntegrityError, UnitOfWork
 
 CHANNELS = ("desk", "online", "post")
 
@@ -35,26 +36,24 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     _check(unit, channel)
     assert unit is not None
     request_hash = _request_hash(process_key, applicant, data, unit, channel)
-    if idempotency_key:
-        first = _replay(ctx, caller, idempotency_key, request_hash)
-        if first is not None:
-            return first, False
-
     now = ctx.clock.now()
     day = now.astimezone(LOCAL_TZ).date()
     with ctx.uow(readonly=True) as uow:
-        definition_id = uow.repo.latest_definition_id(caller.province, process_key)
+        found = uow.repo.intake_lookup(caller.province, process_key, unit, caller.id,
+                                       idempotency_key)
+        if found["first_dossier_id"] is not None and idempotency_key:
+            return _replay(uow, caller, idempotency_key, request_hash), False
+        definition_id = found["definition_id"]
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
                            errors=[{"field": "process_key", "message": "not deployed"}])
         version = version_of(ctx, uow.repo, definition_id)
-        stored = uow.repo.procedure_for_process(caller.province, process_key)
-        procedure = Procedure.from_dict(stored.code, stored.data) if stored else None
+        procedure = (Procedure.from_dict(found["procedure_code"], found["procedure_data"])
+                     if found["procedure_code"] is not None else None)
         rule = procedure.rule_for(day) if procedure else None
         # The receiving unit's own office hours, when it has a calendar of its own (a
         # calendar whose id is the unit's identifier); else the procedure's calendar.
-        own = uow.repo.calendar(unit)
-        calendar_id = unit if own is not None and own.province == caller.province \
+        calendar_id = unit if found["unit_calendar_province"] == caller.province \
             else (rule.calendar if rule else "vn")
         cal = calendar_of(ctx, caller.province, calendar_id, repo=uow.repo)
     compiled = version.compiled
@@ -65,16 +64,14 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     try:
         with ctx.uow() as uow:
             yymmdd = local_day(now)
-            code = dossier_code(unit, yymmdd, uow.repo.next_code_number(unit, yymmdd))
-            dossier = Dossier(
-                province=caller.province, code=code, unit=unit, definition_id=definition_id,
-                process_key=version.key, status="in_process", channel=channel,
-                applicant=applicant, state={}, received_at=now, updated_at=now,
-                client_id=caller.id, idempotency_key=idempotency_key, request_hash=request_hash,
-                history_seq=0, history_head="", calendar_id=calendar_id, paused_hours=0.0,
-                pause_count=0, apology_count=0)
-            uow.repo.add(dossier)
-            uow.repo.flush()
+            number, dossier_id = uow.repo.next_code_and_id(unit, yymmdd)
+            dossier = new_dossier(
+                id=dossier_id, province=caller.province, code=dossier_code(unit, yymmdd, number),
+                unit=unit, definition_id=definition_id, process_key=version.key,
+                status="in_process", channel=channel, applicant=applicant, state={},
+                received_at=now, updated_at=now, client_id=caller.id,
+                idempotency_key=idempotency_key, request_hash=request_hash,
+                calendar_id=calendar_id)
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
                             payload={"process_key": version.key,
                                      "version": version.number, "channel": channel,
@@ -86,21 +83,23 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 start_clock(dossier, procedure, cal,
                             lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
+            uow.repo.insert_record(dossier)
             uow.commit()
             return DossierView(dossier, version.number, still_open, instance.data), True
     except IntegrityError:
         # Another request with the same idempotency key committed first: return its dossier.
         if idempotency_key:
-            first = _replay(ctx, caller, idempotency_key, request_hash)
-            if first is not None:
-                return first, False
+            with ctx.uow(readonly=True) as uow:
+                if uow.repo.dossier_by_idempotency(caller.id, idempotency_key) is not None:
+                    return _replay(uow, caller, idempotency_key, request_hash), False
         raise
 
 
-def _replay(ctx: Context, caller: Caller, key: str, request_hash: str) -> Dossier | None:
-    with ctx.uow(readonly=True) as uow:
-        first = uow.repo.dossier_by_idempotency(caller.id, key)
-    if first is not None and first.request_hash != request_hash:
+def _replay(uow: UnitOfWork, caller: Caller, key: str, request_hash: str) -> Dossier:
+    """The dossier first started with this key, if the request is the same one."""
+    first = uow.repo.dossier_by_idempotency(caller.id, key)
+    assert first is not None
+    if first.request_hash != request_hash:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used for a different request",
             errors=[{"field": "Idempotency-Key", "message": f"already used by {first.code}"}])

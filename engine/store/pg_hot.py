@@ -54,6 +54,11 @@ def _insert(table: str, columns: Sequence[str]) -> str:
 
 
 INSERT_TASKS = _insert("tasks", INSERT_TASK_COLUMNS)
+INSERT_DOSSIER = _insert("dossiers", DOSSIER_COLUMNS)
+NEXT_CODE_AND_ID = (
+    "INSERT INTO code_counters (unit, day, last) VALUES (%s, %s, 1) "
+    "ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 "
+    "RETURNING last, nextval(pg_get_serial_sequence('dossiers', 'id'))")
 INSERT_HISTORY = _insert("history_events", _HISTORY_COLUMNS)
 _UPDATES: dict[frozenset[str], tuple[str, list[str]]] = {}
 
@@ -96,6 +101,15 @@ def lock_task_dossier(conn: Any, province: str, task_id: str
     return dict(zip(DOSSIER_COLUMNS, first)), tasks
 
 
+def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
+    """The day's next code number for the unit (its counter row stays locked until commit)
+    and an id for the new dossier, in one round trip."""
+    with conn.cursor() as cur:
+        cur.execute(NEXT_CODE_AND_ID, (unit, day))
+        number, dossier_id = cur.fetchone()
+    return int(number), int(dossier_id)
+
+
 def _update_statement(columns: frozenset[str]) -> tuple[str, list[str]]:
     found = _UPDATES.get(columns)
     if found is None:
@@ -106,14 +120,17 @@ def _update_statement(columns: frozenset[str]) -> tuple[str, list[str]]:
     return found
 
 
-def write(conn: Any, *, dossier: tuple[int, int, dict[str, Any]] | None,
+def write(conn: Any, *, new: dict[str, Any] | None,
+          dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]) -> int:
-    """All of a command's hot-path writes in one pipeline. `dossier` is (id, row version
-    read, changed columns); returns the number of dossier rows updated (1, or 0 when the
-    row version moved)."""
+    """All of a command's hot-path writes in one pipeline: `new` is a dossier row to insert
+    first, `dossier` is (id, row version read, changed columns) of one to update. Returns
+    the number of dossier rows updated (1, or 0 when the row version moved)."""
     with conn.pipeline():
         guarded = conn.cursor()
+        if new is not None:
+            guarded.execute(INSERT_DOSSIER, [_bind(c, new[c]) for c in DOSSIER_COLUMNS])
         if dossier is not None:
             dossier_id, version, changes = dossier
             sql, order = _update_statement(frozenset(changes))

@@ -34,6 +34,10 @@ class Record:
         """Assigned columns and their values, since the record was read or saved."""
         return {name: self._values[name] for name in self._changed}
 
+    def values(self) -> dict[str, Any]:
+        """Every column and its value."""
+        return dict(self._values)
+
     def saved(self, row_version: int) -> None:
         """The changes are stored, under this row version."""
         self._values["row_version"] = row_version
@@ -46,3 +50,14 @@ class Record:
 # A dossier or task as the use cases handle it: an ORM object or a hot-path record.
 DossierRow = Any
 TaskRow = Any
+
+
+def new_dossier(**values: Any) -> Record:
+    """A record for a dossier not yet stored: every column, with the table's defaults."""
+    from engine.store.models import Dossier
+
+    row: dict[str, Any] = {c.name: None for c in Dossier.__table__.columns}
+    row.update(history_seq=0, history_head="", paused_hours=0.0, pause_count=0,
+               apology_count=0, row_version=1)
+    row.update(values)
+    return Record(row)

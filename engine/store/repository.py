@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import (
     LABEL_STYLE_TABLENAME_PLUS_COL,
     Select,
@@ -13,12 +14,14 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    null,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
@@ -84,6 +87,7 @@ class Repository:
         self._closes: list[tuple[list[str], str, datetime, int | None]] = []
         self._new_tasks: list[dict[str, Any]] = []
         self._saved: tuple[Record, int, dict[str, Any]] | None = None
+        self._inserted: Record | None = None
 
     @property
     def postgresql(self) -> bool:
@@ -196,6 +200,43 @@ class Repository:
                        .values(wake_queued_at=now))
         return ids
 
+    def intake_lookup(self, province: str, process_key: str, unit: str, client_id: int,
+                      idempotency_key: str | None) -> dict[str, Any]:
+        """What starting a dossier needs to know, in one query: the latest definition id,
+        the procedure's code and rules, the province owning a calendar named after the
+        unit (if any) and the id of a dossier already started with this idempotency key."""
+        from engine.store.models import StoredCalendar
+
+        first = (select(Dossier.id).where(Dossier.client_id == client_id,
+                                          Dossier.idempotency_key == idempotency_key)
+                 if idempotency_key else select(null()))
+        procedure = (select(StoredProcedure.code, StoredProcedure.data)
+                     .where(StoredProcedure.province == province,
+                            StoredProcedure.process_key == process_key)
+                     .order_by(StoredProcedure.id).limit(1).subquery())
+        row = self.session.execute(select(
+            select(ProcessDefinition.id)
+            .where(ProcessDefinition.province == province, ProcessDefinition.key == process_key)
+            .order_by(ProcessDefinition.version.desc()).limit(1)
+            .scalar_subquery().label("definition_id"),
+            select(procedure.c.code).scalar_subquery().label("procedure_code"),
+            select(procedure.c.data).scalar_subquery().label("procedure_data"),
+            select(StoredCalendar.province).where(StoredCalendar.id == unit)
+            .scalar_subquery().label("unit_calendar_province"),
+            first.scalar_subquery().label("first_dossier_id"))).one()
+        return dict(row._mapping)
+
+    def next_code_and_id(self, unit: str, day: str) -> tuple[int, int]:
+        """The day's next code number (as `next_code_number`) and an id for a new dossier
+        to be written with `insert_record`."""
+        if self.postgresql:
+            self._flush_orm()
+            return pg_hot.next_code_and_id(self._driver_connection(), unit, day)
+        number = self.next_code_number(unit, day)
+        # SQLite runs one writer at a time (BEGIN IMMEDIATE), so the next id is free.
+        last = self.session.scalar(select(func.max(_DOSSIERS.c.id))) or 0
+        return number, int(last) + 1
+
     def next_code_number(self, unit: str, day: str) -> int:
         """Take the next sequence number for (unit, day); the row stays locked until commit,
         so numbers are gapless and unique however many intakes run at once."""
@@ -287,6 +328,12 @@ class Repository:
             raise RuntimeError("one dossier record is saved once per unit of work")
         self._saved = (dossier, dossier.row_version, changes)
 
+    def insert_record(self, dossier: Record) -> None:
+        """Write a new dossier row (in `flush_writes`, before the rows that refer to it)."""
+        if self._inserted is not None:
+            raise RuntimeError("one new dossier per unit of work")
+        self._inserted = dossier
+
     # -- buffered writes ----------------------------------------------------------------
     def append_history(self, row: dict[str, Any]) -> None:
         """Buffer a history event; `flush_writes` writes the buffer in one INSERT."""
@@ -294,21 +341,31 @@ class Repository:
 
     def flush_writes(self) -> None:
         """Send the buffered writes: one pipeline on PostgreSQL, Core statements on SQLite."""
-        if not (self._saved or self._closes or self._new_tasks or self._history):
+        if not (self._saved or self._inserted or self._closes or self._new_tasks
+                or self._history):
             return
+        inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
         new_tasks, self._new_tasks = self._new_tasks, []
         history, self._history = self._history, []
         self._flush_orm()
+        new = inserted.values() if inserted is not None else None
         if self.postgresql:
             guard = (saved[0].id, saved[1], saved[2]) if saved else None
-            updated = pg_hot.write(self._driver_connection(), dossier=guard, closes=closes,
-                                   new_tasks=new_tasks, history=history)
+            try:
+                updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
+                                       closes=closes, new_tasks=new_tasks, history=history)
+            except psycopg.IntegrityError as exc:  # as SQLAlchemy would raise it
+                raise IntegrityError("hot-path write", None, exc) from exc
         else:
+            if new is not None:
+                self._core(insert(_DOSSIERS), new)
             updated = self._write_core(saved, closes, new_tasks, history)
         if updated != 1:
             raise ConcurrentUpdate("the dossier was changed by another request; retry")
+        if inserted is not None:
+            inserted.saved(inserted.row_version)
         if saved:
             saved[0].saved(saved[1] + 1)
 
