@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import calendars, definitions, dossiers, errors, health, principals, procedures, tasks
+from engine import jsoncodec
 from engine.clock import Clock
 from engine.services.context import Context
 from engine.settings import Settings
@@ -16,6 +18,7 @@ from engine.wiring import build_context
 def create_app(settings: Settings, *, clock: Clock | None = None,
                context: Context | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = _JSON(app)
     app.config.update(
         API_TITLE="motcua",
         API_VERSION="v1",
@@ -27,7 +30,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20,
         JSON_SORT_KEYS=False,
     )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     ctx = context or build_context(settings, clock)
     app.extensions["motcua"] = ctx
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
@@ -37,6 +39,25 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     health.register(app)
     errors.register(app)
     return app
+
+
+class _JSON(DefaultJSONProvider):
+    """Flask's JSON with orjson underneath for plain data; anything else (dates, UUIDs)
+    through Flask's own conversions."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return super().dumps(obj, **kwargs)
+        try:
+            return jsoncodec.dumps(obj)
+        except TypeError:
+            return super().dumps(obj)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return jsoncodec.loads(s) if not kwargs else super().loads(s, **kwargs)
 
 
 def context_of(app: Flask) -> Any:

@@ -6,15 +6,20 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import jsoncodec
+
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     """An engine configured so that locking behaves the same on both backends."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                               json_serializer=jsoncodec.dumps,
+                               json_deserializer=jsoncodec.loads)
         _serialize_sqlite_writers(engine)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
-                         pool_pre_ping=True)
+                         pool_pre_ping=True, json_serializer=jsoncodec.dumps,
+                         json_deserializer=jsoncodec.loads)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
