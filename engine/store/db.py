@@ -1,9 +1,11 @@
 """Database engines: PostgreSQL in production, a SQLite file on a laptop."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import jsoncodec
@@ -17,9 +19,35 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
                                json_deserializer=jsoncodec.loads)
         _serialize_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
-                         pool_pre_ping=True, json_serializer=jsoncodec.dumps,
-                         json_deserializer=jsoncodec.loads)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
+                           json_serializer=jsoncodec.dumps, json_deserializer=jsoncodec.loads)
+    _ping_idle_connections(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a pooled connection before use when it sat idle for a while (the server may
+    have restarted or dropped it meanwhile); a dead one is replaced before the command
+    starts. A connection handed back moments ago is used as it is: pinging on every
+    checkout would add a round trip to every command. A server lost under load fails the
+    commands in flight once, and SQLAlchemy then renews the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: the pool connects afresh and retries
+            raise DisconnectionError(f"stale database connection: {exc}") from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
