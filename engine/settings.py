@@ -26,6 +26,8 @@ class Settings:
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})
     http_threads: int = field(default=4, metadata={
         "help": "threads per gunicorn worker process (serve --workers N)"})
+    live_instances: int = field(default=200, metadata={
+        "help": "dossier instances each process keeps in memory between commands (0 = none)"})
 
     @property
     def embedded(self) -> bool:

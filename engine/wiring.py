@@ -5,6 +5,7 @@ from engine.clock import Clock, SystemClock
 from engine.jobs.relay import relay_outbox, safe
 from engine.services.catalog_cache import CatalogCache
 from engine.services.context import Context
+from engine.services.live import LiveInstances
 from engine.settings import Settings
 from engine.store.db import make_engine, make_session_factory
 from engine.store.uow import UnitOfWork
@@ -15,7 +16,7 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
     factory = make_session_factory(engine)
     ctx = Context(settings=settings, clock=clock or SystemClock(), uow=lambda: UnitOfWork(factory),
                   cache=CatalogCache(script_time_limit=settings.script_time_limit),
-                  db_engine=engine)
+                  db_engine=engine, live=LiveInstances(settings.live_instances))
 
     def uow(readonly: bool = False) -> UnitOfWork:
         # Jobs written by a command are handed to the broker as soon as it commits.

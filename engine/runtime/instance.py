@@ -97,6 +97,16 @@ class Instance:
         inst.initial_ready = frozenset(t.task_id for t in inst.user_tasks())
         return inst
 
+    def resume(self, *, now: datetime | None = None, calendar: Any = None,
+               as_of: date | None = None) -> Instance:
+        """Make an instance kept in memory after its last command ready for the next one,
+        as `load` would return it from the state that command stored."""
+        self.now, self.calendar, self.as_of = now, calendar, as_of
+        self.steps = []
+        self.error = None
+        self.initial_ready = frozenset(t.task_id for t in self.user_tasks())
+        return self
+
     def dump(self) -> dict[str, Any]:
         return dump_state(self.workflow)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.clock import Clock
 from engine.services.catalog_cache import CatalogCache
+from engine.services.live import LiveInstances
 from engine.settings import Settings
 from engine.store.uow import UnitOfWork
 
@@ -24,3 +25,5 @@ class Context:
     callers: dict[str, Any] = field(default_factory=dict)
     # (province, calendar id) -> (resolved calendar, monotonic expiry): see statutory.py.
     calendars: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Instances left by this process's last command on a dossier: see live.py.
+    live: LiveInstances = field(default_factory=lambda: LiveInstances(0))

@@ -16,3 +16,19 @@ def load_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, 
     return Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
                          ctx.cache.script_engine(), now=now, calendar=cal,
                          as_of=received_day(dossier))
+
+
+def take_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, now: datetime,
+                  cal: Any) -> Instance:
+    """For a command that will step the instance: the one this process kept after the
+    dossier's last command if the row has not moved since, else loaded from the state.
+    Hand it back with `keep_instance` once the command has committed."""
+    kept = ctx.live.take(dossier.id, dossier.row_version, dossier.definition_id)
+    if kept is not None:
+        return kept.resume(now=now, calendar=cal, as_of=received_day(dossier))
+    return load_instance(ctx, dossier, compiled, now, cal)
+
+
+def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance) -> None:
+    """After the commit that stored `instance` under the dossier's current row version."""
+    ctx.live.keep(dossier.id, dossier.row_version, dossier.definition_id, instance)

@@ -1,6 +1,7 @@
 """Starting dossiers: the latest version of a procedure, a gapless code, idempotent retries."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from typing import Any
@@ -13,6 +14,7 @@ from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
+from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
 from engine.services.views import DossierView
 from engine.store.models import Dossier
@@ -85,7 +87,10 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
             uow.repo.insert_record(dossier)
             uow.commit()
-            return DossierView(dossier, version.number, still_open, instance.data), True
+            view = DossierView(dossier, version.number, still_open,
+                               copy.deepcopy(instance.data))
+            keep_instance(ctx, dossier, instance)  # from here another command may step it
+            return view, True
     except IntegrityError:
         # Another request with the same idempotency key committed first: return its dossier.
         if idempotency_key:

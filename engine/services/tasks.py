@@ -1,6 +1,7 @@
 """Officers' work: the inbox, one task with its form, and completing it."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.instances import load_instance
+from engine.services.instances import keep_instance, load_instance, take_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
@@ -77,7 +78,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
             # Checked before the instance is touched: a 422 leaves everything as it was.
             validate_form(task.form, version.compiled.forms.get(task.form, {}), data)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
-        instance = load_instance(ctx, dossier, version.compiled, now, cal)
+        instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
@@ -86,7 +87,9 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                                    completed_task=task_id, open_tasks=list(open_tasks))
         uow.repo.save_record(dossier)
         uow.commit()
-        return DossierView(dossier, version.number, still_open, instance.data)
+        view = DossierView(dossier, version.number, still_open, copy.deepcopy(instance.data))
+        keep_instance(ctx, dossier, instance)  # from here another command may step it
+        return view
 
 
 def _check_allowed(caller: Caller, task: Task | Record) -> None:
