@@ -141,6 +141,30 @@ def memory(pid: int) -> dict[str, int]:
     return found
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (gone ones count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def postgres_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True,
+                         timeout=10)
+    return [int(x) for x in out.stdout.split()]
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    return {"gunicorn": cpu_seconds(children(server_pid)),
+            "postgres": cpu_seconds(postgres_pids())}
+
+
 # -- HTTP --------------------------------------------------------------------------------
 def request(port: int, method: str, path: str, token: str | None, body: Any,
             conn: http.client.HTTPConnection | None = None,
@@ -241,19 +265,23 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run_load(port: int, client_token: str, officer_token: str, dossiers: int,
-             clients: int, seed: int) -> dict[str, Any]:
+             clients: int, seed: int, server_pid: int | None = None) -> dict[str, Any]:
     share = [dossiers // clients + (1 if i < dossiers % clients else 0) for i in range(clients)]
     jobs = [(port, client_token, officer_token, n, seed * 100 + i) for i, n in enumerate(share)]
     ctx = mp.get_context("fork")
     with ctx.Pool(clients) as pool:
+        before = cpu_snapshot(server_pid) if server_pid else {}
         t0 = time.perf_counter()
         results = pool.map_async(drive, jobs).get(timeout=3600)
         wall = time.perf_counter() - t0
+        after = cpu_snapshot(server_pid) if server_pid else {}
     intake = [x for r in results for x in r["intake"]]
     complete = [x for r in results for x in r["complete"]]
     errors = [e for r in results for e in r["errors"]]
     finished = sum(r["finished"] for r in results)
-    return {"clients": clients, "wall": wall, "dossiers": finished,
+    requests = len(intake) + len(complete)
+    cpu = {k: (after[k] - before[k]) / max(1, requests) * 1000 for k in before}
+    return {"clients": clients, "wall": wall, "dossiers": finished, "cpu_ms": cpu,
             "dossiers_s": finished / wall, "completions_s": len(complete) / wall,
             "requests_s": (len(intake) + len(complete)) / wall,
             "intake_p50": pct(intake, 50), "intake_p95": pct(intake, 95),
@@ -298,12 +326,18 @@ def bench_workers(workers: int, dossiers: int, client_counts: list[int]) -> None
         # warm-up: every worker compiles and caches the spec on its first request
         run_load(port, client, officer, workers * 4, workers, seed=9)
         for i, c in enumerate(client_counts):
-            r = run_load(port, client, officer, dossiers, c, seed=i + 1)
+            r = run_load(port, client, officer, dossiers, c, seed=i + 1,
+                         server_pid=server.pid)
             print(f"clients={r['clients']}: {r['dossiers']} dossiers in {r['wall']:.2f} s | "
                   f"{r['dossiers_s']:.1f} dossiers/s | {r['completions_s']:.1f} task "
                   f"completions/s | {r['requests_s']:.1f} requests/s", flush=True)
             print(f"    intake p50 {r['intake_p50']:.1f} ms p95 {r['intake_p95']:.1f} ms | "
                   f"completion p50 {r['complete_p50']:.1f} ms p95 {r['complete_p95']:.1f} ms",
+                  flush=True)
+            cpu = r["cpu_ms"]
+            print(f"    CPU per request: gunicorn workers {cpu['gunicorn']:.2f} ms, PostgreSQL "
+                  f"{cpu['postgres']:.2f} ms (2 cores / their sum = "
+                  f"{2000 / (cpu['gunicorn'] + cpu['postgres']):.0f} requests/s at most)",
                   flush=True)
             if r["errors"]:
                 print(f"    {len(r['errors'])} errors, first: {r['errors'][0]}", flush=True)
