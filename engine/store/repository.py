@@ -14,7 +14,6 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    null,
     or_,
     select,
     update,
@@ -33,6 +32,7 @@ from engine.store.models import (
     OutboxMessage,
     Principal,
     ProcessDefinition,
+    StoredCalendar,
     StoredProcedure,
     Task,
 )
@@ -54,6 +54,24 @@ _TASK_LABELS = [(c.name, f"tasks_{c.name}") for c in _TASKS.c]
 _CLOSE_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
     status=bindparam("status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
 _INSERT_TASKS = insert(_TASKS)
+_PROCEDURE_OF_PROCESS = (
+    select(StoredProcedure.code, StoredProcedure.data)
+    .where(StoredProcedure.province == bindparam("province"),
+           StoredProcedure.process_key == bindparam("process_key"))
+    .order_by(StoredProcedure.id).limit(1).subquery())
+_INTAKE_LOOKUP = select(
+    select(ProcessDefinition.id)
+    .where(ProcessDefinition.province == bindparam("province"),
+           ProcessDefinition.key == bindparam("process_key"))
+    .order_by(ProcessDefinition.version.desc()).limit(1)
+    .scalar_subquery().label("definition_id"),
+    select(_PROCEDURE_OF_PROCESS.c.code).scalar_subquery().label("procedure_code"),
+    select(_PROCEDURE_OF_PROCESS.c.data).scalar_subquery().label("procedure_data"),
+    select(StoredCalendar.province).where(StoredCalendar.id == bindparam("unit"))
+    .scalar_subquery().label("unit_calendar_province"),
+    select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
+                             Dossier.idempotency_key == bindparam("key"))
+    .scalar_subquery().label("first_dossier_id"))
 _INSERT_HISTORY = insert(cast(Table, HistoryEvent.__table__))
 
 
@@ -205,25 +223,9 @@ class Repository:
         """What starting a dossier needs to know, in one query: the latest definition id,
         the procedure's code and rules, the province owning a calendar named after the
         unit (if any) and the id of a dossier already started with this idempotency key."""
-        from engine.store.models import StoredCalendar
-
-        first = (select(Dossier.id).where(Dossier.client_id == client_id,
-                                          Dossier.idempotency_key == idempotency_key)
-                 if idempotency_key else select(null()))
-        procedure = (select(StoredProcedure.code, StoredProcedure.data)
-                     .where(StoredProcedure.province == province,
-                            StoredProcedure.process_key == process_key)
-                     .order_by(StoredProcedure.id).limit(1).subquery())
-        row = self.session.execute(select(
-            select(ProcessDefinition.id)
-            .where(ProcessDefinition.province == province, ProcessDefinition.key == process_key)
-            .order_by(ProcessDefinition.version.desc()).limit(1)
-            .scalar_subquery().label("definition_id"),
-            select(procedure.c.code).scalar_subquery().label("procedure_code"),
-            select(procedure.c.data).scalar_subquery().label("procedure_data"),
-            select(StoredCalendar.province).where(StoredCalendar.id == unit)
-            .scalar_subquery().label("unit_calendar_province"),
-            first.scalar_subquery().label("first_dossier_id"))).one()
+        row = self.session.connection().execute(_INTAKE_LOOKUP, {
+            "province": province, "process_key": process_key, "unit": unit,
+            "client_id": client_id, "key": idempotency_key or ""}).one()
         return dict(row._mapping)
 
     def next_code_and_id(self, unit: str, day: str) -> tuple[int, int]:
@@ -432,7 +434,5 @@ class Repository:
     # -- calendars ----------------------------------------------------------------------
     def calendar(self, calendar_id: str, *, lock: bool = False) -> Any:
         """The stored calendar row with this id (a `StoredCalendar`), or None."""
-        from engine.store.models import StoredCalendar
-
         q = select(StoredCalendar).where(StoredCalendar.id == calendar_id)
         return self.session.scalar(self._locked(q) if lock else q)
