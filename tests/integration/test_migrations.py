@@ -44,3 +44,23 @@ def test_migrations_match_the_models_and_reverse(backend: str, tmp_path: Path) -
     command.downgrade(alembic_config(url), "base")
     upgrade(url)
     assert _diff(url) == []
+
+
+def test_postgresql_keeps_room_for_hot_updates_of_dossiers(tmp_path: Path) -> None:
+    url = _fresh_url("postgresql", tmp_path)
+    upgrade(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            options = conn.execute(text(
+                "SELECT reloptions FROM pg_class WHERE relname = 'dossiers'")).scalar()
+            lz4 = conn.execute(text(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'")).scalar()
+            method = conn.execute(text(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = 'dossiers'::regclass "
+                "AND attname = 'state'")).scalar()
+    finally:
+        engine.dispose()
+    assert "fillfactor=85" in (options or [])
+    assert method == ("l" if lz4 else "")
