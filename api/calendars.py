@@ -69,7 +69,7 @@ class AddOut(Schema):
 
 @blp.route("/<calendar_id>")
 class CalendarResource(MethodView):
-    @blp.arguments(CalendarQuery, location="query")
+    @blp.arguments(CalendarQuery(), location="query")
     @blp.response(200, CalendarDoc)
     @blp.alt_response(404, schema=Problem)
     def get(self, query: dict[str, Any], calendar_id: str) -> Any:
@@ -98,7 +98,7 @@ class CalendarResource(MethodView):
 
 @blp.route("/<calendar_id>/add")
 class CalendarAdd(MethodView):
-    @blp.arguments(AddQuery, location="query")
+    @blp.arguments(AddQuery(), location="query")
     @blp.response(200, AddOut)
     @blp.alt_response(422, schema=Problem)
     @blp.alt_response(404, schema=Problem)

@@ -57,7 +57,7 @@ def _view(code: str) -> dict[str, Any]:
 
 @blp.route("")
 class Dossiers(MethodView):
-    @blp.arguments(DossierIn)
+    @blp.arguments(DossierIn())
     @blp.response(201, DossierOut)
     @blp.alt_response(200, schema=DossierOut, description="a retry with the same Idempotency-Key")
     @blp.alt_response(422, schema=Problem)
@@ -75,7 +75,7 @@ class Dossiers(MethodView):
             return present(result.dossier, result), 201
         return _view(result.code), 200
 
-    @blp.arguments(DossierQuery, location="query")
+    @blp.arguments(DossierQuery(), location="query")
     @blp.response(200, DossierPage)
     def get(self, query: dict[str, Any]) -> Any:
         """Dossiers of your province, newest first, filtered by status, procedure or unit."""
@@ -104,7 +104,7 @@ class History(MethodView):
 
 @blp.route("/<code>/messages/<name>")
 class Messages(MethodView):
-    @blp.arguments(MessageIn)
+    @blp.arguments(MessageIn())
     @blp.response(200, DossierOut)
     def post(self, body: dict[str, Any], code: str, name: str) -> Any:
         """Deliver an external event the process waits for; a repeated message_id is ignored."""
@@ -116,7 +116,7 @@ class Messages(MethodView):
 
 @blp.route("/<code>/apology")
 class Apology(MethodView):
-    @blp.arguments(ApologyIn)
+    @blp.arguments(ApologyIn())
     @blp.response(200, DossierOut)
     @blp.alt_response(422, schema=Problem, description="not allowed (again) or invalid date")
     def post(self, body: dict[str, Any], code: str) -> Any:

@@ -17,7 +17,7 @@ blp = Blueprint("principals", __name__, url_prefix="/api/v1/principals",
 
 @blp.route("")
 class Principals(MethodView):
-    @blp.arguments(PrincipalIn)
+    @blp.arguments(PrincipalIn())
     @blp.response(201, PrincipalOut)
     def post(self, body: dict[str, Any]) -> Any:
         """Create a principal in your province; the response holds its token, once."""

@@ -30,7 +30,7 @@ def _task(t: Task, d: Dossier) -> dict[str, Any]:
 
 @blp.route("")
 class Inbox(MethodView):
-    @blp.arguments(TaskQuery, location="query")
+    @blp.arguments(TaskQuery(), location="query")
     @blp.response(200, TaskOut(many=True))
     def get(self, query: dict[str, Any]) -> Any:
         """Open tasks of your unit and position, the most urgent (overdue) first."""
@@ -51,7 +51,7 @@ class TaskResource(MethodView):
 
 @blp.route("/<task_id>/complete")
 class Complete(MethodView):
-    @blp.arguments(CompleteIn)
+    @blp.arguments(CompleteIn())
     @blp.response(200, DossierOut)
     @blp.alt_response(409, schema=Problem, description="already completed")
     @blp.alt_response(422, schema=Problem, description="form errors by field path")
