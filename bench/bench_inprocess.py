@@ -159,6 +159,8 @@ class Motcua:
                 kind += " outbox" if "FROM outbox" in statement else ""
             if words[:1] == ["UPDATE"]:
                 kind = "UPDATE " + words[1]
+            if words[:1] == ["WITH"]:
+                kind = "WITH (writes)"
             counts[kind] = counts.get(kind, 0) + 1
 
         def seen(_conn: Any, _cur: Any, statement: str, *_args: Any) -> None:

@@ -1,11 +1,12 @@
 """PostgreSQL hot path: a task completion's statements sent straight to psycopg.
 
 SQLAlchemy Core spends about a quarter of a millisecond of CPU on each statement it runs
-(compiled-cache lookup, parameter processing, result metadata); a completion runs five.
-Here the same statements are plain SQL built once from the table definitions, and the
-writes of a command go out in one psycopg pipeline: one round trip for all of them, the
-row-version guard checked when the pipeline syncs. They run on the unit of work's own
-connection, inside its transaction, so nothing changes about locking or atomicity.
+(compiled-cache lookup, parameter processing, result metadata); a completion ran five.
+Here the lock is plain SQL built once from the table definitions, and all the writes of a
+command are one statement of data-modifying CTEs (dossier row, closed and new inbox rows,
+history rows): one execute, one round trip, the row-version guard read from its result.
+They run on the unit of work's own connection, inside its transaction, so nothing changes
+about locking or atomicity.
 """
 from __future__ import annotations
 
@@ -41,26 +42,16 @@ LOCK_TASK_DOSSIER = (
     "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
     "WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = %s AND id = %s) "
     "FOR UPDATE OF d")
-CLOSE_TASKS = ("UPDATE tasks SET status = %s, completed_at = %s, completed_by = %s "
-               "WHERE id = ANY(%s)")
 INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
                        "form", "status", "created_at", "due_at", "warn_at"]
 _HISTORY_COLUMNS = [c.name for c in _HISTORY.c if c.name != "id"]
 
 
-def _insert(table: str, columns: Sequence[str]) -> str:
-    return (f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})")
-
-
-INSERT_TASKS = _insert("tasks", INSERT_TASK_COLUMNS)
-INSERT_DOSSIER = _insert("dossiers", DOSSIER_COLUMNS)
 NEXT_CODE_AND_ID = (
     "INSERT INTO code_counters (unit, day, last) VALUES (%s, %s, 1) "
     "ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 "
     "RETURNING last, nextval(pg_get_serial_sequence('dossiers', 'id'))")
-INSERT_HISTORY = _insert("history_events", _HISTORY_COLUMNS)
-_UPDATES: dict[frozenset[str], tuple[str, list[str]]] = {}
+_STATEMENTS: dict[tuple[Any, ...], str] = {}
 
 
 def _bind(name: str, value: Any) -> Any:
@@ -110,40 +101,71 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
     return int(number), int(dossier_id)
 
 
-def _update_statement(columns: frozenset[str]) -> tuple[str, list[str]]:
-    found = _UPDATES.get(columns)
-    if found is None:
-        order = sorted(columns)
-        sql = (f"UPDATE dossiers SET {', '.join(f'{_q(c)} = %s' for c in order)}, "
-               "row_version = %s WHERE id = %s AND row_version = %s")
-        found = _UPDATES[columns] = (sql, order)
-    return found
+def _values(columns: Sequence[str], rows: int) -> str:
+    one = f"({', '.join(['%s'] * len(columns))})"
+    return ", ".join([one] * rows)
+
+
+def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
+                     history: int) -> str:
+    """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
+    all run, once, whatever the final SELECT reads; it returns how many dossier rows the
+    row-version-guarded UPDATE matched."""
+    key = (new, updated, closes, tasks, history)
+    sql = _STATEMENTS.get(key)
+    if sql is not None:
+        return sql
+    parts = []
+    if new:
+        parts.append(f"new_dossier AS (INSERT INTO dossiers "
+                     f"({', '.join(_q(c) for c in DOSSIER_COLUMNS)}) "
+                     f"VALUES {_values(DOSSIER_COLUMNS, 1)})")
+    if updated is not None:
+        parts.append(f"saved AS (UPDATE dossiers SET "
+                     f"{', '.join(f'{_q(c)} = %s' for c in updated)}, row_version = %s "
+                     "WHERE id = %s AND row_version = %s RETURNING 1)")
+    for i in range(closes):
+        parts.append(f"closed_{i} AS (UPDATE tasks SET status = %s, completed_at = %s, "
+                     "completed_by = %s WHERE id = ANY(%s))")
+    if tasks:
+        parts.append(f"new_tasks AS (INSERT INTO tasks "
+                     f"({', '.join(_q(c) for c in INSERT_TASK_COLUMNS)}) "
+                     f"VALUES {_values(INSERT_TASK_COLUMNS, tasks)})")
+    if history:
+        parts.append(f"new_history AS (INSERT INTO history_events "
+                     f"({', '.join(_q(c) for c in _HISTORY_COLUMNS)}) "
+                     f"VALUES {_values(_HISTORY_COLUMNS, history)})")
+    final = "SELECT count(*) FROM saved" if updated is not None else "SELECT 1"
+    sql = f"WITH {', '.join(parts)} {final}" if parts else final
+    if len(_STATEMENTS) < 512:
+        _STATEMENTS[key] = sql
+    return sql
 
 
 def write(conn: Any, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]) -> int:
-    """All of a command's hot-path writes in one pipeline: `new` is a dossier row to insert
-    first, `dossier` is (id, row version read, changed columns) of one to update. Returns
+    """All of a command's hot-path writes as one statement: `new` is a dossier row to
+    insert, `dossier` is (id, row version read, changed columns) of one to update. Returns
     the number of dossier rows updated (1, or 0 when the row version moved)."""
-    with conn.pipeline():
-        guarded = conn.cursor()
-        if new is not None:
-            guarded.execute(INSERT_DOSSIER, [_bind(c, new[c]) for c in DOSSIER_COLUMNS])
-        if dossier is not None:
-            dossier_id, version, changes = dossier
-            sql, order = _update_statement(frozenset(changes))
-            guarded.execute(sql, [_bind(c, changes[c]) for c in order]
-                            + [version + 1, dossier_id, version])
-        others = conn.cursor()
-        for ids, status, at, by in closes:
-            others.execute(CLOSE_TASKS, (status, _bind("completed_at", at), by, ids))
-        if new_tasks:
-            others.executemany(INSERT_TASKS, [[_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
-                                              for row in new_tasks])
-        if history:
-            others.executemany(INSERT_HISTORY, [[_bind(c, row.get(c))
-                                                 for c in _HISTORY_COLUMNS]
-                                                for row in history])
-    return guarded.rowcount if dossier is not None else 1
+    params: list[Any] = []
+    if new is not None:
+        params += [_bind(c, new[c]) for c in DOSSIER_COLUMNS]
+    updated = None
+    if dossier is not None:
+        dossier_id, version, changes = dossier
+        updated = tuple(sorted(changes))
+        params += [_bind(c, changes[c]) for c in updated]
+        params += [version + 1, dossier_id, version]
+    for ids, status, at, by in closes:
+        params += [status, _bind("completed_at", at), by, ids]
+    for row in new_tasks:
+        params += [_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
+    for row in history:
+        params += [_bind(c, row.get(c)) for c in _HISTORY_COLUMNS]
+    sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history))
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        (count,) = cur.fetchone()
+    return int(count)
