@@ -42,6 +42,11 @@ class UnitOfWork:
         # leaves loaded objects readable: read-only use cases return them after the block.
         if exc is not None and self.session.in_transaction():
             self.session.rollback()
+        elif self._readonly and self.session.in_transaction():
+            # A read-only transaction ends with COMMIT, not ROLLBACK: same effect, but
+            # psycopg forgets the connection's prepared statements on every ROLLBACK, and
+            # the hot-path statements are only worth preparing if they stay prepared.
+            self.session.commit()
         self.session.close()
 
     def commit(self) -> None:
