@@ -106,6 +106,7 @@ class Repository:
         self._new_tasks: list[dict[str, Any]] = []
         self._saved: tuple[Record, int, dict[str, Any]] | None = None
         self._inserted: Record | None = None
+        self._driver: Any = None
 
     @property
     def postgresql(self) -> bool:
@@ -393,8 +394,11 @@ class Repository:
             self.session.flush()
 
     def _driver_connection(self) -> Any:
-        """The psycopg connection under the session, in the session's transaction."""
-        return self.session.connection().connection.driver_connection
+        """The psycopg connection under the session, in the session's transaction (the
+        same one until the unit of work ends)."""
+        if self._driver is None:
+            self._driver = self.session.connection().connection.driver_connection
+        return self._driver
 
     def _core(self, statement: Any, params: Any = None) -> Any:
         """Run a Core statement on the session's connection, after flushing ORM changes."""
