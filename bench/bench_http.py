@@ -313,7 +313,23 @@ def stored_bytes() -> dict[str, float]:
     return out
 
 
-def bench_workers(workers: int, dossiers: int, client_counts: list[int]) -> None:
+def report(r: dict[str, Any]) -> None:
+    print(f"clients={r['clients']}: {r['dossiers']} dossiers in {r['wall']:.2f} s | "
+          f"{r['dossiers_s']:.1f} dossiers/s | {r['completions_s']:.1f} task "
+          f"completions/s | {r['requests_s']:.1f} requests/s", flush=True)
+    print(f"    intake p50 {r['intake_p50']:.1f} ms p95 {r['intake_p95']:.1f} ms | "
+          f"completion p50 {r['complete_p50']:.1f} ms p95 {r['complete_p95']:.1f} ms",
+          flush=True)
+    cpu = r["cpu_ms"]
+    print(f"    CPU per request: gunicorn workers {cpu['gunicorn']:.2f} ms, PostgreSQL "
+          f"{cpu['postgres']:.2f} ms (2 cores / their sum = "
+          f"{2000 / (cpu['gunicorn'] + cpu['postgres']):.0f} requests/s at most)", flush=True)
+    if r["errors"]:
+        print(f"    {len(r['errors'])} errors, first: {r['errors'][0]}", flush=True)
+
+
+def bench_workers(workers: int, dossiers: int, client_counts: list[int],
+                  repeat: int = 1) -> None:
     print(f"\n=== gunicorn --workers {workers}: fresh database {DB_NAME} ===", flush=True)
     fresh_database()
     designer = principal("Bench designer", "designer")
@@ -326,21 +342,16 @@ def bench_workers(workers: int, dossiers: int, client_counts: list[int]) -> None
         # warm-up: every worker compiles and caches the spec on its first request
         run_load(port, client, officer, workers * 4, workers, seed=9)
         for i, c in enumerate(client_counts):
-            r = run_load(port, client, officer, dossiers, c, seed=i + 1,
-                         server_pid=server.pid)
-            print(f"clients={r['clients']}: {r['dossiers']} dossiers in {r['wall']:.2f} s | "
-                  f"{r['dossiers_s']:.1f} dossiers/s | {r['completions_s']:.1f} task "
-                  f"completions/s | {r['requests_s']:.1f} requests/s", flush=True)
-            print(f"    intake p50 {r['intake_p50']:.1f} ms p95 {r['intake_p95']:.1f} ms | "
-                  f"completion p50 {r['complete_p50']:.1f} ms p95 {r['complete_p95']:.1f} ms",
-                  flush=True)
-            cpu = r["cpu_ms"]
-            print(f"    CPU per request: gunicorn workers {cpu['gunicorn']:.2f} ms, PostgreSQL "
-                  f"{cpu['postgres']:.2f} ms (2 cores / their sum = "
-                  f"{2000 / (cpu['gunicorn'] + cpu['postgres']):.0f} requests/s at most)",
-                  flush=True)
-            if r["errors"]:
-                print(f"    {len(r['errors'])} errors, first: {r['errors'][0]}", flush=True)
+            rates = []
+            for rep in range(repeat):
+                r = run_load(port, client, officer, dossiers, c, seed=(i + 1) * 100 + rep,
+                             server_pid=server.pid)
+                rates.append(r["completions_s"])
+                report(r)
+            if repeat > 1:
+                rates.sort()
+                print(f"  clients={c}, {repeat} runs: task completions/s min {rates[0]:.1f}, "
+                      f"median {rates[len(rates) // 2]:.1f}, max {rates[-1]:.1f}", flush=True)
         s = stored_bytes()
         print(f"stored per finished dossier (avg of {int(s['count'])}): "
               f"{s['total']:.0f} B = dossiers row {s['dossier_row']:.0f} B (state column "
@@ -365,6 +376,8 @@ def main() -> int:
     parser.add_argument("--dossiers", type=int, default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per client count (the machine is shared: figures vary)")
     parser.add_argument("--src", type=Path, default=ROOT,
                         help="directory of the product code to run (default: this checkout)")
     args = parser.parse_args()
@@ -374,7 +387,7 @@ def main() -> int:
     print(f"nproc {os.cpu_count()}, Python {sys.version.split()[0]}, "
           f"{psql('SHOW server_version')} PostgreSQL", flush=True)
     for w in args.workers:
-        bench_workers(w, args.dossiers, args.clients)
+        bench_workers(w, args.dossiers, args.clients, args.repeat)
     return 0
 
 
