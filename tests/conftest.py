@@ -24,6 +24,15 @@ REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def require(url: str, variable: str) -> str:
+    """A service URL from the environment: unset skips the test, or fails it under CI."""
+    if not url:
+        if IN_CI:
+            pytest.fail(f"CI must set {variable}")
+        pytest.skip(f"{variable} not set")
+    return url
+
+
 def _fresh_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -38,11 +47,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'motcua.sqlite3'}"
     else:
-        if not PG_URL:
-            if IN_CI:
-                pytest.fail("CI must set MOTCUA_TEST_POSTGRES_URL")
-            pytest.skip("MOTCUA_TEST_POSTGRES_URL not set")
-        url = PG_URL
+        url = require(PG_URL, "MOTCUA_TEST_POSTGRES_URL")
         _fresh_postgres(url)
     upgrade(url)
     return url
@@ -109,10 +114,7 @@ def world(db_url: str) -> Iterator[World]:
 @pytest.fixture
 def redis_url() -> str:
     """MOTCUA_TEST_REDIS_URL, flushed (skipped when unset; under CI=true a failure)."""
-    if not REDIS_URL:
-        if IN_CI:
-            pytest.fail("CI must set MOTCUA_TEST_REDIS_URL")
-        pytest.skip("MOTCUA_TEST_REDIS_URL not set")
+    require(REDIS_URL, "MOTCUA_TEST_REDIS_URL")
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)

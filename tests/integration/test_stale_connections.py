@@ -8,18 +8,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from engine.store import db
-from tests.conftest import IN_CI, PG_URL
+from tests.conftest import PG_URL, require
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def pg_url() -> str:
-    if not PG_URL:
-        if IN_CI:
-            pytest.fail("CI must set MOTCUA_TEST_POSTGRES_URL")
-        pytest.skip("MOTCUA_TEST_POSTGRES_URL not set")
-    return PG_URL
+    return require(PG_URL, "MOTCUA_TEST_POSTGRES_URL")
 
 
 def _pooled_backend_dropped(url: str) -> object:
