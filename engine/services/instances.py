@@ -1,6 +1,7 @@
 """Loading a dossier's live instance with its version, calendar and the command's instant."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,10 @@ def take_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, 
     return load_instance(ctx, dossier, compiled, now, cal)
 
 
-def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance) -> None:
-    """After the commit that stored `instance` under the dossier's current row version."""
+def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance) -> dict[str, Any]:
+    """After the commit that stored `instance` under the dossier's current row version:
+    keep it for the dossier's next command, and return a copy of its data for the caller's
+    view (once kept, another command may step the instance while the view is sent)."""
+    data = copy.deepcopy(instance.data)
     ctx.live.keep(dossier.id, dossier.row_version, dossier.definition_id, instance)
+    return data

@@ -1,7 +1,6 @@
 """Starting dossiers: the latest version of a procedure, a gapless code, idempotent retries."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from typing import Any
@@ -44,7 +43,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         found = uow.repo.intake_lookup(caller.province, process_key, unit, caller.id,
                                        idempotency_key)
         if found["first_dossier_id"] is not None and idempotency_key:
-            return _replay(uow, caller, idempotency_key, request_hash), False
+            first = _replay(uow, caller, idempotency_key, request_hash)
+            if first is not None:
+                return first, False
         definition_id = found["definition_id"]
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
@@ -87,24 +88,23 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
             uow.repo.insert_record(dossier)
             uow.commit()
-            view = DossierView(dossier, version.number, still_open,
-                               copy.deepcopy(instance.data))
-            keep_instance(ctx, dossier, instance)  # from here another command may step it
-            return view, True
+            data = keep_instance(ctx, dossier, instance)
+            return DossierView(dossier, version.number, still_open, data), True
     except IntegrityError:
         # Another request with the same idempotency key committed first: return its dossier.
         if idempotency_key:
             with ctx.uow(readonly=True) as uow:
-                if uow.repo.dossier_by_idempotency(caller.id, idempotency_key) is not None:
-                    return _replay(uow, caller, idempotency_key, request_hash), False
+                first = _replay(uow, caller, idempotency_key, request_hash)
+            if first is not None:
+                return first, False
         raise
 
 
-def _replay(uow: UnitOfWork, caller: Caller, key: str, request_hash: str) -> Dossier:
-    """The dossier first started with this key, if the request is the same one."""
+def _replay(uow: UnitOfWork, caller: Caller, key: str, request_hash: str) -> Dossier | None:
+    """The dossier first started with this key (None if there is none); a different
+    request under the same key is refused."""
     first = uow.repo.dossier_by_idempotency(caller.id, key)
-    assert first is not None
-    if first.request_hash != request_hash:
+    if first is not None and first.request_hash != request_hash:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used for a different request",
             errors=[{"field": "Idempotency-Key", "message": f"already used by {first.code}"}])

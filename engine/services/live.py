@@ -45,6 +45,3 @@ class LiveInstances:
             self._items.move_to_end(dossier_id)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)

@@ -1,7 +1,6 @@
 """Officers' work: the inbox, one task with its form, and completing it."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,9 +86,8 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                                    completed_task=task_id, open_tasks=list(open_tasks))
         uow.repo.save_record(dossier)
         uow.commit()
-        view = DossierView(dossier, version.number, still_open, copy.deepcopy(instance.data))
-        keep_instance(ctx, dossier, instance)  # from here another command may step it
-        return view
+        data = keep_instance(ctx, dossier, instance)
+        return DossierView(dossier, version.number, still_open, data)
 
 
 def _check_allowed(caller: Caller, task: Task | Record) -> None:

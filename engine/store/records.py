@@ -56,8 +56,8 @@ def new_dossier(**values: Any) -> Record:
     """A record for a dossier not yet stored: every column, with the table's defaults."""
     from engine.store.models import Dossier
 
-    row: dict[str, Any] = {c.name: None for c in Dossier.__table__.columns}
-    row.update(history_seq=0, history_head="", paused_hours=0.0, pause_count=0,
-               apology_count=0, row_version=1)
+    row: dict[str, Any] = {
+        c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in Dossier.__table__.columns}
     row.update(values)
     return Record(row)

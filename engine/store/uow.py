@@ -32,14 +32,14 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        self.repo = Repository(self.session)
         if self._readonly:
             options: dict[str, Any] = {"motcua_readonly": True}
-            if self.session.get_bind().dialect.name == "postgresql":
+            if self.repo.postgresql:
                 # Under READ COMMITTED each statement reads its own snapshot anyway; without
                 # BEGIN and COMMIT a one-query read is one round trip instead of three.
                 options["isolation_level"] = "AUTOCOMMIT"
             self.session.connection(execution_options=options)
-        self.repo = Repository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
