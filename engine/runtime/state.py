@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
@@ -23,10 +24,13 @@ _WORKFLOW_CONVERTER = _REGISTRY.convert_from_dict["BpmnWorkflow"].args[0].__self
 
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The instance as a JSON-ready dict, without its spec."""
-    dct = _WORKFLOW_CONVERTER.to_dict(workflow)
-    # to_dict converts the spec too; drop it rather than store a copy per instance.
-    dct.pop("spec", None)
-    dct.pop("subprocess_specs", None)
+    conv = _WORKFLOW_CONVERTER
+    # BpmnWorkflowConverter.to_dict less its spec parts: the common attributes (the
+    # WorkflowConverter base), then the subprocesses and pending events. Converting the
+    # spec only to drop it cost about a tenth of every dump.
+    dct = WorkflowConverter.to_dict(conv, workflow)
+    dct["subprocesses"] = conv.mapping_to_dict(workflow.subprocesses)
+    dct["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
     return {"format": STATE_FORMAT, "workflow": dct}
 
 

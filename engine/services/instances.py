@@ -5,6 +5,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
+from engine import jsoncodec
 from engine.bpmn import CompiledProcess
 from engine.runtime import Instance
 from engine.services.context import Context
@@ -14,7 +15,10 @@ from engine.store.records import DossierRow
 
 def load_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, now: datetime,
                   cal: Any) -> Instance:
-    return Instance.load(dossier.state, compiled.spec, compiled.subprocess_specs,
+    state = dossier.state
+    if isinstance(state, str):  # the hot path reads it as text, parsed only when needed
+        state = jsoncodec.loads(state)
+    return Instance.load(state, compiled.spec, compiled.subprocess_specs,
                          ctx.cache.script_engine(), now=now, calendar=cal,
                          as_of=received_day(dossier))
 

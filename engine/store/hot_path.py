@@ -13,11 +13,13 @@ import psycopg
 from sqlalchemy import (
     LABEL_STYLE_TABLENAME_PLUS_COL,
     Table,
+    Text,
     and_,
     bindparam,
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -33,8 +35,11 @@ _DOSSIERS = cast(Table, Dossier.__table__)
 _TASKS = cast(Table, Task.__table__)
 
 # Hot-path statements, built once: constructing them costs more than running them here.
+# The state as stored text, parsed only when needed (as on PostgreSQL, see pg_hot).
+_DOSSIER_COLUMNS = [type_coerce(c, Text).label(f"dossiers_{c.name}") if c.name == "state"
+                    else c for c in _DOSSIERS.c]
 _LOCK_TASK_DOSSIER = (
-    select(_DOSSIERS, _TASKS)
+    select(*_DOSSIER_COLUMNS, _TASKS)
     .outerjoin(_TASKS, and_(_TASKS.c.dossier_id == _DOSSIERS.c.id, _TASKS.c.status == "open"))
     .where(_DOSSIERS.c.id == select(_TASKS.c.dossier_id).where(
         _TASKS.c.province == bindparam("province"), _TASKS.c.id == bindparam("task_id"))

@@ -36,8 +36,12 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
+# The state comes back as text: parsing it is only needed when the process holds no live
+# instance of the dossier (see engine.services.instances.load_instance).
+_LOCKED_DOSSIER = [f"d.{_q(c)}::text" if c == "state" else f"d.{_q(c)}"
+                   for c in DOSSIER_COLUMNS]
 LOCK_TASK_DOSSIER = (
-    f"SELECT {', '.join('d.' + _q(c) for c in DOSSIER_COLUMNS)}, "
+    f"SELECT {', '.join(_LOCKED_DOSSIER)}, "
     f"{', '.join('t.' + _q(c) for c in TASK_COLUMNS)} "
     "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
     "WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = %s AND id = %s) "

@@ -1,0 +1,55 @@
+"""The stored state is SpiffWorkflow's own dict of the workflow, less the spec parts.
+
+`dump_state` builds it without converting the spec; these tests hold it to what
+SpiffWorkflow's serializer writes, for diagrams with embedded sub-processes, call activities,
+boundary and intermediate events, and check that it loads back to the same state.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from engine.runtime import Instance
+from engine.runtime.state import dump_state, load_state
+from engine.services.catalog_cache import compile_process
+
+DATA = Path(__file__).resolve().parents[1] / "api" / "data" / "constructs"
+DIAGRAMS = sorted(DATA.glob("*.bpmn"))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def spiff_dict_without_spec(workflow: object) -> dict:
+    """SpiffWorkflow's converter's dict of the workflow (what its serializer wraps with a
+    type name and version), spec parts dropped."""
+    full = SERIALIZER.registry.convert(workflow)
+    for key in ("spec", "subprocess_specs", "typename"):
+        full.pop(key)
+    return full
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
+def test_dump_is_spiffworkflows_dict_without_the_spec(path: Path) -> None:
+    forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
+    compiled = compile_process(path.read_bytes(), forms, filename=path.name)
+    inst = Instance.start(compiled.spec, compiled.subprocess_specs, None,
+                          {"amount": 5, "approved": True})
+    state = dump_state(inst.workflow)
+    assert state["workflow"] == spiff_dict_without_spec(inst.workflow)
+    assert "spec" not in state["workflow"]
+
+    reloaded = load_state(json.loads(json.dumps(state)), compiled.spec,
+                          compiled.subprocess_specs, None)
+    assert dump_state(reloaded) == json.loads(json.dumps(state))
+
+
+def test_a_running_subprocess_is_in_the_dump() -> None:
+    forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
+    compiled = compile_process((DATA / "subprocess.bpmn").read_bytes(), forms)
+    inst = Instance.start(compiled.spec, compiled.subprocess_specs, None, {})
+    assert inst.workflow.subprocesses, "the diagram should wait inside its sub-process"
+    assert set(dump_state(inst.workflow)["workflow"]["subprocesses"]) == {
+        str(k) for k in inst.workflow.subprocesses}
