@@ -7,6 +7,7 @@ the instance in a recorded error state instead of losing it.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ class Instance:
     now: datetime | None = None
     calendar: Any = None
     as_of: date | None = None
-    # Ids of the user tasks that were waiting when the instance was loaded.
+    # Ids of the user tasks waiting as the instance was loaded or last stored (the inbox
+    # rows that exist for it); the store's caller updates it when it saves.
     initial_ready: frozenset[str] = frozenset()
 
     # -- creation ---------------------------------------------------------------------
@@ -100,11 +102,11 @@ class Instance:
     def resume(self, *, now: datetime | None = None, calendar: Any = None,
                as_of: date | None = None) -> Instance:
         """Make an instance kept in memory after its last command ready for the next one,
-        as `load` would return it from the state that command stored."""
+        as `load` would return it from the state that command stored (`initial_ready` was
+        set when that command saved it)."""
         self.now, self.calendar, self.as_of = now, calendar, as_of
         self.steps = []
         self.error = None
-        self.initial_ready = frozenset(t.task_id for t in self.user_tasks())
         return self
 
     def dump(self) -> dict[str, Any]:
@@ -160,13 +162,17 @@ class Instance:
     def clock_start_reached(self) -> bool:
         """Whether the process has reached an element marked `startsClock` (the moment a
         complete dossier is accepted, when that is not the moment of intake)."""
+        if "startsClock" not in _flags_of(self.workflow):
+            return False
         return any(_flag(_properties(t), "startsClock")
                    for wf in (self.workflow, *self.workflow.subprocesses.values())
                    for t in wf.get_tasks(state=ACTIVE | TaskState.COMPLETED))
 
     def pausing(self) -> list[tuple[str, str]]:
         """(element id, reason) of active elements marked as pausing the statutory clock."""
-        out = []
+        out: list[tuple[str, str]] = []
+        if "pausesClock" not in _flags_of(self.workflow):
+            return out
         for task in self.workflow.get_tasks(state=ACTIVE):
             props = _properties(task)
             if _flag(props, "pausesClock"):
@@ -305,8 +311,30 @@ def _flag(props: dict[str, Any], name: str) -> bool:
     return str(props.get(name, "")).strip().lower() in ("true", "yes", "1")
 
 
+_FLAGS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _flags_of(workflow: BpmnWorkflow) -> frozenset[str]:
+    """The flag properties set on any element of the workflow's diagram (its sub-processes
+    and called processes included), worked out once per deployed spec: most diagrams mark
+    no element as pausing the clock, and then no command needs to walk the tasks for it."""
+    flags = _FLAGS.get(workflow.spec)
+    if flags is None:
+        found: set[str] = set()
+        for spec in (workflow.spec, *workflow.subprocess_specs.values()):
+            for task_spec in spec.task_specs.values():
+                props = _spec_properties(task_spec)
+                found.update(name for name in props if _flag(props, name))
+        flags = _FLAGS[workflow.spec] = frozenset(found)
+    return flags
+
+
 def _properties(task: Task) -> dict[str, Any]:
-    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {}) or {}
+    return _spec_properties(task.task_spec)
+
+
+def _spec_properties(task_spec: Any) -> dict[str, Any]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
 
 
 def _user_task(task: Task) -> UserTask:

@@ -38,6 +38,16 @@ def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance) -> dict
     """After the commit that stored `instance` under the dossier's current row version:
     keep it for the dossier's next command, and return a copy of its data for the caller's
     view (once kept, another command may step the instance while the view is sent)."""
-    data = copy.deepcopy(instance.data)
+    data = _copy(instance.data)
     ctx.live.keep(dossier.id, dossier.row_version, dossier.definition_id, instance)
     return data
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of JSON data: through orjson, many times faster than `copy.deepcopy`;
+    values JSON has no form for (a script may leave a date) are copied as they are."""
+    try:
+        copied: dict[str, Any] = jsoncodec.loads(jsoncodec.dumps_bytes(data))
+    except (TypeError, ValueError):
+        return copy.deepcopy(data)
+    return copied

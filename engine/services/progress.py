@@ -17,8 +17,8 @@ from engine.services.statutory import (
     step_due,
     update_clock,
 )
-from engine.store.models import OutboxMessage, Task
-from engine.store.records import DossierRow, TaskRow
+from engine.store.models import OutboxMessage
+from engine.store.records import DossierRow, TaskRow, new_task
 from engine.store.uow import UnitOfWork
 
 WAKE_ACTOR = "wake_dossier"
@@ -107,11 +107,13 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
         view = ready[task_id]
         due, warn = (step_due(instance.calendar, view, at, received_day(dossier))
                      if instance.calendar is not None else (None, None))
-        new_rows.append(Task(id=view.task_id, dossier_id=dossier.id, province=dossier.province,
-                             unit=dossier.unit, position=view.position,
-                             element_id=view.element_id, name=view.name, form=view.form,
-                             status="open", created_at=at, due_at=due, warn_at=warn))
+        new_rows.append(new_task(id=view.task_id, dossier_id=dossier.id,
+                                 province=dossier.province, unit=dossier.unit,
+                                 position=view.position,
+                                 element_id=view.element_id, name=view.name, form=view.form,
+                                 status="open", created_at=at, due_at=due, warn_at=warn))
     uow.repo.insert_tasks(new_rows)
+    instance.initial_ready = frozenset(ready)  # what the inbox holds once this commits
     kept = [t for t in open_tasks if t.id in ready]
     return kept + new_rows
 

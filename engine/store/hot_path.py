@@ -97,7 +97,7 @@ class HotPath:
         if ids:
             self._closes.append((list(ids), status, at, by))
 
-    def insert_tasks(self, rows: Sequence[Task]) -> None:
+    def insert_tasks(self, rows: Sequence[Task | Record]) -> None:
         """New inbox rows (one INSERT in `flush_writes`); the objects stay transient."""
         self._new_tasks.extend({c: getattr(r, c) for c in pg_hot.INSERT_TASK_COLUMNS}
                                for r in rows)

@@ -52,12 +52,30 @@ DossierRow = Any
 TaskRow = Any
 
 
-def new_dossier(**values: Any) -> Record:
-    """A record for a dossier not yet stored: every column, with the table's defaults."""
-    from engine.store.models import Dossier
+_DEFAULTS: dict[str, dict[str, Any]] = {}
 
-    row: dict[str, Any] = {
-        c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
-        for c in Dossier.__table__.columns}
+
+def _new(table: Any, values: dict[str, Any]) -> Record:
+    """A record for a row not yet stored: every column of `table`, with its defaults."""
+    defaults = _DEFAULTS.get(table.name)
+    if defaults is None:
+        defaults = _DEFAULTS[table.name] = {
+            c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+            for c in table.columns}
+    row = dict(defaults)
     row.update(values)
     return Record(row)
+
+
+def new_dossier(**values: Any) -> Record:
+    """A dossier not yet stored (written by the repository's `insert_record`)."""
+    from engine.store.models import Dossier
+
+    return _new(Dossier.__table__, values)
+
+
+def new_task(**values: Any) -> Record:
+    """An inbox row not yet stored (written by the repository's `insert_tasks`)."""
+    from engine.store.models import Task
+
+    return _new(Task.__table__, values)

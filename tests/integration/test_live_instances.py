@@ -132,3 +132,19 @@ def test_a_command_that_fails_after_stepping_leaves_no_instance_behind(
     assert outcome["status"] == "finished"
     assert [e for k, e in outcome["history"] if k == "task.completed"] == \
         [s["task"] for s in scenario["steps"]]
+
+
+def test_the_views_copy_of_the_data_is_deep_and_keeps_what_json_cannot_hold() -> None:
+    from datetime import date
+
+    from engine.services.instances import _copy
+
+    data: dict[str, Any] = {"members": [{"name": "An"}], "capital_vnd": 10**20}
+    copied = _copy(data)
+    assert copied == data
+    copied["members"][0]["name"] = "Bình"
+    assert data["members"][0]["name"] == "An"
+
+    with_date: dict[str, Any] = {"on": date(2026, 3, 2), "list": [1]}
+    copied = _copy(with_date)
+    assert copied == with_date and copied["list"] is not with_date["list"]
