@@ -11,7 +11,7 @@ Run:  .venv/bin/python bench/bench_inprocess.py [--dossiers 200] [--src DIR]
     dropped and recreated) and on a fresh SQLite file. A no-op `send_job` is installed as
     under gunicorn with Redis (the outbox relay only runs after commits that wrote outbox
     rows, so it does not run for this timer-free process). SQL statements per completion
-    are counted with a SQLAlchemy event listener.
+    are counted at the driver: psycopg's cursor, sqlite3's trace callback.
 Then cProfile of (b) on PostgreSQL for about 200 completions; the top 25 functions by
 cumulative (and by internal) time go to /tmp/motcua_bench_profile.txt.
 """
@@ -140,8 +140,8 @@ class Motcua:
 
     def count_statements(self, dossiers: int = 5) -> dict[str, float]:
         """SQL statements per complete_task call, by kind (the harness lookup excluded).
-        Counted at the driver: psycopg's cursor on PostgreSQL (the hot path bypasses
-        SQLAlchemy there), SQLAlchemy's cursor events on SQLite."""
+        Counted at the driver (the hot path bypasses SQLAlchemy): psycopg's cursor on
+        PostgreSQL, sqlite3's trace callback on SQLite."""
         import psycopg
         from sqlalchemy import event
 
@@ -163,9 +163,12 @@ class Motcua:
                 kind = "WITH (writes)"
             counts[kind] = counts.get(kind, 0) + 1
 
-        def seen(_conn: Any, _cur: Any, statement: str, *_args: Any) -> None:
-            if active[0]:
+        def traced(statement: str) -> None:  # sqlite3's trace callback: every statement run
+            if active[0] and statement.split()[:1] != ["COMMIT"]:  # commits counted below
                 note(statement)
+
+        def trace(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+            dbapi_conn.set_trace_callback(traced)
 
         def tx(_conn: Any) -> None:
             if active[0]:
@@ -178,7 +181,7 @@ class Motcua:
         def patched(name: str) -> Any:
             def run(cur: Any, query: Any, *args: Any, **kw: Any) -> Any:
                 if active[0]:
-                    note(query if isinstance(query, str) else str(query))
+                    note(query.decode() if isinstance(query, bytes) else str(query))
                 return originals[name](cur, query, *args, **kw)
             return run
 
@@ -192,7 +195,7 @@ class Motcua:
                 setattr(psycopg.Cursor, name, patched(name))
             psycopg.Connection.pipeline = counted_pipeline  # type: ignore[method-assign]
         else:
-            event.listen(self.ctx.db_engine, "before_cursor_execute", seen)
+            event.listen(self.ctx.db_engine, "checkout", trace)
         event.listen(self.ctx.db_engine, "commit", tx)
         done = 0
         try:
@@ -214,7 +217,7 @@ class Motcua:
                     setattr(psycopg.Cursor, name, fn)
                 psycopg.Connection.pipeline = pipeline  # type: ignore[method-assign]
             else:
-                event.remove(self.ctx.db_engine, "before_cursor_execute", seen)
+                event.remove(self.ctx.db_engine, "checkout", trace)
             event.remove(self.ctx.db_engine, "commit", tx)
         return {k: v / done for k, v in sorted(counts.items())}
 

@@ -1,56 +1,28 @@
 """The hot path of the store: a command's dossier row locked and read as a record, and its
 writes (the record's changes or a new dossier, closed and new inbox rows, history events)
 buffered and sent together by `flush_writes` just before the unit of work commits: one
-statement on PostgreSQL (`pg_hot`), Core statements on SQLite. `Repository` builds on it.
+statement on PostgreSQL (`pg_hot`), plain statements on the sqlite3 connection
+(`sqlite_hot`). `Repository` builds on it.
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import (
-    LABEL_STYLE_TABLENAME_PLUS_COL,
-    Table,
-    Text,
-    and_,
-    bindparam,
-    func,
-    insert,
-    select,
-    type_coerce,
-    update,
-)
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
-from engine.store import pg_hot
-from engine.store.models import CodeCounter, Dossier, HistoryEvent, Task
+from engine.store import pg_hot, sqlite_hot
+from engine.store.models import CodeCounter, Dossier, Task
 from engine.store.records import Record
 
 _DOSSIERS = cast(Table, Dossier.__table__)
-_TASKS = cast(Table, Task.__table__)
-
-# Hot-path statements, built once: constructing them costs more than running them here.
-# The state as stored text, parsed only when needed (as on PostgreSQL, see pg_hot).
-_DOSSIER_COLUMNS = [type_coerce(c, Text).label(f"dossiers_{c.name}") if c.name == "state"
-                    else c for c in _DOSSIERS.c]
-_LOCK_TASK_DOSSIER = (
-    select(*_DOSSIER_COLUMNS, _TASKS)
-    .outerjoin(_TASKS, and_(_TASKS.c.dossier_id == _DOSSIERS.c.id, _TASKS.c.status == "open"))
-    .where(_DOSSIERS.c.id == select(_TASKS.c.dossier_id).where(
-        _TASKS.c.province == bindparam("province"), _TASKS.c.id == bindparam("task_id"))
-        .scalar_subquery())
-    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
-_DOSSIER_LABELS = [(c.name, f"dossiers_{c.name}") for c in _DOSSIERS.c]
-_TASK_LABELS = [(c.name, f"tasks_{c.name}") for c in _TASKS.c]
-_CLOSE_TASKS = update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True))).values(
-    status=bindparam("status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
-_INSERT_TASKS = insert(_TASKS)
-_INSERT_HISTORY = insert(cast(Table, HistoryEvent.__table__))
 
 
 class HotPath:
@@ -112,14 +84,12 @@ class HotPath:
             if found is None:
                 return None
             return Record(found[0]), [Record(t) for t in found[1]]
-        rows = self._core(_LOCK_TASK_DOSSIER, {"province": province, "task_id": task_id}
-                          ).mappings().all()
-        if not rows:
+        self._flush_orm()
+        found = sqlite_hot.lock_task_dossier(self._driver_connection(), self._converters(),
+                                             province, task_id)
+        if found is None:
             return None
-        dossier = Record({name: rows[0][label] for name, label in _DOSSIER_LABELS})
-        tasks = [Record({name: row[label] for name, label in _TASK_LABELS})
-                 for row in rows if row["tasks_id"] is not None]
-        return dossier, tasks
+        return Record(found[0]), [Record(t) for t in found[1]]
 
     def save_record(self, dossier: Record) -> None:
         """Write a dossier record's changes (in `flush_writes`), guarded by its row
@@ -154,17 +124,17 @@ class HotPath:
         history, self._history = self._history, []
         self._flush_orm()
         new = inserted.values() if inserted is not None else None
-        if self.postgresql:
-            guard = (saved[0].id, saved[1], saved[2]) if saved else None
-            try:
+        guard = (saved[0].id, saved[1], saved[2]) if saved else None
+        try:
+            if self.postgresql:
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history)
-            except psycopg.IntegrityError as exc:  # as SQLAlchemy would raise it
-                raise IntegrityError("hot-path write", None, exc) from exc
-        else:
-            if new is not None:
-                self._core(insert(_DOSSIERS), new)
-            updated = self._write_core(saved, closes, new_tasks, history)
+            else:
+                updated = sqlite_hot.write(self._driver_connection(), self._converters(),
+                                           new=new, dossier=guard, closes=closes,
+                                           new_tasks=new_tasks, history=history)
+        except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
+            raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:
             raise ConcurrentUpdate("the dossier was changed by another request; retry")
         if inserted is not None:
@@ -172,26 +142,12 @@ class HotPath:
         if saved:
             saved[0].saved(saved[1] + 1)
 
-    def _write_core(self, saved: tuple[Record, int, dict[str, Any]] | None,
-                    closes: list[tuple[list[str], str, datetime, int | None]],
-                    new_tasks: list[dict[str, Any]], history: list[dict[str, Any]]) -> int:
-        updated = 1
-        if saved:
-            record, version, changes = saved
-            updated = self._core(update(_DOSSIERS).where(
-                _DOSSIERS.c.id == record.id, _DOSSIERS.c.row_version == version
-            ).values(**changes, row_version=version + 1)).rowcount
-        for ids, status, at, by in closes:
-            self._core(_CLOSE_TASKS, {"ids": ids, "status": status, "at": at, "by": by})
-        if new_tasks:
-            self._core(_INSERT_TASKS, new_tasks)
-        if history:
-            self._core(_INSERT_HISTORY, history)
-        return int(updated)
-
     def _flush_orm(self) -> None:
         if self.session.new or self.session.dirty:
             self.session.flush()
+
+    def _converters(self) -> sqlite_hot.Converters:
+        return sqlite_hot.converters(self.session.get_bind().dialect)
 
     def _driver_connection(self) -> Any:
         """The psycopg connection under the session, in the session's transaction (the
