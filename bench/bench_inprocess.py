@@ -164,15 +164,21 @@ class Motcua:
             counts[kind] = counts.get(kind, 0) + 1
 
         def traced(statement: str) -> None:  # sqlite3's trace callback: every statement run
-            if active[0] and statement.split()[:1] != ["COMMIT"]:  # commits counted below
-                note(statement)
+            if active[0]:
+                if statement.split()[:1] == ["COMMIT"]:
+                    counts["(commit)"] = counts.get("(commit)", 0) + 1
+                else:
+                    note(statement)
 
         def trace(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
             dbapi_conn.set_trace_callback(traced)
 
-        def tx(_conn: Any) -> None:
+        commit = psycopg.Connection.commit
+
+        def counted_commit(conn: Any) -> None:
             if active[0]:
                 counts["(commit)"] = counts.get("(commit)", 0) + 1
+            commit(conn)
 
         pg = self.ctx.db_engine.dialect.name == "postgresql"
         originals = {name: getattr(psycopg.Cursor, name) for name in ("execute", "executemany")}
@@ -194,9 +200,9 @@ class Motcua:
             for name in originals:
                 setattr(psycopg.Cursor, name, patched(name))
             psycopg.Connection.pipeline = counted_pipeline  # type: ignore[method-assign]
+            psycopg.Connection.commit = counted_commit  # type: ignore[method-assign]
         else:
             event.listen(self.ctx.db_engine, "checkout", trace)
-        event.listen(self.ctx.db_engine, "commit", tx)
         done = 0
         try:
             for _i in range(dossiers):
@@ -216,9 +222,9 @@ class Motcua:
                 for name, fn in originals.items():
                     setattr(psycopg.Cursor, name, fn)
                 psycopg.Connection.pipeline = pipeline  # type: ignore[method-assign]
+                psycopg.Connection.commit = commit  # type: ignore[method-assign]
             else:
                 event.remove(self.ctx.db_engine, "checkout", trace)
-            event.remove(self.ctx.db_engine, "commit", tx)
         return {k: v / done for k, v in sorted(counts.items())}
 
     def close(self) -> None:

@@ -71,6 +71,8 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
+        if conn.connection.driver_connection.in_transaction:
+            return  # a unit of work's hot path began it (BEGIN IMMEDIATE) before the session
         # Read-only units of work take no write lock, so readers never queue behind writers.
         readonly = conn.get_execution_options().get("motcua_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

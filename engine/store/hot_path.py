@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 from sqlalchemy import Table, func, select
@@ -22,15 +22,18 @@ from engine.store import pg_hot, sqlite_hot
 from engine.store.models import CodeCounter, Dossier, Task
 from engine.store.records import Record
 
+if TYPE_CHECKING:
+    from engine.store.uow import UnitOfWork
+
 _DOSSIERS = cast(Table, Dossier.__table__)
 
 
 class HotPath:
     """The hot-path half of the repository: what the busiest commands read and write."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._pg: bool | None = None
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._pg = bool(uow.dialect.name == "postgresql")
         self._history: list[dict[str, Any]] = []
         self._closes: list[tuple[list[str], str, datetime, int | None]] = []
         self._new_tasks: list[dict[str, Any]] = []
@@ -40,10 +43,13 @@ class HotPath:
 
     @property
     def postgresql(self) -> bool:
-        """The session's database is PostgreSQL (else SQLite)."""
-        if self._pg is None:
-            self._pg = self.session.get_bind().dialect.name == "postgresql"
+        """The database is PostgreSQL (else SQLite)."""
         return self._pg
+
+    @property
+    def session(self) -> Session:
+        """The unit of work's ORM session (opened when first asked for)."""
+        return self._uow.session
 
     def next_code_and_id(self, unit: str, day: str) -> tuple[int, int]:
         """The day's next code number (gapless and unique: the counter row stays
@@ -143,17 +149,18 @@ class HotPath:
             saved[0].saved(saved[1] + 1)
 
     def _flush_orm(self) -> None:
-        if self.session.new or self.session.dirty:
-            self.session.flush()
+        session = self._uow._session  # no session yet: nothing to flush
+        if session is not None and (session.new or session.dirty):
+            session.flush()
 
     def _converters(self) -> sqlite_hot.Converters:
-        return sqlite_hot.converters(self.session.get_bind().dialect)
+        return sqlite_hot.converters(self._uow.dialect)
 
     def _driver_connection(self) -> Any:
-        """The psycopg connection under the session, in the session's transaction (the
-        same one until the unit of work ends)."""
+        """The DBAPI connection of the unit of work's transaction (the same one until the
+        unit of work ends; a session opened later joins it)."""
         if self._driver is None:
-            self._driver = self.session.connection().connection.driver_connection
+            self._driver = self._uow.driver()
         return self._driver
 
     def _core(self, statement: Any, params: Any = None) -> Any:
