@@ -53,3 +53,22 @@ def test_a_running_subprocess_is_in_the_dump() -> None:
     assert inst.workflow.subprocesses, "the diagram should wait inside its sub-process"
     assert set(dump_state(inst.workflow)["workflow"]["subprocesses"]) == {
         str(k) for k in inst.workflow.subprocesses}
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
+def test_waiting_user_tasks_are_the_ones_spiffworkflow_finds(path: Path) -> None:
+    from SpiffWorkflow.util.task import TaskState
+
+    forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
+    compiled = compile_process(path.read_bytes(), forms, filename=path.name)
+    inst = Instance.start(compiled.spec, compiled.subprocess_specs, None,
+                          {"amount": 5, "approved": True})
+    for _ in range(4):  # bounded: a few steps into each diagram
+        expected = {str(t.id) for t in inst.workflow.get_tasks(state=TaskState.READY,
+                                                                manual=True)}
+        waiting = inst.user_tasks()
+        assert {t.task_id for t in waiting} == expected
+        assert len(waiting) == len(expected)
+        if not waiting:
+            break
+        inst.complete(waiting[0].task_id, {"approved": True, "amount": 5})
