@@ -47,7 +47,8 @@ def bpmn_and_forms() -> tuple[bytes, dict[str, bytes]]:
 
 
 # -- (a) raw SpiffWorkflow ----------------------------------------------------------------
-def raw_spiff(dossiers: int, with_load: bool = False) -> tuple[float, int]:
+def raw_spiff(dossiers: int, with_load: bool = False,
+              timer: Callable[[], float] = time.perf_counter) -> tuple[float, int]:
     """Seconds spent and completions done. with_load: also deserialize before each step."""
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -69,7 +70,7 @@ def raw_spiff(dossiers: int, with_load: bool = False) -> tuple[float, int]:
         wf.do_engine_steps()
         state = serializer.serialize_json(wf)
         for form in FORM_DATA:  # bounded: 5 user tasks
-            t0 = time.perf_counter()
+            t0 = timer()
             if with_load:
                 wf = serializer.deserialize_json(state)
             task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
@@ -77,7 +78,7 @@ def raw_spiff(dossiers: int, with_load: bool = False) -> tuple[float, int]:
             task.run()
             wf.do_engine_steps()
             state = serializer.serialize_json(wf)
-            spent += time.perf_counter() - t0
+            spent += timer() - t0
             done += 1
         assert wf.completed
     return spent, done
@@ -231,6 +232,24 @@ class Motcua:
         self.ctx.db_engine.dispose()
 
 
+def interleaved(m: Motcua, rounds: int, block: int) -> dict[str, list[float]]:
+    """Ratios of motcua's cost per completion to the raw cycle's, each round measuring
+    both back to back: this machine's speed drifts within seconds, so a ratio of two
+    figures taken minutes apart says less than the spread of these."""
+    out: dict[str, list[float]] = {"wall": [], "cpu": []}
+    for _ in range(rounds):
+        for key, timer in (("wall", time.perf_counter), ("cpu", time.thread_time)):
+            spent, done = raw_spiff(block, timer=timer)
+            ours = m.run(block, timer=timer)["complete"]
+            out[key].append(statistics.fmean(ours) / (spent / done))
+    return out
+
+
+def spread(values: list[float]) -> str:
+    s = sorted(values)
+    return f"min {s[0]:.1f}x, median {s[len(s) // 2]:.1f}x, max {s[-1]:.1f}x"
+
+
 def ms(values: list[float]) -> str:
     s = sorted(values)
     return (f"mean {statistics.fmean(s) * 1000:.2f} ms, p50 {s[len(s) // 2] * 1000:.2f} ms, "
@@ -241,6 +260,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--dossiers", type=int, default=200)
     ap.add_argument("--profile-dossiers", type=int, default=40, help="x5 completions")
+    ap.add_argument("--rounds", type=int, default=7, help="interleaved rounds per backend")
+    ap.add_argument("--block", type=int, default=40, help="dossiers per interleaved round")
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="directory of the product code to run (default: this checkout)")
     args = ap.parse_args()
@@ -277,6 +298,7 @@ def main() -> int:
             m.run(5)  # warm-up: compiles and caches the spec, fills the pool
             r = m.run(n)
             stmts = m.count_statements()
+            rounds = interleaved(m, args.rounds, args.block)
         finally:
             m.close()
         per = statistics.fmean(r["complete"])
@@ -293,6 +315,9 @@ def main() -> int:
               "pipelines: " + ", ".join(f"{k} {v:.1f}" for k, v in plain.items()))
         print(f"    ratio to raw SpiffWorkflow cycle: {per / raw:.1f}x "
               f"(to the cycle with deserialize: {per / raw_l:.1f}x)")
+        print(f"    interleaved, {args.rounds} rounds of {args.block} dossiers each way "
+              f"(raw cycle, then motcua): wall ratio {spread(rounds['wall'])}; CPU ratio "
+              f"{spread(rounds['cpu'])}")
 
     # -- profile ------------------------------------------------------------------------
     fresh_pg()
