@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import CompiledProcess
 from engine.runtime import Instance
 from engine.runtime.state import dump_state, load_state
 from engine.services.catalog_cache import compile_process
@@ -31,12 +33,17 @@ def spiff_dict_without_spec(workflow: object) -> dict:
     return full
 
 
-@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
-def test_dump_is_spiffworkflows_dict_without_the_spec(path: Path) -> None:
+def started(path: Path, data: dict | None = None) -> tuple[CompiledProcess, Instance]:
     forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
     compiled = compile_process(path.read_bytes(), forms, filename=path.name)
     inst = Instance.start(compiled.spec, compiled.subprocess_specs, None,
-                          {"amount": 5, "approved": True})
+                          {"amount": 5, "approved": True} if data is None else data)
+    return compiled, inst
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
+def test_dump_is_spiffworkflows_dict_without_the_spec(path: Path) -> None:
+    compiled, inst = started(path)
     state = dump_state(inst.workflow)
     assert state["workflow"] == spiff_dict_without_spec(inst.workflow)
     assert "spec" not in state["workflow"]
@@ -47,9 +54,7 @@ def test_dump_is_spiffworkflows_dict_without_the_spec(path: Path) -> None:
 
 
 def test_a_running_subprocess_is_in_the_dump() -> None:
-    forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
-    compiled = compile_process((DATA / "subprocess.bpmn").read_bytes(), forms)
-    inst = Instance.start(compiled.spec, compiled.subprocess_specs, None, {})
+    _, inst = started(DATA / "subprocess.bpmn", {})
     assert inst.workflow.subprocesses, "the diagram should wait inside its sub-process"
     assert set(dump_state(inst.workflow)["workflow"]["subprocesses"]) == {
         str(k) for k in inst.workflow.subprocesses}
@@ -57,12 +62,7 @@ def test_a_running_subprocess_is_in_the_dump() -> None:
 
 @pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
 def test_waiting_user_tasks_are_the_ones_spiffworkflow_finds(path: Path) -> None:
-    from SpiffWorkflow.util.task import TaskState
-
-    forms = {p.name: p.read_bytes() for p in DATA.glob("*.json")}
-    compiled = compile_process(path.read_bytes(), forms, filename=path.name)
-    inst = Instance.start(compiled.spec, compiled.subprocess_specs, None,
-                          {"amount": 5, "approved": True})
+    _, inst = started(path)
     for _ in range(4):  # bounded: a few steps into each diagram
         expected = {str(t.id) for t in inst.workflow.get_tasks(state=TaskState.READY,
                                                                 manual=True)}
