@@ -72,3 +72,23 @@ def test_waiting_user_tasks_are_the_ones_spiffworkflow_finds(path: Path) -> None
         if not waiting:
             break
         inst.complete(waiting[0].task_id, {"approved": True, "amount": 5})
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
+def test_the_dossier_data_merges_every_task_that_ran_or_waits(path: Path) -> None:
+    _, inst = started(path)
+    for step in range(4):  # bounded: a few steps into each diagram
+        wf = inst.workflow
+        reference = dict(wf.data)
+        ran = [t for w in (wf, *wf.subprocesses.values()) for t in w.get_tasks(
+            state=TaskState.READY | TaskState.WAITING | TaskState.STARTED
+            | TaskState.COMPLETED)]
+        for task in sorted(ran, key=lambda t: t.last_state_change):
+            reference.update(task.data)
+        if not reference.get("data_objects"):
+            reference.pop("data_objects", None)
+        assert inst.data == reference
+        waiting = inst.user_tasks()
+        if not waiting:
+            break
+        inst.complete(waiting[0].task_id, {"approved": True, "amount": step})
