@@ -119,7 +119,7 @@ class HotPath:
         self._history.append(row)
 
     def flush_writes(self) -> None:
-        """Send the buffered writes: one statement on PostgreSQL, Core statements on SQLite."""
+        """Send the buffered writes: one statement on PostgreSQL, plain statements on SQLite."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
                 or self._history):
             return

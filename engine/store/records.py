@@ -1,4 +1,4 @@
-"""Rows read with SQLAlchemy Core on the hot path, and written back with one UPDATE.
+"""Rows the hot path reads straight from the driver, and writes back with one UPDATE.
 
 The ORM costs about a millisecond per statement here (identity map, change tracking,
 flush ordering); completing a task runs a handful of statements, so that one command
