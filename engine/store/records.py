@@ -12,39 +12,43 @@ from typing import Any
 
 
 class Record:
-    __slots__ = ("_changed", "_values")
+    # Columns live in the instance dict, so reading one is a plain attribute lookup (the
+    # hot path reads dozens per command); only assignments go through __setattr__.
+    __slots__ = ("_changed", "__dict__")
 
     def __init__(self, values: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_values", dict(values))
+        if _METHODS & values.keys():
+            raise ValueError(f"column names clash with Record: {_METHODS & values.keys()}")
+        self.__dict__.update(values)
         object.__setattr__(self, "_changed", set())
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __getattr__(self, name: str) -> Any:  # only reached for a name that is no column
+        raise AttributeError(f"no column {name}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name not in self._values:
+        if name not in self.__dict__:
             raise AttributeError(f"no column {name}")
-        self._values[name] = value
+        self.__dict__[name] = value
         self._changed.add(name)
 
     def changes(self) -> dict[str, Any]:
         """Assigned columns and their values, since the record was read or saved."""
-        return {name: self._values[name] for name in self._changed}
+        return {name: self.__dict__[name] for name in self._changed}
 
     def values(self) -> dict[str, Any]:
         """Every column and its value."""
-        return dict(self._values)
+        return dict(self.__dict__)
 
     def saved(self, row_version: int) -> None:
         """The changes are stored, under this row version."""
-        self._values["row_version"] = row_version
+        self.__dict__["row_version"] = row_version
         self._changed.clear()
 
     def __repr__(self) -> str:
-        return f"Record(id={self._values.get('id')!r})"
+        return f"Record(id={self.__dict__.get('id')!r})"
+
+
+_METHODS = {"changes", "values", "saved"}
 
 
 # A dossier or task as the use cases handle it: an ORM object or a hot-path record.
