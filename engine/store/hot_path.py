@@ -9,23 +9,23 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import psycopg
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
 from engine.store import pg_hot, sqlite_hot
-from engine.store.models import CodeCounter, Dossier, Task
+from engine.store.hot_sql import DOSSIERS, INSERT_TASK_COLUMNS
+from engine.store.models import CodeCounter, Task
 from engine.store.records import Record
 
 if TYPE_CHECKING:
     from engine.store.uow import UnitOfWork
 
-_DOSSIERS = cast(Table, Dossier.__table__)
 
 
 class HotPath:
@@ -60,7 +60,7 @@ class HotPath:
             return pg_hot.next_code_and_id(self._driver_connection(), unit, day)
         number = self._next_code_number(unit, day)
         # SQLite runs one writer at a time (BEGIN IMMEDIATE), so the next id is free.
-        last = self.session.scalar(select(func.max(_DOSSIERS.c.id))) or 0
+        last = self.session.scalar(select(func.max(DOSSIERS.c.id))) or 0
         return number, int(last) + 1
 
     def _next_code_number(self, unit: str, day: str) -> int:
@@ -77,7 +77,7 @@ class HotPath:
 
     def insert_tasks(self, rows: Sequence[Task | Record]) -> None:
         """New inbox rows (one INSERT in `flush_writes`); the objects stay transient."""
-        self._new_tasks.extend({c: getattr(r, c) for c in pg_hot.INSERT_TASK_COLUMNS}
+        self._new_tasks.extend({c: getattr(r, c) for c in INSERT_TASK_COLUMNS}
                                for r in rows)
 
     def lock_task_dossier(self, province: str, task_id: str

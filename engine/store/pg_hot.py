@@ -12,56 +12,46 @@ every execute (an intake's writes have about 70), which cost more than the rest 
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from psycopg import RawCursor
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON
 
-from engine.store.models import Dossier, HistoryEvent, Task, UTCDateTime
+from engine.store import hot_sql
+from engine.store.hot_sql import (
+    DOSSIER_COLUMNS,
+    DOSSIERS,
+    HISTORY,
+    HISTORY_COLUMNS,
+    INSERT_TASK_COLUMNS,
+    TASK_COLUMNS,
+    TASKS,
+    names,
+    quoted,
+    values,
+)
+from engine.store.models import UTCDateTime
 
-_DOSSIERS = cast(Table, Dossier.__table__)
-_TASKS = cast(Table, Task.__table__)
-_HISTORY = cast(Table, HistoryEvent.__table__)
-
-DOSSIER_COLUMNS = [c.name for c in _DOSSIERS.c]
-TASK_COLUMNS = [c.name for c in _TASKS.c]
-_JSON = {c.name for t in (_DOSSIERS, _TASKS, _HISTORY) for c in t.c if isinstance(c.type, JSON)}
-_INSTANTS = {c.name for t in (_DOSSIERS, _TASKS, _HISTORY) for c in t.c
+_JSON = {c.name for t in (DOSSIERS, TASKS, HISTORY) for c in t.c if isinstance(c.type, JSON)}
+_INSTANTS = {c.name for t in (DOSSIERS, TASKS, HISTORY) for c in t.c
              if isinstance(c.type, UTCDateTime)}
 _D_INSTANTS = [i for i, name in enumerate(DOSSIER_COLUMNS) if name in _INSTANTS]
 _T_INSTANTS = [i for i, name in enumerate(TASK_COLUMNS) if name in _INSTANTS]
 
 
-def _q(name: str) -> str:
-    return f'"{name}"'
-
-
 def _numbered(sql: str) -> bytes:
     """`%s` placeholders as PostgreSQL's `$1, $2, …`, for the raw cursor."""
-    count = iter(range(1, sql.count("%s") + 1))
-    return re.sub(r"%s", lambda _m: f"${next(count)}", sql).encode()
+    parts = sql.split("%s")
+    return ("".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]).encode()
 
 
 # The state comes back as text: parsing it is only needed when the process holds no live
 # instance of the dossier (see engine.services.instances.load_instance).
-_LOCKED_DOSSIER = [f"d.{_q(c)}::text" if c == "state" else f"d.{_q(c)}"
-                   for c in DOSSIER_COLUMNS]
-LOCK_TASK_DOSSIER = (
-    f"SELECT {', '.join(_LOCKED_DOSSIER)}, "
-    f"{', '.join('t.' + _q(c) for c in TASK_COLUMNS)} "
-    "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
-    "WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = %s AND id = %s) "
-    "FOR UPDATE OF d")
-_LOCK_TASK_DOSSIER = _numbered(LOCK_TASK_DOSSIER)
-INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
-                       "form", "status", "created_at", "due_at", "warn_at"]
-_HISTORY_COLUMNS = [c.name for c in _HISTORY.c if c.name != "id"]
-
-
+_LOCK_TASK_DOSSIER = _numbered(hot_sql.lock_task_dossier(
+    "%s", state='d."state"::text', lock="FOR UPDATE OF d"))
 NEXT_CODE_AND_ID = (
     "INSERT INTO code_counters (unit, day, last) VALUES (%s, %s, 1) "
     "ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 "
@@ -119,10 +109,6 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
     return int(number), int(dossier_id)
 
 
-def _values(columns: Sequence[str], rows: int) -> str:
-    one = f"({', '.join(['%s'] * len(columns))})"
-    return ", ".join([one] * rows)
-
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
                      history: int) -> bytes:
@@ -136,23 +122,23 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
     parts = []
     if new:
         parts.append(f"new_dossier AS (INSERT INTO dossiers "
-                     f"({', '.join(_q(c) for c in DOSSIER_COLUMNS)}) "
-                     f"VALUES {_values(DOSSIER_COLUMNS, 1)})")
+                     f"({names(DOSSIER_COLUMNS)}) "
+                     f"VALUES {values(DOSSIER_COLUMNS, 1, '%s')})")
     if updated is not None:
         parts.append(f"saved AS (UPDATE dossiers SET "
-                     f"{', '.join(f'{_q(c)} = %s' for c in updated)}, row_version = %s "
+                     f"{', '.join(f'{quoted(c)} = %s' for c in updated)}, row_version = %s "
                      "WHERE id = %s AND row_version = %s RETURNING 1)")
     for i in range(closes):
         parts.append(f"closed_{i} AS (UPDATE tasks SET status = %s, completed_at = %s, "
                      "completed_by = %s WHERE id = ANY(%s))")
     if tasks:
         parts.append(f"new_tasks AS (INSERT INTO tasks "
-                     f"({', '.join(_q(c) for c in INSERT_TASK_COLUMNS)}) "
-                     f"VALUES {_values(INSERT_TASK_COLUMNS, tasks)})")
+                     f"({names(INSERT_TASK_COLUMNS)}) "
+                     f"VALUES {values(INSERT_TASK_COLUMNS, tasks, '%s')})")
     if history:
         parts.append(f"new_history AS (INSERT INTO history_events "
-                     f"({', '.join(_q(c) for c in _HISTORY_COLUMNS)}) "
-                     f"VALUES {_values(_HISTORY_COLUMNS, history)})")
+                     f"({names(HISTORY_COLUMNS)}) "
+                     f"VALUES {values(HISTORY_COLUMNS, history, '%s')})")
     final = "SELECT count(*) FROM saved" if updated is not None else "SELECT 1"
     sql = _numbered(f"WITH {', '.join(parts)} {final}" if parts else final)
     if len(_STATEMENTS) < 512:
@@ -181,7 +167,7 @@ def write(conn: Any, *, new: dict[str, Any] | None,
     for row in new_tasks:
         params += [_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
     for row in history:
-        params += [_bind(c, row.get(c)) for c in _HISTORY_COLUMNS]
+        params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history))
     with RawCursor(conn) as cur:
         cur.execute(sql, params)

@@ -14,33 +14,27 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table
-
-from engine.store.models import Dossier, HistoryEvent, Task
-from engine.store.pg_hot import INSERT_TASK_COLUMNS
-
-_DOSSIERS = cast(Table, Dossier.__table__)
-_TASKS = cast(Table, Task.__table__)
-_HISTORY = cast(Table, HistoryEvent.__table__)
-
-DOSSIER_COLUMNS = [c.name for c in _DOSSIERS.c]
-TASK_COLUMNS = [c.name for c in _TASKS.c]
-_HISTORY_COLUMNS = [c.name for c in _HISTORY.c if c.name != "id"]
+from engine.store import hot_sql
+from engine.store.hot_sql import (
+    DOSSIER_COLUMNS,
+    DOSSIERS,
+    HISTORY,
+    HISTORY_COLUMNS,
+    INSERT_TASK_COLUMNS,
+    TASK_COLUMNS,
+    TASKS,
+    names,
+    quoted,
+    values,
+)
 
 Processor = Callable[[Any], Any] | None
 
-
-def _q(name: str) -> str:
-    return f'"{name}"'
-
-
-LOCK_TASK_DOSSIER = (
-    f"SELECT {', '.join('d.' + _q(c) for c in DOSSIER_COLUMNS)}, "
-    f"{', '.join('t.' + _q(c) for c in TASK_COLUMNS)} "
-    "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
-    "WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = ? AND id = ?)")
-_INSERT_DOSSIER = (f"INSERT INTO dossiers ({', '.join(_q(c) for c in DOSSIER_COLUMNS)}) "
-                   f"VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})")
+# SQLite keeps JSON as text: the state comes back unparsed (as on PostgreSQL), and
+# BEGIN IMMEDIATE already holds the write lock.
+LOCK_TASK_DOSSIER = hot_sql.lock_task_dossier("?")
+_INSERT_DOSSIER = (f"INSERT INTO dossiers ({names(DOSSIER_COLUMNS)}) "
+                   f"VALUES {values(DOSSIER_COLUMNS, 1, '?')}")
 
 
 class Converters:
@@ -55,10 +49,10 @@ class Converters:
 
         self.bind: dict[str, dict[str, Processor]] = {
             table.name: {c.name: bind(c) for c in table.c}
-            for table in (_DOSSIERS, _TASKS, _HISTORY)}
+            for table in (DOSSIERS, TASKS, HISTORY)}
         # The state stays the stored text, parsed only when needed (as on PostgreSQL).
-        self.dossier_result = [None if c.name == "state" else result(c) for c in _DOSSIERS.c]
-        self.task_result = [result(c) for c in _TASKS.c]
+        self.dossier_result = [None if c.name == "state" else result(c) for c in DOSSIERS.c]
+        self.task_result = [result(c) for c in TASKS.c]
 
     def values(self, table: str, columns: Sequence[str], row: dict[str, Any]) -> list[Any]:
         """`row`'s values of `columns` as the sqlite3 module takes them."""
@@ -108,20 +102,20 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
         conn.execute(_INSERT_DOSSIER, conv.values("dossiers", DOSSIER_COLUMNS, new))
     if dossier is not None:
         dossier_id, version, changes = dossier
-        names = sorted(changes)
-        sql = (f"UPDATE dossiers SET {', '.join(f'{_q(c)} = ?' for c in names)}, "
+        changed = sorted(changes)
+        sql = (f"UPDATE dossiers SET {', '.join(f'{quoted(c)} = ?' for c in changed)}, "
                "row_version = ? WHERE id = ? AND row_version = ?")
-        params = conv.values("dossiers", names, changes) + [version + 1, dossier_id, version]
+        params = conv.values("dossiers", changed, changes) + [version + 1, dossier_id, version]
         if conn.execute(sql, params).rowcount != 1:
             return 0
     for ids, status, at, by in closes:
         conn.execute(f"UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? "
-                     f"WHERE id IN ({', '.join('?' * len(ids))})",
+                     f"WHERE id IN ({', '.join(['?'] * len(ids))})",
                      [*conv.values("tasks", ("status", "completed_at", "completed_by"),
                                    {"status": status, "completed_at": at, "completed_by": by}),
                       *ids])
     _insert(conn, conv, "tasks", INSERT_TASK_COLUMNS, new_tasks)
-    _insert(conn, conv, "history_events", _HISTORY_COLUMNS, history)
+    _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
     return 1
 
 
@@ -129,7 +123,6 @@ def _insert(conn: Any, conv: Converters, table: str, columns: list[str],
             rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    one = f"({', '.join('?' * len(columns))})"
-    conn.execute(f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
-                 f"VALUES {', '.join([one] * len(rows))}",
+    conn.execute(f"INSERT INTO {table} ({names(columns)}) "
+                 f"VALUES {values(columns, len(rows), '?')}",
                  [v for row in rows for v in conv.values(table, columns, row)])

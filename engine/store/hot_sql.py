@@ -1,0 +1,48 @@
+"""The SQL both hot paths share (`pg_hot`, `sqlite_hot`), built from the table definitions:
+column lists, the locking read of a task's dossier, multi-row VALUES. Each backend passes
+its own placeholder (`%s` or `?`)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy import Table
+
+from engine.store.models import Dossier, HistoryEvent, Task
+
+DOSSIERS = cast(Table, Dossier.__table__)
+TASKS = cast(Table, Task.__table__)
+HISTORY = cast(Table, HistoryEvent.__table__)
+
+DOSSIER_COLUMNS = [c.name for c in DOSSIERS.c]
+TASK_COLUMNS = [c.name for c in TASKS.c]
+# What a new inbox row is written with (the rest is filled in when it is closed).
+INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
+                       "form", "status", "created_at", "due_at", "warn_at"]
+HISTORY_COLUMNS = [c.name for c in HISTORY.c if c.name != "id"]
+
+
+def quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def names(columns: Sequence[str]) -> str:
+    """`"a", "b", …` for an INSERT's column list."""
+    return ", ".join(quoted(c) for c in columns)
+
+
+def values(columns: Sequence[str], rows: int, placeholder: str) -> str:
+    """`(p, p, …), (p, p, …)`: `rows` rows of one placeholder per column."""
+    one = f"({', '.join([placeholder] * len(columns))})"
+    return ", ".join([one] * rows)
+
+
+def lock_task_dossier(placeholder: str, *, state: str = 'd."state"', lock: str = "") -> str:
+    """The dossier of a task (by province and task id) with its open tasks, one row per open
+    task (or one row with NULL task columns). `state` is how the state column is selected;
+    `lock` ends the statement (`FOR UPDATE OF d` on PostgreSQL)."""
+    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in DOSSIER_COLUMNS]
+    return (f"SELECT {', '.join(dossier)}, {', '.join('t.' + quoted(c) for c in TASK_COLUMNS)} "
+            "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
+            f"WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = {placeholder} "
+            f"AND id = {placeholder}) {lock}").rstrip()
