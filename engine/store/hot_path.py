@@ -149,7 +149,7 @@ class HotPath:
             saved[0].saved(saved[1] + 1)
 
     def _flush_orm(self) -> None:
-        session = self._uow._session  # no session yet: nothing to flush
+        session = self._uow.open_session  # no session yet: nothing to flush
         if session is not None and (session.new or session.dirty):
             session.flush()
 

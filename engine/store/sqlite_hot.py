@@ -10,6 +10,7 @@ stores them and read back the same by every other path.
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -64,13 +65,14 @@ class Converters:
         return out
 
 
-_CONVERTERS: dict[int, Converters] = {}
+# Per dialect object (one per engine), dropped with it: an id() could be reused.
+_CONVERTERS: weakref.WeakKeyDictionary[Any, Converters] = weakref.WeakKeyDictionary()
 
 
 def converters(dialect: Any) -> Converters:
-    found = _CONVERTERS.get(id(dialect))
+    found = _CONVERTERS.get(dialect)
     if found is None:
-        found = _CONVERTERS[id(dialect)] = Converters(dialect)
+        found = _CONVERTERS[dialect] = Converters(dialect)
     return found
 
 

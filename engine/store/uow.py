@@ -62,6 +62,11 @@ class UnitOfWork:
                 self._session = self._factory()
         return self._session
 
+    @property
+    def open_session(self) -> Session | None:
+        """The ORM session if something opened it, else None (without opening one)."""
+        return self._session
+
     def driver(self) -> Any:
         """The DBAPI connection of this unit of work's transaction, begun if need be:
         psycopg begins on the first statement; SQLite takes its write lock at once (BEGIN

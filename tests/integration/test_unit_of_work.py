@@ -40,7 +40,7 @@ def _write_both(uow: Any, world: Any, task_id: str, note: str) -> int:
     found = uow.repo.lock_task_dossier(world.province, task_id)
     assert found is not None
     dossier = found[0]
-    assert uow._session is None  # the hot path alone opened no session
+    assert uow.open_session is None  # the hot path alone opened no session
     hot_path_connection = uow.driver()
     dossier.error = note
     uow.repo.save_record(dossier)
