@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.clock import ManualClock
 from engine.jobs.relay import sweep
-from tests.api.helpers import complete, dossier, intake, step
+from tests.api.helpers import complete, dossier, history, intake, step
 from tests.conftest import World
 
 DATA = Path(__file__).resolve().parent / "data" / "constructs"
@@ -46,19 +46,13 @@ def _do(w: World, d: dict[str, Any], element_id: str, data: dict[str, Any]) -> d
     return r.get_json()
 
 
-def _history(w: World, code: str) -> list[dict[str, Any]]:
-    r = w.client.get(f"/api/v1/dossiers/{code}/history", headers=w.headers("auditor"))
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()["events"]
-
-
 def _ran(w: World, code: str) -> list[str]:
     """Element ids of the BPMN steps that completed, in order."""
-    return [e["element_id"] for e in _history(w, code) if e["kind"] == "step.completed"]
+    return [e["element_id"] for e in history(w, code) if e["kind"] == "step.completed"]
 
 
 def _kinds(w: World, code: str) -> list[str]:
-    return [e["kind"] for e in _history(w, code)]
+    return [e["kind"] for e in history(w, code)]
 
 
 def _inbox(w: World, status: str = "open") -> list[dict[str, Any]]:

@@ -40,6 +40,14 @@ def dossier(world: Any, code: str, who: str = "auditor") -> dict[str, Any]:
     return r.get_json()
 
 
+def history(world: Any, code: str, who: str = "auditor") -> list[dict[str, Any]]:
+    """The dossier's history events, as the API lists them."""
+    r = world.client.get(f"/api/v1/dossiers/{code}/history", headers=world.headers(who))
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["code"] == code
+    return list(r.get_json()["events"])
+
+
 def step(d: dict[str, Any], element_id: str) -> dict[str, Any]:
     found = [s for s in d["current_steps"] if s["element_id"] == element_id]
     assert len(found) == 1, d["current_steps"]

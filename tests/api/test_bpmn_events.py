@@ -12,7 +12,6 @@ from tests.api.constructs import (
     _deploy,
     _do,
     _finished,
-    _history,
     _inbox,
     _instant,
     _kinds,
@@ -22,7 +21,7 @@ from tests.api.constructs import (
     _start,
     _wake_at,
 )
-from tests.api.helpers import assert_problem, complete, step
+from tests.api.helpers import assert_problem, complete, history, step
 
 # -- 6. interrupting boundary timer -----------------------------------------------------
 
@@ -163,12 +162,12 @@ def test_message_catch_event_after_the_task(w: World) -> None:
     d = r.get_json()
     _finished(d, "done")
     assert d["data"]["amount"] == 50000 and d["data"]["receipt_no"] == "BL-50000"
-    seen = len(_history(w, code))
+    seen = len(history(w, code))
     again = _message(w, code, "paid", {"amount": 1}, "pay-1")
     assert again.status_code == 200 and again.get_json()["status"] == "finished"
     assert again.get_json()["data"]["amount"] == 50000
-    assert len(_history(w, code)) == seen
-    received = [e for e in _history(w, code) if e["kind"] == "message.received"]
+    assert len(history(w, code)) == seen
+    received = [e for e in history(w, code) if e["kind"] == "message.received"]
     assert [(e["payload"]["name"], e["payload"]["message_id"]) for e in received] == \
         [("paid", "pay-1")]
     assert _ran(w, code)[-3:] == ["wait_paid", "receipt", "done"]

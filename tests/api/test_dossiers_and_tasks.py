@@ -11,6 +11,7 @@ from tests.api.helpers import (
     assert_problem,
     complete,
     dossier,
+    history,
     intake,
     post_bpmn,
     step,
@@ -22,13 +23,6 @@ def _started(world: Any, **kw: Any) -> dict[str, Any]:
     r = intake(world, **kw)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
-
-
-def _history(world: Any, code: str, who: str = "auditor") -> list[dict[str, Any]]:
-    r = world.client.get(f"/api/v1/dossiers/{code}/history", headers=world.headers(who))
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["code"] == code
-    return r.get_json()["events"]
 
 
 def _inbox(world: Any, who: str) -> Any:
@@ -93,7 +87,7 @@ def test_invalid_form_data_is_422_and_changes_nothing(two_steps: Any) -> None:
     world = two_steps
     code = _started(world)["code"]
     before = dossier(world, code)
-    history_before = _history(world, code)
+    history_before = history(world, code)
     task_id = step(before, "receive")["task_id"]
     r = complete(world, task_id, {"copies": "two", "note": "x" * 300, "extra": True})
     body = assert_problem(r, 422, "form-invalid")
@@ -108,7 +102,7 @@ def test_invalid_form_data_is_422_and_changes_nothing(two_steps: Any) -> None:
     assert after["current_steps"] == before["current_steps"]
     assert after["data"] == before["data"]
     assert after["updated_at"] == before["updated_at"]
-    assert _history(world, code) == history_before
+    assert history(world, code) == history_before
 
 
 def test_complete_moves_on_and_second_complete_is_409(two_steps: Any) -> None:
@@ -249,7 +243,7 @@ def test_history_is_a_valid_hash_chain(two_steps: Any) -> None:
     appraise = step(dossier(world, code), "appraise")["task_id"]
     complete(world, appraise, {"decision": "refuse", "comment": "thiếu giấy tờ"})
 
-    events = _history(world, code)
+    events = history(world, code)
     kinds = [e["kind"] for e in events]
     assert kinds[0] == "dossier.received"
     assert kinds[-1] == "dossier.finished"
@@ -272,7 +266,7 @@ def test_history_is_a_valid_hash_chain(two_steps: Any) -> None:
 
     # Every reader of the province may read it; the history is the same for all.
     for who in ("officer", "client", "admin"):
-        assert _history(world, code, who) == events
+        assert history(world, code, who) == events
     assert_problem(world.client.get(f"/api/v1/dossiers/{code}/history",
                                     headers=world.headers("designer")), 403, "forbidden")
 
@@ -359,11 +353,11 @@ def test_message_moves_the_dossier_on_and_a_repeated_id_is_ignored(world: Any) -
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == "finished"
     assert r.get_json()["end_event"] == "done"
-    seen = len(_history(world, code))
+    seen = len(history(world, code))
     r = world.client.post(f"{url}/paid", json={"message_id": "pay-1", "payload": {}}, headers=h)
     assert r.status_code == 200 and r.get_json()["status"] == "finished"
-    assert len(_history(world, code)) == seen
-    received = [e for e in _history(world, code) if e["kind"] == "message.received"]
+    assert len(history(world, code)) == seen
+    received = [e for e in history(world, code) if e["kind"] == "message.received"]
     assert [e["payload"]["message_id"] for e in received] == ["pay-1"]
 
 

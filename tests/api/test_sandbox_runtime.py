@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import API_DATA, assert_problem, complete, dossier, intake, post_bpmn, step
+from tests.api.helpers import (
+    API_DATA,
+    assert_problem,
+    complete,
+    dossier,
+    history,
+    intake,
+    post_bpmn,
+    step,
+)
 
 FAIL_AFTER_RECEIVE = API_DATA / "fail_after_receive.bpmn"
 FAIL_AT_INTAKE = API_DATA / "fail_at_intake.bpmn"
@@ -46,12 +55,6 @@ def _deploy(world: Any, script: str) -> None:
     assert r.status_code == 201, r.get_json()
 
 
-def _history(world: Any, code: str) -> list[dict[str, Any]]:
-    r = world.client.get(f"/api/v1/dossiers/{code}/history", headers=world.headers("auditor"))
-    assert r.status_code == 200
-    return r.get_json()["events"]
-
-
 def _fail(world: Any, script: str, copies: int) -> tuple[str, dict[str, Any]]:
     """Start a dossier and complete `receive` so that `compute` runs `script` and fails."""
     _deploy(world, script)
@@ -72,7 +75,7 @@ def _assert_in_error(world: Any, code: str, started: dict[str, Any], words: tupl
     assert d["status"] == "error"
     assert d["error"]
     assert any(w in d["error"] for w in words), d["error"]
-    events = _history(world, code)
+    events = history(world, code)
     errors = [e for e in events if e["kind"] == "step.error"]
     assert [e["element_id"] for e in errors] == ["compute"]
     assert errors[0]["payload"]["message"]
@@ -87,7 +90,7 @@ def _assert_in_error(world: Any, code: str, started: dict[str, Any], words: tupl
     r = complete(world, receive, {"copies": 1})
     assert r.status_code == 409, r.get_json()
     assert r.get_json()["code"] in ("dossier-in-error", "task-already-completed")
-    assert len(_history(world, code)) == len(events)
+    assert len(history(world, code)) == len(events)
     assert dossier(world, code)["status"] == "error"
 
     # Reading it still works.
@@ -124,7 +127,7 @@ def test_the_same_script_succeeds_with_good_data(fast_world: Any) -> None:
     body = r.get_json()
     assert body["status"] == "in_process" and body["error"] is None
     assert body["current_steps"] == []  # only the payment message is awaited now
-    assert not [e for e in _history(fast_world, started["code"]) if e["kind"] == "step.error"]
+    assert not [e for e in history(fast_world, started["code"]) if e["kind"] == "step.error"]
 
 
 def test_failure_at_intake_is_recorded(fast_world: Any) -> None:
@@ -136,6 +139,6 @@ def test_failure_at_intake_is_recorded(fast_world: Any) -> None:
     assert body["status"] == "error"
     assert body["error"] and ("division" in body["error"] or "zero" in body["error"])
     assert body["current_steps"] == []
-    events = _history(fast_world, body["code"])
+    events = history(fast_world, body["code"])
     assert [e["element_id"] for e in events if e["kind"] == "step.error"] == ["compute"]
     assert dossier(fast_world, body["code"])["status"] == "error"
