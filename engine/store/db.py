@@ -9,6 +9,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import jsoncodec
+from engine.store.pg_pipeline import HotConnection
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
@@ -24,7 +25,17 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
                            pool_use_lifo=True, json_serializer=jsoncodec.dumps,
                            json_deserializer=jsoncodec.loads)
     _ping_idle_connections(engine)
+    _hot_connections(engine)
     return engine
+
+
+def _hot_connections(engine: Engine) -> None:
+    """psycopg connections that keep the hot path's own prepared statements (see
+    engine.store.pg_pipeline)."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> HotConnection:
+        return HotConnection.connect(*cargs, **cparams)
 
 
 IDLE_PING_SECONDS = 5.0

@@ -118,11 +118,13 @@ class HotPath:
         """Buffer a history event; `flush_writes` writes the buffer in one INSERT."""
         self._history.append(row)
 
-    def flush_writes(self) -> None:
-        """Send the buffered writes: one statement on PostgreSQL, plain statements on SQLite."""
+    def flush_writes(self, commit: bool = False) -> bool:
+        """Send the buffered writes: one statement on PostgreSQL, plain statements on SQLite.
+        With `commit`, PostgreSQL also commits in the same round trip; returns whether it
+        did (the caller commits otherwise)."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
                 or self._history):
-            return
+            return False
         inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
@@ -133,20 +135,21 @@ class HotPath:
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
         try:
             if self.postgresql:
-                updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
-                                       closes=closes, new_tasks=new_tasks, history=history)
+                pg_hot.write(self._driver_connection(), new=new, dossier=guard, closes=closes,
+                             new_tasks=new_tasks, history=history, commit=commit)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
                                            new_tasks=new_tasks, history=history)
+                if updated != 1:
+                    raise ConcurrentUpdate("the dossier was changed by another request; retry")
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
-        if updated != 1:
-            raise ConcurrentUpdate("the dossier was changed by another request; retry")
         if inserted is not None:
             inserted.saved(inserted.row_version)
         if saved:
             saved[0].saved(saved[1] + 1)
+        return commit and self.postgresql
 
     def _flush_orm(self) -> None:
         session = self._uow.open_session  # no session yet: nothing to flush

@@ -115,10 +115,11 @@ class UnitOfWork:
             session.info.pop("outbox_written", False)
             or any(isinstance(o, OutboxMessage) for o in session.new))
         try:
-            self.repo.flush_writes()
+            # Without a session, PostgreSQL's writes carry the COMMIT in their round trip.
+            committed = self.repo.flush_writes(commit=session is None)
             if session is not None:
                 session.commit()
-            elif self._raw is not None:
+            elif self._raw is not None and not committed:
                 self._raw.driver_connection.commit()
         except StaleDataError as exc:
             raise ConcurrentUpdate("the dossier was changed by another request; retry") from exc
