@@ -39,7 +39,9 @@ class HotConnection(psycopg.Connection[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hot_prepared: set[bytes] = set()
-        self.hot_transformer: abc.Transformer = Transformer(self)
+        # Made on first use: psycopg.connect sets the connection's adapters (SQLAlchemy's,
+        # with the store's JSON codec) only after __init__.
+        self.hot_transformer: abc.Transformer | None = None
 
     def rollback(self) -> None:
         open_transaction = self.pgconn.transaction_status != _IDLE
@@ -135,9 +137,12 @@ def _name(sql: bytes) -> bytes | None:
 
 
 def _transformer(conn: psycopg.Connection[Any]) -> abc.Transformer:
-    """psycopg's adapters for the connection: its own on a HotConnection."""
-    tx: abc.Transformer | None = getattr(conn, "hot_transformer", None)
-    return tx if tx is not None else Transformer(conn)
+    """psycopg's adapters for the connection, kept on a HotConnection."""
+    if not isinstance(conn, HotConnection):
+        return Transformer(conn)
+    if conn.hot_transformer is None:
+        conn.hot_transformer = Transformer(conn)
+    return conn.hot_transformer
 
 
 def _dump(tx: abc.Transformer, params: Sequence[Any] | None) -> Sequence[abc.Buffer | None] | None:

@@ -82,6 +82,17 @@ def test_a_completion_takes_two_round_trips(pg: Any, round_trips: list[list[byte
     assert calls == {"execute": 0, "commit": 0}
 
 
+def test_rows_are_loaded_with_the_engines_adapters(pg: Any) -> None:
+    """The hot path reads JSON with the store's codec, as SQLAlchemy's reads do."""
+    assert complete(pg, _receive(pg), {"copies": 1}).status_code == 200
+    with pg.ctx.db_engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver.hot_transformer is not None
+        # the connection's own adapters (SQLAlchemy's map, with the store's JSON codec),
+        # not the global ones psycopg starts a connection with
+        assert driver.hot_transformer.adapters is driver.adapters
+
+
 def test_statements_survive_psycopg_deallocating_its_own(pg: Any) -> None:
     """psycopg sends DEALLOCATE ALL on a ROLLBACK when it has prepared statements of its
     own; the hot path's must then be prepared again, not assumed."""
