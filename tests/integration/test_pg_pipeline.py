@@ -159,3 +159,19 @@ def test_a_statement_that_fails_to_prepare_is_not_taken_as_prepared(pg: Any) -> 
         assert pg_pipeline._NAMES[bad] not in conn.hot_prepared
     finally:
         raw.close()
+
+
+def test_a_connection_the_server_dropped_fails_one_command_only(pg: Any) -> None:
+    first, second = _receive(pg), _receive(pg)
+    with pg.ctx.db_engine.connect() as conn:  # the connection the next command gets
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        conn.commit()
+    url = pg.ctx.db_engine.url
+    with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                         dbname=url.database, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    r = complete(pg, first, {"copies": 1})
+    assert r.status_code == 500  # the connection died under the command
+    for task_id in (first, second):  # the pool has replaced it: both go through
+        r = complete(pg, task_id, {"copies": 1})
+        assert r.status_code == 200, r.get_json()
