@@ -28,6 +28,7 @@ from psycopg.adapt import PyFormat, Transformer
 
 _IDLE = pq.TransactionStatus.IDLE
 _FATAL = pq.ExecStatus.FATAL_ERROR
+_PREPARED = pq.ExecStatus.COMMAND_OK
 _NAMES: dict[bytes, bytes] = {}  # statement SQL → its prepared statement name
 _MAX_NAMES = 1024
 _NAMING = threading.Lock()
@@ -109,7 +110,7 @@ def exchange(conn: psycopg.Connection[Any], steps: Sequence[Step]) -> list[pq.ab
     for name, result in zip(preparing, results, strict=True):
         if name is None:
             mine.append(result)
-        elif result.status != _FATAL:
+        elif result.status == _PREPARED:  # not failed, nor skipped after a failure
             prepared.add(name)  # type: ignore[union-attr]  # not None with a name
     error = next((r for r in results if r.status == _FATAL), None)
     if error is not None:

@@ -157,6 +157,12 @@ def test_a_statement_that_fails_to_prepare_is_not_taken_as_prepared(pg: Any) -> 
             with pytest.raises(psycopg.errors.UndefinedColumn):
                 exchange(conn, [Step(bad, (1,), prepare=True)])
         assert pg_pipeline._NAMES[bad] not in conn.hot_prepared
+        # nor one skipped because a statement before it failed
+        late = b"SELECT $1::int * 2"
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            exchange(conn, [Step(b"SELECT 1 / 0"), Step(late, (1,), prepare=True)])
+        (result,) = exchange(conn, [Step(late, (21,), prepare=True)])
+        assert pg_pipeline.rows(conn, result) == [(42,)]
     finally:
         raw.close()
 
