@@ -3,6 +3,7 @@
 Prints figures; asserts nothing. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_inprocess.py [--dossiers 200] [--src DIR]
+          [--backends postgresql sqlite] [--rounds 7 --block 40] [--no-profile]
 
 (a) raw SpiffWorkflow in memory: parse once; per dossier a BpmnWorkflow, do_engine_steps,
     then 5 x (set_data + run + do_engine_steps, then serialize_json of the whole workflow).
@@ -281,6 +282,9 @@ def main() -> int:
     ap.add_argument("--profile-dossiers", type=int, default=40, help="x5 completions")
     ap.add_argument("--rounds", type=int, default=7, help="interleaved rounds per backend")
     ap.add_argument("--block", type=int, default=40, help="dossiers per interleaved round")
+    ap.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"],
+                    choices=["postgresql", "sqlite"])
+    ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="directory of the product code to run (default: this checkout)")
     args = ap.parse_args()
@@ -309,8 +313,10 @@ def main() -> int:
         return Motcua(PG_URL, relay=True)
 
     tmp = tempfile.mkdtemp(prefix="motcua_bench_")
-    runs.append(("PostgreSQL", pg))
-    runs.append(("SQLite", lambda: Motcua(f"sqlite:///{tmp}/bench.sqlite3", relay=True)))
+    if "postgresql" in args.backends:
+        runs.append(("PostgreSQL", pg))
+    if "sqlite" in args.backends:
+        runs.append(("SQLite", lambda: Motcua(f"sqlite:///{tmp}/bench.sqlite3", relay=True)))
     for label, make in runs:
         m = make()
         try:
@@ -340,6 +346,8 @@ def main() -> int:
               f"{spread(rounds['cpu'])}")
 
     # -- profile ------------------------------------------------------------------------
+    if args.no_profile:
+        return 0
     fresh_pg()
     m = Motcua(PG_URL, relay=True)
     try:

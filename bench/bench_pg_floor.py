@@ -6,9 +6,10 @@ Prints figures; asserts nothing. Not part of the test run.
 Run:  .venv/bin/python bench/bench_pg_floor.py [--n 2000] [--rounds 5]
 
 Per transaction: lock one row (SELECT … FOR UPDATE), write a 4.5 KB JSON state and bump its
-version, COMMIT (durable: this server runs fsync and synchronous_commit on). Two ways:
-  psycopg  — its cursor and commit: BEGIN, SELECT, UPDATE, COMMIT, four round trips;
-  pipeline — engine.store.pg_pipeline as the hot path uses it: two round trips.
+version, COMMIT (durable: this server runs fsync and synchronous_commit on). Three ways:
+  psycopg          — its cursor and commit: BEGIN, SELECT, UPDATE, COMMIT, four round trips;
+  psycopg-pipeline — the same in psycopg's own pipeline mode, two syncs: two round trips;
+  pipeline         — engine.store.pg_pipeline as the hot path uses it: two round trips.
 Each round times the raw cycle of bench_inprocess (a) and then both ways, back to back,
 and prints wall and CPU (of this thread) per transaction and as a ratio to the raw cycle.
 Database `motcua_bench_floor` is dropped and recreated.
@@ -66,6 +67,14 @@ def main() -> int:
             cur.execute(WRITE, (STATE, version + 1, 7, version))
         conn.commit()
 
+    def psycopg_piped() -> None:
+        with RawCursor(conn) as cur, conn.pipeline() as pipe:
+            cur.execute(LOCK, (7,), prepare=True)
+            pipe.sync()
+            (_, version, _), = cur.fetchall()
+            cur.execute(WRITE, (STATE, version + 1, 7, version), prepare=True)
+            conn.commit()
+
     def piped() -> None:
         found = exchange(conn, [*begin_if_idle(conn), Step(LOCK, (7,), prepare=True)])
         (_, version, _), = rows(conn, found[-1])
@@ -78,7 +87,8 @@ def main() -> int:
             fn()
         return (timer() - t0) / n
 
-    for fn in (plain, piped):
+    ways = (("psycopg", plain), ("psycopg-pipeline", psycopg_piped), ("pipeline", piped))
+    for _name, fn in ways:
         per_call(fn, 200, time.perf_counter)  # warm-up: psycopg prepares after 5 runs
     raw_spiff(20)
     figures: dict[str, list[float]] = {}
@@ -87,7 +97,7 @@ def main() -> int:
             spent, done = raw_spiff(40, timer=timer)
             raw = spent / done
             figures.setdefault(f"raw {clock}", []).append(raw)
-            for name, fn in (("psycopg", plain), ("pipeline", piped)):
+            for name, fn in ways:
                 cost = per_call(fn, args.n, timer)
                 figures.setdefault(f"{name} {clock}", []).append(cost)
                 figures.setdefault(f"{name} {clock} ratio", []).append(cost / raw)
@@ -95,7 +105,7 @@ def main() -> int:
     for key, values in figures.items():
         s = sorted(values)
         unit = ("x", 1.0) if key.endswith("ratio") else (" ms", 1000.0)
-        print(f"{key:22s} min {s[0] * unit[1]:.3f}{unit[0]}, median "
+        print(f"{key:30s} min {s[0] * unit[1]:.3f}{unit[0]}, median "
               f"{s[len(s) // 2] * unit[1]:.3f}{unit[0]}, max {s[-1] * unit[1]:.3f}{unit[0]}")
     return 0
 
