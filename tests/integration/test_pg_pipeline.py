@@ -181,3 +181,16 @@ def test_a_connection_the_server_dropped_fails_one_command_only(pg: Any) -> None
     for task_id in (first, second):  # the pool has replaced it: both go through
         r = complete(pg, task_id, {"copies": 1})
         assert r.status_code == 200, r.get_json()
+
+
+def test_a_large_state_goes_through_the_pipeline(pg: Any) -> None:
+    """Writes far larger than a socket buffer: the pipeline flushes them in parts."""
+    note = "dữ liệu " * 60_000  # ~540 KB of UTF-8 in the dossier data, hence in the state
+    r = intake(pg, data={"note": note})
+    assert r.status_code == 201, r.get_json()
+    r = complete(pg, step(r.get_json(), "receive")["task_id"], {"copies": 1})
+    assert r.status_code == 200, r.get_json()
+    with pg.ctx.db_engine.connect() as conn:
+        stored = conn.execute(text("SELECT length(state::text) FROM dossiers WHERE code = :c"),
+                              {"c": r.get_json()["code"]}).scalar_one()
+    assert stored > len(note)
