@@ -24,6 +24,9 @@ class Settings:
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})
+    db_prepare: int = field(default=1, metadata={
+        "help": "1: PostgreSQL statements run prepared on their connection; 0: never "
+                "(behind a pooler in transaction mode, such as PgBouncer before 1.21)"})
     http_threads: int = field(default=4, metadata={
         "help": "threads per gunicorn worker process (serve --workers N)"})
     live_instances: int = field(default=200, metadata={

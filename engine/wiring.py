@@ -12,7 +12,8 @@ from engine.store.uow import UnitOfWork
 
 
 def build_context(settings: Settings, clock: Clock | None = None) -> Context:
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                         prepare=bool(settings.db_prepare))
     factory = make_session_factory(engine)
     ctx = Context(settings=settings, clock=clock or SystemClock(), uow=lambda: UnitOfWork(factory),
                   cache=CatalogCache(script_time_limit=settings.script_time_limit),

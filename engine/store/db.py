@@ -12,8 +12,12 @@ from engine import jsoncodec
 from engine.store.pg_pipeline import HotConnection
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine configured so that locking behaves the same on both backends."""
+def make_engine(url: str, *, pool_size: int = 5, prepare: bool = True) -> Engine:
+    """An engine configured so that locking behaves the same on both backends. `prepare`
+    (PostgreSQL): statements run as prepared statements of their connection, the hot
+    path's at once and the others from their sixth run (psycopg's threshold); without it,
+    none is ever prepared, as a pooler that moves transactions between server connections
+    requires."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
                                json_serializer=jsoncodec.dumps,
@@ -23,9 +27,11 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     # LIFO: the connection used last is used next, with its prepared statements warm.
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
                            pool_use_lifo=True, json_serializer=jsoncodec.dumps,
-                           json_deserializer=jsoncodec.loads)
+                           json_deserializer=jsoncodec.loads,
+                           connect_args={} if prepare else {"prepare_threshold": None})
     _ping_idle_connections(engine)
-    _hot_connections(engine)
+    if prepare:
+        _hot_connections(engine)
     return engine
 
 

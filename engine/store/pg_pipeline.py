@@ -13,7 +13,9 @@ parameters sent as text and typed by the server from the statement, so a name al
 whatever Python types are bound. psycopg ends a ROLLBACK with DEALLOCATE ALL when it holds
 prepared statements of its own, which would drop ours too: `HotConnection` forgets ours
 and deallocates them itself on every rollback of an open transaction, so what it believes
-prepared is always prepared, and never prepared twice.
+prepared is always prepared, and never prepared twice. On a plain psycopg connection (the
+engine made with `prepare=False`, for a pooler in transaction mode) every statement runs
+unnamed, in the same round trips.
 """
 from __future__ import annotations
 

@@ -194,3 +194,32 @@ def test_a_large_state_goes_through_the_pipeline(pg: Any) -> None:
         stored = conn.execute(text("SELECT length(state::text) FROM dossiers WHERE code = :c"),
                               {"c": r.get_json()["code"]}).scalar_one()
     assert stored > len(note)
+
+
+def test_without_prepared_statements_the_round_trips_are_the_same(
+        pg: Any, round_trips: list[list[bytes]]) -> None:
+    """MOTCUA_DB_PREPARE=0, for a pooler that moves transactions between server
+    connections: nothing is prepared, by psycopg or by the hot path."""
+    from dataclasses import replace
+
+    from engine.services.auth import authenticate
+    from engine.services.intake import start_dossier
+    from engine.services.tasks import complete_task
+    from engine.wiring import build_context
+
+    ctx = build_context(replace(pg.ctx.settings, db_prepare=0))
+    try:
+        client, officer = (authenticate(ctx, pg.tokens[who]) for who in ("client", "officer"))
+        for _i in range(7):  # past psycopg's threshold of five runs
+            view, _ = start_dossier(ctx, client, process_key="two_steps",
+                                    applicant={"name": "A"}, data={})
+            task = next(t for t in view.open_tasks if t.element_id == "receive")
+            round_trips.clear()
+            complete_task(ctx, officer, task.id, {"copies": 1})
+            assert round_trips == [[b"BEGIN", b"SELECT"], [b"WITH", b"COMMIT"]]
+        with ctx.db_engine.connect() as conn:
+            assert not isinstance(conn.connection.driver_connection, HotConnection)
+            prepared = conn.execute(text("SELECT name FROM pg_prepared_statements")).all()
+        assert prepared == []
+    finally:
+        ctx.db_engine.dispose()
