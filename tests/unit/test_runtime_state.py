@@ -53,6 +53,20 @@ def test_dump_is_spiffworkflows_dict_without_the_spec(path: Path) -> None:
     assert dump_state(reloaded) == json.loads(json.dumps(state))
 
 
+@pytest.mark.parametrize("path", DIAGRAMS, ids=[p.stem for p in DIAGRAMS])
+def test_the_dump_stays_spiffworkflows_dict_as_the_dossier_moves(path: Path) -> None:
+    """Each step adds data to tasks (written as changes from the parent's data), removes
+    some, and leaves timers' instants in the internal data."""
+    compiled, inst = started(path)
+    for step in range(4):  # bounded: a few steps into each diagram
+        waiting = inst.user_tasks()
+        if not waiting:
+            break
+        inst.complete(waiting[0].task_id, {"approved": step % 2 == 0, "amount": step,
+                                           f"note_{step}": {"nested": [step, None, "ở"]}})
+        assert dump_state(inst.workflow)["workflow"] == spiff_dict_without_spec(inst.workflow)
+
+
 def test_a_running_subprocess_is_in_the_dump() -> None:
     _, inst = started(DATA / "subprocess.bpmn", {})
     assert inst.workflow.subprocesses, "the diagram should wait inside its sub-process"
