@@ -33,6 +33,9 @@ _FATAL = pq.ExecStatus.FATAL_ERROR
 _PREPARED = pq.ExecStatus.COMMAND_OK
 _NAMES: dict[bytes, bytes] = {}  # statement SQL → its prepared statement name
 _MAX_NAMES = 1024
+# Statements one connection keeps prepared (each holds a plan on the server); the writes
+# take a few dozen shapes in practice, the first ones met are the common ones.
+MAX_PREPARED = 200
 _NAMING = threading.Lock()
 
 
@@ -94,12 +97,15 @@ def exchange(conn: psycopg.Connection[Any], steps: Sequence[Step]) -> list[pq.ab
     try:
         for step, params in zip(steps, values, strict=True):
             name = _name(step.sql) if step.prepare and prepared is not None else None
+            if name is not None and name not in prepared:  # type: ignore[operator]
+                if len(prepared) < MAX_PREPARED:  # type: ignore[arg-type]
+                    pgconn.send_prepare(name, step.sql)
+                    preparing.append(name)
+                else:  # the connection holds enough: a rarer statement runs unnamed
+                    name = None
             if name is None:
                 pgconn.send_query_params(step.sql, params)
             else:
-                if name not in prepared:  # type: ignore[operator]  # not None with a name
-                    pgconn.send_prepare(name, step.sql)
-                    preparing.append(name)
                 pgconn.send_query_prepared(name, params)
             preparing.append(None)
         pgconn.pipeline_sync()

@@ -223,3 +223,21 @@ def test_without_prepared_statements_the_round_trips_are_the_same(
         assert prepared == []
     finally:
         ctx.db_engine.dispose()
+
+
+def test_a_connection_keeps_a_bounded_number_of_statements(
+        pg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _hot_connection(pg)
+    try:
+        conn = raw.driver_connection
+        before = set(conn.hot_prepared)
+        monkeypatch.setattr(pg_pipeline, "MAX_PREPARED", len(before) + 2)
+        for n in range(4):  # four statements: two prepared, two run unnamed, all answer
+            sql = b"SELECT $1::int + %d" % n
+            for _i in range(2):
+                (result,) = exchange(conn, [Step(sql, (1,), prepare=True)])
+                assert pg_pipeline.rows(conn, result) == [(1 + n,)]
+        assert conn.hot_prepared - before == {pg_pipeline._NAMES[b"SELECT $1::int + %d" % n]
+                                              for n in range(2)}
+    finally:
+        raw.close()
