@@ -135,16 +135,17 @@ class HotPath:
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
         try:
             if self.postgresql:
-                pg_hot.write(self._driver_connection(), new=new, dossier=guard, closes=closes,
-                             new_tasks=new_tasks, history=history, commit=commit)
+                updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
+                                       closes=closes, new_tasks=new_tasks, history=history,
+                                       commit=commit)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
                                            new_tasks=new_tasks, history=history)
-                if updated != 1:
-                    raise ConcurrentUpdate("the dossier was changed by another request; retry")
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
+        if updated != 1:
+            raise ConcurrentUpdate("the dossier was changed by another request; retry")
         if inserted is not None:
             inserted.saved(inserted.row_version)
         if saved:

@@ -19,7 +19,6 @@ from psycopg import errors
 from sqlalchemy import JSON
 
 from engine import jsoncodec
-from engine.errors import ConcurrentUpdate
 from engine.store import hot_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
@@ -149,11 +148,11 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
-          commit: bool = False) -> None:
+          commit: bool = False) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
-    read, changed columns) of one to update. Raises ConcurrentUpdate, with nothing written,
-    when the row version moved."""
+    read, changed columns) of one to update. Returns the number of dossier rows updated: 1,
+    or 0 when the row version moved, and then nothing was written or committed."""
     params: list[Any] = []
     if new is not None:
         params += [_bind(c, new[c]) for c in DOSSIER_COLUMNS]
@@ -175,5 +174,6 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         steps.append(Step(b"COMMIT"))
     try:
         exchange(conn, steps)
-    except errors.DivisionByZero as exc:  # the row-version guard (see _write_statement)
-        raise ConcurrentUpdate("the dossier was changed by another request; retry") from exc
+    except errors.DivisionByZero:  # the row-version guard (see _write_statement)
+        return 0
+    return 1
