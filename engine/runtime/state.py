@@ -22,13 +22,14 @@ STATE_FORMAT = 1
 
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 _REGISTRY = _SERIALIZER.registry
-# The registry wraps each converter in a partial; we need the converter object itself.
-_WORKFLOW_CONVERTER = _REGISTRY.convert_from_dict["BpmnWorkflow"].args[0].__self__
 
 
 def _converter(typename: str) -> Any:
+    # The registry wraps each converter in a partial; we need the converter object itself.
     return _REGISTRY.convert_from_dict[typename].args[0].__self__
 
+
+_WORKFLOW_CONVERTER = _converter("BpmnWorkflow")
 
 # The task and sub-workflow dicts are written out below as SpiffWorkflow 3.2's own
 # converters write them; should the configuration name other converters, theirs are used.
