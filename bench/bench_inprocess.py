@@ -86,8 +86,8 @@ def raw_spiff(dossiers: int, with_load: bool = False,
 
 
 # -- (b) motcua use cases -----------------------------------------------------------------
-def fresh_pg() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"):
+def fresh_pg(db: str = PG_DB) -> None:
+    for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
                         sql], check=True, capture_output=True, timeout=120)
 

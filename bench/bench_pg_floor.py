@@ -17,7 +17,6 @@ Database `motcua_bench_floor` is dropped and recreated.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,19 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_inprocess import raw_spiff  # noqa: E402
+from bench_inprocess import fresh_pg, raw_spiff  # noqa: E402
 
 DB = "motcua_bench_floor"
 STATE = '{"tasks": "%s"}' % ("x" * 4500)
 LOCK = b"SELECT id, version, state::text FROM t WHERE id = $1 FOR UPDATE"
 WRITE = (b"WITH saved AS (UPDATE t SET state = $1, version = $2 WHERE id = $3 AND version = $4"
          b" RETURNING 1) SELECT 1 / count(*) FROM saved")
-
-
-def fresh() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
-                        sql], check=True, capture_output=True, timeout=120)
 
 
 def main() -> int:
@@ -50,7 +43,7 @@ def main() -> int:
 
     from engine.store.pg_pipeline import HotConnection, Step, begin_if_idle, exchange, rows
 
-    fresh()
+    fresh_pg(DB)
     conn = HotConnection.connect(f"postgresql://postgres@127.0.0.1:5432/{DB}")
     conn.execute("CREATE TABLE t (id int PRIMARY KEY, version int NOT NULL, state json)")
     conn.execute("INSERT INTO t SELECT g, 0, '{}' FROM generate_series(1, 100) g")
