@@ -51,6 +51,25 @@ def bpmn_and_forms() -> tuple[bytes, dict[str, bytes]]:
 def raw_spiff(dossiers: int, with_load: bool = False,
               timer: Callable[[], float] = time.perf_counter) -> tuple[float, int]:
     """Seconds spent and completions done. with_load: also deserialize before each step."""
+    start, serializer = raw_parts()
+    done = 0
+    spent = 0.0
+    for i in range(dossiers):
+        wf, state = start(i)
+        for form in FORM_DATA:  # bounded: 5 user tasks
+            t0 = timer()
+            if with_load:
+                wf = serializer.deserialize_json(state)
+            state = raw_complete(wf, serializer, form)
+            spent += timer() - t0
+            done += 1
+        assert wf.completed
+    return spent, done
+
+
+def raw_parts() -> tuple[Callable[[int], tuple[Any, str]], Any]:
+    """The process parsed once: a function starting the i-th workflow (run to its first
+    user task and serialized), and the serializer."""
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -62,27 +81,27 @@ def raw_spiff(dossiers: int, with_load: bool = False,
     spec = parser.get_spec(PROCESS_KEY)
     subs = parser.get_subprocess_specs(PROCESS_KEY)
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    done = 0
-    spent = 0.0
-    for i in range(dossiers):
+
+    def start(i: int) -> tuple[Any, str]:
         wf = BpmnWorkflow(spec, subs)
         wf.get_next_task(state=TaskState.READY).data.update(
             {"household_name": f"Hộ {i}", "capital_vnd": 150_000_000})
         wf.do_engine_steps()
-        state = serializer.serialize_json(wf)
-        for form in FORM_DATA:  # bounded: 5 user tasks
-            t0 = timer()
-            if with_load:
-                wf = serializer.deserialize_json(state)
-            task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-            task.set_data(**form)
-            task.run()
-            wf.do_engine_steps()
-            state = serializer.serialize_json(wf)
-            spent += timer() - t0
-            done += 1
-        assert wf.completed
-    return spent, done
+        return wf, serializer.serialize_json(wf)
+
+    return start, serializer
+
+
+def raw_complete(wf: Any, serializer: Any, form: dict[str, Any]) -> str:
+    """The raw cycle: the waiting user task completed with `form`, the engine run on, the
+    whole workflow serialized."""
+    from SpiffWorkflow.util.task import TaskState
+
+    task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+    task.set_data(**form)
+    task.run()
+    wf.do_engine_steps()
+    return serializer.serialize_json(wf)  # type: ignore[no-any-return]
 
 
 # -- (b) motcua use cases -----------------------------------------------------------------
@@ -116,21 +135,27 @@ class Motcua:
         catalog.deploy(self.ctx, self.designer, bpmn, forms)
         self.n = 0
 
+    def start(self) -> Any:
+        """A new dossier, waiting at its first task: the view start_dossier returns."""
+        from engine.services.intake import start_dossier
+
+        self.n += 1
+        view, _ = start_dossier(
+            self.ctx, self.client, process_key=PROCESS_KEY,
+            applicant={"type": "citizen", "name": f"Người nộp {self.n}"},
+            data={"household_name": f"Hộ {self.n}", "capital_vnd": 150_000_000},
+            unit=UNIT, idempotency_key=f"inproc-{self.n}")
+        return view
+
     def run(self, dossiers: int, timer: Callable[[], float] = time.perf_counter
             ) -> dict[str, Any]:
-        from engine.services.intake import start_dossier
         from engine.services.tasks import complete_task
 
         intake: list[float] = []
         complete: list[float] = []
         for _i in range(dossiers):
-            self.n += 1
             t0 = timer()
-            view, _ = start_dossier(
-                self.ctx, self.client, process_key=PROCESS_KEY,
-                applicant={"type": "citizen", "name": f"Người nộp {self.n}"},
-                data={"household_name": f"Hộ {self.n}", "capital_vnd": 150_000_000},
-                unit=UNIT, idempotency_key=f"inproc-{self.n}")
+            view = self.start()
             intake.append(timer() - t0)
             for form in FORM_DATA:  # bounded: 5 user tasks
                 task_id = view.open_tasks[0].id  # each command returns the next steps
