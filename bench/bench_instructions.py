@@ -4,7 +4,7 @@ cycle against motcua's complete_task on PostgreSQL and on SQLite.
 Prints figures; asserts nothing. Not part of the test run. Needs valgrind.
 
 Run:  .venv/bin/python bench/bench_instructions.py [--dossiers 20] [--src DIR]
-          [--cases raw postgresql sqlite]
+          [--cases raw postgresql sqlite] [--parts]
 
 Seconds on this shared machine drift by half within minutes; an instruction count does not
 (the same code on the same input counts the same, whatever else runs). Each case runs in a
@@ -17,6 +17,10 @@ completions of each dossier inside it.
     serialize_json of the whole workflow), on workflows started beforehand.
 (b) motcua: engine.services.tasks.complete_task on dossiers started beforehand (one
     durable transaction each: engine, form validation, history, inbox rows, store).
+
+With --parts, each case runs again with one part switched off (for counting only: the
+process still runs to its end), and the difference is that part's count: the raw cycle's
+`serialize_json`; motcua's form validation, history hashing and state dump.
 
 Counted: user-space instructions of the calling process, C libraries included (libpq,
 psycopg, orjson, SQLite). Not counted: the kernel, and the PostgreSQL server's own
@@ -34,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_inprocess import PG_URL, Motcua, fresh_pg, raw_parts  # noqa: E402
@@ -43,22 +48,64 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNTED = re.compile(r"Collected : (\d+)")
 
 
-def child(case: str, dossiers: int, sqlite_dir: str) -> int:
+PARTS = {"raw": ["serialize"], "postgresql": ["forms", "hash", "dump"],
+         "sqlite": ["forms", "hash", "dump"]}
+
+
+def switch_off(part: str) -> None:
+    """Replace one part by a stand-in doing (next to) nothing, so that counting with and
+    without it gives its cost. The stand-ins keep the process running to its end."""
+    if part == "forms":
+        import engine.services.tasks
+
+        engine.services.tasks.validate_form = lambda *args, **kwargs: None
+    elif part == "hash":
+        import engine.services.progress
+
+        engine.services.progress.event_hash = lambda *args, **kwargs: "0" * 64
+    elif part == "dump":  # the first dump, written again and again
+        from engine.runtime.instance import Instance
+
+        dump = Instance.dump
+        first: list[Any] = []
+
+        def dump_once(self: Instance) -> Any:
+            if not first:
+                first.append(dump(self))
+            return first[0]
+
+        Instance.dump = dump_once  # type: ignore[method-assign]
+
+
+def raw_step(wf: Any, _serializer: Any, form: dict[str, Any]) -> None:
+    """The raw cycle without its serialize_json."""
+    from SpiffWorkflow.util.task import TaskState
+
+    task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+    task.set_data(**form)
+    task.run()
+    wf.do_engine_steps()
+
+
+def child(case: str, dossiers: int, sqlite_dir: str, off: str | None) -> int:
     """Run one case; the completions run inside operator.call, which callgrind counts."""
+    if off is not None:
+        switch_off(off)
     if case == "raw":
         start, serializer = raw_parts()
         from bench_inprocess import raw_complete
 
+        cycle = raw_step if off == "serialize" else raw_complete
         for i in range(5):  # warm-up
             wf, _ = start(i)
             for form in FORM_DATA:
-                raw_complete(wf, serializer, form)
+                cycle(wf, serializer, form)
         workflows = [start(i)[0] for i in range(dossiers)]
 
         def complete_all() -> int:
             for wf in workflows:
                 for form in FORM_DATA:  # bounded: 5 user tasks
-                    raw_complete(wf, serializer, form)
+                    cycle(wf, serializer, form)
             return len(workflows) * len(FORM_DATA)
     else:
         from engine.services.tasks import complete_task
@@ -81,7 +128,7 @@ def child(case: str, dossiers: int, sqlite_dir: str) -> int:
     return 0
 
 
-def count(case: str, dossiers: int, src: Path) -> tuple[int, int]:
+def count(case: str, dossiers: int, src: Path, off: str | None = None) -> tuple[int, int]:
     """Instructions counted and completions done by one case under callgrind."""
     if case == "postgresql":
         fresh_pg()
@@ -89,7 +136,8 @@ def count(case: str, dossiers: int, src: Path) -> tuple[int, int]:
         cmd = ["valgrind", "--tool=callgrind", "--collect-atstart=no",
                "--toggle-collect=_operator_call", f"--callgrind-out-file={tmp}/callgrind.out",
                sys.executable, str(Path(__file__).resolve()), "--child", case,
-               "--dossiers", str(dossiers), "--src", str(src), "--sqlite-dir", tmp]
+               "--dossiers", str(dossiers), "--src", str(src), "--sqlite-dir", tmp,
+               *(["--off", off] if off else [])]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     found = COUNTED.search(run.stderr)
@@ -106,13 +154,16 @@ def main() -> int:
                     choices=["raw", "postgresql", "sqlite"])
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="directory of the product code to run (default: this checkout)")
+    ap.add_argument("--parts", action="store_true",
+                    help="also count each case with one part switched off at a time")
+    ap.add_argument("--off", help=argparse.SUPPRESS)
     ap.add_argument("--child", choices=["raw", "postgresql", "sqlite"], help=argparse.SUPPRESS)
     ap.add_argument("--sqlite-dir", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
     os.chdir(args.src.resolve())
     if args.child:
-        return child(args.child, args.dossiers, args.sqlite_dir)
+        return child(args.child, args.dossiers, args.sqlite_dir, args.off)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)")
         return 1
@@ -127,6 +178,11 @@ def main() -> int:
         ratio = f", {per[case] / per['raw']:.2f}x the raw cycle" if "raw" in per and case != "raw" else ""
         print(f"{case:10s} {done} completions, {per[case] / 1e6:.3f} M instructions per "
               f"completion{ratio}", flush=True)
+        for part in PARTS[case] if args.parts else []:
+            without, done_without = count(case, args.dossiers, args.src.resolve(), part)
+            saved = per[case] - without / done_without
+            print(f"{'':10s} {part}: {saved / 1e6:.3f} M per completion "
+                  f"({saved / per[case]:.0%} of the case)", flush=True)
     return 0
 
 
