@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+# Paging never skips more rows than a 32-bit count: larger offsets are refused, not sent
+# to the database (where they overflow).
+MAX_OFFSET = 2**31 - 1
+
 
 class ErrorItem(Schema):
     element = fields.String()
@@ -105,7 +109,7 @@ class DossierQuery(Schema):
     process_key = fields.String()
     unit = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class DossierSummary(DossierOut):
@@ -168,7 +172,7 @@ class TaskQuery(Schema):
                            validate=validate.OneOf(["open", "completed", "cancelled"]))
     timeliness = fields.String(validate=validate.OneOf(TIMELINESS))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class CompleteIn(Schema):

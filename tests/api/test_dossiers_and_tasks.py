@@ -1,9 +1,12 @@
 """Intake, the inbox, completing tasks, history and idempotency over HTTP."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
+
+import pytest
 
 from engine.history import GENESIS, event_hash
 from tests.api.helpers import (
@@ -67,6 +70,16 @@ def test_intake_validates_its_body(two_steps: Any) -> None:
 def test_designers_and_auditors_cannot_start_dossiers(two_steps: Any) -> None:
     for who in ("designer", "auditor"):
         assert_problem(intake(two_steps, who=who), 403, "forbidden")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/dossiers", "/api/v1/tasks"])
+def test_paging_offset_beyond_32_bits_is_refused(world: Any, path: str) -> None:
+    for offset in ("2147483648", "55547099065147801600"):
+        r = world.client.get(f"{path}?offset={offset}", headers=world.headers("admin"))
+        body = assert_problem(r, 422, "invalid-input")
+        assert "offset" in json.dumps(body), body
+    r = world.client.get(f"{path}?offset=2147483647", headers=world.headers("admin"))
+    assert r.status_code == 200, r.get_json()
 
 
 def test_dossier_list(two_steps: Any) -> None:
