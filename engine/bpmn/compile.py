@@ -22,7 +22,7 @@ from engine.bpmn.normalize import normalize
 from engine.bpmn.problems import Problems, spiff_exception_element, spiff_exception_message
 from engine.bpmn.schema import validate_schema
 from engine.bpmn.structure import check_structure, executable_processes, select_top_process
-from engine.bpmn.tasks import UserTaskInfo, user_tasks
+from engine.bpmn.tasks import UserTaskInfo, check_budgets, user_tasks
 from engine.bpmn.xml import element_at_line, parse_safely, xpath
 
 __all__ = ["CompiledProcess", "UserTaskInfo", "compile_bpmn"]
@@ -69,6 +69,7 @@ def compile_bpmn(
     key = select_top_process(root, filename, problems)
     check_structure(root, problems)
     form_schemas = resolve_forms(root, forms or {}, problems)
+    check_budgets(root, problems)
     check_all_code(root, check_code, problems)
     problems.raise_if_any(filename)
     assert key is not None  # select_top_process records a problem whenever it returns None

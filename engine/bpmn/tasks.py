@@ -8,9 +8,15 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.bpmn.normalize import FORM_PROPERTY
+from engine.bpmn.problems import Problems
+from engine.bpmn.structure import executable_processes
 from engine.bpmn.xml import text_of, xpath
+from engine.deadlines.limits import parse_budget
+from engine.errors import InvalidInput
 
 POSITION_PROPERTY = "position"
+BUDGET_PROPERTY = "stepBudget"
+_PROPERTY = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
 
 
 @dataclass(frozen=True)
@@ -38,14 +44,8 @@ def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserT
             continue
         # Manual tasks wait for a person too (SpiffWorkflow lists both as `manual`).
         for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
-            props = {
-                str(p.get("name")): str(p.get("value") or "")
-                for p in xpath(
-                    task, "./bpmn:extensionElements/spiffworkflow:properties/"
-                    "spiffworkflow:property",
-                )
-                if p.get("name")
-            }  # fmt: skip
+            props = {str(p.get("name")): str(p.get("value") or "")
+                     for p in xpath(task, _PROPERTY) if p.get("name")}
             lane = _lane_of(task, lanes)
             found.append(
                 UserTaskInfo(
@@ -58,6 +58,23 @@ def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserT
                 )
             )
     return found
+
+
+def check_budgets(root: etree._Element, problems: Problems) -> None:
+    """Every human task's `stepBudget` must read as a time limit the calendar can count
+    (`2 working_days`, `PT4H`, ...); otherwise the task is named at deploy, not skipped
+    or failed at run time."""
+    for process in executable_processes(root):
+        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
+            for prop in xpath(task, _PROPERTY):
+                value = (prop.get("value") or "").strip()
+                if prop.get("name") != BUDGET_PROPERTY or not value:
+                    continue
+                try:
+                    parse_budget(value, f"{task.get('id')}.{BUDGET_PROPERTY}")
+                except InvalidInput as exc:
+                    reason = exc.errors[0]["message"] if exc.errors else exc.message
+                    problems.add(task.get("id"), f"{BUDGET_PROPERTY} {value!r}: {reason}")
 
 
 def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:

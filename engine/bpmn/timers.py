@@ -18,6 +18,8 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from engine.calendar import MAX_LIMIT_DAYS
+
 TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _DESCRIPTION = {
     "timeDate": "date-time (e.g. 2026-03-01T08:00:00+07:00)",
@@ -30,6 +32,10 @@ _LOOKS_CYCLE = re.compile(r"^R\d*/")
 _LOOKS_DATE = re.compile(r"^\d{4}-?\d{2}")
 # A date-time with an explicit UTC offset ("Z", "+07:00", "+0700", "+07").
 _OFFSET = re.compile(r"T.*(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
+# Days per ISO duration designator, rounded up: enough to tell a duration that overflows
+# the date arithmetic at run time from a plausible one.
+_DAYS = {"years": 366, "months": 31, "weeks": 7, "days": 1, "hours": 1 / 24,
+         "minutes": 1 / 1440, "seconds": 1 / 86400}
 _DURATION = re.compile(
     r"^P(?!$)(\d+(?:[.,]\d+)?Y)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?W)?(\d+(?:[.,]\d+)?D)?"
     r"(T(?=\d)(\d+(?:[.,]\d+)?H)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?S)?)?$"
@@ -58,7 +64,8 @@ def iso_problem(kind: str, value: str) -> str | None:
         if kind == "timeDuration":
             if not _DURATION.match(value):
                 return f"{want}, got {value!r}"
-            TimerEventDefinition.parse_iso_duration(value)
+            if _days(TimerEventDefinition.parse_iso_duration(value)) > MAX_LIMIT_DAYS:
+                return f"timer {kind} {value!r} is longer than {MAX_LIMIT_DAYS} days"
         elif kind == "timeDate":
             parsed = TimerEventDefinition.parse_time_or_duration(value)
             if not isinstance(parsed, datetime):
@@ -70,10 +77,18 @@ def iso_problem(kind: str, value: str) -> str | None:
         else:
             if not _LOOKS_CYCLE.match(value):
                 return f"{want}, got {value!r}"
+            for part in value.upper().split("/")[1:]:
+                if part.startswith("P") and _days(
+                        TimerEventDefinition.parse_iso_duration(part)) > MAX_LIMIT_DAYS:
+                    return f"timer {kind} {value!r} repeats after more than {MAX_LIMIT_DAYS} days"
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow's helpers raise bare Exception/ValueError/AttributeError
         return f"{want}, got {value!r}"
     return None
+
+
+def _days(parts: dict[str, float]) -> float:
+    return sum(_DAYS.get(name, 0) * amount for name, amount in parts.items())
 
 
 def judge_timer(kind: str, raw: str | None) -> TimerVerdict:

@@ -3,6 +3,8 @@
 See `arithmetic` for the boundary rules (half-open opening hours, due at a closing time).
 """
 from engine.calendar.arithmetic import (
+    MAX_LIMIT_DAYS,
+    MAX_LIMIT_MONTHS,
     WORKING_DAY_LENGTH,
     add_calendar_days,
     add_months,
@@ -22,6 +24,8 @@ from engine.calendar.resolve import resolve
 
 __all__ = [
     "DAY_OFF",
+    "MAX_LIMIT_DAYS",
+    "MAX_LIMIT_MONTHS",
     "NATIONAL_ID",
     "WORKING_DAY",
     "WORKING_DAY_LENGTH",

@@ -22,6 +22,12 @@ from engine.calendar.timeline import MAX_YEARS, Compiled, Timeline, compiled, fr
 
 WORKING_DAY_LENGTH = timedelta(hours=8)
 _DAY_US = 8 * 3600 * 1_000_000
+# No limit reaches further than the calendar is ever searched: anything longer is refused
+# with a clear error before any date arithmetic can overflow.
+MAX_LIMIT_DAYS = MAX_YEARS * 366
+MAX_LIMIT_MONTHS = MAX_YEARS * 12
+TOO_LONG = f"a time limit longer than {MAX_YEARS} years is not supported"
+_MAX_US = MAX_LIMIT_DAYS * 86_400 * 1_000_000
 
 
 def to_local(instant: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime:
@@ -41,11 +47,16 @@ def _amount_us(value: timedelta | float, unit_us: int) -> int:
     if isinstance(value, timedelta):
         us = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        us = round(value * unit_us)
+        scaled = value * unit_us
+        if not -_MAX_US <= scaled <= _MAX_US:  # also catches a product overflowing to inf
+            raise ValueError("a time limit cannot be negative" if scaled < 0 else TOO_LONG)
+        us = round(scaled)
     else:
         raise ValueError(f"expected a finite number or timedelta, got {value!r}")
     if us < 0:
         raise ValueError("a time limit cannot be negative")
+    if us > _MAX_US:
+        raise ValueError(TOO_LONG)
     return us
 
 
@@ -155,6 +166,8 @@ def add_calendar_days(cal: Calendar, start: datetime, n: int, *,
     closing time itself (e.g. 17:00) stays as it is."""
     if n < 0:
         raise ValueError("a time limit cannot be negative")
+    if n > MAX_LIMIT_DAYS:
+        raise ValueError(TOO_LONG)
     c, version, _, _ = _setup(cal, start, as_of)
     local = start.astimezone(c.tz)
     # Wall-clock arithmetic: same local time n days later, then normalised by astimezone.
@@ -167,6 +180,8 @@ def add_months(cal: Calendar, start: datetime, n: int, *, as_of: date | None = N
     (31 Jan + 1 month = 28/29 Feb); then rolled forward like `add_calendar_days`."""
     if n < 0:
         raise ValueError("a time limit cannot be negative")
+    if n > MAX_LIMIT_MONTHS:
+        raise ValueError(TOO_LONG)
     c, version, _, _ = _setup(cal, start, as_of)
     local = start.astimezone(c.tz)
     month0 = local.month - 1 + n

@@ -1,12 +1,15 @@
 """A time limit as the law publishes it (a number and a unit) and how it is added."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.calendar import (
+    MAX_LIMIT_DAYS,
+    MAX_LIMIT_MONTHS,
     WORKING_DAY_LENGTH,
     Calendar,
     add_calendar_days,
@@ -16,6 +19,10 @@ from engine.calendar import (
 from engine.errors import InvalidInput
 
 UNITS = ("working_days", "working_hours", "calendar_days", "hours", "months")
+# The longest limit in each unit: as far ahead as the calendar arithmetic looks.
+MAX_VALUE = {"working_days": MAX_LIMIT_DAYS, "working_hours": MAX_LIMIT_DAYS * 24,
+             "calendar_days": MAX_LIMIT_DAYS, "hours": MAX_LIMIT_DAYS * 24,
+             "months": MAX_LIMIT_MONTHS}
 _ISO = re.compile(r"^P(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 
 
@@ -34,11 +41,16 @@ class Limit:
                                "{value, unit} is required"}])
         errors = []
         value, unit = data.get("value"), data.get("unit")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) \
+                or not math.isfinite(value) or value <= 0:
             errors.append({"field": f"{path}.value", "message": "a positive number"})
+        elif unit in UNITS and value > MAX_VALUE[unit]:
+            errors.append({"field": f"{path}.value",
+                           "message": f"at most {MAX_VALUE[unit]} {unit}"})
         if unit not in UNITS:
             errors.append({"field": f"{path}.unit", "message": f"one of {', '.join(UNITS)}"})
-        elif unit == "months" and isinstance(value, (int, float)) and value != int(value):
+        elif unit == "months" and isinstance(value, (int, float)) and math.isfinite(value) \
+                and value != int(value):
             errors.append({"field": f"{path}.value", "message": "months must be whole"})
         if errors:
             raise InvalidInput("invalid limit", errors=errors)
@@ -73,11 +85,11 @@ def parse_budget(text: str, path: str = "stepBudget") -> Limit:
             if weeks or days or hours or minutes:
                 raise InvalidInput("invalid budget", errors=[{"field": path, "message":
                                    "months cannot be combined with other parts"}])
-            return Limit(months, "months")
+            return Limit.from_dict({"value": months, "unit": "months"}, path)
         total_hours = (weeks * 5 + days) * 8 + hours + minutes / 60
         if total_hours <= 0:
             raise InvalidInput("invalid budget", errors=[{"field": path, "message": "empty"}])
-        return Limit(total_hours, "working_hours")
+        return Limit.from_dict({"value": total_hours, "unit": "working_hours"}, path)
     parts = raw.split()
     if len(parts) == 2:
         try:

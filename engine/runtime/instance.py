@@ -31,6 +31,9 @@ from engine.runtime.working_timers import apply_working_timers
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _TICK = timedelta(microseconds=1)
 
+# What stops a dossier on an error instead of failing the command: SpiffWorkflow's own
+# errors, and a date computed at run time (a timer expression) beyond what datetime holds.
+_ENGINE_ERRORS = (SpiffWorkflowException, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ class Instance:
     def _run(self, task: Task) -> None:
         try:
             task.run()
-        except SpiffWorkflowException as exc:
+        except _ENGINE_ERRORS as exc:
             self._fail(task, exc)
 
     def _time(self) -> AbstractContextManager[None]:
@@ -280,7 +283,7 @@ class Instance:
                 if self.calendar is not None and apply_working_timers(
                         self.workflow, self.calendar, self.now, self.as_of):
                     self.workflow.refresh_timers()
-        except SpiffWorkflowException as exc:
+        except _ENGINE_ERRORS as exc:
             failed = getattr(exc, "task", None)
             self._fail(failed, exc)
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
@@ -42,7 +43,11 @@ def apply_working_timers(workflow: BpmnWorkflow, calendar: Any, now: datetime | 
         if task._get_internal_data("event_value") is None:
             continue
         expression = workflow.script_engine.evaluate(task, definition.expression)
-        due = add_limit(calendar, start, _limit(expression), as_of=as_of)
+        try:
+            due = add_limit(calendar, start, _limit(expression), as_of=as_of)
+        except ValueError as exc:  # e.g. longer than the calendar looks ahead
+            raise WorkflowTaskException(f"working-time timer {expression!r}: {exc}",
+                                        task=task, exception=exc) from exc
         task._set_internal_data(event_value=due.isoformat(), **{_MARK: True})
         changed = True
     return changed

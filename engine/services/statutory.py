@@ -152,9 +152,9 @@ def step_due(cal: Any, view: UserTask, now: datetime, day: Any) -> tuple[datetim
         return None, None
     try:
         limit = parse_budget(view.budget, f"{view.element_id}.stepBudget")
-    except InvalidInput:
+        due = add_limit(cal, now, limit, as_of=day)
+    except (InvalidInput, ValueError):  # refused at deploy since; the task runs untimed
         return None, None
-    due = add_limit(cal, now, limit, as_of=day)
     if limit.unit in ("working_days", "working_hours"):
         hours = limit.value * (8 if limit.unit == "working_days" else 1)
         return due, add_working_hours(cal, now, timedelta(hours=hours * 0.75), as_of=day)

@@ -127,6 +127,18 @@ def test_add_needs_exactly_one_amount(world: Any) -> None:
     assert {e["field"] for e in body["errors"]} == {"working_days", "months"}
 
 
+@pytest.mark.parametrize(("name", "amount"), [
+    ("working_days", "1e300"), ("working_hours", "1e18"), ("calendar_days", "10" * 11),
+    ("months", "999999999999"), ("working_days", "99999999"),
+])
+def test_add_refuses_limits_too_long_naming_the_amount(world: Any, name: str,
+                                                       amount: str) -> None:
+    body = assert_problem(_add(world, "vn", start=FRIDAY, **{name: amount}), 422,
+                          "invalid-input")
+    assert [e["field"] for e in body["errors"]] == [name], body
+    assert "50 years" in body["errors"][0]["message"], body
+
+
 def test_unencoded_plus_in_start_is_accepted(world: Any) -> None:
     r = world.client.get(f"{API}/vn/add?start={FRIDAY}&working_days=5",
                          headers=world.headers("officer"))

@@ -243,6 +243,21 @@ def test_procedure_errors_name_their_fields(clocked: tuple[World, ManualClock]) 
                         ).status_code == 403
 
 
+def test_procedure_limits_longer_than_the_calendar_looks_are_refused(
+        clocked: tuple[World, ManualClock]) -> None:
+    w, _ = clocked
+    r = w.client.put("/api/v1/procedures/x", json={"name": "X", "process_key": "p", "rules": [
+        {"effective_from": "2026-01-01", "limits": {
+            "desk": {"value": 1e300, "unit": "calendar_days"},
+            "post": {"value": 10**6, "unit": "months"},
+            "online": {"value": 20, "unit": "working_days"}}}]},
+        headers=w.headers("designer"))
+    assert r.status_code == 422, r.get_json()
+    errors = {e["field"]: e["message"] for e in r.get_json()["errors"]}
+    assert set(errors) == {"rules[0].limits.desk.value", "rules[0].limits.post.value"}
+    assert errors["rules[0].limits.post.value"] == "at most 600 months"
+
+
 def _supplement_form(w: World, code: str) -> dict[str, Any]:
     task = _dossier(w, code)["current_steps"][0]["task_id"]
     schema = w.client.get(f"/api/v1/tasks/{task}", headers=w.headers("reception")

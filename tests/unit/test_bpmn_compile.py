@@ -155,10 +155,39 @@ def timer_body(kind: str, value: str) -> str:
         ("timeDate", "P7D"),
         ("timeDuration", ""),
         ("timeDuration", '"bảy ngày"'),
+        # Valid ISO, but the date arithmetic at run time would overflow.
+        ("timeDuration", "P99999999D"),
+        ("timeDuration", "PT99999999999H"),
+        ("timeDuration", "P999999Y"),
+        ("timeCycle", "R3/P9999999D"),
     ],
 )
 def test_bad_timer_names_the_event(kind: str, value: str) -> None:
     assert elements(errors_of(process(timer_body(kind, value)))) == {"wait"}
+
+
+def budget_body(budget: str) -> str:
+    prop = f'<spiffworkflow:property name="stepBudget" value="{budget}"/>'
+    return ('<bpmn:startEvent id="start"/>' + user_task(props=prop) + '<bpmn:endEvent id="e"/>'
+            + flow("f1", "start", "review") + flow("f2", "review", "e"))
+
+
+@pytest.mark.parametrize("budget", ["2 working_days", "PT4H", "P1M", "3 calendar_days", " "])
+def test_step_budgets_as_designers_write_them_deploy(budget: str) -> None:
+    compile_ok(process(budget_body(budget)))
+
+
+@pytest.mark.parametrize(("budget", "reason"), [
+    ("soon", "is not '<number> <unit>'"),
+    ("2 fortnights", "one of working_days"),
+    ("P99999999D", "at most"),
+    ("99999999 working_days", "at most"),
+    ("-1 working_days", "a positive number"),
+])
+def test_bad_step_budget_names_the_task(budget: str, reason: str) -> None:
+    [error] = errors_of(process(budget_body(budget)))
+    assert error["element"] == "review"
+    assert "stepBudget" in error["message"] and reason in error["message"]
 
 
 def test_no_executable_process() -> None:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from engine.calendar import (
+    MAX_LIMIT_DAYS,
+    MAX_LIMIT_MONTHS,
     Calendar,
     Override,
     WeeklyHours,
@@ -176,6 +179,29 @@ def test_aware_input_required_and_utc_output() -> None:
     due = add_working_hours(VN, at(2026, 3, 3, 9), timedelta(minutes=30))
     assert due.tzinfo == UTC and due == datetime(2026, 3, 3, 2, 30, tzinfo=UTC)
     assert add_working_hours(VN, at(2026, 3, 7, 9), 0) == at(2026, 3, 7, 9)
+
+
+@pytest.mark.parametrize(("add", "amount"), [
+    (add_working_days, 1e300),  # times 8 hours in microseconds: beyond a float
+    (add_working_hours, 1e300),
+    (add_working_hours, timedelta(days=999_999_999)),
+    (add_working_days, MAX_LIMIT_DAYS * 4),  # 8-hour days: more than the horizon holds
+    (add_calendar_days, 10**21),  # beyond a C int
+    (add_calendar_days, MAX_LIMIT_DAYS + 1),
+    (add_months, 10**12),
+    (add_months, MAX_LIMIT_MONTHS + 1),
+])
+def test_limits_beyond_the_horizon_are_refused_not_overflowed(add: Any, amount: Any) -> None:
+    with pytest.raises(ValueError, match="longer than 50 years"):
+        add(VN, at(2026, 3, 3, 9), amount)
+
+
+def test_limits_up_to_the_horizon_are_counted() -> None:
+    start = at(2026, 3, 3, 9)
+    assert to_local(add_calendar_days(VN, start, MAX_LIMIT_DAYS)).year == 2076
+    assert to_local(add_months(VN, start, MAX_LIMIT_MONTHS)).year == 2076
+    with pytest.raises(ValueError, match="cannot be negative"):
+        add_working_days(VN, start, -1e300)
 
 
 def test_calendar_without_working_time_fails_cleanly() -> None:
