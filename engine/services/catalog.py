@@ -22,6 +22,10 @@ class Deployed:
     created: bool
 
 
+# Versions are numbered from 1 in a 32-bit column: a number outside that names none.
+MAX_VERSION = 2**31 - 1
+
+
 def validate(ctx: Context, bpmn: bytes, forms: dict[str, bytes],
              filename: str = "process.bpmn") -> CompiledProcess:
     """Every check of a deployment, storing nothing. Raises BpmnInvalid."""
@@ -57,9 +61,11 @@ def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
 
 def definition(ctx: Context, caller: Caller, key: str, version: int | None = None
                ) -> ProcessDefinition:
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise NotFound(f"no process definition {key} version {version}")
     with ctx.uow() as uow:
-        found = (uow.repo.definition_version(caller.province, key, version) if version
-                 else uow.repo.latest_definition(caller.province, key))
+        found = (uow.repo.definition_version(caller.province, key, version)
+                 if version is not None else uow.repo.latest_definition(caller.province, key))
     if found is None:
         raise NotFound(f"no process definition {key}" + (f" version {version}" if version else ""))
     return found

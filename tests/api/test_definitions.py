@@ -140,6 +140,10 @@ def test_bpmn_as_deployed(world: Any) -> None:
     assert 'name="Thẩm định"' in v2.get_data(as_text=True)
     assert_problem(world.client.get(f"{API}/two_steps/versions/3/bpmn", headers=h),
                    404, "not-found")
+    # Version 0 is not "the latest", and numbers beyond the column are no version at all.
+    for version in (0, 2**31, 199186709275302297600):
+        assert_problem(world.client.get(f"{API}/two_steps/versions/{version}/bpmn",
+                                        headers=h), 404, "not-found")
 
 
 # -- validate ---------------------------------------------------------------------------
