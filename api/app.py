@@ -7,7 +7,17 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
-from api import calendars, definitions, dossiers, errors, health, principals, procedures, tasks
+from api import (
+    calendars,
+    definitions,
+    dossiers,
+    errors,
+    health,
+    nul,
+    principals,
+    procedures,
+    tasks,
+)
 from engine import jsoncodec
 from engine.clock import Clock
 from engine.services.context import Context
@@ -37,6 +47,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     for module in (definitions, procedures, dossiers, tasks, principals, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
+    nul.register(app)
     errors.register(app)
     return app
 

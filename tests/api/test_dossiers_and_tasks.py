@@ -72,6 +72,26 @@ def test_designers_and_auditors_cannot_start_dossiers(two_steps: Any) -> None:
         assert_problem(intake(two_steps, who=who), 403, "forbidden")
 
 
+def test_nul_characters_are_refused_naming_the_field(two_steps: Any) -> None:
+    """PostgreSQL cannot store NUL in text: refused on both backends alike, nothing stored."""
+    w = two_steps
+    body = assert_problem(intake(w, applicant={"name": "A\u0000B"},
+                                 data={"ok": ["x", "\x00"]}), 422, "invalid-input")
+    assert {e["field"] for e in body["errors"]} == {"/applicant/name", "/data/ok/1"}
+    body = assert_problem(intake(w, headers={"Idempotency-Key": "k\x00"}), 422,
+                          "invalid-input")
+    assert [e["field"] for e in body["errors"]] == ["Idempotency-Key"]
+    r = w.client.get("/api/v1/dossiers?process_key=a%00b", headers=w.headers("auditor"))
+    assert [e["field"] for e in assert_problem(r, 422, "invalid-input")["errors"]] == \
+        ["/process_key"]
+    r = w.client.post("/api/v1/principals", json={"name": "\u0000", "role": "officer"},
+                      headers=w.headers("admin"))
+    assert [e["field"] for e in assert_problem(r, 422, "invalid-input")["errors"]] == ["/name"]
+    r = w.client.get("/api/v1/dossiers", headers=w.headers("auditor"))
+    assert r.status_code == 200 and r.get_json()["total"] == 0
+    assert intake(w, applicant={"name": "A\\u0000 is fine as text"}).status_code == 201
+
+
 @pytest.mark.parametrize("path", ["/api/v1/dossiers", "/api/v1/tasks"])
 def test_paging_offset_beyond_32_bits_is_refused(world: Any, path: str) -> None:
     for offset in ("2147483648", "55547099065147801600"):
