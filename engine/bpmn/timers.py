@@ -36,6 +36,7 @@ _OFFSET = re.compile(r"T.*(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
 # the date arithmetic at run time from a plausible one.
 _DAYS = {"years": 366, "months": 31, "weeks": 7, "days": 1, "hours": 1 / 24,
          "minutes": 1 / 1440, "seconds": 1 / 86400}
+_YEARS = MAX_LIMIT_DAYS // 366
 _DURATION = re.compile(
     r"^P(?!$)(\d+(?:[.,]\d+)?Y)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?W)?(\d+(?:[.,]\d+)?D)?"
     r"(T(?=\d)(\d+(?:[.,]\d+)?H)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?S)?)?$"
@@ -65,7 +66,7 @@ def iso_problem(kind: str, value: str) -> str | None:
             if not _DURATION.match(value):
                 return f"{want}, got {value!r}"
             if _days(TimerEventDefinition.parse_iso_duration(value)) > MAX_LIMIT_DAYS:
-                return f"timer {kind} {value!r} is longer than {MAX_LIMIT_DAYS} days"
+                return f"timer {kind} {value!r} is longer than {_YEARS} years"
         elif kind == "timeDate":
             parsed = TimerEventDefinition.parse_time_or_duration(value)
             if not isinstance(parsed, datetime):
@@ -80,7 +81,7 @@ def iso_problem(kind: str, value: str) -> str | None:
             for part in value.upper().split("/")[1:]:
                 if part.startswith("P") and _days(
                         TimerEventDefinition.parse_iso_duration(part)) > MAX_LIMIT_DAYS:
-                    return f"timer {kind} {value!r} repeats after more than {MAX_LIMIT_DAYS} days"
+                    return f"timer {kind} {value!r} repeats after more than {_YEARS} years"
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow's helpers raise bare Exception/ValueError/AttributeError
         return f"{want}, got {value!r}"
