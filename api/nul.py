@@ -15,6 +15,7 @@ from engine.errors import InvalidInput
 
 NUL = "\x00"
 MESSAGE = "must not contain NUL characters (\\u0000)"
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def register(app: Flask) -> None:
@@ -30,16 +31,19 @@ def _nul_fields() -> Iterator[str]:
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and NUL in value:
             yield f"/{name}"
-    for source in (request.args, request.form):
-        for key, value in source.items(multi=True):
+    for key, value in request.args.items(multi=True):
+        if NUL in key or NUL in value:
+            yield f"/{key}"
+    if request.mimetype in _FORMS:
+        for key, value in request.form.items(multi=True):
             if NUL in key or NUL in value:
                 yield f"/{key}"
-    for key, upload in request.files.items(multi=True):
-        if NUL in (upload.filename or ""):
-            yield f"/{key}"
-    for name, value in request.headers.items():
-        if NUL in value:
-            yield name
+        for key, upload in request.files.items(multi=True):
+            if NUL in (upload.filename or ""):
+                yield f"/{key}"
+    for key, value in request.environ.items():  # the headers, as the server passed them
+        if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
+            yield key[5:].replace("_", "-").title()
     if request.is_json:
         raw = request.get_data(cache=True)
         # JSON writes NUL as an escape (a raw one is not valid JSON): a cheap look first.
