@@ -52,15 +52,18 @@ def _nul_fields() -> Iterator[str]:
 
 
 def _walk(path: str, node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        if NUL in node:
-            yield path or "/"
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            here = f"{path}/{key}"
-            if NUL in str(key):
-                yield here
-            yield from _walk(here, value)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk(f"{path}/{i}", value)
+    """The paths of strings (and keys) holding NUL, walked with a stack of its own: JSON
+    may nest deeper than Python recurses."""
+    stack = [(path, node)]
+    while stack:
+        here, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                yield here or "/"
+        elif isinstance(value, dict):
+            for key, child in reversed(list(value.items())):
+                if NUL in str(key):
+                    yield f"{here}/{key}"
+                stack.append((f"{here}/{key}", child))
+        elif isinstance(value, list):
+            stack.extend((f"{here}/{i}", child) for i, child in reversed(list(enumerate(value))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import DossierInError, InvalidInput, NotFound
+from engine.nesting import check_nesting
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import version_of
@@ -72,6 +73,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
     """Deliver an external event. Returns (view, True), or (dossier, False) when this
     `message_id` was already delivered (the repeat is ignored)."""
     caller.require("client", "officer", "admin")
+    check_nesting("/payload", payload)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier = _dossier(uow, caller, code, lock=True)

@@ -8,6 +8,7 @@ from typing import Any
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
+from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.services import progress
 from engine.services.auth import Caller
@@ -35,6 +36,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     caller.require("client", "officer", "admin")
     unit = unit or caller.unit
     _check(unit, channel)
+    check_nesting("/applicant", applicant)
+    check_nesting("/data", data)
     assert unit is not None
     request_hash = _request_hash(process_key, applicant, data, unit, channel)
     now = ctx.clock.now()

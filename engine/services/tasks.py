@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.errors import DossierInError, Forbidden, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
+from engine.nesting import check_nesting
 from engine.services import progress
 from engine.services.auth import Caller
 from engine.services.catalog import version_of
@@ -57,6 +58,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
     """Validate `data` against the task's form and complete it: one transaction holding the
     dossier's row lock from the first read to the commit."""
     caller.require("officer", "admin")
+    check_nesting("/data", data)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         found = uow.repo.lock_task_dossier(caller.province, task_id)

@@ -404,3 +404,63 @@ def test_message_payload_joins_the_dossier_data(world: Any) -> None:
                           headers=world.headers("client"))
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["data"].get("amount") == 50000
+
+
+def _nested(depth: int, leaf: Any = 0) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _nested_json(depth: int, leaf: str = "0") -> str:
+    """JSON text `depth` lists deep: no JSON library writes that deep."""
+    return "[" * depth + leaf + "]" * depth
+
+
+def test_data_nested_too_deep_is_refused_before_anything_is_stored(two_steps: Any) -> None:
+    """Hundreds of levels were once accepted at intake, after which every reading of the
+    dossier failed (SpiffWorkflow restores task data recursively)."""
+    from tests.api.helpers import API_DATA
+
+    world = two_steps
+    deep = "/data/deep" + "/0" * 31
+    body = assert_problem(_intake_raw(world, data=f'{{"deep": {_nested_json(900)}}}'), 422,
+                          "invalid-input")
+    assert [e["field"] for e in body["errors"]] == [deep], body
+    body = assert_problem(_intake_raw(world, applicant=f'{{"x": {_nested_json(40)}}}'),
+                          422, "invalid-input")
+    assert [e["field"] for e in body["errors"]] == ["/applicant/x" + "/0" * 31], body
+    # NUL deep inside: still a 422, not a recursion error in the guard.
+    nul = '"a\\u0000"'  # JSON text of a string holding NUL
+    body = assert_problem(_intake_raw(world, data=f'{{"deep": {_nested_json(1000, nul)}}}'),
+                          422, "invalid-input")
+    assert body["errors"][0]["field"].startswith("/data/deep/0/0"), body
+    r = world.client.get("/api/v1/dossiers", headers=world.headers("auditor"))
+    assert r.get_json()["total"] == 0
+    # 32 levels in all are fine, and the dossier reads back.
+    ok = _intake_raw(world, data=f'{{"deep": {_nested_json(30)}}}')
+    assert ok.status_code == 201, ok.get_json()
+    assert dossier(world, ok.get_json()["code"])["data"]["deep"] == _nested(30)
+
+    assert post_bpmn(world, (API_DATA / "wait_message.bpmn").read_bytes()).status_code == 201
+    code = _started(world, process_key="wait_message")["code"]
+    r = world.client.post(f"/api/v1/dossiers/{code}/messages/paid",
+                          json={"payload": {"x": _nested(40)}}, headers=world.headers("client"))
+    assert [e["field"] for e in assert_problem(r, 422, "invalid-input")["errors"]] == \
+        ["/payload/x" + "/0" * 31]
+
+
+def test_completion_data_nested_too_deep_is_refused(two_steps: Any) -> None:
+    d = _started(two_steps)
+    task_id = d["current_steps"][0]["task_id"]
+    r = complete(two_steps, task_id, {"approved": True, "x": _nested(40)})
+    body = assert_problem(r, 422, "invalid-input")
+    assert [e["field"] for e in body["errors"]] == ["/data/x" + "/0" * 31]
+    assert dossier(two_steps, d["code"])["current_steps"][0]["task_id"] == task_id
+
+
+def _intake_raw(world: Any, data: str = "{}", applicant: str = '{"name": "A"}') -> Any:
+    text = f'{{"process_key": "two_steps", "applicant": {applicant}, "data": {data}}}'
+    return world.client.post("/api/v1/dossiers", data=text, content_type="application/json",
+                             headers=world.headers("client"))
