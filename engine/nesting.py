@@ -16,14 +16,14 @@ MAX_DEPTH = 32
 def check_nesting(field: str, value: Any, limit: int = MAX_DEPTH) -> None:
     """Raise InvalidInput naming the part of `field` (a JSON pointer such as `/data`) that
     nests deeper than `limit` containers."""
-    path = _too_deep(value, field, limit)
+    path = too_deep(value, field, limit)
     if path is not None:
         raise InvalidInput(f"{field} nests more than {limit} levels deep",
                            errors=[{"field": path, "message":
                                     f"nests more than {limit} levels deep"}])
 
 
-def _too_deep(value: Any, path: str, budget: int) -> str | None:
+def too_deep(value: Any, path: str, budget: int) -> str | None:
     """The path of the first container holding more than `budget` levels, or None. The
     walk itself never goes deeper than `budget`."""
     if isinstance(value, dict):
@@ -35,7 +35,7 @@ def _too_deep(value: Any, path: str, budget: int) -> str | None:
     if budget == 0:
         return path
     for key, child in items:
-        found = _too_deep(child, f"{path}/{key}", budget - 1)
+        found = too_deep(child, f"{path}/{key}", budget - 1)
         if found is not None:
             return found
     return None

@@ -13,6 +13,10 @@ from engine.bpmn.normalize import form_key
 from engine.bpmn.problems import Problems
 from engine.bpmn.structure import executable_processes
 from engine.bpmn.xml import xpath
+from engine.nesting import MAX_DEPTH, too_deep
+
+# A form's schema nests about twice as deep as the data it describes.
+MAX_FORM_DEPTH = 2 * MAX_DEPTH
 
 
 def resolve_forms(
@@ -53,8 +57,16 @@ def parse_form(name: str, raw: bytes, problems: Problems) -> dict[str, Any] | No
         problems.add(name, f"form is not valid JSON: {exc.msg} at line {exc.lineno} "
                            f"column {exc.colno}")  # fmt: skip
         return None
+    except RecursionError:
+        problems.add(name, f"form nests more than {MAX_FORM_DEPTH} levels deep")
+        return None
     if not isinstance(schema, dict):
         problems.add(name, f"form must be a JSON Schema object, got {type(schema).__name__}")
+        return None
+    deep = too_deep(schema, "", MAX_FORM_DEPTH)
+    if deep is not None:
+        # jsonschema checks a schema recursively: far below Python's limit, or not at all.
+        problems.add(name, f"form nests more than {MAX_FORM_DEPTH} levels deep at {deep}")
         return None
     try:
         cls = jsonschema.validators.validator_for(schema)

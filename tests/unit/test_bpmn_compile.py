@@ -238,6 +238,9 @@ def test_missing_form_names_the_user_task() -> None:
             json.dumps({"type": "object", "properties": {"a": {"type": "strin"}}}).encode(),
             "/properties/a/type",
         ),
+        # Deeper than jsonschema's recursive checks (or Python's own JSON parser) can go.
+        (b'{"items": ' * 70 + b"{}" + b"}" * 70, "nests more than 64 levels deep at /items"),
+        (b'{"items": ' * 5000 + b"{}" + b"}" * 5000, "nests more than 64 levels deep"),
     ],
 )
 def test_invalid_form_names_the_file(raw: bytes, needle: str) -> None:
