@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.bpmn.code import check_all_code
 from engine.bpmn.forms import resolve_forms
+from engine.bpmn.lengths import check_lengths
 from engine.bpmn.normalize import normalize
 from engine.bpmn.problems import Problems, spiff_exception_element, spiff_exception_message
 from engine.bpmn.schema import validate_schema
@@ -70,6 +71,7 @@ def compile_bpmn(
     check_structure(root, problems)
     form_schemas = resolve_forms(root, forms or {}, problems)
     check_budgets(root, problems)
+    check_lengths(root, problems)
     check_all_code(root, check_code, problems)
     problems.raise_if_any(filename)
     assert key is not None  # select_top_process records a problem whenever it returns None

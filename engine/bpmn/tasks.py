@@ -16,7 +16,7 @@ from engine.errors import InvalidInput
 
 POSITION_PROPERTY = "position"
 BUDGET_PROPERTY = "stepBudget"
-_PROPERTY = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+PROPERTY_PATH = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class UserTaskInfo:
 
 def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserTaskInfo]:
     """The human tasks of the given top-level processes (and their sub-processes)."""
-    lanes = _lanes_by_node(root)
+    lanes = lanes_by_node(root)
     found: list[UserTaskInfo] = []
     for process in xpath(root, "./bpmn:process"):
         if process.get("id") not in process_ids:
@@ -45,8 +45,8 @@ def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserT
         # Manual tasks wait for a person too (SpiffWorkflow lists both as `manual`).
         for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
             props = {str(p.get("name")): str(p.get("value") or "")
-                     for p in xpath(task, _PROPERTY) if p.get("name")}
-            lane = _lane_of(task, lanes)
+                     for p in xpath(task, PROPERTY_PATH) if p.get("name")}
+            lane = lane_of(task, lanes)
             found.append(
                 UserTaskInfo(
                     element_id=str(task.get("id")),
@@ -66,7 +66,7 @@ def check_budgets(root: etree._Element, problems: Problems) -> None:
     or failed at run time."""
     for process in executable_processes(root):
         for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
-            for prop in xpath(task, _PROPERTY):
+            for prop in xpath(task, PROPERTY_PATH):
                 value = (prop.get("value") or "").strip()
                 if prop.get("name") != BUDGET_PROPERTY or not value:
                     continue
@@ -77,7 +77,7 @@ def check_budgets(root: etree._Element, problems: Problems) -> None:
                     problems.add(task.get("id"), f"{BUDGET_PROPERTY} {value!r}: {reason}")
 
 
-def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:
+def lanes_by_node(root: etree._Element) -> dict[str, str | None]:
     lanes: dict[str, str | None] = {}
     for ref in xpath(root, "//bpmn:lane/bpmn:flowNodeRef"):
         lane = ref.getparent()
@@ -87,7 +87,7 @@ def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:
     return lanes
 
 
-def _lane_of(task: etree._Element, lanes: dict[str, str | None]) -> str | None:
+def lane_of(task: etree._Element, lanes: dict[str, str | None]) -> str | None:
     """The task's lane, or the lane of the sub-process it sits in (as SpiffWorkflow does)."""
     node: etree._Element | None = task
     while node is not None:

@@ -316,3 +316,65 @@ def test_schema_errors_name_the_element() -> None:
         '<bpmn:endEvent id="done"/>', '<bpmn:endEvent id="done" cancelActivity="maybe"/>'
     )
     assert "done" in elements(errors_of(process(body)))
+
+
+# --- values longer than the store keeps them -----------------------------------------------
+
+
+def test_lengths_match_the_store() -> None:
+    from engine.bpmn import lengths
+    from engine.store.models import Dossier, HistoryEvent, ProcessDefinition, Task
+
+    def size(column: object) -> int:
+        return int(column.type.length)  # type: ignore[attr-defined]
+
+    assert lengths.MAX_ID == size(ProcessDefinition.key) == size(Task.element_id) \
+        == size(HistoryEvent.element_id) == size(Dossier.end_event) == size(Dossier.process_key)
+    assert lengths.MAX_NAME == size(ProcessDefinition.name) == size(Task.name)
+    assert lengths.MAX_POSITION == size(Task.position)
+    assert lengths.MAX_FORM == size(Task.form)
+
+
+def _long_body(tid: str = "review", name: str = "Thẩm định", props: str = "",
+               end: str = "e") -> str:
+    task = user_task(tid, props=props).replace('name="Thẩm định"', f'name="{name}"')
+    return ('<bpmn:startEvent id="start"/>' + task + f'<bpmn:endEvent id="{end}"/>'
+            + flow("f1", "start", tid) + flow("f2", tid, end))
+
+
+LANE = ('<bpmn:laneSet id="ls"><bpmn:lane id="lane_cv" name="{}">'
+        "<bpmn:flowNodeRef>review</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>")
+
+
+@pytest.mark.parametrize(("xml", "element", "needle"), [
+    (process(_long_body(tid="t" * 201)), "t" * 201, "id is 201 characters long; at most 200"),
+    (process(_long_body(end="e" * 300)), "e" * 300, "id is 300 characters long"),
+    (process(_long_body(), pid="p" * 201), "p" * 201, "id is 201 characters long"),
+    (process(_long_body(name="n" * 501)), "review", "name is 501 characters long"),
+    (process(_long_body()).replace('name="Cấp phép"'.encode(), b'name="' + b"N" * 600 + b'"'),
+     "cap_phep", "name is 600 characters long; at most 500"),
+    (process(_long_body(props='<spiffworkflow:property name="position" value="'
+                                + "q" * 101 + '"/>')), "review", "position"),
+    (process(_long_body(), lanes=LANE.format("L" * 150)), "review",
+     "position (its property or its lane's name) is 150 characters long; at most 100"),
+])
+def test_values_longer_than_the_store_keeps_name_the_element(xml: bytes, element: str,
+                                                             needle: str) -> None:
+    errors = errors_of(xml)
+    assert any(e["element"] == element and needle in e["message"] for e in errors), errors
+
+
+def test_values_as_long_as_the_store_keeps_deploy() -> None:
+    body = _long_body(tid="t" * 200, name="n" * 500,
+                      props='<spiffworkflow:property name="position" value="' + "q" * 100
+                            + '"/>')
+    compile_ok(process(body, pid="p" * 200))
+
+
+def test_form_file_name_longer_than_the_store_keeps_names_the_task() -> None:
+    name = "r" * 250 + ".json"
+    body = ('<bpmn:startEvent id="start"/>' + user_task(form=name) + '<bpmn:endEvent id="e"/>'
+            + flow("f1", "start", "review") + flow("f2", "review", "e"))
+    [error] = errors_of(process(body), forms={name: FORM})
+    assert error == {"element": "review",
+                     "message": "form file name is 255 characters long; at most 200"}

@@ -1,0 +1,42 @@
+"""Identifiers and names as long as the store keeps them.
+
+A process id becomes the process key, element ids go into inbox rows and history, task
+names and positions into the inbox. A diagram whose values are longer than their columns
+would deploy and then fail on the first dossier (PostgreSQL refuses to truncate), so
+deploying names the element instead.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.bpmn.normalize import form_key
+from engine.bpmn.problems import Problems
+from engine.bpmn.tasks import POSITION_PROPERTY, PROPERTY_PATH, lane_of, lanes_by_node
+from engine.bpmn.xml import xpath
+
+MAX_ID = 200  # process keys, element ids
+MAX_NAME = 500  # process and task names
+MAX_POSITION = 100  # the position expected to do a task (a property, or its lane's name)
+MAX_FORM = 200  # a form's file name
+
+
+def check_lengths(root: etree._Element, problems: Problems) -> None:
+    lanes = lanes_by_node(root)
+    for process in xpath(root, "./bpmn:process"):
+        for element in [process, *xpath(process, ".//*[@id]")]:
+            ident = str(element.get("id"))
+            _limit(problems, ident, "id", ident, MAX_ID)
+            _limit(problems, ident, "name", element.get("name") or "", MAX_NAME)
+        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
+            ident = str(task.get("id"))
+            position = next((p.get("value") or "" for p in xpath(task, PROPERTY_PATH)
+                             if p.get("name") == POSITION_PROPERTY), "") or \
+                lane_of(task, lanes) or ""
+            _limit(problems, ident, "position (its property or its lane's name)", position,
+                   MAX_POSITION)
+            _limit(problems, ident, "form file name", form_key(task) or "", MAX_FORM)
+
+
+def _limit(problems: Problems, element: str, what: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        problems.add(element, f"{what} is {len(value)} characters long; at most {limit}")
