@@ -10,6 +10,9 @@ from engine.errors import InvalidInput
 
 CHANNELS = ("desk", "online", "post")
 LEVELS = ("province", "district", "commune", "ministry")
+# As long as the store keeps them (procedures.code, procedures.process_key).
+MAX_CODE = 100
+MAX_KEY = 200
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,13 @@ class Procedure:
         if not isinstance(data, dict):
             raise InvalidInput("a JSON object is required", errors=[{"field": "/", "message":
                                "not an object"}])
+        if len(code) > MAX_CODE:
+            errors.append({"field": "code", "message": f"at most {MAX_CODE} characters"})
         for name in ("name", "process_key"):
             if not isinstance(data.get(name), str) or not data[name].strip():
                 errors.append({"field": name, "message": "a non-empty string is required"})
+        if isinstance(data.get("process_key"), str) and len(data["process_key"].strip()) > MAX_KEY:
+            errors.append({"field": "process_key", "message": f"at most {MAX_KEY} characters"})
         if data.get("level") is not None and data["level"] not in LEVELS:
             errors.append({"field": "level", "message": f"one of {', '.join(LEVELS)}"})
         mapping = data.get("status_mapping") or {}

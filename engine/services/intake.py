@@ -22,6 +22,7 @@ from engine.store.records import new_dossier
 from engine.store.uow import IntegrityError, UnitOfWork
 
 CHANNELS = ("desk", "online", "post")
+MAX_IDEMPOTENCY_KEY = 200  # dossiers.idempotency_key
 
 
 class IdempotencyKeyReused(InvalidInput):
@@ -35,7 +36,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     or (the first dossier, False) for a retry with the same Idempotency-Key."""
     caller.require("client", "officer", "admin")
     unit = unit or caller.unit
-    _check(unit, channel)
+    _check(unit, channel, idempotency_key)
     check_nesting("/applicant", applicant)
     check_nesting("/data", data)
     assert unit is not None
@@ -114,8 +115,11 @@ def _replay(uow: UnitOfWork, caller: Caller, key: str, request_hash: str) -> Dos
     return first
 
 
-def _check(unit: str | None, channel: str) -> None:
+def _check(unit: str | None, channel: str, idempotency_key: str | None) -> None:
     errors = []
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        errors.append({"field": "Idempotency-Key",
+                       "message": f"at most {MAX_IDEMPOTENCY_KEY} characters"})
     if not unit:
         errors.append({"field": "unit", "message": "required: the receiving unit's identifier"})
     elif not UNIT_PATTERN.match(unit):

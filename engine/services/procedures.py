@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.deadlines import Procedure
-from engine.errors import NotFound
+from engine.errors import InvalidInput, NotFound
 from engine.services.auth import Caller
+from engine.services.calendars import resolved_calendar
 from engine.services.context import Context
 from engine.store.models import StoredProcedure
+from engine.store.repository import Repository
 
 
 def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[Procedure, bool]:
@@ -15,6 +17,7 @@ def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[P
     caller.require("designer", "admin")
     procedure = Procedure.from_dict(code, body)
     with ctx.uow() as uow:
+        _check_calendars(ctx, uow.repo, caller.province, procedure)
         row = uow.repo.procedure(caller.province, code)
         created = row is None
         if row is None:
@@ -42,3 +45,18 @@ def list_procedures(ctx: Context, caller: Caller) -> list[Procedure]:
     with ctx.uow() as uow:
         rows = uow.repo.procedures(caller.province)
     return [Procedure.from_dict(r.code, r.data) for r in rows]
+
+
+def _check_calendars(ctx: Context, repo: Repository, province: str,
+                     procedure: Procedure) -> None:
+    """Every rule set's calendar must exist for the province: otherwise each intake of the
+    process would fail on it later."""
+    errors = []
+    for i, rule in enumerate(procedure.rules):
+        try:
+            resolved_calendar(ctx, province, rule.calendar, repo=repo)
+        except NotFound:
+            errors.append({"field": f"rules[{i}].calendar",
+                           "message": f"no calendar {rule.calendar!r} (create it first)"})
+    if errors:
+        raise InvalidInput(f"invalid procedure {procedure.code}", errors=errors)

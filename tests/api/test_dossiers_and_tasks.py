@@ -81,6 +81,9 @@ def test_nul_characters_are_refused_naming_the_field(two_steps: Any) -> None:
     body = assert_problem(intake(w, headers={"Idempotency-Key": "k\x00"}), 422,
                           "invalid-input")
     assert [e["field"] for e in body["errors"]] == ["Idempotency-Key"]
+    body = assert_problem(intake(w, headers={"Idempotency-Key": "k" * 201}), 422,
+                          "invalid-input")
+    assert [e["field"] for e in body["errors"]] == ["Idempotency-Key"]
     r = w.client.get("/api/v1/dossiers?process_key=a%00b", headers=w.headers("auditor"))
     assert [e["field"] for e in assert_problem(r, 422, "invalid-input")["errors"]] == \
         ["/process_key"]

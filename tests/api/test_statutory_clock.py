@@ -243,6 +243,24 @@ def test_procedure_errors_name_their_fields(clocked: tuple[World, ManualClock]) 
                         ).status_code == 403
 
 
+def test_procedure_values_the_store_cannot_keep_are_refused(
+        clocked: tuple[World, ManualClock]) -> None:
+    w, _ = clocked
+    rules = [{"effective_from": "2026-01-01", "limits": {"desk": {"value": 1, "unit":
+                                                                 "working_days"}}}]
+    r = w.client.put("/api/v1/procedures/" + "c" * 101, json={
+        "name": "X", "process_key": "k" * 201, "rules": rules}, headers=w.headers("designer"))
+    assert r.status_code == 422, r.get_json()
+    assert {e["field"] for e in r.get_json()["errors"]} == {"code", "process_key"}
+    # A calendar that does not exist would fail every intake of the process later.
+    r = w.client.put("/api/v1/procedures/x", json={"name": "X", "process_key": "p", "rules": [
+        {**rules[0], "calendar": "no-such-calendar"}]}, headers=w.headers("designer"))
+    assert r.status_code == 422, r.get_json()
+    assert [e["field"] for e in r.get_json()["errors"]] == ["rules[0].calendar"]
+    assert w.client.get("/api/v1/procedures/x", headers=w.headers("designer")
+                        ).status_code == 404
+
+
 def test_procedure_limits_longer_than_the_calendar_looks_are_refused(
         clocked: tuple[World, ManualClock]) -> None:
     w, _ = clocked
