@@ -21,9 +21,12 @@ from engine.calendar.hours import WeeklyHours
 from engine.calendar.model import DAY_OFF, WORKING_DAY, Calendar, Override
 from engine.calendar.national import NATIONAL_ID, national_calendar
 from engine.calendar.resolve import resolve
+from engine.calendar.timeline import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "DAY_OFF",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "MAX_LIMIT_DAYS",
     "MAX_LIMIT_MONTHS",
     "NATIONAL_ID",

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
     NATIONAL_ID,
     Calendar,
     Override,
@@ -189,6 +191,9 @@ def parse_instant(text: str, field: str = "start") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{field} needs a UTC offset",
                            errors=[{"field": field, "message": _NEEDS_OFFSET}])
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInput(f"invalid {field}", errors=[{
+            "field": field, "message": f"an instant in the years {FIRST_YEAR}-{LAST_YEAR}"}])
     return value
 
 

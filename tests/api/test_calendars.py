@@ -112,7 +112,8 @@ def test_add_other_units(world: Any, query: dict[str, Any], due_local: str) -> N
 
 
 def test_add_rejects_naive_or_malformed_start(world: Any) -> None:
-    for start in ("2026-02-13T16:30:00", "13/02/2026", "yesterday"):
+    for start in ("2026-02-13T16:30:00", "13/02/2026", "yesterday",
+                  "9999-12-31T23:00:00+00:00", "0001-01-01T00:00:00+07:00"):
         body = assert_problem(_add(world, "vn", start=start, working_days=1), 422,
                               "invalid-input")
         assert [e["field"] for e in body["errors"]] == ["start"], body

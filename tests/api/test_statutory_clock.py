@@ -213,6 +213,9 @@ def test_apology_once_with_a_later_appointment(clocked: tuple[World, ManualClock
     r = w.client.post(url, json={"reason": "Chờ xác minh", "new_appointment":
                                  "2026-03-04T08:00:00+07:00"}, headers=w.headers("reception"))
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "new_appointment"
+    r = w.client.post(url, json={"reason": "Chờ xác minh", "new_appointment":
+                                 "9999-12-31T23:00:00+00:00"}, headers=w.headers("reception"))
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "new_appointment"
     r = w.client.post(url, json={"reason": "Chờ xác minh thông tin",
                                  "new_appointment": "2026-03-10T16:00:00+07:00"},
                       headers=w.headers("reception"))

@@ -196,6 +196,14 @@ def test_limits_beyond_the_horizon_are_refused_not_overflowed(add: Any, amount: 
         add(VN, at(2026, 3, 3, 9), amount)
 
 
+@pytest.mark.parametrize("instant", [datetime(9999, 12, 31, 23, tzinfo=UTC),
+                                     datetime(1, 1, 1, 0, tzinfo=ICT)])
+def test_instants_near_the_ends_of_datetime_are_refused(instant: datetime) -> None:
+    for add in (add_working_days, add_calendar_days, add_months):
+        with pytest.raises(ValueError, match="in the years 1900-9000"):
+            add(VN, instant, 1)
+
+
 def test_limits_up_to_the_horizon_are_counted() -> None:
     start = at(2026, 3, 3, 9)
     assert to_local(add_calendar_days(VN, start, MAX_LIMIT_DAYS)).year == 2076
