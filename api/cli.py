@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from engine.errors import MotcuaError
 from engine.settings import Settings
 
 
@@ -71,9 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engine.services.auth import create_principal
         from engine.wiring import build_context
 
-        made, token = create_principal(build_context(settings), name=args.name, role=args.role,
-                                       province=args.province, unit=args.unit,
-                                       position=args.position)
+        try:
+            made, token = create_principal(build_context(settings), name=args.name,
+                                           role=args.role, province=args.province,
+                                           unit=args.unit, position=args.position)
+        except MotcuaError as exc:
+            return _refused(exc)
         print(f"created {made.role} {made.name} (id {made.id}) in {made.province}")
         print(token)
     elif args.command == "demo":
@@ -109,7 +113,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _calendar(args: argparse.Namespace, settings: Settings) -> int:
     """`motcua calendar import|add`; business errors print their fields and exit 2."""
     from engine.calendar import to_local
-    from engine.errors import MotcuaError
     from engine.services import calendars
     from engine.wiring import build_context
 
@@ -132,14 +135,19 @@ def _calendar(args: argparse.Namespace, settings: Settings) -> int:
                 months=args.months)
             print(to_local(due).isoformat())
     except MotcuaError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        for item in exc.errors:
-            print(f"  {item.get('field', '')}: {item.get('message', '')}", file=sys.stderr)
-        return 2
+        return _refused(exc)
     finally:
         if ctx.db_engine is not None:
             ctx.db_engine.dispose()
     return 0
+
+
+def _refused(exc: MotcuaError) -> int:
+    """A business error on stderr, each field at fault on a line of its own; exit code 2."""
+    print(f"error: {exc.message}", file=sys.stderr)
+    for item in exc.errors:
+        print(f"  {item.get('field', '')}: {item.get('message', '')}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

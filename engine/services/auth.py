@@ -55,6 +55,10 @@ def authenticate(ctx: Context, token: str) -> Caller:
     return caller
 
 
+# As long as the store keeps them (the principals table).
+_LONGEST = {"name": 200, "province": 50, "unit": 100, "position": 100}
+
+
 def create_principal(ctx: Context, *, name: str, role: str, province: str,
                      unit: str | None = None, position: str | None = None) -> tuple[Caller, str]:
     """A new principal and its token (the only time the token exists in clear)."""
@@ -65,6 +69,10 @@ def create_principal(ctx: Context, *, name: str, role: str, province: str,
         errors.append({"field": "name", "message": "must not be empty"})
     if not province.strip():
         errors.append({"field": "province", "message": "must not be empty"})
+    for field, value in (("name", name), ("province", province), ("unit", unit),
+                         ("position", position)):
+        if value is not None and len(value) > _LONGEST[field]:
+            errors.append({"field": field, "message": f"at most {_LONGEST[field]} characters"})
     if errors:
         raise InvalidInput("invalid principal", errors=errors)
     token = "mc_" + secrets.token_urlsafe(32)

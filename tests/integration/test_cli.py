@@ -36,3 +36,17 @@ def test_principal_create_prints_the_token_last(monkeypatch: pytest.MonkeyPatch,
     caller = authenticate(ctx, token)
     assert (caller.role, caller.province, caller.unit) == ("client", "HN", "000.00.01.H26")
     ctx.db_engine.dispose()
+
+
+def test_principal_create_refuses_what_the_store_cannot_keep(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/cli.sqlite3"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    assert main(["principal", "create", "--name", "N" * 201, "--role", "officer",
+                 "--province", "P" * 51, "--position", "q" * 101]) != 0
+    err = capsys.readouterr().err
+    assert "name: at most 200 characters" in err and "province: at most 50" in err, err
+    assert "position: at most 100" in err, err
