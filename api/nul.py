@@ -32,11 +32,11 @@ def _nul_fields() -> Iterator[str]:
         if isinstance(value, str) and NUL in value:
             yield f"/{name}"
     for key, value in request.args.items(multi=True):
-        if NUL in key or NUL in value:
+        if _has_nul(key, value):
             yield f"/{key}"
     if request.mimetype in _FORMS:
-        for key, value in request.form.items(multi=True):
-            if NUL in key or NUL in value:
+        for key, value in request.form.items(multi=True):  # a part may come without a name
+            if _has_nul(key, value):
                 yield f"/{key}"
         for key, upload in request.files.items(multi=True):
             if NUL in (upload.filename or ""):
@@ -49,6 +49,10 @@ def _nul_fields() -> Iterator[str]:
         # JSON writes NUL as an escape (a raw one is not valid JSON): a cheap look first.
         if b"\\u0000" in raw or b"\x00" in raw:
             yield from _walk("", request.get_json(silent=True))
+
+
+def _has_nul(*texts: str | None) -> bool:
+    return any(isinstance(text, str) and NUL in text for text in texts)
 
 
 def _walk(path: str, node: Any) -> Iterator[str]:

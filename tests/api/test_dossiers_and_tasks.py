@@ -72,6 +72,24 @@ def test_designers_and_auditors_cannot_start_dossiers(two_steps: Any) -> None:
         assert_problem(intake(two_steps, who=who), 403, "forbidden")
 
 
+def test_multipart_parts_without_names_are_not_a_server_error(world: Any) -> None:
+    """A part with no name, one whose name is not UTF-8, and a NUL in a part (the request
+    guard reads every part before the view does)."""
+    body = (b'--bb\r\nContent-Disposition: form-data; name="\xf3\x82\xb7\x89"\r\n\r\nv\r\n'
+            b"--bb\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"
+            b'--bb\r\nContent-Disposition: form-data; name="forms"; filename="f"\r\n\r\n'
+            b"\xff\x00\r\n--bb--\r\n")
+    r = world.client.post("/api/v1/process-definitions/validate", data=body,
+                          content_type="multipart/form-data; boundary=bb",
+                          headers=world.headers("designer"))
+    assert_problem(r, 422, r.get_json()["code"])
+    body = b'--bb\r\nContent-Disposition: form-data; name="note"\r\n\r\na\x00b\r\n--bb--\r\n'
+    r = world.client.post("/api/v1/process-definitions/validate", data=body,
+                          content_type="multipart/form-data; boundary=bb",
+                          headers=world.headers("designer"))
+    assert [e["field"] for e in assert_problem(r, 422, "invalid-input")["errors"]] == ["/note"]
+
+
 def test_nul_characters_are_refused_naming_the_field(two_steps: Any) -> None:
     """PostgreSQL cannot store NUL in text: refused on both backends alike, nothing stored."""
     w = two_steps
