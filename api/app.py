@@ -13,9 +13,9 @@ from api import (
     dossiers,
     errors,
     health,
-    nul,
     principals,
     procedures,
+    request_guard,
     tasks,
 )
 from engine import jsoncodec
@@ -47,7 +47,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     for module in (definitions, procedures, dossiers, tasks, principals, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
-    nul.register(app)
+    request_guard.register(app)
     errors.register(app)
     return app
 

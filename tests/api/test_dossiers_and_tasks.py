@@ -72,6 +72,35 @@ def test_designers_and_auditors_cannot_start_dossiers(two_steps: Any) -> None:
         assert_problem(intake(two_steps, who=who), 403, "forbidden")
 
 
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ('{"x": NaN}', "/", "NaN, Infinity"),
+    ('{"x": -Infinity}', "/", "are not JSON"),
+    ('{"x": 1e400}', "/", "infinity"),
+    ('{"x": "\\ud800"}', "/", "surrogate"),
+    ('{"x": [1, 18446744073709551616]}', "/data/x/1", "beyond 64 bits"),
+    ('{"x": -9223372036854775809}', "/data/x", "beyond 64 bits"),
+])
+def test_json_the_store_would_not_give_back_unchanged_is_refused(
+        two_steps: Any, data: str, field: str, message: str) -> None:
+    """NaN would be stored as null (and break the hash chain), a lone surrogate could not
+    be stored, a huge integer would come back as a float."""
+    body = '{"process_key": "two_steps", "applicant": {"name": "A"}, "data": %s}' % data
+    r = two_steps.client.post("/api/v1/dossiers", data=body, content_type="application/json",
+                              headers=two_steps.headers("client"))
+    [error] = assert_problem(r, 422, "invalid-input")["errors"]
+    assert error["field"] == field and message in error["message"], error
+    r = two_steps.client.get("/api/v1/dossiers", headers=two_steps.headers("auditor"))
+    assert r.get_json()["total"] == 0
+
+
+def test_integers_up_to_64_bits_and_long_digit_strings_are_kept_exactly(
+        two_steps: Any) -> None:
+    data = {"big": 18446744073709551615, "low": -9223372036854775808,
+            "id": "123456789012345678901234567890", "f": 0.1}
+    d = _started(two_steps, data=data)
+    assert {k: dossier(two_steps, d["code"])["data"][k] for k in data} == data
+
+
 def test_multipart_parts_without_names_are_not_a_server_error(world: Any) -> None:
     """A part with no name, one whose name is not UTF-8, and a NUL in a part (the request
     guard reads every part before the view does)."""
