@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.bpmn.normalize import form_key
 from engine.bpmn.problems import Problems
-from engine.bpmn.tasks import POSITION_PROPERTY, PROPERTY_PATH, lane_of, lanes_by_node
+from engine.bpmn.tasks import user_tasks
 from engine.bpmn.xml import xpath
 
 MAX_ID = 200  # process keys, element ids
@@ -21,20 +20,18 @@ MAX_FORM = 200  # a form's file name
 
 
 def check_lengths(root: etree._Element, problems: Problems) -> None:
-    lanes = lanes_by_node(root)
-    for process in xpath(root, "./bpmn:process"):
+    """Run after normalisation: form names are then SpiffArena properties."""
+    processes = xpath(root, "./bpmn:process")
+    for process in processes:
         for element in [process, *xpath(process, ".//*[@id]")]:
             ident = str(element.get("id"))
             _limit(problems, ident, "id", ident, MAX_ID)
             _limit(problems, ident, "name", element.get("name") or "", MAX_NAME)
-        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
-            ident = str(task.get("id"))
-            position = next((p.get("value") or "" for p in xpath(task, PROPERTY_PATH)
-                             if p.get("name") == POSITION_PROPERTY), "") or \
-                lane_of(task, lanes) or ""
-            _limit(problems, ident, "position (its property or its lane's name)", position,
-                   MAX_POSITION)
-            _limit(problems, ident, "form file name", form_key(task) or "", MAX_FORM)
+    # The human tasks as the inbox will hold them.
+    for task in user_tasks(root, {str(p.get("id")) for p in processes}):
+        _limit(problems, task.element_id, "position (its property or its lane's name)",
+               task.position or "", MAX_POSITION)
+        _limit(problems, task.element_id, "form file name", task.form or "", MAX_FORM)
 
 
 def _limit(problems: Problems, element: str, what: str, value: str, limit: int) -> None:

@@ -37,7 +37,7 @@ class UserTaskInfo:
 
 def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserTaskInfo]:
     """The human tasks of the given top-level processes (and their sub-processes)."""
-    lanes = lanes_by_node(root)
+    lanes = _lanes_by_node(root)
     found: list[UserTaskInfo] = []
     for process in xpath(root, "./bpmn:process"):
         if process.get("id") not in process_ids:
@@ -46,7 +46,7 @@ def user_tasks(root: etree._Element, process_ids: Collection[str]) -> list[UserT
         for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
             props = {str(p.get("name")): str(p.get("value") or "")
                      for p in xpath(task, PROPERTY_PATH) if p.get("name")}
-            lane = lane_of(task, lanes)
+            lane = _lane_of(task, lanes)
             found.append(
                 UserTaskInfo(
                     element_id=str(task.get("id")),
@@ -77,7 +77,7 @@ def check_budgets(root: etree._Element, problems: Problems) -> None:
                     problems.add(task.get("id"), f"{BUDGET_PROPERTY} {value!r}: {reason}")
 
 
-def lanes_by_node(root: etree._Element) -> dict[str, str | None]:
+def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:
     lanes: dict[str, str | None] = {}
     for ref in xpath(root, "//bpmn:lane/bpmn:flowNodeRef"):
         lane = ref.getparent()
@@ -87,7 +87,7 @@ def lanes_by_node(root: etree._Element) -> dict[str, str | None]:
     return lanes
 
 
-def lane_of(task: etree._Element, lanes: dict[str, str | None]) -> str | None:
+def _lane_of(task: etree._Element, lanes: dict[str, str | None]) -> str | None:
     """The task's lane, or the lane of the sub-process it sits in (as SpiffWorkflow does)."""
     node: etree._Element | None = task
     while node is not None:
