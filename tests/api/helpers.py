@@ -34,6 +34,13 @@ def intake(world: Any, process_key: str = "two_steps", *, who: str = "client",
                              headers={**world.headers(who), **(headers or {})})
 
 
+def started(world: Any, **kw: Any) -> dict[str, Any]:
+    """An intake that must succeed: the new dossier as the API returns it."""
+    r = intake(world, **kw)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()  # type: ignore[no-any-return]
+
+
 def dossier(world: Any, code: str, who: str = "auditor") -> dict[str, Any]:
     r = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers(who))
     assert r.status_code == 200, r.get_json()
