@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 from engine.calendar import national_calendar
 from engine.runtime import Instance
@@ -58,31 +57,29 @@ def test_user_task_reports_its_step_budget() -> None:
     assert inst.user_tasks()[0].budget == "2 working_days"
 
 
-def _timer_from_data(working: bool) -> Any:
+def _started_with_timer_days(days: int, *, working: bool) -> Instance:
+    """working_timer.bpmn with its timer computed from the data (`days`), started."""
     xml = (DATA / "working_timer.bpmn").read_bytes().replace(
         b"<bpmn:timeDuration>P1D</bpmn:timeDuration>",
         b'<bpmn:timeDuration>"P" + str(days) + "D"</bpmn:timeDuration>')
     if not working:
         xml = xml.replace(b'<spiffworkflow:property name="timerCalendar" value="working"/>', b"")
-    return compile_process(xml, {})
+    c = compile_process(xml, {})
+    return Instance.start(c.spec, c.subprocess_specs, None, {"days": days},
+                          now=datetime(2026, 3, 6, 9, 0, tzinfo=VN),
+                          calendar=national_calendar())
 
 
 def test_timer_expression_beyond_datetime_stops_the_dossier_on_an_error() -> None:
     # Literal durations that long are refused at deploy; a computed one can only be caught
     # when it is computed, and then the dossier stops on a recorded error, intact.
-    c = _timer_from_data(working=False)
-    inst = Instance.start(c.spec, c.subprocess_specs, None, {"days": 99_999_999},
-                          now=datetime(2026, 3, 6, 9, 0, tzinfo=VN),
-                          calendar=national_calendar())
+    inst = _started_with_timer_days(99_999_999, working=False)
     assert inst.error and "out of range" in inst.error
     assert json.loads(json.dumps(inst.dump()))["workflow"]["tasks"]
 
 
 def test_working_timer_longer_than_the_calendar_names_the_timer() -> None:
-    c = _timer_from_data(working=True)
-    inst = Instance.start(c.spec, c.subprocess_specs, None, {"days": 30_000},
-                          now=datetime(2026, 3, 6, 9, 0, tzinfo=VN),
-                          calendar=national_calendar())
+    inst = _started_with_timer_days(30_000, working=True)
     assert inst.error and "working-time timer" in inst.error
     assert "not enough working time ahead" in inst.error
     assert [s.element_id for s in inst.steps if s.outcome == "error"] == ["one_working_day"]
