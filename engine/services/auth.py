@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from engine.errors import Forbidden, InvalidInput, Unauthenticated
 from engine.services.context import Context
-from engine.store.models import Principal
+from engine.store.models import Principal, max_length
 
 ROLES = ("designer", "officer", "client", "auditor", "admin")
 
@@ -55,8 +55,9 @@ def authenticate(ctx: Context, token: str) -> Caller:
     return caller
 
 
-# As long as the store keeps them (the principals table).
-_LONGEST = {"name": 200, "province": 50, "unit": 100, "position": 100}
+# As long as the store keeps them.
+_LONGEST = {name: max_length(Principal.__table__.c[name])
+            for name in ("name", "province", "unit", "position")}
 
 
 def create_principal(ctx: Context, *, name: str, role: str, province: str,

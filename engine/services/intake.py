@@ -17,12 +17,12 @@ from engine.services.context import Context
 from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
 from engine.services.views import DossierView
-from engine.store.models import Dossier
+from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier
 from engine.store.uow import IntegrityError, UnitOfWork
 
 CHANNELS = ("desk", "online", "post")
-MAX_IDEMPOTENCY_KEY = 200  # dossiers.idempotency_key
+MAX_IDEMPOTENCY_KEY = max_length(Dossier.__table__.c.idempotency_key)
 
 
 class IdempotencyKeyReused(InvalidInput):

@@ -19,6 +19,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
+def max_length(column: Any) -> int:
+    """How many characters a String column keeps (PostgreSQL refuses longer values)."""
+    length = getattr(column.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{column} has no length")
+    return length
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC instants on every backend (SQLite keeps no offset)."""
 

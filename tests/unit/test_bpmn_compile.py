@@ -324,9 +324,7 @@ def test_schema_errors_name_the_element() -> None:
 def test_lengths_match_the_store() -> None:
     from engine.bpmn import lengths
     from engine.store.models import Dossier, HistoryEvent, ProcessDefinition, Task
-
-    def size(column: object) -> int:
-        return int(column.type.length)  # type: ignore[attr-defined]
+    from engine.store.models import max_length as size
 
     assert lengths.MAX_ID == size(ProcessDefinition.key) == size(Task.element_id) \
         == size(HistoryEvent.element_id) == size(Dossier.end_event) == size(Dossier.process_key)

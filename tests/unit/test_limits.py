@@ -49,3 +49,11 @@ def test_budgets_beyond_the_horizon_name_the_property(text: str) -> None:
 ])
 def test_budgets_as_designers_write_them(text: str, limit: Limit) -> None:
     assert parse_budget(text) == limit
+
+
+def test_procedure_codes_and_keys_are_as_long_as_the_store_keeps_them() -> None:
+    from engine.deadlines.rules import MAX_CODE, MAX_KEY
+    from engine.store.models import StoredProcedure, max_length
+
+    table = StoredProcedure.__table__.c
+    assert (MAX_CODE, MAX_KEY) == (max_length(table.code), max_length(table.process_key))
