@@ -46,7 +46,7 @@ _RESOLVED_MAX = 256
 
 def get_calendar(ctx: Context, caller: Caller, calendar_id: str) -> Calendar:
     """The calendar as stored (not merged with its parents); `vn` is always there."""
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         return _visible(uow.repo, caller.province, calendar_id)
 
 
@@ -111,7 +111,7 @@ def resolved_calendar(ctx: Context, province: str, calendar_id: str, *,
     if repo is not None:
         links = _links(repo, province, calendar_id)
     else:
-        with ctx.uow() as uow:
+        with ctx.uow(readonly=True) as uow:
             links = _links(uow.repo, province, calendar_id)
     key = (province, *((link.id, link.updated_at) for link in links))
     found = _RESOLVED.get(key)

@@ -63,7 +63,7 @@ def definition(ctx: Context, caller: Caller, key: str, version: int | None = Non
                ) -> ProcessDefinition:
     if version is not None and not 1 <= version <= MAX_VERSION:
         raise NotFound(f"no process definition {key} version {version}")
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         found = (uow.repo.definition_version(caller.province, key, version)
                  if version is not None else uow.repo.latest_definition(caller.province, key))
     if found is None:
@@ -72,7 +72,7 @@ def definition(ctx: Context, caller: Caller, key: str, version: int | None = Non
 
 
 def catalogue(ctx: Context, caller: Caller, key: str | None = None) -> list[ProcessDefinition]:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         return list(uow.repo.definitions(caller.province, key))
 
 

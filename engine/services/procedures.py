@@ -34,7 +34,7 @@ def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[P
 
 
 def get_procedure(ctx: Context, caller: Caller, code: str) -> Procedure:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         row = uow.repo.procedure(caller.province, code)
     if row is None:
         raise NotFound(f"no procedure {code}")
@@ -42,7 +42,7 @@ def get_procedure(ctx: Context, caller: Caller, code: str) -> Procedure:
 
 
 def list_procedures(ctx: Context, caller: Caller) -> list[Procedure]:
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         rows = uow.repo.procedures(caller.province)
     return [Procedure.from_dict(r.code, r.data) for r in rows]
 
