@@ -9,7 +9,10 @@ Per transaction: lock one row (SELECT … FOR UPDATE), write a 4.5 KB JSON state
 version, COMMIT (durable: this server runs fsync and synchronous_commit on). Three ways:
   psycopg          — its cursor and commit: BEGIN, SELECT, UPDATE, COMMIT, four round trips;
   psycopg-pipeline — the same in psycopg's own pipeline mode, two syncs: two round trips;
-  pipeline         — engine.store.pg_pipeline as the hot path uses it: two round trips.
+  pipeline         — engine.store.pg_pipeline as the hot path uses it: two round trips;
+  raw+pipeline     — the raw cycle run inside that transaction (between the locking read and
+                     the write): what any design pays that does the raw cycle's work and
+                     stores it durably in PostgreSQL, before anything of its own.
 Each round times the raw cycle of bench_inprocess (a) and then both ways, back to back,
 and prints wall and CPU (of this thread) per transaction and as a ratio to the raw cycle.
 Database `motcua_bench_floor` is dropped and recreated.
@@ -19,12 +22,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_inprocess import fresh_pg, raw_spiff  # noqa: E402
+from bench_inprocess import fresh_pg, raw_complete, raw_parts, raw_spiff  # noqa: E402
+from five_steps import FORM_DATA  # noqa: E402
 
 DB = "motcua_bench_floor"
 STATE = '{"tasks": "%s"}' % ("x" * 4500)
@@ -74,13 +80,34 @@ def main() -> int:
         exchange(conn, [Step(WRITE, (STATE, version + 1, 7, version), prepare=True),
                         Step(b"COMMIT")])
 
+    start, serializer = raw_parts()
+    pending: deque[tuple[Any, Any]] = deque()
+
+    def prepare(n: int) -> None:
+        """Workflows for n completions, started before the clock runs (as bench_inprocess
+        starts each dossier outside its timing)."""
+        pending.clear()
+        for i in range(-(-n // len(FORM_DATA))):
+            wf, _ = start(i)
+            pending.extend((wf, form) for form in FORM_DATA)
+
+    def raw_piped() -> None:
+        wf, form = pending.popleft()
+        found = exchange(conn, [*begin_if_idle(conn), Step(LOCK, (7,), prepare=True)])
+        (_, version, _), = rows(conn, found[-1])
+        raw_complete(wf, serializer, form)
+        exchange(conn, [Step(WRITE, (STATE, version + 1, 7, version), prepare=True),
+                        Step(b"COMMIT")])
+
     def per_call(fn: Callable[[], None], n: int, timer: Callable[[], float]) -> float:
         t0 = timer()
         for _ in range(n):
             fn()
         return (timer() - t0) / n
 
-    ways = (("psycopg", plain), ("psycopg-pipeline", psycopg_piped), ("pipeline", piped))
+    ways = (("psycopg", plain), ("psycopg-pipeline", psycopg_piped), ("pipeline", piped),
+            ("raw+pipeline", raw_piped))
+    prepare(200)
     for _name, fn in ways:
         per_call(fn, 200, time.perf_counter)  # warm-up: psycopg prepares after 5 runs
     raw_spiff(20)
@@ -91,6 +118,8 @@ def main() -> int:
             raw = spent / done
             figures.setdefault(f"raw {clock}", []).append(raw)
             for name, fn in ways:
+                if fn is raw_piped:
+                    prepare(args.n)
                 cost = per_call(fn, args.n, timer)
                 figures.setdefault(f"{name} {clock}", []).append(cost)
                 figures.setdefault(f"{name} {clock} ratio", []).append(cost / raw)
