@@ -6,14 +6,14 @@ Prints figures; asserts nothing. Not part of the test run.
 Run:  .venv/bin/python bench/bench_pg_floor.py [--n 2000] [--rounds 5]
 
 Per transaction: lock one row (SELECT … FOR UPDATE), write a 4.5 KB JSON state and bump its
-version, COMMIT (durable: this server runs fsync and synchronous_commit on). Three ways:
+version, COMMIT (durable: this server runs fsync and synchronous_commit on). Four ways:
   psycopg          — its cursor and commit: BEGIN, SELECT, UPDATE, COMMIT, four round trips;
   psycopg-pipeline — the same in psycopg's own pipeline mode, two syncs: two round trips;
   pipeline         — engine.store.pg_pipeline as the hot path uses it: two round trips;
   raw+pipeline     — the raw cycle run inside that transaction (between the locking read and
                      the write): what any design pays that does the raw cycle's work and
                      stores it durably in PostgreSQL, before anything of its own.
-Each round times the raw cycle of bench_inprocess (a) and then both ways, back to back,
+Each round times the raw cycle of bench_inprocess (a) and then each way, back to back,
 and prints wall and CPU (of this thread) per transaction and as a ratio to the raw cycle.
 Database `motcua_bench_floor` is dropped and recreated.
 """

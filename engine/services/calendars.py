@@ -106,7 +106,8 @@ def resolved_calendar(ctx: Context, province: str, calendar_id: str, *,
 
     Cached per process: repeated calls for an unchanged chain return the same object, with
     its compiled working-time tables, and parse nothing. Inside an open unit of work pass its
-    `repo` (on SQLite a second transaction would wait for the first one's write lock).
+    `repo`, to read what that unit of work sees (a read-only one of its own would see only
+    what is committed).
     """
     if repo is not None:
         links = _links(repo, province, calendar_id)
