@@ -60,6 +60,8 @@ def parse_overrides_csv(text: str) -> list[Override]:
             continue
         row = {h: c.strip() for h, c in zip(header, cells)}
         before = len(errors)
+        # As over HTTP: NUL is no text (PostgreSQL refuses it in text columns).
+        errors += [_err(line, h, "contains a NUL character") for h, c in row.items() if "\0" in c]
         found: list[dict[str, Any]] = []
         day = parse_date(row["date"], "date", found)
         since = parse_date(row["effective_from"], "effective_from", found)

@@ -287,3 +287,13 @@ def test_parse_overrides_csv_errors_name_line_and_column() -> None:
     with pytest.raises(InvalidInput) as exc:
         parse_overrides_csv("date,kind,reason\n")
     assert exc.value.errors[0]["column"] == "effective_from"
+
+
+def test_parse_overrides_csv_refuses_nul_as_http_does() -> None:
+    text = ("date,kind,reason,effective_from\n"
+            "2026-03-02,day_off,ok,2026-01-15\n"
+            "2026-03-03,day_off,L\x00e,2026-01-15\n")
+    with pytest.raises(InvalidInput) as exc:
+        parse_overrides_csv(text)
+    assert [(e["line"], e["column"], e["message"]) for e in exc.value.errors] == [
+        (3, "reason", "contains a NUL character")]
