@@ -64,17 +64,16 @@ def check_budgets(root: etree._Element, problems: Problems) -> None:
     """Every human task's `stepBudget` must read as a time limit the calendar can count
     (`2 working_days`, `PT4H`, ...); otherwise the task is named at deploy, not skipped
     or failed at run time."""
-    for process in executable_processes(root):
-        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
-            for prop in xpath(task, PROPERTY_PATH):
-                value = (prop.get("value") or "").strip()
-                if prop.get("name") != BUDGET_PROPERTY or not value:
-                    continue
-                try:
-                    parse_budget(value, f"{task.get('id')}.{BUDGET_PROPERTY}")
-                except InvalidInput as exc:
-                    reason = exc.errors[0]["message"] if exc.errors else exc.message
-                    problems.add(task.get("id"), f"{BUDGET_PROPERTY} {value!r}: {reason}")
+    executable = {str(p.get("id")) for p in executable_processes(root)}
+    for task in user_tasks(root, executable):
+        value = task.properties.get(BUDGET_PROPERTY, "").strip()
+        if not value:
+            continue
+        try:
+            parse_budget(value, f"{task.element_id}.{BUDGET_PROPERTY}")
+        except InvalidInput as exc:
+            reason = exc.errors[0]["message"] if exc.errors else exc.message
+            problems.add(task.element_id, f"{BUDGET_PROPERTY} {value!r}: {reason}")
 
 
 def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:
