@@ -21,17 +21,16 @@ from engine.calendar.hours import WeeklyHours
 from engine.calendar.model import DAY_OFF, WORKING_DAY, Calendar, Override
 from engine.calendar.national import NATIONAL_ID, national_calendar
 from engine.calendar.resolve import resolve
-from engine.calendar.timeline import FIRST_YEAR, LAST_YEAR
+from engine.calendar.timeline import YEARS, in_years
 
 __all__ = [
     "DAY_OFF",
-    "FIRST_YEAR",
-    "LAST_YEAR",
     "MAX_LIMIT_DAYS",
     "MAX_LIMIT_MONTHS",
     "NATIONAL_ID",
     "WORKING_DAY",
     "WORKING_DAY_LENGTH",
+    "YEARS",
     "Calendar",
     "Override",
     "WeeklyHours",
@@ -39,6 +38,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "add_working_hours",
+    "in_years",
     "is_closing",
     "is_open",
     "national_calendar",

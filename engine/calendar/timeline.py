@@ -25,15 +25,20 @@ MAX_YEARS = 50  # a calendar with no working time within this span is an error, 
 # The years the arithmetic counts in: far enough from datetime's own bounds (1 and 9999)
 # that no local conversion or limit added can leave them.
 FIRST_YEAR, LAST_YEAR = 1900, 9000
+YEARS = f"an instant in the years {FIRST_YEAR}-{LAST_YEAR}"
+
+
+def in_years(instant: datetime) -> bool:
+    """The instant lies in the years the arithmetic counts in (see YEARS)."""
+    return FIRST_YEAR <= instant.year <= LAST_YEAR
 
 
 def to_us(instant: datetime) -> int:
     """Microseconds since the epoch of a timezone-aware instant; naive input is refused."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"a timezone-aware datetime is required, got {instant!r}")
-    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
-        raise ValueError(f"an instant in the years {FIRST_YEAR}-{LAST_YEAR} is required, "
-                         f"got {instant.isoformat()}")
+    if not in_years(instant):
+        raise ValueError(f"{YEARS} is required, got {instant.isoformat()}")
     delta = instant - EPOCH
     return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
 

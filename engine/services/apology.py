@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.calendar import FIRST_YEAR, LAST_YEAR
+from engine.calendar import YEARS, in_years
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput
 from engine.services import progress
@@ -27,9 +27,8 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
         errors.append({"field": "reason", "message": "required"})
     if new_appointment.tzinfo is None:
         errors.append({"field": "new_appointment", "message": "needs a UTC offset"})
-    elif not FIRST_YEAR <= new_appointment.year <= LAST_YEAR:
-        errors.append({"field": "new_appointment",
-                       "message": f"an instant in the years {FIRST_YEAR}-{LAST_YEAR}"})
+    elif not in_years(new_appointment):
+        errors.append({"field": "new_appointment", "message": YEARS})
     if errors:
         raise InvalidInput("invalid apology", errors=errors)
     now = ctx.clock.now()

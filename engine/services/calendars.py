@@ -12,15 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.calendar import (
-    FIRST_YEAR,
-    LAST_YEAR,
     NATIONAL_ID,
+    YEARS,
     Calendar,
     Override,
     add_calendar_days,
     add_months,
     add_working_days,
     add_working_hours,
+    in_years,
     national_calendar,
     parse_overrides_csv,
     resolve,
@@ -192,9 +192,8 @@ def parse_instant(text: str, field: str = "start") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{field} needs a UTC offset",
                            errors=[{"field": field, "message": _NEEDS_OFFSET}])
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise InvalidInput(f"invalid {field}", errors=[{
-            "field": field, "message": f"an instant in the years {FIRST_YEAR}-{LAST_YEAR}"}])
+    if not in_years(value):
+        raise InvalidInput(f"invalid {field}", errors=[{"field": field, "message": YEARS}])
     return value
 
 
