@@ -54,7 +54,7 @@ class Definitions(MethodView):
     @blp.alt_response(422, schema=Problem, description="element-level errors")
     def post(self) -> Any:
         """Deploy a BPMN diagram and the JSON Schema forms its user tasks name."""
-        who = caller("designer", "admin")
+        who = caller()
         bpmn, forms, filename = _upload()
         deployed = catalog.deploy(current_app.extensions["motcua"], who, bpmn, forms, filename)
         return _out(deployed.definition, deployed.created), 201 if deployed.created else 200
@@ -73,9 +73,9 @@ class Validate(MethodView):
     @blp.alt_response(422, schema=Problem)
     def post(self) -> Any:
         """Run every deployment check without storing anything."""
-        caller("designer", "admin")
+        who = caller()
         bpmn, forms, filename = _upload()
-        compiled = catalog.validate(current_app.extensions["motcua"], bpmn, forms, filename)
+        compiled = catalog.check(current_app.extensions["motcua"], who, bpmn, forms, filename)
         return {"valid": True, "key": compiled.key, "name": compiled.name,
                 "user_tasks": [{"element_id": t.element_id, "name": t.name, "form": t.form,
                                 "position": t.position} for t in compiled.user_tasks]}

@@ -47,6 +47,7 @@ def load_demo(settings: Settings) -> None:
                 uow.repo.flush()
             if role == "designer":
                 designer_id = found.id
+        uow.repo.claim_unit(UNIT, PROVINCE, ctx.clock.now())
         uow.commit()
     assert designer_id is not None
     designer = Caller(designer_id, "Process designer", "designer", PROVINCE)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.schemas import PrincipalIn, PrincipalOut
-from engine.services.auth import create_principal
+from engine.services.auth import new_principal
 
 blp = Blueprint("principals", __name__, url_prefix="/api/v1/principals",
                 description="Users and integrating systems of a province")
@@ -21,7 +21,5 @@ class Principals(MethodView):
     @blp.response(201, PrincipalOut)
     def post(self, body: dict[str, Any]) -> Any:
         """Create a principal in your province; the response holds its token, once."""
-        admin = caller("admin")
-        made, token = create_principal(current_app.extensions["motcua"], province=admin.province,
-                                       **body)
+        made, token = new_principal(current_app.extensions["motcua"], caller(), **body)
         return {**made.__dict__, "token": token}

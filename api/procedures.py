@@ -35,7 +35,7 @@ class ProcedureResource(MethodView):
         their `effective_from`."""
         body = request.get_json(silent=True)
         found, created = procedures.put_procedure(current_app.extensions["motcua"],
-                                                  caller("designer", "admin"), code, body)
+                                                  caller(), code, body)
         return found.to_dict(), 201 if created else 200
 
     @blp.response(200, ProcedureSchema)

@@ -225,3 +225,6 @@ class ProcedureSchema(Schema):
     level = fields.String(allow_none=True)
     rules = fields.List(fields.Nested(RuleSetSchema), required=True)
     status_mapping = fields.Dict(keys=fields.String(), values=fields.Integer())
+    apology_positions = fields.List(fields.String(), metadata={
+        "description": "positions that may apologise and give a new appointment (form 04); "
+                       "empty: any officer of the receiving unit"})

@@ -98,7 +98,8 @@ def make_world(db_url: str, clock: Any = None, **settings: Any) -> World:
     w = World(app, app.test_client(), ctx, f"P{suffix}", f"000.00.{suffix[:4]}.H{suffix[4:]}", {})
     w.principal("designer", "designer")
     w.principal("client", "client", unit=w.unit)
-    w.principal("officer", "officer", unit=w.unit)
+    # An officer holds a unit and a position: tasks without a lane are for any position.
+    w.principal("officer", "officer", unit=w.unit, position="officer")
     w.principal("auditor", "auditor")
     w.principal("admin", "admin")
     return w

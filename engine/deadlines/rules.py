@@ -13,6 +13,7 @@ LEVELS = ("province", "district", "commune", "ministry")
 # As long as the store keeps them (procedures.code, procedures.process_key).
 MAX_CODE = 100
 MAX_KEY = 200
+MAX_POSITION = 100  # as long as the store keeps a principal's or task's position
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Procedure:
     level: str | None = None
     rules: tuple[RuleSet, ...] = field(default_factory=tuple)
     status_mapping: dict[str, int] = field(default_factory=dict)
+    # Positions that may apologise and give a new appointment (form 04); empty: any
+    # officer of the receiving unit.
+    apology_positions: tuple[str, ...] = ()
 
     def rule_for(self, received: date) -> RuleSet | None:
         """The rule set in force on the day the dossier was received."""
@@ -57,7 +61,8 @@ class Procedure:
         return {"code": self.code, "name": self.name, "process_key": self.process_key,
                 "sector": self.sector, "level": self.level,
                 "rules": [r.to_dict() for r in self.rules],
-                "status_mapping": self.status_mapping}
+                "status_mapping": self.status_mapping,
+                "apology_positions": list(self.apology_positions)}
 
     @classmethod
     def from_dict(cls, code: str, data: Any) -> Procedure:
@@ -80,12 +85,19 @@ class Procedure:
                 isinstance(v, int) and 1 <= v <= 10 for v in mapping.values()):
             errors.append({"field": "status_mapping", "message":
                            "an object of element id or status -> national status code 1..10"})
+        positions = data.get("apology_positions") or []
+        if not isinstance(positions, list) or not all(
+                isinstance(p, str) and 0 < len(p.strip()) <= MAX_POSITION for p in positions):
+            errors.append({"field": "apology_positions", "message":
+                           f"a list of position names (1 to {MAX_POSITION} characters)"})
+            positions = []
         rules = _rules(data.get("rules"), errors)
         if errors:
             raise InvalidInput(f"invalid procedure {code}", errors=errors)
         return cls(code=code, name=data["name"].strip(), process_key=data["process_key"].strip(),
                    sector=data.get("sector"), level=data.get("level"), rules=rules,
-                   status_mapping=dict(mapping))
+                   status_mapping=dict(mapping),
+                   apology_positions=tuple(p.strip() for p in positions))
 
 
 def _rules(raw: Any, errors: list[dict[str, Any]]) -> tuple[RuleSet, ...]:

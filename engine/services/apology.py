@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from engine.access import Action, Caller, require
+from engine.access.policy import apology_positions_allow
 from engine.calendar import YEARS, in_years
 from engine.deadlines import Procedure
-from engine.errors import InvalidInput
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.services import progress
-from engine.services.auth import Caller
 from engine.services.context import Context
 from engine.services.statutory import received_day
 from engine.store.models import Dossier
@@ -21,7 +22,7 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
               new_appointment: datetime) -> Dossier:
     """Record the apology and the new appointment; the statutory due instant is kept as is
     (statistics are judged against it)."""
-    caller.require("officer", "admin")
+    require(caller, Action.DOSSIER_APOLOGY)
     errors = []
     if not reason or not reason.strip():
         errors.append({"field": "reason", "message": "required"})
@@ -33,13 +34,13 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
         raise InvalidInput("invalid apology", errors=errors)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = uow.repo.dossier(caller.province, code)
+        dossier = uow.repo.dossier(caller.province, code, lock=True)
         if dossier is None:
-            from engine.errors import NotFound
-
             raise NotFound(f"no dossier {code}")
-        dossier = uow.repo.dossier_by_id(dossier.id, lock=True)
-        assert dossier is not None
+        # Form 04 is the receiving unit's: an officer of that unit, not one of a unit the
+        # dossier merely passed through.
+        if dossier.unit != caller.unit:
+            raise NotFound(f"no dossier {code}")
         if dossier.status != "in_process":
             raise ApologyNotAllowed(f"dossier {code} is {dossier.status}")
         if dossier.due_at is None:
@@ -47,7 +48,13 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
         allowed = 1
         stored = uow.repo.procedure(caller.province, dossier.procedure_code or "")
         if stored is not None:
-            rule = Procedure.from_dict(stored.code, stored.data).rule_for(received_day(dossier))
+            procedure = Procedure.from_dict(stored.code, stored.data)
+            if not apology_positions_allow(caller, procedure.apology_positions):
+                raise Forbidden(
+                    f"procedure {procedure.code} lets only the positions "
+                    f"{', '.join(procedure.apology_positions)} apologise; you are "
+                    f"{caller.position}")
+            rule = procedure.rule_for(received_day(dossier))
             allowed = rule.apologies_allowed if rule else 1
         if (dossier.apology_count or 0) >= allowed:
             raise ApologyNotAllowed(

@@ -4,29 +4,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
 
-from engine.errors import Forbidden, InvalidInput, Unauthenticated
+from engine.access import ROLES, Action, Caller, require
+from engine.errors import InvalidInput, Unauthenticated
 from engine.services.context import Context
+from engine.services.units import claim_unit
 from engine.store.models import Principal, max_length
 
-ROLES = ("designer", "officer", "client", "auditor", "admin")
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking: every use case takes one and sees only its province."""
-
-    id: int
-    name: str
-    role: str
-    province: str
-    unit: str | None = None
-    position: str | None = None
-
-    def require(self, *roles: str) -> None:
-        if self.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {self.role}")
+__all__ = ["Caller", "ROLES", "authenticate", "create_principal", "hash_token", "new_principal"]
 
 
 def hash_token(token: str) -> str:
@@ -60,9 +45,16 @@ _LONGEST = {name: max_length(Principal.__table__.c[name])
             for name in ("name", "province", "unit", "position")}
 
 
+def new_principal(ctx: Context, caller: Caller, **fields: str | None) -> tuple[Caller, str]:
+    """An admin creates a principal of their own province."""
+    require(caller, Action.PRINCIPAL_CREATE)
+    return create_principal(ctx, province=caller.province, **fields)  # type: ignore[arg-type]
+
+
 def create_principal(ctx: Context, *, name: str, role: str, province: str,
                      unit: str | None = None, position: str | None = None) -> tuple[Caller, str]:
-    """A new principal and its token (the only time the token exists in clear)."""
+    """A new principal and its token (the only time the token exists in clear). Its unit,
+    if any, must be a unit of its province (a unit first named here becomes one)."""
     errors = []
     if role not in ROLES:
         errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
@@ -78,6 +70,8 @@ def create_principal(ctx: Context, *, name: str, role: str, province: str,
         raise InvalidInput("invalid principal", errors=errors)
     token = "mc_" + secrets.token_urlsafe(32)
     with ctx.uow() as uow:
+        if unit is not None:
+            claim_unit(uow.repo, province, unit, ctx.clock.now(), field="unit")
         principal = Principal(name=name, role=role, province=province, unit=unit,
                               position=position, token_hash=hash_token(token),
                               created_at=ctx.clock.now())

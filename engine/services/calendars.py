@@ -1,8 +1,11 @@
 """Working calendars as stored data: read, replace, import override rows, and add time limits.
 
-A calendar id is global (one row per id) and owned by one province; only callers of that
-province see it. The national calendar `vn` is built in (`engine.calendar.national_calendar`)
-and may be replaced, by an admin only, with a stored row that has no province.
+Calendar ids live in their province's namespace: two provinces may each have a calendar
+`hcm-office` and neither sees the other's. The national calendar `vn` is built in
+(`engine.calendar.national_calendar`); only the platform operator may replace it (from the
+command line: `motcua calendar import --id vn`), as the row of province "" (OPERATOR).
+A calendar whose week has no working time is refused: every deadline on it would be
+unreachable.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from engine.access import Action, Caller, require
 from engine.calendar import (
     NATIONAL_ID,
     YEARS,
@@ -25,13 +29,13 @@ from engine.calendar import (
     parse_overrides_csv,
     resolve,
 )
-from engine.errors import InvalidInput, NotFound
-from engine.services.auth import Caller
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.services.context import Context
 from engine.store.models import StoredCalendar
 from engine.store.repository import Repository
 from engine.store.uow import IntegrityError
 
+OPERATOR = ""  # the province of the operator's rows: the national calendar
 MAX_ID_LENGTH = 50
 MAX_CHAIN = 16
 AMOUNTS = ("working_days", "working_hours", "calendar_days", "months")
@@ -46,17 +50,27 @@ _RESOLVED_MAX = 256
 
 def get_calendar(ctx: Context, caller: Caller, calendar_id: str) -> Calendar:
     """The calendar as stored (not merged with its parents); `vn` is always there."""
+    require(caller, Action.CALENDAR_READ)
     with ctx.uow(readonly=True) as uow:
         return _visible(uow.repo, caller.province, calendar_id)
+
+
+def get_resolved(ctx: Context, caller: Caller, calendar_id: str) -> Calendar:
+    """The calendar merged with its parent chain, as deadlines see it."""
+    require(caller, Action.CALENDAR_READ)
+    return resolved_calendar(ctx, caller.province, calendar_id)
 
 
 def put_calendar(ctx: Context, caller: Caller, calendar_id: str, body: Any) -> Calendar:
     """Create or replace a calendar of the caller's province (designer or admin).
 
     `body` is a `Calendar.to_dict()`; its `id` may be left out but must otherwise equal
-    `calendar_id`; a missing `parent` means `vn`. Only an admin may replace `vn`.
+    `calendar_id`; a missing `parent` means `vn`. `vn` is the operator's, not a province's.
     """
-    caller.require("designer", "admin")
+    require(caller, Action.CALENDAR_WRITE)
+    if calendar_id == NATIONAL_ID:
+        raise Forbidden("the national calendar vn is maintained by the platform operator "
+                        "(motcua calendar import --id vn), not by a province")
     _check_id(calendar_id)
     if not isinstance(body, dict):
         raise InvalidInput("expected a calendar object",
@@ -64,25 +78,13 @@ def put_calendar(ctx: Context, caller: Caller, calendar_id: str, body: Any) -> C
     if body.get("id", calendar_id) != calendar_id:
         raise InvalidInput("the body's id differs from the id in the path",
                            errors=[{"field": "id", "message": f"must be {calendar_id!r}"}])
-    national = calendar_id == NATIONAL_ID
-    if national:
-        caller.require("admin")
     data = {**body, "id": calendar_id}
-    if national:
-        if data.get("parent") is not None:
-            raise InvalidInput("the national calendar has no parent",
-                               errors=[{"field": "parent", "message": "must be null"}])
-        data["parent"] = None
-    else:
-        data.setdefault("parent", NATIONAL_ID)
-    calendar = Calendar.from_dict(data)
-    province = None if national else caller.province
+    data.setdefault("parent", NATIONAL_ID)
+    calendar = _with_working_time(Calendar.from_dict(data))
+    province = caller.province
     for _attempt in range(3):
         with ctx.uow() as uow:
-            row = uow.repo.calendar(calendar_id, lock=True)
-            if row is not None and row.province != province:
-                raise InvalidInput(f"calendar id {calendar_id!r} is taken by another province",
-                                   errors=[{"field": "id", "message": "already in use"}])
+            row = uow.repo.calendar(province, calendar_id, lock=True)
             # Reject an unknown parent or a cycle now, not when a deadline is computed.
             _resolve_chain(uow.repo, caller.province, calendar)
             if row is None:
@@ -133,6 +135,7 @@ def add(ctx: Context, caller: Caller, calendar_id: str, start: datetime, *,
         as_of: date | None = None) -> datetime:
     """The due instant (UTC) of a time limit counted from `start` on a calendar the caller
     sees. Exactly one of the four amounts must be given."""
+    require(caller, Action.CALENDAR_READ)
     return due_instant(ctx, caller.province, calendar_id, start, working_days=working_days,
                        working_hours=working_hours, calendar_days=calendar_days, months=months,
                        as_of=as_of)
@@ -200,30 +203,29 @@ def parse_instant(text: str, field: str = "start") -> datetime:
 def import_overrides_csv(ctx: Context, calendar_id: str, text: str, province: str | None,
                          *, by: int | None = None) -> int:
     """Merge the override rows of a CSV into a calendar of `province`; return how many.
+    The command line's (the operator's) way, and the only way to change `vn`.
 
     A row replaces a stored row with the same date and effective_from; others are added. A
     calendar that does not exist yet is created deriving from `vn` (for `vn` itself, from the
-    built-in one, stored without a province).
+    built-in one, stored as the operator's).
     """
     _check_id(calendar_id)
     rows = parse_overrides_csv(text)
     national = calendar_id == NATIONAL_ID
-    owner = None if national else province
-    if not national and not province:
+    owner = OPERATOR if national else (province or "")
+    if not national and not owner.strip():
         raise InvalidInput("a province is needed",
                            errors=[{"field": "province", "message": "must not be empty"}])
     for _attempt in range(3):
         with ctx.uow() as uow:
-            row = uow.repo.calendar(calendar_id, lock=True)
-            if row is not None and row.province != owner:
-                raise NotFound(f"no calendar {calendar_id} in province {province}")
+            row = uow.repo.calendar(owner, calendar_id, lock=True)
             if row is not None:
                 base = Calendar.from_dict(row.data)
             elif national:
                 base = national_calendar()
             else:
                 base = Calendar(id=calendar_id, parent=NATIONAL_ID)
-            merged = replace(base, overrides=_merge(base.overrides, rows))
+            merged = _with_working_time(replace(base, overrides=_merge(base.overrides, rows)))
             if row is None:
                 row = StoredCalendar(id=calendar_id, province=owner)
                 uow.repo.add(row)
@@ -274,14 +276,21 @@ class _Link:
 
 
 def _load(repo: Repository, province: str, calendar_id: str) -> _Link | None:
-    """The calendar `calendar_id` if `province` may see it."""
-    row = repo.calendar(calendar_id)
-    if row is not None and (row.province == province
-                            or (row.province is None and calendar_id == NATIONAL_ID)):
-        return _Link(row.id, row.data, row.updated_at)
+    """The calendar `calendar_id` as `province` sees it: its own, or the national one."""
     if calendar_id == NATIONAL_ID:
-        return _Link(NATIONAL_ID, None, None)
-    return None
+        row = repo.calendar(OPERATOR, NATIONAL_ID)
+        return _Link(NATIONAL_ID, row.data if row else None, row.updated_at if row else None)
+    row = repo.calendar(province, calendar_id)
+    return _Link(row.id, row.data, row.updated_at) if row is not None else None
+
+
+def _with_working_time(calendar: Calendar) -> Calendar:
+    """`calendar`, refused if its week has no working time at all."""
+    if not any(calendar.weekly.days):
+        raise InvalidInput(f"calendar {calendar.id} has no working time in its week",
+                           errors=[{"field": "weekly",
+                                    "message": "at least one day needs opening hours"}])
+    return calendar
 
 
 def _visible(repo: Repository, province: str, calendar_id: str) -> Calendar:

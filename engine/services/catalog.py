@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.access import Action, Caller, require
 from engine.bpmn import CompiledProcess
 from engine.errors import InvalidInput, NotFound
-from engine.services.auth import Caller
 from engine.services.catalog_cache import Version, compile_process
 from engine.services.context import Context
 from engine.store.models import ProcessDefinition
@@ -32,10 +33,17 @@ def validate(ctx: Context, bpmn: bytes, forms: dict[str, bytes],
     return compile_process(bpmn, dict(forms), ctx.settings.max_upload_bytes, filename)
 
 
+def check(ctx: Context, caller: Caller, bpmn: bytes, forms: Mapping[str, bytes],
+          filename: str = "process.bpmn") -> CompiledProcess:
+    """`validate` for a designer: every check of a deployment, storing nothing."""
+    require(caller, Action.DEFINITION_DEPLOY)
+    return validate(ctx, bpmn, dict(forms), filename)
+
+
 def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
            filename: str = "process.bpmn") -> Deployed:
     """Store a new version of the process key, or return the version with this content."""
-    caller.require("designer", "admin")
+    require(caller, Action.DEFINITION_DEPLOY)
     compiled = validate(ctx, bpmn, forms, filename)
     xml = compiled.normalized_xml.decode("utf-8")
     content_hash = _content_hash(xml, compiled.forms)
@@ -61,6 +69,7 @@ def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
 
 def definition(ctx: Context, caller: Caller, key: str, version: int | None = None
                ) -> ProcessDefinition:
+    require(caller, Action.DEFINITION_READ)
     if version is not None and not 1 <= version <= MAX_VERSION:
         raise NotFound(f"no process definition {key} version {version}")
     with ctx.uow(readonly=True) as uow:
@@ -72,6 +81,7 @@ def definition(ctx: Context, caller: Caller, key: str, version: int | None = Non
 
 
 def catalogue(ctx: Context, caller: Caller, key: str | None = None) -> list[ProcessDefinition]:
+    require(caller, Action.DEFINITION_READ)
     with ctx.uow(readonly=True) as uow:
         return list(uow.repo.definitions(caller.province, key))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.errors import DossierInError, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.services import progress
-from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import load_instance
@@ -18,7 +18,7 @@ from engine.store.uow import UnitOfWork
 
 def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
     with ctx.uow(readonly=True) as uow:
-        dossier = _dossier(uow, caller, code)
+        dossier = _dossier(uow, caller, code, Action.DOSSIER_READ)
         version = version_of(ctx, uow.repo, dossier.definition_id)
         view = view_of(uow, dossier, version.number, {})
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
@@ -29,17 +29,18 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
                   process_key: str | None = None, unit: str | None = None,
                   timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
                   offset: int = 0) -> tuple[list[Dossier], int]:
+    scope = dossier_scope(caller)
     with ctx.uow(readonly=True) as uow:
         rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
                                         unit=unit, limit=limit, offset=offset,
-                                        timeliness=timeliness, now=ctx.clock.now(), sort=sort)
+                                        timeliness=timeliness, now=ctx.clock.now(), sort=sort,
+                                        client_id=scope.client_id, scope_unit=scope.unit)
         return list(rows), total
 
 
 def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[HistoryEvent]]:
-    caller.require("auditor", "admin", "officer", "client")
     with ctx.uow(readonly=True) as uow:
-        dossier = _dossier(uow, caller, code)
+        dossier = _dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         return dossier, list(uow.repo.history(dossier.id))
 
 
@@ -72,11 +73,11 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                     ) -> tuple[DossierView | Dossier, bool]:
     """Deliver an external event. Returns (view, True), or (dossier, False) when this
     `message_id` was already delivered (the repeat is ignored)."""
-    caller.require("client", "officer", "admin")
+    require(caller, Action.DOSSIER_MESSAGE)
     check_nesting("/payload", payload)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = _dossier(uow, caller, code, lock=True)
+        dossier = _dossier(uow, caller, code, Action.DOSSIER_MESSAGE, lock=True)
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
         if dossier.status == "error":
@@ -99,8 +100,13 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 
-def _dossier(uow: UnitOfWork, caller: Caller, code: str, *, lock: bool = False) -> Dossier:
+def _dossier(uow: UnitOfWork, caller: Caller, code: str, action: Action, *,
+             lock: bool = False) -> Dossier:
+    """The dossier, if the policy lets the caller do `action` on it (NotFound otherwise)."""
+    require(caller, action)
     dossier = uow.repo.dossier(caller.province, code, lock=lock)
     if dossier is None:
         raise NotFound(f"no dossier {code}")
+    units = uow.repo.task_units(dossier.id) if caller.role == "officer" else set()
+    see_dossier(caller, dossier, units, action)
     return dossier

@@ -5,17 +5,18 @@ import hashlib
 import json
 from typing import Any
 
+from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.services import progress
-from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
+from engine.services.units import NOT_YOURS, claim_unit
 from engine.services.views import DossierView
 from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier
@@ -34,9 +35,12 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                   idempotency_key: str | None = None) -> tuple[DossierView | Dossier, bool]:
     """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
     or (the first dossier, False) for a retry with the same Idempotency-Key."""
-    caller.require("client", "officer", "admin")
+    require(caller, Action.DOSSIER_START)
     unit = unit or caller.unit
     _check(unit, channel, idempotency_key)
+    if caller.role == "officer" and unit != caller.unit:
+        raise InvalidInput("an officer receives dossiers at their own unit", errors=[{
+            "field": "unit", "message": f"must be your unit {caller.unit}"}])
     check_nesting("/applicant", applicant)
     check_nesting("/data", data)
     assert unit is not None
@@ -50,6 +54,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             first = _replay(uow, caller, idempotency_key, request_hash)
             if first is not None:
                 return first, False
+        if found["unit_province"] not in (None, caller.province):
+            raise InvalidInput(f"unit {unit} is {NOT_YOURS}",
+                               errors=[{"field": "unit", "message": NOT_YOURS}])
         definition_id = found["definition_id"]
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
@@ -60,7 +67,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         rule = procedure.rule_for(day) if procedure else None
         # The receiving unit's own office hours, when it has a calendar of its own (a
         # calendar whose id is the unit's identifier); else the procedure's calendar.
-        calendar_id = unit if found["unit_calendar_province"] == caller.province \
+        calendar_id = unit if found["unit_calendar"] is not None \
             else (rule.calendar if rule else "vn")
         cal = calendar_of(ctx, caller.province, calendar_id, repo=uow.repo)
     compiled = version.compiled
@@ -70,6 +77,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                               as_of=day)
     try:
         with ctx.uow() as uow:
+            if found["unit_province"] is None:
+                claim_unit(uow.repo, caller.province, unit, now, field="unit")
             yymmdd = local_day(now)
             number, dossier_id = uow.repo.next_code_and_id(unit, yymmdd)
             dossier = new_dossier(

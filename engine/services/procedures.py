@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.access import Action, Caller, require
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
-from engine.services.auth import Caller
 from engine.services.calendars import resolved_calendar
 from engine.services.context import Context
 from engine.store.models import StoredProcedure
@@ -14,7 +14,7 @@ from engine.store.repository import Repository
 
 def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[Procedure, bool]:
     """Create or replace a procedure. Returns (procedure, created)."""
-    caller.require("designer", "admin")
+    require(caller, Action.PROCEDURE_WRITE)
     procedure = Procedure.from_dict(code, body)
     with ctx.uow() as uow:
         _check_calendars(ctx, uow.repo, caller.province, procedure)
@@ -34,6 +34,7 @@ def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[P
 
 
 def get_procedure(ctx: Context, caller: Caller, code: str) -> Procedure:
+    require(caller, Action.PROCEDURE_READ)
     with ctx.uow(readonly=True) as uow:
         row = uow.repo.procedure(caller.province, code)
     if row is None:
@@ -42,6 +43,7 @@ def get_procedure(ctx: Context, caller: Caller, code: str) -> Procedure:
 
 
 def list_procedures(ctx: Context, caller: Caller) -> list[Procedure]:
+    require(caller, Action.PROCEDURE_READ)
     with ctx.uow(readonly=True) as uow:
         rows = uow.repo.procedures(caller.province)
     return [Procedure.from_dict(r.code, r.data) for r in rows]

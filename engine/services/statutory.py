@@ -43,6 +43,10 @@ def received_day(dossier: DossierRow) -> Any:
     return dossier.received_at.astimezone(LOCAL_TZ).date()
 
 
+class CalendarUnusable(InvalidInput):
+    code = "calendar-unusable"
+
+
 def start_clock(dossier: DossierRow, procedure: Procedure | None, cal: Any,
                 record: Any, *, start: datetime | None = None) -> None:
     """Compute the statutory due instant from `start` (reception by default, or the moment
@@ -59,9 +63,17 @@ def start_clock(dossier: DossierRow, procedure: Procedure | None, cal: Any,
     if limit is None:
         return
     dossier.procedure_code = procedure.code
-    due = add_limit(cal, start, limit, as_of=day)
+    try:
+        due = add_limit(cal, start, limit, as_of=day)
+        warn_at = _warn_at(cal, start, due, rule.warning, day)
+    except ValueError as exc:
+        # A calendar with no working time ahead (e.g. every day made a day off): the
+        # command is refused, nothing is stored, and the province can mend its calendar.
+        raise CalendarUnusable(f"the statutory limit cannot be counted on calendar "
+                               f"{dossier.calendar_id}: {exc}", errors=[{
+                                   "field": "calendar", "message": str(exc)}]) from None
     dossier.due_at = due
-    dossier.warn_at = _warn_at(cal, start, due, rule.warning, day)
+    dossier.warn_at = warn_at
     dossier.timeliness = classify_open(start, due, dossier.warn_at)
     record("clock.started", payload={"started_at": start.isoformat(),
         "limit": limit.to_dict(), "channel": dossier.channel, "calendar": dossier.calendar_id,

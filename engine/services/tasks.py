@@ -4,18 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import DossierInError, Forbidden, NotFound, TaskAlreadyCompleted
+from engine.access import Action, Caller, require, work_task
+from engine.errors import DossierInError, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
 from engine.nesting import check_nesting
 from engine.services import progress
-from engine.services.auth import Caller
 from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import keep_instance, load_instance, take_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
-from engine.store.records import Record
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class TaskDetail:
 def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str | None = None,
           limit: int = 50, offset: int = 0) -> list[tuple[Task, Dossier]]:
     """Tasks of the caller's unit and position, most urgent first."""
-    caller.require("officer", "admin", "auditor")
+    require(caller, Action.TASK_READ)
     unit = caller.unit if caller.role == "officer" else None
     position = caller.position if caller.role == "officer" else None
     with ctx.uow(readonly=True) as uow:
@@ -39,12 +38,12 @@ def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str
 
 
 def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
-    caller.require("officer", "admin", "auditor")
+    require(caller, Action.TASK_READ)
     with ctx.uow(readonly=True) as uow:
         task = uow.repo.task(caller.province, task_id)
         if task is None:
             raise NotFound(f"no task {task_id}")
-        _check_allowed(caller, task)
+        work_task(caller, task, Action.TASK_READ)
         dossier = uow.repo.dossier_by_id(task.dossier_id)
         assert dossier is not None
         version = version_of(ctx, uow.repo, dossier.definition_id)
@@ -57,7 +56,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                   ) -> DossierView:
     """Validate `data` against the task's form and complete it: one transaction holding the
     dossier's row lock from the first read to the commit."""
-    caller.require("officer", "admin")
+    require(caller, Action.TASK_COMPLETE)
     check_nesting("/data", data)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -69,9 +68,9 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         if task is None:
             closed = uow.repo.task(caller.province, task_id)
             assert closed is not None
-            _check_allowed(caller, closed)
+            work_task(caller, closed, Action.TASK_COMPLETE)
             raise TaskAlreadyCompleted(f"task {task_id} is already {closed.status}")
-        _check_allowed(caller, task)
+        work_task(caller, task, Action.TASK_COMPLETE)
         if dossier.status == "error":
             raise DossierInError(f"dossier {dossier.code} stopped on an error: {dossier.error}")
         version = version_of(ctx, uow.repo, dossier.definition_id)
@@ -90,12 +89,3 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         uow.commit()
         data = keep_instance(ctx, dossier, instance)
         return DossierView(dossier, version.number, still_open, data)
-
-
-def _check_allowed(caller: Caller, task: Task | Record) -> None:
-    if caller.role != "officer":
-        return
-    if caller.unit and task.unit != caller.unit:
-        raise Forbidden("this task belongs to another unit")
-    if caller.position and task.position and task.position != caller.position:
-        raise Forbidden(f"this task is for the position {task.position}")

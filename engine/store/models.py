@@ -213,12 +213,24 @@ class ProcessedMessage(Base):
 
 
 class StoredCalendar(Base):
-    """A working-time calendar (`engine.calendar.Calendar.to_dict()`), owned by one province;
-    a row with id `vn` and no province replaces the built-in national calendar."""
+    """A working-time calendar (`engine.calendar.Calendar.to_dict()`) of one province: ids
+    live in their province's namespace. Province `""` is the platform operator's: a row
+    `("", "vn")` replaces the built-in national calendar."""
 
     __tablename__ = "calendars"
+    province: Mapped[str] = mapped_column(String(50), primary_key=True)
     id: Mapped[str] = mapped_column(String(50), primary_key=True)
-    province: Mapped[str | None] = mapped_column(String(50), index=True)
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+
+
+class Unit(Base):
+    """A receiving unit and the one province it belongs to. Until units are registered by
+    administrators, a unit belongs to the province of the first principal or dossier that
+    named it."""
+
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    province: Mapped[str] = mapped_column(String(50), index=True)
+    created_at: Mapped[datetime]

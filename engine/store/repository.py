@@ -26,6 +26,7 @@ from engine.store.models import (
     StoredCalendar,
     StoredProcedure,
     Task,
+    Unit,
 )
 
 _DOSSIERS = cast(Table, Dossier.__table__)
@@ -43,8 +44,11 @@ _INTAKE_LOOKUP = select(
     .scalar_subquery().label("definition_id"),
     select(_PROCEDURE_OF_PROCESS.c.code).scalar_subquery().label("procedure_code"),
     select(_PROCEDURE_OF_PROCESS.c.data).scalar_subquery().label("procedure_data"),
-    select(StoredCalendar.province).where(StoredCalendar.id == bindparam("unit"))
-    .scalar_subquery().label("unit_calendar_province"),
+    select(StoredCalendar.id).where(StoredCalendar.province == bindparam("province"),
+                                    StoredCalendar.id == bindparam("unit"))
+    .scalar_subquery().label("unit_calendar"),
+    select(Unit.province).where(Unit.code == bindparam("unit"))
+    .scalar_subquery().label("unit_province"),
     select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
                              Dossier.idempotency_key == bindparam("key"))
     .scalar_subquery().label("first_dossier_id"))
@@ -130,9 +134,18 @@ class Repository(HotPath):
 
     def dossiers(self, province: str, *, status: str | None, process_key: str | None,
                  unit: str | None, limit: int, offset: int, timeliness: str | None = None,
-                 now: datetime | None = None, sort: str = "-received_at"
+                 now: datetime | None = None, sort: str = "-received_at",
+                 client_id: int | None = None, scope_unit: str | None = None
                  ) -> tuple[Sequence[Dossier], int]:
+        """`client_id`: only the dossiers that client started; `scope_unit`: only those the
+        unit received or holds a task of (an access scope, see engine.access)."""
         q = select(Dossier).where(Dossier.province == province)
+        if client_id is not None:
+            q = q.where(Dossier.client_id == client_id)
+        if scope_unit is not None:
+            q = q.where(or_(Dossier.unit == scope_unit, Dossier.id.in_(
+                select(Task.dossier_id).where(Task.province == province,
+                                              Task.unit == scope_unit))))
         if status:
             q = q.where(Dossier.status == status)
         if process_key:
@@ -173,8 +186,9 @@ class Repository(HotPath):
     def intake_lookup(self, province: str, process_key: str, unit: str, client_id: int,
                       idempotency_key: str | None) -> dict[str, Any]:
         """What starting a dossier needs to know, in one query: the latest definition id,
-        the procedure's code and rules, the province owning a calendar named after the
-        unit (if any) and the id of a dossier already started with this idempotency key."""
+        the procedure's code and rules, the province's calendar named after the unit (if
+        any), the province the unit belongs to (None: not yet known) and the id of a
+        dossier already started with this idempotency key."""
         row = self.session.connection().execute(_INTAKE_LOOKUP, {
             "province": province, "process_key": process_key, "unit": unit,
             "client_id": client_id, "key": idempotency_key or ""}).one()
@@ -208,13 +222,19 @@ class Repository(HotPath):
              .where(Task.province == province, Task.status == status))
         if unit:
             q = q.where(Task.unit == unit)
-        if position:
-            q = q.where(Task.position == position)
+        if position:  # a task without a lane is for any position of its unit
+            q = q.where(or_(Task.position == position, Task.position.is_(None)))
         if timeliness and now is not None:
             q = q.where(_timeliness(Task, timeliness, now))
         q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
                        Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
         return [(t, d) for t, d in self.session.execute(q).all()]
+
+    def task_units(self, dossier_id: int) -> set[str]:
+        """The units holding a task (open or done) of the dossier."""
+        self.flush_writes()
+        return {u for u in self.session.scalars(select(Task.unit).distinct().where(
+            Task.dossier_id == dossier_id)) if u is not None}
 
     def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
         self.flush_writes()
@@ -247,7 +267,34 @@ class Repository(HotPath):
         return self.session.get(ProcessedMessage, (dossier_id, message_id)) is not None
 
     # -- calendars ----------------------------------------------------------------------
-    def calendar(self, calendar_id: str, *, lock: bool = False) -> Any:
-        """The stored calendar row with this id (a `StoredCalendar`), or None."""
-        q = select(StoredCalendar).where(StoredCalendar.id == calendar_id)
+    def calendar(self, province: str, calendar_id: str, *, lock: bool = False) -> Any:
+        """The province's stored calendar with this id (a `StoredCalendar`), or None;
+        province "" holds the operator's national row."""
+        q = select(StoredCalendar).where(StoredCalendar.province == province,
+                                         StoredCalendar.id == calendar_id)
         return self.session.scalar(self._locked(q) if lock else q)
+
+    # -- units --------------------------------------------------------------------------
+    def unit_province(self, code: str) -> str | None:
+        return self.session.scalar(select(Unit.province).where(Unit.code == code))
+
+    def claim_unit(self, code: str, province: str, now: datetime) -> str:
+        """Record `code` as a unit of `province` unless it already belongs to one; return
+        the province it belongs to (a concurrent first claim wins, never both)."""
+        owner = self.unit_province(code)
+        if owner is not None:
+            return owner
+        values = {"code": code, "province": province, "created_at": now}
+        if self.postgresql:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self.session.execute(pg_insert(Unit).values(**values)
+                                 .on_conflict_do_nothing(index_elements=["code"]))
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self.session.execute(sqlite_insert(Unit).values(**values)
+                                 .on_conflict_do_nothing(index_elements=["code"]))
+        owner = self.unit_province(code)
+        assert owner is not None
+        return owner

@@ -185,11 +185,44 @@ def test_officer_cannot_put(world: Any) -> None:
                    "forbidden")
 
 
-def test_only_admin_replaces_vn(world: Any) -> None:
-    assert_problem(_put(world, "vn", {"name": "x"}, who="designer"), 403, "forbidden")
+def test_no_province_replaces_vn(world: Any) -> None:
+    """The national calendar is the platform operator's (the command line), never a
+    province's: one province must not move every province's deadlines."""
+    for who in ("designer", "admin"):
+        body = assert_problem(_put(world, "vn", {"name": "x", "parent": None}, who=who), 403,
+                              "forbidden")
+        assert "operator" in body["detail"]
+    assert world.client.get(f"{API}/vn", headers=world.headers("officer")
+                            ).get_json()["name"] != "x"
 
 
-def test_other_province_cannot_read_or_take_it(world: Any, province_cal: str) -> None:
+def test_a_week_without_working_time_is_refused(world: Any) -> None:
+    closed = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    body = assert_problem(_put(world, "closed", {"name": "x", "weekly": closed}), 422,
+                          "invalid-input")
+    assert body["errors"][0]["field"] == "weekly"
+    assert_problem(world.client.get(f"{API}/closed", headers=world.headers("officer")), 404,
+                   "not-found")
+
+
+def test_calendar_ids_live_in_their_province(world: Any, province_cal: str) -> None:
+    """Another province may use the same id for a calendar of its own; neither sees or
+    changes the other's, and nothing tells one that the other has it."""
+    from engine.services.auth import create_principal
+
+    _, token = create_principal(world.ctx, name="stranger", role="designer",
+                                province=world.province + "x")
+    other = {"Authorization": f"Bearer {token}"}
+    r = world.client.put(f"{API}/{province_cal}", json={"name": "Của tỉnh khác"},
+                         headers=other)
+    assert r.status_code == 200, r.get_json()
+    assert world.client.get(f"{API}/{province_cal}", headers=other).get_json()["name"] \
+        == "Của tỉnh khác"
+    mine = world.client.get(f"{API}/{province_cal}", headers=world.headers("officer"))
+    assert mine.get_json()["name"] == f"Tỉnh {world.province}"
+
+
+def test_other_province_cannot_read_it(world: Any, province_cal: str) -> None:
     from engine.services.auth import create_principal
 
     _, token = create_principal(world.ctx, name="stranger", role="designer",
@@ -198,8 +231,6 @@ def test_other_province_cannot_read_or_take_it(world: Any, province_cal: str) ->
     assert_problem(world.client.get(f"{API}/{province_cal}", headers=other), 404, "not-found")
     assert_problem(world.client.get(f"{API}/{province_cal}/add?start=2026-02-13T16:30:00%2B07:00"
                                     "&working_days=1", headers=other), 404, "not-found")
-    r = world.client.put(f"{API}/{province_cal}", json={}, headers=other)
-    assert_problem(r, 422, "invalid-input")
     mine = world.client.get(f"{API}/{province_cal}", headers=world.headers("officer"))
     assert mine.get_json()["name"] == f"Tỉnh {world.province}"
 

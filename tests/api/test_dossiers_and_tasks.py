@@ -13,6 +13,7 @@ from tests.api.helpers import (
     dossier,
     history,
     intake,
+    officer_for,
     post_bpmn,
     started,
     step,
@@ -127,7 +128,7 @@ def test_complete_moves_on_and_second_complete_is_409(two_steps: Any) -> None:
     assert_problem(complete(world, appraise, {"decision": "approve"}), 409,
                    "task-already-completed")
 
-    r = world.client.get(f"/api/v1/tasks/{receive}", headers=world.headers("officer"))
+    r = world.client.get(f"/api/v1/tasks/{receive}", headers=world.headers("auditor"))
     assert r.status_code == 200 and r.get_json()["status"] == "completed"
 
 
@@ -141,7 +142,8 @@ def test_task_detail_has_form_and_data(two_steps: Any) -> None:
     world = two_steps
     code = started(world, data={"x": 1})["code"]
     task_id = step(dossier(world, code), "receive")["task_id"]
-    r = world.client.get(f"/api/v1/tasks/{task_id}", headers=world.headers("officer"))
+    r = world.client.get(f"/api/v1/tasks/{task_id}",
+                         headers=world.headers(officer_for(world, task_id)))
     assert r.status_code == 200
     body = r.get_json()
     assert body["dossier_code"] == code and body["element_id"] == "receive"
@@ -172,17 +174,27 @@ def test_inbox_filters_by_unit_and_position(two_steps: Any) -> None:
         assert r.status_code == 200, r.get_json()
         return [(t["dossier_code"], t["element_id"]) for t in r.get_json()]
 
+    world.principal("unplaced", "officer", unit=world.unit)
+    world.principal("unitless", "officer", position="reception")
     assert inbox("reception") == [(code, "receive")]
-    assert inbox("officer") == [(code, "receive")]  # no position: every task of the unit
+    assert inbox("officer") == []  # a position no task of this diagram has
     assert inbox("specialist") == []
+    # Lacking a unit or a position is never everything: it is nothing.
+    for who in ("unplaced", "unitless"):
+        assert_problem(_inbox(world, who), 403, "forbidden")
     assert inbox("elsewhere") == []
     assert inbox("auditor") == [(code, "receive")]
 
     receive = step(dossier(world, code), "receive")["task_id"]
-    assert_problem(complete(world, receive, {"copies": 1}, who="specialist"), 403, "forbidden")
-    assert_problem(complete(world, receive, {"copies": 1}, who="elsewhere"), 403, "forbidden")
-    assert_problem(world.client.get(f"/api/v1/tasks/{receive}",
-                                    headers=world.headers("elsewhere")), 403, "forbidden")
+    # Another position or unit: the task is not theirs to see.
+    for who in ("specialist", "elsewhere"):
+        assert_problem(complete(world, receive, {"copies": 1}, who=who), 404, "not-found")
+        assert_problem(world.client.get(f"/api/v1/tasks/{receive}",
+                                        headers=world.headers(who)), 404, "not-found")
+    for who in ("unplaced", "unitless"):
+        assert_problem(complete(world, receive, {"copies": 1}, who=who), 403, "forbidden")
+        assert_problem(world.client.get(f"/api/v1/tasks/{receive}",
+                                        headers=world.headers(who)), 403, "forbidden")
     assert dossier(world, code)["current_steps"][0]["task_id"] == receive
 
     assert complete(world, receive, {"copies": 1}, who="reception").status_code == 200
@@ -208,16 +220,19 @@ def test_another_province_sees_nothing(two_steps: Any) -> None:
     for name, role in (("o_officer", "officer"), ("o_auditor", "auditor"),
                        ("o_admin", "admin"), ("o_client", "client")):
         _, token = create_principal(world.ctx, name=name, role=role, province=other,
-                                    unit=world.unit)
+                                    unit=world.unit + "Z", position="reception")
         world.tokens[name] = token
 
-    for who in ("o_officer", "o_auditor", "o_admin", "o_client"):
+    for who in ("o_officer", "o_auditor", "o_client"):
         h = world.headers(who)
         assert_problem(world.client.get(f"/api/v1/dossiers/{code}", headers=h), 404, "not-found")
         assert_problem(world.client.get(f"/api/v1/dossiers/{code}/history", headers=h),
                        404, "not-found")
-    for who in ("o_officer", "o_admin"):
-        assert_problem(complete(world, task_id, {"copies": 1}, who=who), 404, "not-found")
+    h = world.headers("o_admin")  # admins read no applicants' data, in any province
+    assert_problem(world.client.get(f"/api/v1/dossiers/{code}", headers=h), 403, "forbidden")
+    for who in ("o_officer", "o_auditor"):
+        if who == "o_officer":
+            assert_problem(complete(world, task_id, {"copies": 1}, who=who), 404, "not-found")
         assert_problem(world.client.get(f"/api/v1/tasks/{task_id}", headers=world.headers(who)),
                        404, "not-found")
         assert _inbox(world, who).get_json() == []
@@ -260,7 +275,7 @@ def test_history_is_a_valid_hash_chain(two_steps: Any) -> None:
         prev = e["hash"]
 
     # Every reader of the province may read it; the history is the same for all.
-    for who in ("officer", "client", "admin"):
+    for who in ("officer", "client"):
         assert history(world, code, who) == events
     assert_problem(world.client.get(f"/api/v1/dossiers/{code}/history",
                                     headers=world.headers("designer")), 403, "forbidden")

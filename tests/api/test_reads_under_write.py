@@ -50,7 +50,7 @@ def _reads(world: Any) -> list[tuple[str, str]]:
         ("officer", "/api/v1/calendars/vn?resolved=true"),
         ("officer", "/api/v1/calendars/vn/add?start=2026-02-13T16:30:00%2B07:00&working_days=2"),
         ("officer", "/api/v1/tasks"),
-        ("officer", f"/api/v1/tasks/{task_id}"),
+        ("auditor", f"/api/v1/tasks/{task_id}"),
         ("auditor", f"/api/v1/dossiers/{code}"),
         ("auditor", f"/api/v1/dossiers/{code}/history"),
         ("auditor", "/api/v1/dossiers"),

@@ -14,6 +14,7 @@ from tests.api.helpers import (
     dossier,
     history,
     intake,
+    officer_for,
     post_bpmn,
     step,
 )
@@ -43,7 +44,8 @@ def fast_world(db_url: str) -> Iterator[Any]:
     suffix = uuid.uuid4().hex[:8]
     w = World(app, app.test_client(), ctx, f"P{suffix}", f"000.00.{suffix[:4]}.S{suffix[4:]}", {})
     for who in ("designer", "officer", "auditor", "admin"):
-        w.principal(who, who, unit=w.unit if who == "officer" else None)
+        w.principal(who, who, unit=w.unit if who == "officer" else None,
+                    position="officer" if who == "officer" else None)
     w.principal("client", "client", unit=w.unit)
     yield w
     ctx.db_engine.dispose()
@@ -94,7 +96,8 @@ def _assert_in_error(world: Any, code: str, started: dict[str, Any], words: tupl
     assert dossier(world, code)["status"] == "error"
 
     # Reading it still works.
-    r = world.client.get(f"/api/v1/tasks/{check}", headers=world.headers("officer"))
+    r = world.client.get(f"/api/v1/tasks/{check}",
+                         headers=world.headers(officer_for(world, check)))
     assert r.status_code == 200
     r = world.client.get("/api/v1/dossiers?status=error", headers=world.headers("auditor"))
     assert [x["code"] for x in r.get_json()["items"]] == [code]

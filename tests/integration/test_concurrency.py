@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from engine.history import GENESIS, event_hash
+from tests.api.helpers import officer_for
 
 DATA = Path(__file__).resolve().parents[1] / "unit" / "data"
 TWO_STEPS = DATA / "two_steps.bpmn"
@@ -91,7 +92,7 @@ def test_twenty_officers_complete_the_same_task_once(deployed: Any, second_app: 
     world = deployed
     d = _start(world)
     task_id = d["current_steps"][0]["task_id"]
-    headers = world.headers("officer")
+    headers = world.headers(officer_for(world, task_id))
 
     results = _run_together(20, [world.app, second_app], lambda c, i: c.post(
         f"/api/v1/tasks/{task_id}/complete", json={"data": {"copies": 1 + i % 5}},
@@ -162,10 +163,13 @@ def test_fifty_concurrent_intakes_get_gapless_codes(deployed: Any, db_url: str) 
 def test_a_fresh_app_continues_a_half_done_dossier(deployed: Any, db_url: str) -> None:
     world = deployed
     d = _start(world)
-    r = world.client.post(f"/api/v1/tasks/{d['current_steps'][0]['task_id']}/complete",
-                          json={"data": {"copies": 3}}, headers=world.headers("officer"))
+    receive = d["current_steps"][0]["task_id"]
+    r = world.client.post(f"/api/v1/tasks/{receive}/complete",
+                          json={"data": {"copies": 3}},
+                          headers=world.headers(officer_for(world, receive)))
     assert r.status_code == 200
     appraise = r.get_json()["current_steps"][0]["task_id"]
+    specialist = world.headers(officer_for(world, appraise))
     world.ctx.db_engine.dispose()  # the first "process" goes away
 
     app = _app(db_url)
@@ -176,7 +180,7 @@ def test_a_fresh_app_continues_a_half_done_dossier(deployed: Any, db_url: str) -
         assert r.get_json()["current_steps"][0]["task_id"] == appraise
         assert r.get_json()["data"]["copies"] == 3
         r = client.post(f"/api/v1/tasks/{appraise}/complete",
-                        json={"data": {"decision": "approve"}}, headers=world.headers("officer"))
+                        json={"data": {"decision": "approve"}}, headers=specialist)
         assert r.status_code == 200, r.get_json()
         done = r.get_json()
         assert done["status"] == "finished"

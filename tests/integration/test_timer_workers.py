@@ -100,7 +100,7 @@ def test_working_timer_fires_once_with_two_worker_processes(
             assert ran.count("wait_working") == 1 and ran.count("count") == 1, ran
             assert [e["kind"] for e in events].count("dossier.finished") == 1
             assert d["current_steps"] == []
-        inbox = w.client.get("/api/v1/tasks?status=cancelled", headers=w.headers("officer"))
+        inbox = w.client.get("/api/v1/tasks?status=cancelled", headers=w.headers("auditor"))
         assert len(inbox.get_json()) == DOSSIERS  # every interrupted appraisal was cancelled
     finally:
         broker.flush_all()

@@ -52,8 +52,12 @@ def test_budgets_as_designers_write_them(text: str, limit: Limit) -> None:
 
 
 def test_procedure_codes_and_keys_are_as_long_as_the_store_keeps_them() -> None:
-    from engine.deadlines.rules import MAX_CODE, MAX_KEY
+    from engine.deadlines.rules import MAX_CODE, MAX_KEY, MAX_POSITION
     from engine.store.models import StoredProcedure, max_length
 
     table = StoredProcedure.__table__.c
     assert (MAX_CODE, MAX_KEY) == (max_length(table.code), max_length(table.process_key))
+    from engine.store.models import Principal, Task
+
+    assert MAX_POSITION == max_length(Principal.__table__.c.position) \
+        == max_length(Task.__table__.c.position)

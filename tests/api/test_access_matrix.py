@@ -1,0 +1,273 @@
+"""Every operation of the OpenAPI document, called as every kind of principal.
+
+The document is read at run time, so an operation added later is called too without this
+file being edited: for it the generic checks hold (no 500; 401 without a token; nothing of
+this province shown to another province; no applicant's data for anyone not entitled to
+it). The operations known here also have the exact set of principals of this province that
+may call them; anyone else must be refused (401, 403 or 404) and change nothing. Another
+province's principals act in their own province (a designer of theirs may create a calendar
+with the same id, which is theirs): they must never reach an object of this one, and never
+do what their role may not do anywhere.
+
+The dossier at the centre carries canary strings in its applicant and data: any response
+that shows them to a principal not entitled to applicants' data is a leak.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.api.helpers import TWO_STEPS_FORMS, UNIT_DATA, history
+from tests.conftest import World, make_world
+
+# -- the principals -----------------------------------------------------------------------
+
+OWN_CLIENT = "client"
+INSIDE = {
+    # name: (role, unit, position); unit "U" is the dossier's receiving unit
+    "client": ("client", "U", None),
+    "other_client": ("client", "U", None),
+    "reception": ("officer", "U", "reception"),
+    "specialist": ("officer", "U", "specialist"),
+    "other_unit_officer": ("officer", "U2", "reception"),
+    "officer_without_unit": ("officer", None, "reception"),
+    "officer_without_position": ("officer", "U", None),
+    "designer": ("designer", None, None),
+    "auditor": ("auditor", None, None),
+    "admin": ("admin", None, None),
+}
+OUTSIDE = {  # another province, every role, its own unit
+    "province2_client": ("client", "U3", None),
+    "province2_officer": ("officer", "U3", "reception"),
+    "province2_designer": ("designer", None, None),
+    "province2_auditor": ("auditor", None, None),
+    "province2_admin": ("admin", None, None),
+}
+# What each of them could do in this province, had they been of it.
+COUNTERPART = {"province2_client": "other_client", "province2_officer": "other_unit_officer",
+               "province2_designer": "designer", "province2_auditor": "auditor",
+               "province2_admin": "admin"}
+ANONYMOUS = ("no_token", "unknown_token")
+EVERYONE = [*INSIDE, *OUTSIDE, *ANONYMOUS]
+# Who may see the applicant's data of the dossier at the centre.
+ENTITLED = {"client", "reception", "specialist", "auditor"}
+
+PLACED_OFFICERS = {"reception", "specialist", "other_unit_officer"}
+PROVINCE_READERS = {"client", "other_client", *PLACED_OFFICERS, "designer", "auditor", "admin"}
+
+# (method, path) -> the principals that may call it; everyone else is refused.
+MAY = {
+    ("get", "/api/v1/process-definitions"): PROVINCE_READERS,
+    ("post", "/api/v1/process-definitions"): {"designer", "admin"},
+    ("post", "/api/v1/process-definitions/validate"): {"designer", "admin"},
+    ("get", "/api/v1/process-definitions/{key}"): PROVINCE_READERS,
+    ("get", "/api/v1/process-definitions/{key}/versions/{version}/bpmn"): PROVINCE_READERS,
+    ("get", "/api/v1/procedures"): PROVINCE_READERS,
+    ("get", "/api/v1/procedures/{code}"): PROVINCE_READERS,
+    ("put", "/api/v1/procedures/{code}"): {"designer", "admin"},
+    ("get", "/api/v1/calendars/{calendar_id}"): PROVINCE_READERS,
+    ("put", "/api/v1/calendars/{calendar_id}"): {"designer", "admin"},
+    ("get", "/api/v1/calendars/{calendar_id}/add"): PROVINCE_READERS,
+    ("post", "/api/v1/dossiers"): {"client", "other_client", *PLACED_OFFICERS},
+    ("get", "/api/v1/dossiers"): {"client", "other_client", *PLACED_OFFICERS, "auditor"},
+    ("get", "/api/v1/dossiers/{code}"): ENTITLED,
+    ("get", "/api/v1/dossiers/{code}/history"): ENTITLED,
+    ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist"},
+    ("post", "/api/v1/dossiers/{code}/apology"): {"reception", "specialist"},
+    ("get", "/api/v1/tasks"): {*PLACED_OFFICERS, "auditor"},
+    ("get", "/api/v1/tasks/{task_id}"): {"reception", "auditor"},
+    ("post", "/api/v1/tasks/{task_id}/complete"): {"reception"},
+    ("post", "/api/v1/principals"): {"admin"},
+}
+PUBLIC = {("get", "/api/v1/openapi.json")}
+REFUSED = {401, 403, 404}
+
+
+class Scene:
+    """The province, the other province and the dossier at the centre."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        tag = uuid.uuid4().hex[:8]
+        self.units = {"U": world.unit, "U2": world.unit + "B", "U3": world.unit + "C"}
+        self.canaries = (f"CANARY-APPLICANT-{tag}", f"CANARY-DATA-{tag}")
+        from engine.services.auth import create_principal
+
+        for name, (role, unit, position) in {**INSIDE, **OUTSIDE}.items():
+            province = ("Q" + tag) if name in OUTSIDE else world.province
+            _, token = create_principal(world.ctx, name=name, role=role, province=province,
+                                        unit=self.units.get(unit or ""), position=position)
+            world.tokens[name] = token
+        world.tokens["unknown_token"] = "mc_" + tag
+        self.code = self.task_id = self.procedure = self.calendar = ""
+        self.deploy = {"bpmn": TWO_STEPS.read_bytes(),
+                       "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
+        r = self.call("designer", "post", "/api/v1/process-definitions")
+        assert r.status_code == 201, r.get_json()
+        self.procedure = "proc-" + tag
+        assert self.call("designer", "put", "/api/v1/procedures/{code}").status_code \
+            == 201
+        self.calendar = "cal-" + tag
+        assert self.call("designer", "put", "/api/v1/calendars/{calendar_id}").status_code == 200
+        r = world.client.post("/api/v1/dossiers", headers=world.headers(OWN_CLIENT), json={
+            "process_key": "two_steps", "applicant": {"name": self.canaries[0]},
+            "data": {"note": self.canaries[1]}})
+        assert r.status_code == 201, r.get_json()
+        self.code = r.get_json()["code"]
+        self.task_id = r.get_json()["current_steps"][0]["task_id"]
+
+    def path(self, template: str) -> str:
+        values = {"code": self.procedure if "/procedures/" in template else self.code,
+                  "key": "two_steps", "version": "1", "calendar_id": self.calendar,
+                  "task_id": self.task_id, "name": "paid"}
+        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
+
+    def call(self, who: str, method: str, template: str) -> Any:
+        headers = {} if who == "no_token" else self.world.headers(who)
+        kwargs: dict[str, Any] = {}
+        body = self.body(who, method, template)
+        if isinstance(body, dict) and "bpmn" in body:
+            kwargs["data"] = {"bpmn": (io.BytesIO(body["bpmn"]), "two_steps.bpmn"),
+                              "forms": [(io.BytesIO(b), n) for n, b in body["forms"].items()]}
+            kwargs["content_type"] = "multipart/form-data"
+        elif body is not None:
+            kwargs["json"] = body
+        if template.endswith("/add"):
+            kwargs["query_string"] = {"start": "2026-02-13T16:30:00+07:00", "working_days": 2}
+        return self.world.client.open(self.path(template), method=method.upper(),
+                                      headers=headers, **kwargs)
+
+    def body(self, who: str, method: str, template: str) -> Any:
+        if method not in ("post", "put", "patch"):
+            return None
+        if template.startswith("/api/v1/process-definitions"):
+            return self.deploy
+        if template == "/api/v1/procedures/{code}":
+            return {"name": f"Thủ tục {who}", "process_key": "two_steps", "rules": [{
+                "effective_from": "2025-07-01", "calendar": "vn",
+                "limits": {"default": {"value": 3, "unit": "working_days"}}}]}
+        if template == "/api/v1/calendars/{calendar_id}":
+            return {"name": f"Lịch {who}"}
+        if template == "/api/v1/dossiers":
+            return {"process_key": "two_steps", "applicant": {"name": who}, "data": {}}
+        if template.endswith("/messages/{name}"):
+            return {"payload": {}, "message_id": f"m-{who}"}
+        if template.endswith("/apology"):
+            return {"reason": "Chậm", "new_appointment": "2030-01-07T08:00:00+07:00"}
+        if template.endswith("/complete"):
+            return {"data": {"copies": 1}}
+        if template == "/api/v1/principals":
+            return {"name": f"made by {who}", "role": "client"}
+        return {}
+
+
+@pytest.fixture(scope="module")
+def scene(db_url: str) -> Iterator[Scene]:
+    world = make_world(db_url)
+    yield Scene(world)
+    world.ctx.db_engine.dispose()
+
+
+def _operations(scene: Scene) -> list[tuple[str, str]]:
+    spec = scene.world.client.get("/api/v1/openapi.json").get_json()
+    ops = [(method, path) for path, item in spec["paths"].items() for method in item
+           if method in ("get", "post", "put", "patch", "delete")]
+    # Reads first, so that commands (a completed task, a new principal) come after them.
+    return sorted(ops, key=lambda op: (op[0] != "get", op[1].endswith("/complete"), op))
+
+
+def test_every_operation_is_known_to_the_matrix(scene: Scene) -> None:
+    """Operations listed here exist; an operation missing from MAY still gets the generic
+    checks below, and is named here so that its exact rule gets written down."""
+    ops = set(_operations(scene))
+    assert set(MAY) - ops == set(), "MAY names operations the API no longer has"
+    assert ops - set(MAY) - PUBLIC == set(), "new operations: add their rule to MAY"
+
+
+def test_every_operation_as_every_principal(scene: Scene) -> None:
+    failures: list[str] = []
+    for method, template in _operations(scene):
+        if (method, template) in PUBLIC:
+            continue
+        allowed = MAY.get((method, template))
+        before = len(history(scene.world, scene.code))
+        order = sorted(EVERYONE, key=lambda who: allowed is not None and who in allowed)
+        checked_unchanged = False
+        for who in order:
+            if allowed is not None and who in allowed and not checked_unchanged:
+                # Every refused caller has been tried: the dossier must be as it was.
+                checked_unchanged = True
+                after = len(history(scene.world, scene.code))
+                if after != before:
+                    failures.append(f"{method.upper()} {template}: a refused caller changed "
+                                    f"the dossier ({before} -> {after} events)")
+            r = scene.call(who, method, template)
+            text = r.get_data(as_text=True)
+            where = f"{method.upper()} {template} as {who}: {r.status_code}"
+            if r.status_code >= 500:
+                failures.append(f"{where} (server error)")
+            if who not in ENTITLED and any(c in text for c in scene.canaries):
+                failures.append(f"{where} shows the applicant's data")
+            if who in ANONYMOUS:
+                if r.status_code != 401:
+                    failures.append(f"{where} (expected 401)")
+                continue
+            if who in OUTSIDE:
+                failures += _outsider(scene, who, method, template, allowed, r, where, text)
+                continue
+            if allowed is None:
+                continue
+            if who in allowed and r.status_code in REFUSED:
+                failures.append(f"{where} (should be allowed): {text[:200]}")
+            if who not in allowed and r.status_code not in REFUSED:
+                failures.append(f"{where} (should be refused): {text[:200]}")
+    assert not failures, "\n".join(failures)
+    # What this province keeps was changed by its own principals only.
+    world = scene.world
+    for path in (f"/api/v1/procedures/{scene.procedure}", f"/api/v1/calendars/{scene.calendar}"):
+        name = world.client.get(path, headers=world.headers("auditor")).get_json()["name"]
+        assert "province2" not in name, (path, name)
+
+
+def _outsider(scene: Scene, who: str, method: str, template: str, allowed: set[str] | None,
+              r: Any, where: str, text: str) -> list[str]:
+    """Another province's principal: never an object of this province, never anything of
+    it in the answer, never what the role may not do."""
+    failures = []
+    sent = scene.path(template)  # an answer may repeat what was asked for
+    if any(marker in text for marker in (scene.code, scene.task_id, scene.world.province)
+           if marker not in sent):
+        failures.append(f"{where} shows something of another province")
+    # A path naming an object reaches this province's object, except a PUT, which makes
+    # (or replaces) the outsider's own under the same id.
+    names_object = "{" in template and method != "put"
+    if names_object and r.status_code not in REFUSED:
+        failures.append(f"{where} (reached another province's object)")
+    if allowed is not None and COUNTERPART[who] not in allowed \
+            and r.status_code not in REFUSED:
+        failures.append(f"{where} (the role may not do this anywhere)")
+    return failures
+
+
+def test_lists_show_each_client_only_its_own(scene: Scene) -> None:
+    world = scene.world
+
+    def codes(who: str) -> set[str]:
+        r = world.client.get("/api/v1/dossiers?limit=200", headers=world.headers(who))
+        assert r.status_code == 200, r.get_json()
+        return {d["code"] for d in r.get_json()["items"]}
+
+    assert scene.code in codes("client")
+    assert scene.code not in codes("other_client")
+    assert scene.code in codes("reception") and scene.code in codes("auditor")
+    assert scene.code not in codes("other_unit_officer")
+    assert json.dumps(sorted(codes("province2_auditor"))) == "[]"
+
+
+TWO_STEPS = UNIT_DATA / "two_steps.bpmn"
