@@ -64,9 +64,12 @@ def validate_form(form_name: str, forms: Forms, data: Any) -> None:
         ref = getattr(exc, "ref", None)
         raise _refused(form_name, f"{ref!r} does not resolve among the forms deployed with "
                                   "this version; nothing outside them is fetched") from None
-    except ValueError:
+    except (ValueError, TypeError):  # a pointer through a string or by name into a list
         raise _refused(form_name, "a reference points to nothing in the forms deployed "
                                   "with this version") from None
+    except RecursionError:
+        raise _refused(form_name, "its references loop without descending into the "
+                                  "data") from None
     if errors:
         raise FormInvalid(
             f"the data does not satisfy form {form_name}",

@@ -2,10 +2,11 @@
 
 A form may refer within itself (`#/$defs/x`, anchors) and to another form file uploaded
 with the same diagram (`"hkd-common.json#/$defs/address"`). Each form is known by its file
-name (its `$id`, if any, must be that name); nothing else can be retrieved. So neither a deployment nor a
-task completion reads the network or the disk because of a `$ref`, `$dynamicRef`,
-`$recursiveRef`, `$id` or `$schema`. At deploy every reference is resolved once, and one that
-does not resolve is a problem naming the form file and the JSON pointer of the keyword.
+name (its `$id`, if any, must be that name); nothing else can be retrieved. So neither a
+deployment nor a task completion reads the network or the disk because of a `$ref`,
+`$dynamicRef`, `$recursiveRef`, `$id` or `$schema`. At deploy every reference is resolved
+once; one that does not resolve is a problem naming the form file and the JSON pointer of
+the keyword.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from engine.bpmn.problems import Problems
 
 Schema = dict[str, Any]
 REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+# Keywords applying their subschemas to the same data: a loop through them and references
+# never ends (jsonschema recurses until Python's limit).
+IN_PLACE = {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas"}
 
 
 def resource_of(schema: Schema) -> Resource[Any]:
@@ -58,6 +62,7 @@ def check_references(names: list[str], uploaded: Mapping[str, bytes],
     for name in names:
         check.form(name)
     check.run()
+    check.loops()
     forms = {n: s for n in check.queued if (s := check.parsed.get(n)) is not None}
     if forms and not problems:
         try:
@@ -72,6 +77,10 @@ def check_references(names: list[str], uploaded: Mapping[str, bytes],
 
 
 class _Check:
+    """One deployment's forms, walked subschema by subschema as jsonschema would descend,
+    resolving every reference against a registry that retrieves only the uploaded forms
+    (parsing each once, on first use) and refuses anything else."""
+
     def __init__(self, uploaded: Mapping[str, bytes],
                  parse: Callable[[str, bytes], Schema | None], problems: Problems) -> None:
         self.uploaded = uploaded
@@ -82,6 +91,9 @@ class _Check:
         self.walked: set[int] = set()
         # Reference targets outside any subschema (e.g. `#/enum/0`), checked last.
         self.targets: list[tuple[Any, Any, str, str]] = []
+        # Schemas applied to the same data as another: by id, the ids and where each is.
+        self.same_data: dict[int, list[int]] = {}
+        self.where: dict[int, tuple[str, str]] = {}
         empty: Registry[Any] = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
         self.registry = empty
 
@@ -140,6 +152,7 @@ class _Check:
         if not isinstance(contents, dict) or id(contents) in self.walked:
             return
         self.walked.add(id(contents))
+        self.where[id(contents)] = (name, pointer or "/")
         dialect = contents.get("$schema")
         if isinstance(dialect, str):
             try:
@@ -150,7 +163,7 @@ class _Check:
         for keyword in REFERENCE_KEYWORDS:
             ref = contents.get(keyword)
             if isinstance(ref, str):
-                self._follow(name, resolver, ref, f"{pointer}/{_escape(keyword)}")
+                self._follow(name, resolver, ref, f"{pointer}/{_escape(keyword)}", id(contents))
         children = _children(contents)
         for sub in resource.subresources():
             at = children.get(id(sub.contents))
@@ -161,19 +174,46 @@ class _Check:
             except ValueError as exc:
                 self.problems.add(name, f"$id at {pointer}{at}/$id cannot be used: {exc}")
                 continue
+            if at.split("/")[1] in IN_PLACE:
+                self.same_data.setdefault(id(contents), []).append(id(sub.contents))
             self._walk(name, sub, inner, pointer + at)
 
-    def _follow(self, name: str, resolver: Any, ref: str, pointer: str) -> None:
+    def _follow(self, name: str, resolver: Any, ref: str, pointer: str, source: int) -> None:
         try:
             resolved = resolver.lookup(ref)
         except Unresolvable as exc:
             self.problems.add(name, f"reference at {pointer}: {_reason(ref, exc)}")
             return
-        except ValueError:
+        except (ValueError, TypeError):  # e.g. a pointer through a string or by name into a list
             self.problems.add(name, f"reference at {pointer}: {ref!r} is not a usable reference")
             return
-        if isinstance(resolved.contents, dict) and id(resolved.contents) not in self.walked:
-            self.targets.append((resolved.contents, resolved.resolver, name, pointer))
+        if isinstance(resolved.contents, dict):
+            self.same_data.setdefault(source, []).append(id(resolved.contents))
+            if id(resolved.contents) not in self.walked:
+                self.targets.append((resolved.contents, resolved.resolver, name, pointer))
+
+    def loops(self) -> None:
+        """Record a problem for each loop of references applied to the same data."""
+        state: dict[int, int] = {}  # 1 on the path being followed, 2 done
+        for start in list(self.same_data):
+            if start in state:
+                continue
+            path = [(start, iter(self.same_data.get(start, ())))]
+            state[start] = 1
+            while path:
+                node, following = path[-1]
+                nxt = next(following, None)
+                if nxt is None:
+                    state[node] = 2
+                    path.pop()
+                elif state.get(nxt) == 1:
+                    name, pointer = self.where.get(node, ("?", "/"))
+                    self.problems.add(name, f"the schema at {pointer} leads back to itself "
+                                            "through references without descending into the "
+                                            "data: validating would never end")  # fmt: skip
+                elif nxt not in state:
+                    state[nxt] = 1
+                    path.append((nxt, iter(self.same_data.get(nxt, ()))))
 
 
 def _reason(ref: str, exc: BaseException) -> str:

@@ -127,6 +127,8 @@ OUTSIDE: dict[str, tuple[Any, str, str]] = {
         "receive.json", "/$recursiveRef"),
     "unknown-dialect": (lambda url, f: _receive({"type": "integer"}, **{"$schema": url}),
                         "receive.json", "/$schema"),
+    "reference-loop": (lambda url, f: _receive({"allOf": [{"$ref": "#/properties/copies"}]}),
+                       "receive.json", "/properties/copies"),
     "through-another-form": (
         lambda url, f: _receive({"$ref": "common.json#/$defs/copies"}),
         "common.json", "/$defs/copies/$ref"),
@@ -160,7 +162,7 @@ def test_reference_outside_the_deployment_is_refused_naming_form_and_pointer(
 # -- a version stored before deployments checked references -----------------------------
 
 @pytest.mark.parametrize("ref", ["listener", "secret", "urn:motcua:x", "file:///etc/passwd",
-                                 "#/allOf/x"])
+                                 "#/allOf/x", "#/properties/copies"])
 def test_completion_of_a_stored_version_fetches_nothing(
         world: Any, listener: Listener, secret: tuple[Path, str], ref: str) -> None:
     from engine.store.models import ProcessDefinition

@@ -70,3 +70,24 @@ def test_validators_are_kept_per_version_forms() -> None:
     same_content = json.loads(json.dumps(forms))
     assert _validator_of("a.json", same_content) is not _validator_of("a.json", forms)
     validate_form("missing.json", forms, {"anything": 1})  # no stored form accepts any data
+
+
+@pytest.mark.parametrize("form", [
+    {"$ref": "#"},
+    {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/a"}],
+     "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"not": {"$ref": "#/$defs/a"}}}},
+])
+def test_a_reference_loop_on_the_same_data_is_refused(form: dict[str, Any]) -> None:
+    names, problems = _check({"a.json": form}, ["a.json"])
+    assert [p["element"] for p in problems] == ["a.json"]
+    assert "never end" in problems[0]["message"]
+    with pytest.raises(FormReferenceRefused):  # as a version stored before the check
+        validate_form("a.json", {"a.json": form}, 1)
+
+
+def test_recursion_through_the_data_is_fine() -> None:
+    tree = {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}}
+    assert _check({"a.json": tree}, ["a.json"]) == (["a.json"], [])
+    with pytest.raises(FormInvalid) as info:
+        validate_form("a.json", {"a.json": tree}, {"kids": [{"kids": [{"kids": 1}]}]})
+    assert info.value.errors[0]["field"] == "/kids/0/kids/0/kids"
