@@ -13,6 +13,7 @@ STATUS = {
     "idempotency-key-reused": 422,
     "bpmn-invalid": 422,
     "form-invalid": 422,
+    "form-reference-refused": 422,
     "script-error": 422,
     "not-found": 404,
     "unauthenticated": 401,

@@ -48,6 +48,13 @@ class FormInvalid(MotcuaError):
     code = "form-invalid"
 
 
+class FormReferenceRefused(MotcuaError):
+    """A deployed form refers outside its version's own forms (only a version stored before
+    deployments checked references can): nothing is fetched, the task is not completed."""
+
+    code = "form-reference-refused"
+
+
 class TaskAlreadyCompleted(MotcuaError):
     code = "task-already-completed"
 

@@ -1,47 +1,83 @@
-"""Server-side validation of officers' form data against the task's JSON Schema."""
+"""Server-side validation of officers' form data against the task's JSON Schema.
+
+A form is checked among its version's own forms only (engine.bpmn.form_refs): a reference to
+anything else fails at once, without reading the network or the disk, even in a version
+stored before deployments checked references.
+"""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
-from engine.errors import FormInvalid
+from engine.bpmn.form_refs import registry_of
+from engine.bpmn.forms import LATEST
+from engine.errors import FormInvalid, FormReferenceRefused
 
+Forms = Mapping[str, dict[str, Any]]
 
-@lru_cache(maxsize=512)
-def _validator(schema_json: str) -> Any:
-    schema = json.loads(schema_json)
-    cls = validator_for(schema)
-    return cls(schema, format_checker=FormatChecker())
-
-
-# Validators by the identity of the schema object: compiled versions keep their forms for
-# the life of the process, so the same dict comes back on every completion. The schema
+# Validators by the identity of a version's forms: compiled versions keep their forms for
+# the life of the process, so the same mapping comes back on every completion. The mapping
 # is kept in the entry, so its id cannot be reused while the entry lives.
-_BY_OBJECT: dict[int, tuple[dict[str, Any], Any]] = {}
+_BY_FORMS: dict[int, tuple[Forms, dict[str, Any]]] = {}
 
 
-def _validator_of(schema: dict[str, Any]) -> Any:
-    hit = _BY_OBJECT.get(id(schema))
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    if len(_BY_OBJECT) >= 1024:
-        _BY_OBJECT.clear()
-    _BY_OBJECT[id(schema)] = (schema, validator)
+def _validator_of(form_name: str, forms: Forms) -> Any:
+    hit = _BY_FORMS.get(id(forms))
+    if hit is None or hit[0] is not forms:
+        if len(_BY_FORMS) >= 1024:
+            _BY_FORMS.clear()
+        hit = (forms, {})
+        _BY_FORMS[id(forms)] = hit
+    validator = hit[1].get(form_name)
+    if validator is None:
+        validator = hit[1][form_name] = _build(form_name, forms)
     return validator
 
 
-def validate_form(form_name: str, schema: dict[str, Any], data: Any) -> None:
-    """Raise FormInvalid listing every field path at fault (`/` is the whole form)."""
-    validator = _validator_of(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+def _build(form_name: str, forms: Forms) -> Any:
+    schema = forms.get(form_name)
+    if schema is None:  # a task without a stored form accepts any data, as before
+        return LATEST({}, registry=Registry())
+    try:
+        registry = registry_of(forms)
+    except ValueError as exc:
+        raise _refused(form_name, f"an $id cannot be used: {exc}") from None
+    cls = validator_for(schema, default=LATEST)
+    return cls(schema, registry=registry, format_checker=FormatChecker())
+
+
+def validate_form(form_name: str, forms: Forms, data: Any) -> None:
+    """Check `data` against form `form_name` of a version whose forms are `forms`.
+
+    Raises FormInvalid listing every field path at fault (`/` is the whole form), or
+    FormReferenceRefused if the form refers to something outside `forms`.
+    """
+    validator = _validator_of(form_name, forms)
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    except Unresolvable as exc:
+        ref = getattr(exc, "ref", None)
+        raise _refused(form_name, f"{ref!r} does not resolve among the forms deployed with "
+                                  "this version; nothing outside them is fetched") from None
+    except (ValueError, TypeError):  # a pointer through a string or by name into a list
+        raise _refused(form_name, "a reference points to nothing in the forms deployed "
+                                  "with this version") from None
+    except RecursionError:
+        raise _refused(form_name, "its references loop without descending into the "
+                                  "data") from None
     if errors:
         raise FormInvalid(
             f"the data does not satisfy form {form_name}",
             errors=[{"field": "/" + "/".join(str(p) for p in e.absolute_path),
                      "message": e.message} for e in errors],
         )
+
+
+def _refused(form_name: str, why: str) -> FormReferenceRefused:
+    return FormReferenceRefused(f"form {form_name} cannot be used: {why}",
+                                errors=[{"form": form_name, "message": why}])

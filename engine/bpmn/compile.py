@@ -52,12 +52,14 @@ def compile_bpmn(
     check_code: Callable[[str, str], str | None],
     filename: str = "process.bpmn",
     max_bytes: int = 5_000_000,
+    from_store: bool = False,
 ) -> CompiledProcess:
     """Turn a BPMN upload into a `CompiledProcess`, or raise `BpmnInvalid`.
 
     `forms` maps uploaded file names to raw JSON; `check_code(source, mode)` returns an error
     message for a refused expression ("eval") or script ("exec"), else None.
     `BpmnInvalid.errors` lists ``{"element": id or file name, "message": ...}``.
+    `from_store` is for a version compiled again from the database: its forms are kept as stored.
     """
     problems = Problems()
     root = parse_safely(xml, filename=filename, max_bytes=max_bytes, problems=problems)
@@ -69,7 +71,7 @@ def compile_bpmn(
     renamed = normalize(root, problems)
     key = select_top_process(root, filename, problems)
     check_structure(root, problems)
-    form_schemas = resolve_forms(root, forms or {}, problems)
+    form_schemas = resolve_forms(root, forms or {}, problems, from_store=from_store)
     check_budgets(root, problems)
     check_lengths(root, problems)
     check_all_code(root, check_code, problems)

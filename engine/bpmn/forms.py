@@ -1,4 +1,5 @@
-"""Forms named by user tasks: present, valid JSON, valid JSON Schema."""
+"""Forms named by user tasks: present, valid JSON, valid JSON Schema, referring only to the
+forms uploaded with them (engine.bpmn.form_refs)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 import jsonschema.validators
 from lxml import etree
+from referencing import Registry
 
+from engine.bpmn.form_refs import check_references
 from engine.bpmn.normalize import form_key
 from engine.bpmn.problems import Problems
 from engine.bpmn.structure import executable_processes
@@ -17,18 +20,23 @@ from engine.nesting import MAX_DEPTH, too_deep
 
 # A form's schema nests about twice as deep as the data it describes.
 MAX_FORM_DEPTH = 2 * MAX_DEPTH
+# The dialect of a form that names none, as jsonschema reads it.
+LATEST = jsonschema.validators.Draft202012Validator
 
 
 def resolve_forms(
-    root: etree._Element, uploaded: Mapping[str, bytes], problems: Problems
+    root: etree._Element, uploaded: Mapping[str, bytes], problems: Problems, *,
+    from_store: bool = False,
 ) -> dict[str, dict[str, Any]]:
-    """Parse and check every form a user task of an executable process refers to.
+    """Parse and check every form a user task of an executable process refers to, and every
+    uploaded form those refer to.
 
-    Returns form file name -> schema for the referenced forms that are valid; records a
-    problem on the user task for a missing form and on the file for an invalid one.
+    Returns form file name -> schema for the forms that are valid; records a problem on the
+    user task for a missing form and on the file for an invalid one. A version `from_store`
+    (compiled again from the database) keeps all its forms as they are: their references
+    were checked at deploy, and completing a task never retrieves anything anyway.
     """
-    forms: dict[str, dict[str, Any]] = {}
-    checked: set[str] = set()
+    names: list[str] = []
     for process in executable_processes(root):
         for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
             name = form_key(task)
@@ -36,13 +44,16 @@ def resolve_forms(
                 continue
             if name not in uploaded:
                 problems.add(task.get("id"), f"form {name!r} was not uploaded with the diagram")
-                continue
-            if name in checked:
-                continue
-            checked.add(name)
-            schema = parse_form(name, uploaded[name], problems)
-            if schema is not None:
-                forms[name] = schema
+            elif name not in names:
+                names.append(name)
+    if not from_store:
+        return check_references(names, uploaded, lambda n, raw: parse_form(n, raw, problems),
+                                problems)  # fmt: skip
+    forms: dict[str, dict[str, Any]] = {}
+    for name in [*names, *(n for n in uploaded if n not in names)]:
+        schema = parse_form(name, uploaded[name], problems)
+        if schema is not None:
+            forms[name] = schema
     return forms
 
 
@@ -69,13 +80,14 @@ def parse_form(name: str, raw: bytes, problems: Problems) -> dict[str, Any] | No
         problems.add(name, f"form nests more than {MAX_FORM_DEPTH} levels deep at {deep}")
         return None
     try:
-        cls = jsonschema.validators.validator_for(schema)
+        # An unknown dialect is refused with the other references (form_refs), not fetched.
+        cls = jsonschema.validators.validator_for(schema, default=LATEST)
     except Exception as exc:  # noqa: BLE001 - an unknown "$schema" dialect
         problems.add(name, f"form names an unknown JSON Schema dialect: {exc}")
         return None
-    errors = sorted(
-        cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: [str(p) for p in e.path]
-    )
+    # An empty registry: the meta-schemas jsonschema adds, and nothing retrieved.
+    checker = cls(cls.META_SCHEMA, registry=Registry())
+    errors = sorted(checker.iter_errors(schema), key=lambda e: [str(p) for p in e.path])
     for error in errors:
         where = "/" + "/".join(str(p) for p in error.path)
         problems.add(name, f"invalid JSON Schema at {where}: {error.message}")

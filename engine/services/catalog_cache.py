@@ -38,7 +38,7 @@ class CatalogCache:
                 self._items.move_to_end(definition_id)
                 return hit
         xml, forms, key, number = load()
-        found = Version(compile_process(xml, forms), key, number)
+        found = Version(compile_process(xml, forms, from_store=True), key, number)
         with self._lock:
             self._items[definition_id] = found
             while len(self._items) > self._size:
@@ -55,12 +55,12 @@ class CatalogCache:
 
 
 def compile_process(xml: bytes, forms: dict[str, Any], max_bytes: int = 5_000_000,
-                    filename: str = "process.bpmn") -> CompiledProcess:
+                    filename: str = "process.bpmn", *, from_store: bool = False) -> CompiledProcess:
     """Compile with the platform's sandbox checks (forms given as parsed JSON or bytes);
-    whole-file errors name `filename`."""
+    whole-file errors name `filename`; `from_store` for a version read from the database."""
     raw = {name: f if isinstance(f, bytes) else _json_bytes(f) for name, f in forms.items()}
     return compile_bpmn(xml, forms=raw, check_code=check_code, max_bytes=max_bytes,
-                        filename=filename)
+                        filename=filename, from_store=from_store)
 
 
 def _json_bytes(obj: Any) -> bytes:

@@ -76,7 +76,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         version = version_of(ctx, uow.repo, dossier.definition_id)
         if task.form:
             # Checked before the instance is touched: a 422 leaves everything as it was.
-            validate_form(task.form, version.compiled.forms.get(task.form, {}), data)
+            validate_form(task.form, version.compiled.forms, data)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)

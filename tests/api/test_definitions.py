@@ -1,11 +1,14 @@
 """Deploying, validating and browsing process definitions over HTTP."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.helpers import TWO_STEPS, assert_problem, post_bpmn, two_steps_forms
+from tests.listener import listening
+from tests.unit.bpmn_helpers import ENCODINGS, entity_payload
 
 API = "/api/v1/process-definitions"
 
@@ -213,6 +216,26 @@ def test_invalid_diagram_is_422_with_element_errors(world: Any, case: str, path:
     assert _catalogue(world).get_json() == []
     if case == "doctype-entities":
         assert "root:" not in r.get_data(as_text=True)  # /etc/passwd never leaks
+
+
+@pytest.mark.parametrize("kind", ["internal-subset", "external-dtd-file", "external-dtd-network"])
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+@pytest.mark.parametrize("path", [API, f"{API}/validate"], ids=["deploy", "validate"])
+def test_utf16_doctype_with_external_entities_is_refused(
+        world: Any, tmp_path: Path, kind: str, encoding: str, path: str) -> None:
+    secret = "TOP-SECRET-e90c12"
+    (tmp_path / "secret.txt").write_text(secret, encoding="utf-8")
+    (tmp_path / "leak.dtd").write_text(f'<!ENTITY leak "{secret}">', encoding="utf-8")
+    with listening() as listener:
+        payload = entity_payload(kind, secret_uri=(tmp_path / "secret.txt").as_uri(),
+                                 dtd_uri=(tmp_path / "leak.dtd").as_uri(), url=listener.url)
+        r = post_bpmn(world, payload.encode(ENCODINGS[encoding]), path=path)
+        body = assert_problem(r, 422, "bpmn-invalid")
+        assert [e["element"] for e in body["errors"]] == ["diagram.bpmn"]
+        assert "DOCTYPE" in body["errors"][0]["message"]
+        assert secret not in r.get_data(as_text=True)
+        assert listener.seen() == 0
+    assert _catalogue(world).get_json() == []
 
 
 def test_missing_form_names_the_task(world: Any) -> None:

@@ -109,3 +109,36 @@ def run_to_user_task(c: CompiledProcess) -> BpmnWorkflow:
     wf = BpmnWorkflow(c.spec, c.subprocess_specs)
     wf.do_engine_steps()
     return wf
+
+
+def entity_payload(kind: str, *, secret_uri: str, dtd_uri: str, url: str,
+                   declared: str = "UTF-16") -> str:
+    """A BPMN document carrying a DOCTYPE of `kind`: an internal subset declaring external
+    entities (a file, a URL) used in the text, or an external DTD (a file defining an
+    entity used in the text, or a URL), declaring the encoding `declared`."""
+    doctype = {
+        "internal-subset": (f'<!DOCTYPE bpmn:definitions [\n<!ENTITY file SYSTEM "{secret_uri}">\n'
+                            f'<!ENTITY net SYSTEM "{url}/entity">\n]>'),
+        "external-dtd-file": f'<!DOCTYPE bpmn:definitions SYSTEM "{dtd_uri}">',
+        "external-dtd-network": f'<!DOCTYPE bpmn:definitions SYSTEM "{url}/bpmn.dtd">',
+    }[kind]
+    text = {"internal-subset": "&file;&net;", "external-dtd-file": "&leak;",
+            "external-dtd-network": "plain"}[kind]
+    return (
+        f'<?xml version="1.0" encoding="{declared}"?>\n'
+        f"{doctype}\n"
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="http://motcua.test">\n'
+        '  <bpmn:process id="xxe" name="XXE" isExecutable="true">\n'
+        f"    <bpmn:documentation>{text}</bpmn:documentation>\n"
+        '    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>\n'
+        '    <bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>\n'
+        '    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end"/>\n'
+        "  </bpmn:process>\n"
+        "</bpmn:definitions>\n"
+    )
+
+
+# How the entity tests encode a payload: name -> Python codec.
+ENCODINGS = {"utf-16-bom": "utf-16", "utf-16le-no-bom": "utf-16-le",
+             "utf-16be-no-bom": "utf-16-be"}
