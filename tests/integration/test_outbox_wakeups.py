@@ -5,14 +5,18 @@ wake-up to the next timer (a new row) or clears it (no row). Runs on SQLite and 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import ManualClock
+from engine.jobs.relay import relay_outbox
 from engine.services.dossiers import wake
 from engine.store.models import Dossier, OutboxMessage
 from tests.api.constructs import DATA, MONDAY_8AM, VN
@@ -98,3 +102,29 @@ def test_completing_before_the_timer_clears_the_wakeup(
     assert r.status_code == 200 and r.get_json()["status"] == "finished", r.get_json()
     assert _wakeups(w, d["code"]) == (None, [("wake_dossier", due)])  # that wake finds nothing
 
+
+def test_intake_is_accepted_while_the_broker_is_unreachable(
+        clocked: tuple[World, ManualClock], caplog: pytest.LogCaptureFixture) -> None:
+    """The wake-up waits unsent in the outbox, reported in one line (no traceback), and the
+    next relay sends it, delayed until due."""
+    w, clock = clocked
+    _deploy(w, "boundary_timer.bpmn")
+
+    def unreachable(actor: str, payload: dict[str, Any], delay: float) -> None:
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+    w.ctx.send_job = unreachable
+    with caplog.at_level(logging.WARNING, logger="engine.jobs.relay"):
+        d = started(w, process_key="c_boundary_timer")
+    assert [(r.levelname, r.exc_info) for r in caplog.records] == [("WARNING", None)]
+    assert "unreachable" in caplog.records[0].getMessage()
+
+    sent: list[tuple[str, dict[str, Any], float]] = []
+    w.ctx.send_job = lambda actor, payload, delay: sent.append((actor, payload, delay))
+    clock.advance(timedelta(minutes=20))
+    assert relay_outbox(w.ctx) >= 1  # other tests' rows may wait there too on a shared database
+    with Session(w.ctx.db_engine) as s:
+        dossier_id = s.scalars(select(Dossier.id).where(Dossier.code == d["code"])).one()
+    assert ("wake_dossier", {"dossier_id": dossier_id}, 40 * 60.0) in sent
+    assert datetime.fromisoformat(d["next_wakeup"]).astimezone(UTC) \
+        == MONDAY_8AM + timedelta(hours=1)
