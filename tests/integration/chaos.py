@@ -44,11 +44,11 @@ class Office:
     worker: Process
     traffic: Traffic = field(default_factory=Traffic)
     started: list[Process] = field(default_factory=list)  # all stopped on the way out
-    _clients: list[Client] = field(default_factory=list)
+    clients: list[Client] = field(default_factory=list)  # all closed on the way out
 
     def client(self, who: str) -> Client:
         c = Client(self.port, self.world.tokens[who], self.traffic)
-        self._clients.append(c)
+        self.clients.append(c)
         return c
 
     def restart_worker(self) -> None:
@@ -128,7 +128,7 @@ def office(redis_url: str, logs: Path) -> Iterator[Office]:
         worker = start_worker(env, logs / "worker0.log")
         started.append(worker)
         yield Office(world, database, env, logs, server, port, worker, started=started,
-                     _clients=clients)
+                     clients=clients)
     finally:
         for c in clients:
             c.close()
