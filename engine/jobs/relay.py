@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import redis
+
 from engine.services.context import Context
 from engine.services.dossiers import wake
 from engine.services.progress import WAKE_ACTOR
@@ -73,10 +75,20 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
     return len(due)
 
 
+# Redis stopped or unreachable: an outage to report, not a fault in the code. Nothing is lost
+# (the claim rolls back, the rows stay unsent in the outbox and the next relay or sweep sends
+# them), so one line each time, not a traceback after every command that wrote a wake-up.
+BROKER_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BROKER_UNREACHABLE as exc:
+            log.warning("%s: the broker is unreachable (%s); the jobs wait in the outbox",
+                        fn.__name__, exc)
+            return None
         except Exception:
             log.exception("%s failed", fn.__name__)
             return None

@@ -8,9 +8,6 @@ test process (the API) and the two worker processes.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, World, make_world
+from tests.conftest import World, make_world
+from tests.integration.production import Process, await_ready, service_env, start_worker
 
 BPMN = Path(__file__).parent / "data" / "working_wait.bpmn"
 DOSSIERS = 6
@@ -29,23 +27,18 @@ ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", 
 
 
 @pytest.fixture
-def workers(db_url: str, redis_url: str, tmp_path: Path) -> Iterator[list[Any]]:
-    env = {**os.environ, "MOTCUA_DATABASE_URL": db_url, "MOTCUA_REDIS_URL": redis_url,
-           "MOTCUA_OUTBOX_SWEEP_SECONDS": "0.5", "PYTHONPATH": str(ROOT)}
-    procs = []
-    for n in range(2):
-        log = (tmp_path / f"worker{n}.log").open("w")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "dramatiq", "engine.jobs.worker", "--processes", "1",
-             "--threads", "2"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    yield procs
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
+def workers(db_url: str, redis_url: str, tmp_path: Path) -> Iterator[list[Process]]:
+    env = service_env(db_url, redis_url, outbox_sweep_seconds="0.5")
+    procs: list[Process] = []
+    try:
+        for n in range(2):
+            procs.append(start_worker(env, tmp_path / f"worker{n}.log", wait=False))
+        for p in procs:
+            await_ready(p)
+        yield procs
+    finally:
+        for p in procs:
+            p.stop()
 
 
 def _setup(w: World) -> None:
@@ -83,7 +76,7 @@ def test_working_timer_fires_once_with_two_worker_processes(
         deadline = time.monotonic() + WAIT_BOUND
         pending = set(codes)
         while pending and time.monotonic() < deadline:
-            assert all(p.poll() is None for p in workers), "a worker process died"
+            assert all(p.alive() for p in workers), "a worker process died"
             time.sleep(0.3)
             for code in list(pending):
                 d = w.client.get(f"/api/v1/dossiers/{code}", headers=w.headers("auditor"))
