@@ -12,6 +12,7 @@ from engine.errors import InvalidInput, MotcuaError
 STATUS = {
     "invalid-input": 422,
     "idempotency-key-reused": 422,
+    "data-too-large": 422,
     "bpmn-invalid": 422,
     "form-invalid": 422,
     "script-error": 422,

@@ -22,6 +22,9 @@ class Settings:
                 "twice this"})
     max_json_bytes: int = field(default=2_000_000, metadata={
         "help": "largest JSON request body accepted (other bodies but uploads: 64 KiB)"})
+    max_dossier_data_bytes: int = field(default=1_000_000, metadata={
+        "help": "largest a dossier's data may be, as JSON: what intake, a task's form or a "
+                "message brings, and what a command leaves"})
     script_time_limit: float = field(default=1.0, metadata={
         "help": "seconds a script or condition may run"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
