@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: run test install bench clean
 
@@ -14,7 +15,7 @@ $(BIN)/motcua: pyproject.toml
 install: $(BIN)/motcua
 
 run: install
-	$(BIN)/motcua demo --serve
+	$(BIN)/motcua demo --serve --port $(PORT)
 
 test: install
 	$(BIN)/pytest
