@@ -10,7 +10,9 @@ is given the limit of its kind before any of it is read:
 - **any other body**: `OTHER_BYTES`.
 
 A `Content-Length` beyond the limit is refused at once; a body sent without one (chunked) is
-cut off by werkzeug as soon as it has streamed past the limit. Either way a 413.
+read no further than one byte past the limit (werkzeug stops a stream at the request's
+`max_content_length` without saying whether more followed: the byte past tells). Either
+way a 413.
 """
 from __future__ import annotations
 
@@ -37,10 +39,20 @@ def register(app: Flask) -> None:
     @app.before_request
     def _limit() -> None:
         limit, what = body_limit()
-        request.max_content_length = limit
+        request.max_content_length = limit + 1
         length = request.content_length
         if length is not None and length > limit:
             raise TooLarge(_message(limit, what))
+
+
+def read_body() -> bytes:
+    """The whole body (kept for the views to parse); a streamed body past its limit is
+    a 413."""
+    raw = request.get_data(cache=True)
+    limit, what = body_limit()
+    if len(raw) > limit:
+        raise TooLarge(_message(limit, what))
+    return raw
 
 
 def body_limit() -> tuple[int, str]:

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from flask import Flask, request
 
-from api import json_depth
+from api import body_limits, json_depth
 from engine.errors import InvalidInput
 
 NUL = "\x00"
@@ -48,7 +48,7 @@ def _json_body() -> Any:
     would not come back from the store as sent."""
     if not request.is_json:
         return None
-    raw = request.get_data(cache=True)
+    raw = body_limits.read_body()
     if not raw.strip():
         return None
     deep = json_depth.too_deep(raw)
