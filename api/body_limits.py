@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 OTHER_BYTES = 65_536
 UPLOAD_FILES = 2  # a deployment's upload holds at most this many times the per-file limit
+# The views of api/definitions.py that take a deployment (BPMN and forms) as multipart.
 UPLOADS = frozenset({"process-definitions.Definitions", "process-definitions.Validate"})
 _MULTIPART = "multipart/form-data"
 
