@@ -10,6 +10,8 @@ room for both.
 from __future__ import annotations
 
 import re
+from array import array
+from itertools import accumulate
 
 import orjson
 
@@ -18,15 +20,16 @@ _STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
 _STRINGS = re.compile(_STRING)
 # A string (escapes included) or a character of structure; numbers and literals are skipped.
 _TOKENS = re.compile(_STRING + rb"|[\[\]{}:,]")
-_EMPTY_CONTAINER = re.compile(rb"\[\]|\{\}")
 _ALL_BUT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# An opening bracket becomes 1, a closing one 255 (-1 as a signed byte).
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 
 
 def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> str | None:
     """The JSON pointer of the first container in `raw` holding more than `limit` levels
     (as engine.nesting.too_deep names it), or None. A body with at most `limit` brackets
-    costs two counts, any other a few passes in C; only a body too deep is scanned token
-    by token, until its first container too deep."""
+    costs two counts, any other one pass over its brackets; only a body too deep is scanned
+    token by token, until its first container too deep."""
     if raw.count(b"[") + raw.count(b"{") <= limit or _within(raw, limit):
         return None
     # One entry per open container: the key or index of the child being read.
@@ -55,14 +58,10 @@ def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> str | None:
 
 def _within(raw: bytes, limit: int) -> bool:
     """True when no container in `raw` holds more than `limit` levels: with the strings
-    dropped and only brackets left, each pass removes the innermost containers (one level),
-    so a body within the limit is empty after `limit` passes."""
-    brackets = _STRINGS.sub(b"", raw).translate(None, _ALL_BUT_BRACKETS)
-    for _ in range(limit):
-        if not brackets:
-            return True
-        brackets = _EMPTY_CONTAINER.sub(b"", brackets)
-    return not brackets
+    dropped, each bracket left becomes a step up or down, and the highest running sum is
+    the depth (all of it in C but the running sum's loop)."""
+    steps = _STRINGS.sub(b"", raw).translate(_STEPS, _ALL_BUT_BRACKETS)
+    return max(accumulate(array("b", steps)), default=0) <= limit
 
 
 def _pointer(stack: list[int | str]) -> str:

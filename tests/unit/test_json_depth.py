@@ -31,3 +31,9 @@ def test_text_and_value_agree(value: Any, limit: int, ascii_only: bool) -> None:
 def test_far_beyond_what_any_parser_takes() -> None:
     raw = b"[" * 100_000 + b"]" * 100_000
     assert too_deep(raw, 64) == "/0" * 64
+
+
+def test_up_to_the_limit_is_fine() -> None:
+    assert too_deep(b"[" * 64 + b"]" * 64, 64) is None
+    assert too_deep(b'{"a": "' + b"[" * 100 + b'"}', 64) is None  # brackets in a string
+    assert too_deep(b"[" * 65 + b"]" * 65, 64) == "/0" * 64
