@@ -8,6 +8,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import (
+    body_limits,
     calendars,
     definitions,
     dossiers,
@@ -37,7 +38,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20,
+        MAX_CONTENT_LENGTH=body_limits.OTHER_BYTES,  # each request gets its own limit
         JSON_SORT_KEYS=False,
     )
     ctx = context or build_context(settings, clock)
@@ -47,6 +48,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     for module in (definitions, procedures, dossiers, tasks, principals, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
+    body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     errors.register(app)
     return app

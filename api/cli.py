@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -83,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "demo":
         from api.demo import load_demo
 
+        make_hint = "PORT={port} make run (or --port {port})"
+        if args.serve and not _can_listen(args.host, args.port, make_hint):
+            return 2
         load_demo(settings)
         if args.serve:
             from api.serve import serve_embedded
@@ -91,13 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "serve":
         from api.serve import serve_embedded, serve_gunicorn
 
+        if args.workers > 0 and settings.embedded:
+            # Jobs (timers, clock crossings) would be queued in a broker that lives and
+            # dies inside each gunicorn process, with no worker to run them.
+            print("serve --workers N is the production shape: set MOTCUA_REDIS_URL and run "
+                  "`motcua worker` beside it (or use `motcua serve` alone)", file=sys.stderr)
+            return 2
+        if not _can_listen(args.host, args.port, "--port {port}"):
+            return 2
         if args.workers > 0:
-            if settings.embedded:
-                # Jobs (timers, clock crossings) would be queued in a broker that lives and
-                # dies inside each gunicorn process, with no worker to run them.
-                print("serve --workers N is the production shape: set MOTCUA_REDIS_URL and run "
-                      "`motcua worker` beside it (or use `motcua serve` alone)", file=sys.stderr)
-                return 2
             serve_gunicorn(args.host, args.port, args.workers, settings.http_threads)
         else:
             serve_embedded(settings, args.host, args.port)
@@ -140,6 +146,23 @@ def _calendar(args: argparse.Namespace, settings: Settings) -> int:
         if ctx.db_engine is not None:
             ctx.db_engine.dispose()
     return 0
+
+
+def _can_listen(host: str, port: int, hint: str) -> bool:
+    """True if a server may listen on host:port; else one line on stderr saying how to
+    choose another port (`hint`, with {port}: how this command is given one)."""
+    from api.serve import cannot_listen, free_port_after
+
+    problem = cannot_listen(host, port)
+    if problem is None:
+        return True
+    if problem.errno == errno.EADDRINUSE:
+        free = free_port_after(host, port)
+        choose = f": choose another with {hint.format(port=free)}" if free else ""
+        print(f"port {port} is in use on {host}{choose}", file=sys.stderr)
+    else:
+        print(f"cannot listen on {host}:{port}: {problem.strerror or problem}", file=sys.stderr)
+    return False
 
 
 def _refused(exc: MotcuaError) -> int:

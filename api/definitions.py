@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
+from api.body_limits import TooLarge
 from api.schemas import DefinitionOut, DeployForm, Problem, ValidationOut
 from engine.errors import InvalidInput
 from engine.services import catalog
@@ -17,13 +18,15 @@ blp = Blueprint("process-definitions", __name__, url_prefix="/api/v1/process-def
 
 
 def _upload() -> tuple[bytes, dict[str, bytes], str]:
+    """The diagram, the forms by file name and the diagram's file name; a file beyond
+    MOTCUA_MAX_UPLOAD_BYTES is a 413 naming it (read no further than one byte past it)."""
     limit = current_app.extensions["motcua"].settings.max_upload_bytes
     bpmn = request.files.get("bpmn")
     if bpmn is None:
         raise InvalidInput("a multipart field 'bpmn' with the diagram is required",
                            errors=[{"field": "bpmn", "message": "missing"}])
     forms: dict[str, bytes] = {}
-    errors = []
+    errors, oversize = [], []
     for f in request.files.getlist("forms"):
         name = (f.filename or "").rsplit("/", 1)[-1]
         if not name:
@@ -31,10 +34,14 @@ def _upload() -> tuple[bytes, dict[str, bytes], str]:
             continue
         forms[name] = f.read(limit + 1)
         if len(forms[name]) > limit:
-            errors.append({"field": f"forms/{name}", "message": f"larger than {limit} bytes"})
+            oversize.append(f"forms/{name}")
     data = bpmn.read(limit + 1)
     if len(data) > limit:
-        errors.append({"field": "bpmn", "message": f"larger than {limit} bytes"})
+        oversize.insert(0, "bpmn")
+    if oversize:
+        raise TooLarge(f"a file is larger than {limit} bytes, the limit for each file of an "
+                       "upload (MOTCUA_MAX_UPLOAD_BYTES)",
+                       [{"field": f, "message": f"larger than {limit} bytes"} for f in oversize])
     if errors:
         raise InvalidInput("invalid upload", errors=errors)
     return data, forms, (bpmn.filename or "process.bpmn").rsplit("/", 1)[-1]

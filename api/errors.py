@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from api import body_limits
 from engine.errors import InvalidInput, MotcuaError
 
 STATUS = {
     "invalid-input": 422,
     "idempotency-key-reused": 422,
+    "data-too-large": 422,
     "bpmn-invalid": 422,
     "form-invalid": 422,
     "form-reference-refused": 422,
@@ -43,6 +45,11 @@ def register(app: Flask) -> None:
     def _business(exc: MotcuaError) -> Response:
         default = 422 if isinstance(exc, InvalidInput) else 400
         return problem(STATUS.get(exc.code, default), exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge) -> Response:
+        message, errors = body_limits.refusal(exc)
+        return problem(413, "too-large", message, errors)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -8,6 +8,8 @@
   size; the store writes and reads JSON with orjson, which has none of these. NaN would be
   stored as null and break the history's hash chain, a lone surrogate could not be stored
   at all, and an integer beyond 64 bits would come back as a float. Such bodies are refused.
+- **JSON nested deeper than `json_depth.MAX_DEPTH`** (objects or arrays), at any depth,
+  before parsing: the views' parsers would fail on it with a server error.
 
 Each refusal is a 422 naming what is at fault.
 """
@@ -21,6 +23,7 @@ from typing import Any
 import orjson
 from flask import Flask, request
 
+from api import body_limits, json_depth
 from engine.errors import InvalidInput
 
 NUL = "\x00"
@@ -45,9 +48,13 @@ def _json_body() -> Any:
     would not come back from the store as sent."""
     if not request.is_json:
         return None
-    raw = request.get_data(cache=True)
+    raw = body_limits.read_body()
     if not raw.strip():
         return None
+    deep = json_depth.too_deep(raw)
+    if deep is not None:
+        message = f"nests more than {json_depth.MAX_DEPTH} levels deep"
+        raise InvalidInput(f"the body {message}", errors=[{"field": deep, "message": message}])
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -55,11 +62,7 @@ def _json_body() -> Any:
             "field": "/", "message": f"{exc} (NaN, Infinity, numbers beyond a double and "
                                      "lone surrogates are not JSON)"}]) from None
     if _LONG_DIGITS.search(raw):
-        try:
-            exact = json.loads(raw)  # integers as sent, not as doubles
-        except RecursionError:
-            raise InvalidInput("the body nests too deep", errors=[{
-                "field": "/", "message": "nests too deep"}]) from None
+        exact = json.loads(raw)  # integers as sent, not as doubles (no deeper than parsed)
         huge = list(_huge_integers("", exact))
         if huge:
             raise InvalidInput("integers beyond 64 bits", errors=[{

@@ -2,9 +2,29 @@
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from engine.settings import Settings
+
+
+def cannot_listen(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on host:port (errno EADDRINUSE: the port is taken),
+    or None if it can. Checked before anything starts, so that a busy port is one line
+    rather than a traceback (werkzeug) or a minute of retries (gunicorn)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as both servers do
+            s.bind((host, port))
+    except OSError as exc:
+        return exc
+    return None
+
+
+def free_port_after(host: str, port: int, tries: int = 50) -> int | None:
+    """The first port after `port` that is free on `host`, if one is near."""
+    return next((p for p in range(port + 1, min(port + 1 + tries, 65536))
+                 if cannot_listen(host, p) is None), None)
 
 
 def serve_embedded(settings: Settings, host: str, port: int) -> None:

@@ -18,7 +18,13 @@ class Settings:
     redis_url: str = field(default="", metadata={
         "help": "Redis URL for dramatiq; empty = in-process broker and worker"})
     max_upload_bytes: int = field(default=5_000_000, metadata={
-        "help": "largest BPMN or form file accepted"})
+        "help": "largest BPMN or form file accepted; a deployment's whole upload may be "
+                "twice this"})
+    max_json_bytes: int = field(default=2_000_000, metadata={
+        "help": "largest JSON request body accepted (other bodies but uploads: 64 KiB)"})
+    max_dossier_data_bytes: int = field(default=1_000_000, metadata={
+        "help": "largest a dossier's data may be, as JSON: what intake, a task's form or a "
+                "message brings, and what a command leaves"})
     script_time_limit: float = field(default=1.0, metadata={
         "help": "seconds a script or condition may run"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={

@@ -1,9 +1,11 @@
 """Reading dossiers, and moving them on external events: timers and messages."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
+from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import DossierInError, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.services import progress
@@ -48,6 +50,22 @@ def wake(ctx: Context, dossier_id: int) -> bool:
     """Fire the dossier's due timers and record clock crossings. Safe to run twice: a
     second call finds nothing due and changes nothing."""
     now = ctx.clock.now()
+    try:
+        return _wake(ctx, dossier_id, now)
+    except DataTooLarge as exc:
+        # No caller to refuse: what the timers did is not stored, and the dossier stops on a
+        # recorded error (as when a script fails) instead of being woken again and again.
+        with ctx.uow() as uow:
+            dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
+            assert dossier is not None
+            dossier.status, dossier.error, dossier.next_wakeup = "error", exc.message, None
+            progress.record(uow, dossier, "dossier.error", at=now,
+                            payload={"message": exc.message})
+            uow.commit()
+        return True
+
+
+def _wake(ctx: Context, dossier_id: int, now: datetime) -> bool:
     with ctx.uow() as uow:
         dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
         if dossier is None or dossier.next_wakeup is None or dossier.next_wakeup > now:
@@ -63,7 +81,8 @@ def wake(ctx: Context, dossier_id: int) -> bool:
         if due_timer is not None and due_timer <= now:
             instance.fire_timers()
         # save() also records a crossing into approaching/overdue when that is what was due.
-        progress.save(uow, dossier, instance, at=now, actor_id=None)
+        progress.save(uow, dossier, instance, at=now, actor_id=None,
+                      max_data_bytes=ctx.settings.max_dossier_data_bytes)
         uow.commit()
         return True
 
@@ -75,6 +94,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
     `message_id` was already delivered (the repeat is ignored)."""
     require(caller, Action.DOSSIER_MESSAGE)
     check_nesting("/payload", payload)
+    check_data_size("/payload", payload, ctx.settings.max_dossier_data_bytes)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier = _dossier(uow, caller, code, Action.DOSSIER_MESSAGE, lock=True)
@@ -95,6 +115,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         progress.record(uow, dossier, "message.received", at=now, actor_id=caller.id,
                         payload={"name": name, "message_id": message_id, "payload": payload})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
+                                   max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    open_tasks=open_tasks)
         uow.commit()
         return DossierView(dossier, version.number, still_open, instance.data), True

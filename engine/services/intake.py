@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
+from engine.datasize import check_data_size
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
 from engine.nesting import check_nesting
@@ -43,6 +44,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             "field": "unit", "message": f"must be your unit {caller.unit}"}])
     check_nesting("/applicant", applicant)
     check_nesting("/data", data)
+    check_data_size("/applicant", applicant, ctx.settings.max_dossier_data_bytes)
+    check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
     assert unit is not None
     request_hash = _request_hash(process_key, applicant, data, unit, channel)
     now = ctx.clock.now()
@@ -98,7 +101,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             else:
                 start_clock(dossier, procedure, cal,
                             lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
-            still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id)
+            still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
+                                       max_data_bytes=ctx.settings.max_dossier_data_bytes)
             uow.repo.insert_record(dossier)
             uow.commit()
             data = keep_instance(ctx, dossier, instance)

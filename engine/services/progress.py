@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine import jsoncodec
+from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
@@ -40,11 +42,14 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
 
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
-         actor_id: int | None, completed_task: str | None = None,
+         actor_id: int | None, max_data_bytes: int, completed_task: str | None = None,
          open_tasks: list[TaskRow] | None = None) -> list[TaskRow]:
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
-    stand now (for the caller's view), without reading them again."""
+    stand now (for the caller's view), without reading them again. Raises DataTooLarge
+    (before anything is written) when the instance's data outgrew `max_data_bytes`."""
+    state = jsoncodec.dumps_bytes(instance.dump())
+    check_left(state, lambda: instance.data, max_data_bytes)
     for step in instance.steps:
         kind = "step.error" if step.outcome == "error" else "step.completed"
         payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
@@ -54,7 +59,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
                task_id=step.task_id, payload=payload)
     instance.steps.clear()
 
-    dossier.state = instance.dump()
+    dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
     dossier.updated_at = at
     if instance.error:
         dossier.status = "error"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.access import Action, Caller, require, work_task
+from engine.datasize import check_data_size
 from engine.errors import DossierInError, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
 from engine.nesting import check_nesting
@@ -58,6 +59,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
     dossier's row lock from the first read to the commit."""
     require(caller, Action.TASK_COMPLETE)
     check_nesting("/data", data)
+    check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         found = uow.repo.lock_task_dossier(caller.province, task_id)
@@ -84,6 +86,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name, "position": caller.position})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
+                                   max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))
         uow.repo.save_record(dossier)
         uow.commit()

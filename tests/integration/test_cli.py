@@ -50,3 +50,28 @@ def test_principal_create_refuses_what_the_store_cannot_keep(
     err = capsys.readouterr().err
     assert "name: at most 200 characters" in err and "province: at most 50" in err, err
     assert "position: at most 100" in err, err
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["serve"], "--port"),
+    (["serve", "--workers", "2"], "--port"),
+    (["demo", "--serve"], "make run"),
+])
+def test_a_busy_port_is_one_line_saying_how_to_choose_another(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: object, argv: list[str], hint: str) -> None:
+    """Refused before anything starts (no migration, no demo, no gunicorn retries)."""
+    import socket
+
+    database = tmp_path / "cli.sqlite3"  # type: ignore[operator]
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("MOTCUA_REDIS_URL", "redis://127.0.0.1:1/0")  # never reached
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main([*argv, "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"port {port} is in use on 127.0.0.1: choose another with "), err
+    assert hint in err and len(err.strip().splitlines()) == 1, err
+    assert not database.exists()
