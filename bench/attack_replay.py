@@ -50,7 +50,10 @@ class Server:
             sent["Content-Type"] = content_type
         try:
             url = path if path.startswith("/health") else "/api/v1" + path
-            conn.request(method, url, body=data, headers=sent)
+            try:
+                conn.request(method, url, body=data, headers=sent)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # refused before the whole body was sent: its answer is already here
             response = conn.getresponse()
             return response.status, response.read().decode("utf-8", "replace")
         except (ConnectionError, http.client.HTTPException) as exc:
@@ -134,6 +137,7 @@ def main() -> int:
     tokens["HN_no_position"] = cli(env, "principal", "create", "--name", "HN no position",
                                    "--role", "officer", "--province", "HN", "--unit",
                                    "000.00.01.H26")
+    (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "attack-replay.log", "w")  # noqa: SIM115
     procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--workers", "2",
                                "--port", str(args.port)], env=env, cwd=ROOT, stdout=log,
