@@ -16,9 +16,12 @@ from api import (
     health,
     principals,
     procedures,
+    query_params,
     request_guard,
     tasks,
+    units,
 )
+from api.auth_throttle import FailureCounter
 from engine import jsoncodec
 from engine.clock import Clock
 from engine.services.context import Context
@@ -43,13 +46,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     )
     ctx = context or build_context(settings, clock)
     app.extensions["motcua"] = ctx
+    app.extensions["motcua.auth_failures"] = FailureCounter(settings.redis_url)
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    for module in (definitions, procedures, dossiers, tasks, principals, calendars):
+    for module in (definitions, procedures, dossiers, tasks, principals, units, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
+    query_params.register(app, api)
     errors.register(app)
     return app
 

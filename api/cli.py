@@ -42,6 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
 
+    orgp = sub.add_parser("org", help="load units and principals")
+    osub = orgp.add_subparsers(dest="action", required=True)
+    oimport = osub.add_parser("import", help="units and principals from CSV or YAML files, "
+                                             "in one transaction; prints new tokens once")
+    oimport.add_argument("files", nargs="+", metavar="FILE",
+                         help="*.csv (units or principals, by header) or *.yaml")
+    oimport.add_argument("--province", required=True)
+    oimport.add_argument("--tokens", metavar="FILE",
+                         help="write the new principals' tokens here (mode 600), not stdout")
+
     calendar = sub.add_parser("calendar", help="import calendar overrides, try time limits")
     csub = calendar.add_subparsers(dest="action", required=True)
     cimport = csub.add_parser("import", help="merge override rows from a CSV into a calendar")
@@ -78,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            role=args.role, province=args.province,
                                            unit=args.unit, position=args.position)
         except MotcuaError as exc:
-            return _refused(exc)
+            return refused(exc)
         print(f"created {made.role} {made.name} (id {made.id}) in {made.province}")
         print(token)
     elif args.command == "demo":
@@ -113,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "--threads", str(args.threads)])
     elif args.command == "calendar":
         return _calendar(args, settings)
+    elif args.command == "org":
+        from api.org_import import run_import
+
+        return run_import(args.files, args.province, args.tokens, settings)
     return 0
 
 
@@ -141,7 +155,7 @@ def _calendar(args: argparse.Namespace, settings: Settings) -> int:
                 months=args.months)
             print(to_local(due).isoformat())
     except MotcuaError as exc:
-        return _refused(exc)
+        return refused(exc)
     finally:
         if ctx.db_engine is not None:
             ctx.db_engine.dispose()
@@ -165,7 +179,7 @@ def _can_listen(host: str, port: int, hint: str) -> bool:
     return False
 
 
-def _refused(exc: MotcuaError) -> int:
+def refused(exc: MotcuaError) -> int:
     """A business error on stderr, each field at fault on a line of its own; exit code 2."""
     print(f"error: {exc.message}", file=sys.stderr)
     for item in exc.errors:

@@ -12,6 +12,7 @@ from engine.errors import BpmnInvalid
 from engine.services import catalog, procedures
 from engine.services.auth import Caller, hash_token
 from engine.settings import Settings
+from engine.store import org
 from engine.store.migrate import upgrade
 from engine.store.models import Principal
 from engine.wiring import build_context
@@ -48,6 +49,11 @@ def load_demo(settings: Settings) -> None:
             if role == "designer":
                 designer_id = found.id
         uow.repo.claim_unit(UNIT, PROVINCE, ctx.clock.now())
+        centre = org.unit(uow.session, UNIT)
+        if centre is not None and centre.registered_at is None:
+            centre.name = "Trung tâm Phục vụ hành chính công tỉnh"
+            centre.kind = "provincial_centre"
+            centre.registered_at = centre.updated_at = ctx.clock.now()
         uow.commit()
     assert designer_id is not None
     designer = Caller(designer_id, "Process designer", "designer", PROVINCE)

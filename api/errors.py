@@ -21,6 +21,8 @@ STATUS = {
     "unauthenticated": 401,
     "forbidden": 403,
     "task-already-completed": 409,
+    "unit-exists": 409,
+    "too-many-attempts": 429,
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,
@@ -44,7 +46,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(MotcuaError)
     def _business(exc: MotcuaError) -> Response:
         default = 422 if isinstance(exc, InvalidInput) else 400
-        return problem(STATUS.get(exc.code, default), exc.code, exc.message, exc.errors)
+        resp = problem(STATUS.get(exc.code, default), exc.code, exc.message, exc.errors)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            resp.headers["Retry-After"] = str(retry_after)
+        return resp
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge) -> Response:

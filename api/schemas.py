@@ -185,6 +185,8 @@ class PrincipalIn(Schema):
         ["designer", "officer", "client", "auditor", "admin"]))
     unit = fields.String(validate=validate.Length(1, 100))
     position = fields.String(validate=validate.Length(1, 100))
+    expires_at = fields.AwareDateTime(metadata={
+        "description": "the token stops working then; left out: until rotated or revoked"})
 
 
 class PrincipalOut(Schema):

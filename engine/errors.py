@@ -79,3 +79,9 @@ class DossierInError(MotcuaError):
     """The dossier stopped on a recorded engine error and cannot move on."""
 
     code = "dossier-in-error"
+
+
+class UnitExists(MotcuaError):
+    """The unit is registered already: change it rather than register it again."""
+
+    code = "unit-exists"

@@ -35,6 +35,9 @@ class Settings:
                 "(behind a pooler in transaction mode, such as PgBouncer before 1.21)"})
     http_threads: int = field(default=4, metadata={
         "help": "threads per gunicorn worker process (serve --workers N)"})
+    auth_failures_per_minute: int = field(default=30, metadata={
+        "help": "failed authentications from one address within a minute before its further "
+                "requests with unknown tokens get 429 (0 = no limit)"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
 

@@ -7,10 +7,12 @@ from engine.access.policy import (
            dossier_scope,
            may_see_dossier,
            may_work_task,
+           position_for,
            require,
            see_dossier,
            work_task,
 )
 
 __all__ = ["ROLES", "Action", "Caller", "DossierScope", "allow", "dossier_scope",
-           "may_see_dossier", "may_work_task", "require", "see_dossier", "work_task"]
+           "may_see_dossier", "may_work_task", "position_for", "require", "see_dossier",
+           "work_task"]

@@ -3,7 +3,7 @@
 Roles (API.md): designers deploy processes and keep procedures and calendars; officers work
 the tasks of their own unit and position; clients (integrating systems) start dossiers and
 act only on the dossiers they started; auditors read everything of their province and change
-nothing; admins manage principals and calendars. Everyone sees their own province only.
+nothing; admins manage principals, units and calendars. Everyone sees their own province only.
 
 Two rules hold everywhere:
 - an officer without both a unit and a position may do nothing at all (never everything);
@@ -39,7 +39,10 @@ class Action(StrEnum):
     DOSSIER_APOLOGY = "apologise for late dossiers"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
-    PRINCIPAL_CREATE = "create principals"
+    PRINCIPAL_READ = "read principals"
+    PRINCIPAL_WRITE = "manage principals"
+    UNIT_READ = "read units"
+    UNIT_WRITE = "manage units"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -57,7 +60,10 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_APOLOGY: frozenset({"officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
-    Action.PRINCIPAL_CREATE: frozenset({"admin"}),
+    Action.PRINCIPAL_READ: frozenset({"admin", "auditor"}),
+    Action.PRINCIPAL_WRITE: frozenset({"admin"}),
+    Action.UNIT_READ: _EVERYONE,
+    Action.UNIT_WRITE: frozenset({"admin"}),
 }
 
 
@@ -65,14 +71,14 @@ def allow(caller: Caller, action: Action) -> bool:
     """May this caller do this kind of thing at all (before looking at any resource)?"""
     if caller.role not in ROLES_FOR[action]:
         return False
-    return caller.role != "officer" or bool(caller.unit and caller.position)
+    return caller.role != "officer" or bool(caller.memberships)
 
 
 def require(caller: Caller, action: Action) -> None:
     """Raise Forbidden unless `allow(caller, action)`."""
     if allow(caller, action):
         return
-    if caller.role == "officer" and not (caller.unit and caller.position):
+    if caller.role == "officer" and not caller.memberships:
         raise Forbidden("an officer needs both a unit and a position to do anything; "
                         "ask an administrator to set them")
     roles = sorted(ROLES_FOR[action])
@@ -83,10 +89,10 @@ def require(caller: Caller, action: Action) -> None:
 @dataclass(frozen=True)
 class DossierScope:
     """Which dossiers of the province a query may return: all, those a client started, or
-    those that a unit received or holds a task of."""
+    those that one of the officer's units received or holds a task of."""
 
     client_id: int | None = None
-    unit: str | None = None
+    units: tuple[str, ...] | None = None
 
 
 def dossier_scope(caller: Caller, action: Action = Action.DOSSIER_READ) -> DossierScope:
@@ -94,7 +100,7 @@ def dossier_scope(caller: Caller, action: Action = Action.DOSSIER_READ) -> Dossi
     if caller.role == "client":
         return DossierScope(client_id=caller.id)
     if caller.role == "officer":
-        return DossierScope(unit=caller.unit)
+        return DossierScope(units=tuple(sorted(caller.units)))
     return DossierScope()
 
 
@@ -117,7 +123,7 @@ def may_see_dossier(caller: Caller, dossier: DossierLike, task_units: Collection
     if caller.role == "client":
         return dossier.client_id == caller.id
     if caller.role == "officer":
-        return dossier.unit == caller.unit or caller.unit in task_units
+        return dossier.unit in caller.units or not caller.units.isdisjoint(task_units)
     return True
 
 
@@ -142,13 +148,22 @@ class TaskLike(Protocol):
 
 
 def may_work_task(caller: Caller, task: TaskLike, action: Action) -> bool:
-    """An officer's task: same unit, and the task's position (a task without a lane is for
-    any position of its unit). Auditors read every task of their province."""
+    """An officer's task: one of the officer's memberships has the task's unit and its
+    position (a task without a lane is for any position of its unit). Auditors read every
+    task of their province."""
     if not allow(caller, action) or task.province != caller.province:
         return False
     if caller.role == "officer":
-        return task.unit == caller.unit and task.position in (None, caller.position)
+        return position_for(caller, task) is not None
     return True
+
+
+def position_for(caller: Caller, task: TaskLike) -> str | None:
+    """The position in which the caller works the task (None: none of theirs)."""
+    positions = caller.positions_at(task.unit or "")
+    if task.position is None:
+        return min(positions, default=None)
+    return task.position if task.position in positions else None
 
 
 def work_task(caller: Caller, task: TaskLike, action: Action) -> None:
@@ -157,6 +172,8 @@ def work_task(caller: Caller, task: TaskLike, action: Action) -> None:
         raise NotFound(f"no task {task.id}")
 
 
-def apology_positions_allow(caller: Caller, allowed: Collection[str]) -> bool:
-    """The procedure may name the positions that apologise (form 04); none named: any."""
-    return not allowed or caller.position in allowed
+def apology_positions_allow(caller: Caller, unit: str, allowed: Collection[str]) -> bool:
+    """The procedure may name the positions that apologise (form 04); none named: any
+    position of the unit."""
+    held = caller.positions_at(unit)
+    return bool(held) and (not allowed or not held.isdisjoint(allowed))

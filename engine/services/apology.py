@@ -39,7 +39,7 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
             raise NotFound(f"no dossier {code}")
         # Form 04 is the receiving unit's: an officer of that unit, not one of a unit the
         # dossier merely passed through.
-        if dossier.unit != caller.unit:
+        if dossier.unit not in caller.units:
             raise NotFound(f"no dossier {code}")
         if dossier.status != "in_process":
             raise ApologyNotAllowed(f"dossier {code} is {dossier.status}")
@@ -49,11 +49,11 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
         stored = uow.repo.procedure(caller.province, dossier.procedure_code or "")
         if stored is not None:
             procedure = Procedure.from_dict(stored.code, stored.data)
-            if not apology_positions_allow(caller, procedure.apology_positions):
+            if not apology_positions_allow(caller, dossier.unit, procedure.apology_positions):
                 raise Forbidden(
                     f"procedure {procedure.code} lets only the positions "
                     f"{', '.join(procedure.apology_positions)} apologise; you are "
-                    f"{caller.position}")
+                    f"{', '.join(sorted(caller.positions_at(dossier.unit)))}")
             rule = procedure.rule_for(received_day(dossier))
             allowed = rule.apologies_allowed if rule else 1
         if (dossier.apology_count or 0) >= allowed:

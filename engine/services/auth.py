@@ -4,18 +4,26 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 from engine.access import ROLES, Action, Caller, require
 from engine.errors import InvalidInput, Unauthenticated
 from engine.services.context import Context
 from engine.services.units import claim_unit
+from engine.store import org
 from engine.store.models import Principal, max_length
 
-__all__ = ["Caller", "ROLES", "authenticate", "create_principal", "hash_token", "new_principal"]
+__all__ = ["Caller", "ROLES", "authenticate", "create_principal", "hash_token", "new_principal",
+           "new_token"]
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return "mc_" + secrets.token_urlsafe(32)
 
 
 CALLER_TTL = 30.0  # seconds a process trusts a looked-up token before asking again
@@ -31,12 +39,21 @@ def authenticate(ctx: Context, token: str) -> Caller:
         return hit[0]
     with ctx.uow(readonly=True) as uow:
         principal = uow.repo.principal_by_token_hash(digest)
+        extra = org.memberships(uow.session, principal.id) if principal is not None else []
     if principal is None:
         raise Unauthenticated("unknown bearer token")
-    caller = _caller(principal)
+    if principal.disabled_at is not None:
+        raise Unauthenticated("this principal is disabled")
+    ttl = CALLER_TTL
+    if principal.token_expires_at is not None:
+        left = (principal.token_expires_at - ctx.clock.now()).total_seconds()
+        if left <= 0:
+            raise Unauthenticated("this token has expired; ask an administrator to rotate it")
+        ttl = min(ttl, left)
+    caller = _caller(principal, extra)
     if len(ctx.callers) >= _MAX_CACHED:
         ctx.callers.clear()
-    ctx.callers[digest] = (caller, time.monotonic() + CALLER_TTL)
+    ctx.callers[digest] = (caller, time.monotonic() + ttl)
     return caller
 
 
@@ -45,17 +62,19 @@ _LONGEST = {name: max_length(Principal.__table__.c[name])
             for name in ("name", "province", "unit", "position")}
 
 
-def new_principal(ctx: Context, caller: Caller, **fields: str | None) -> tuple[Caller, str]:
+def new_principal(ctx: Context, caller: Caller, **fields: Any) -> tuple[Caller, str]:
     """An admin creates a principal of their own province."""
-    require(caller, Action.PRINCIPAL_CREATE)
-    return create_principal(ctx, province=caller.province, **fields)  # type: ignore[arg-type]
+    require(caller, Action.PRINCIPAL_WRITE)
+    return create_principal(ctx, province=caller.province, **fields)
 
 
 def create_principal(ctx: Context, *, name: str, role: str, province: str,
-                     unit: str | None = None, position: str | None = None) -> tuple[Caller, str]:
+                     unit: str | None = None, position: str | None = None,
+                     expires_at: datetime | None = None) -> tuple[Caller, str]:
     """A new principal and its token (the only time the token exists in clear). Its unit,
-    if any, must be a unit of its province (a unit first named here becomes one)."""
-    errors = []
+    if any, must be a unit of its province (a unit first named here becomes one). The token
+    works until `expires_at` (None: until it is rotated or revoked)."""
+    errors = expiry_problems(ctx, expires_at)
     if role not in ROLES:
         errors.append({"field": "role", "message": f"must be one of {', '.join(ROLES)}"})
     if not name.strip():
@@ -68,17 +87,30 @@ def create_principal(ctx: Context, *, name: str, role: str, province: str,
             errors.append({"field": field, "message": f"at most {_LONGEST[field]} characters"})
     if errors:
         raise InvalidInput("invalid principal", errors=errors)
-    token = "mc_" + secrets.token_urlsafe(32)
+    token = new_token()
     with ctx.uow() as uow:
         if unit is not None:
             claim_unit(uow.repo, province, unit, ctx.clock.now(), field="unit")
         principal = Principal(name=name, role=role, province=province, unit=unit,
                               position=position, token_hash=hash_token(token),
+                              token_expires_at=expires_at.astimezone(UTC) if expires_at else None,
                               created_at=ctx.clock.now())
         uow.repo.add(principal)
         uow.commit()
     return _caller(principal), token
 
 
-def _caller(p: Principal) -> Caller:
-    return Caller(p.id, p.name, p.role, p.province, p.unit, p.position)
+def expiry_problems(ctx: Context, expires_at: datetime | None) -> list[dict[str, str]]:
+    if expires_at is None:
+        return []
+    if expires_at.tzinfo is None:
+        return [{"field": "expires_at", "message": "needs a UTC offset"}]
+    if expires_at <= ctx.clock.now():
+        return [{"field": "expires_at", "message": "must be in the future"}]
+    if expires_at.year > 9000:
+        return [{"field": "expires_at", "message": "must be before the year 9000"}]
+    return []
+
+
+def _caller(p: Principal, extra: list[tuple[str, str]] | None = None) -> Caller:
+    return Caller(p.id, p.name, p.role, p.province, p.unit, p.position, tuple(extra or ()))

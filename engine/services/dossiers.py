@@ -36,7 +36,7 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
         rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
                                         unit=unit, limit=limit, offset=offset,
                                         timeliness=timeliness, now=ctx.clock.now(), sort=sort,
-                                        client_id=scope.client_id, scope_unit=scope.unit)
+                                        client_id=scope.client_id, scope_units=scope.units)
         return list(rows), total
 
 

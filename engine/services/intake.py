@@ -39,9 +39,10 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     require(caller, Action.DOSSIER_START)
     unit = unit or caller.unit
     _check(unit, channel, idempotency_key)
-    if caller.role == "officer" and unit != caller.unit:
-        raise InvalidInput("an officer receives dossiers at their own unit", errors=[{
-            "field": "unit", "message": f"must be your unit {caller.unit}"}])
+    if caller.role == "officer" and unit not in caller.units:
+        raise InvalidInput("an officer receives dossiers at their own units", errors=[{
+            "field": "unit", "message": f"must be one of your units: "
+                                        f"{', '.join(sorted(caller.units))}"}])
     check_nesting("/applicant", applicant)
     check_nesting("/data", data)
     check_data_size("/applicant", applicant, ctx.settings.max_dossier_data_bytes)

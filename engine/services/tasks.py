@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.access import Action, Caller, require, work_task
+from engine.access import Action, Caller, position_for, require, work_task
 from engine.datasize import check_data_size
 from engine.errors import DossierInError, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
@@ -28,12 +28,11 @@ class TaskDetail:
 
 def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str | None = None,
           limit: int = 50, offset: int = 0) -> list[tuple[Task, Dossier]]:
-    """Tasks of the caller's unit and position, most urgent first."""
+    """Tasks of the caller's units and positions, most urgent first."""
     require(caller, Action.TASK_READ)
-    unit = caller.unit if caller.role == "officer" else None
-    position = caller.position if caller.role == "officer" else None
+    memberships = caller.memberships if caller.role == "officer" else None
     with ctx.uow(readonly=True) as uow:
-        return list(uow.repo.inbox(caller.province, unit=unit, position=position, status=status,
+        return list(uow.repo.inbox(caller.province, memberships=memberships, status=status,
                                    limit=limit, offset=offset, timeliness=timeliness,
                                    now=ctx.clock.now()))
 
@@ -84,7 +83,8 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         completed = instance.complete(task_id, data)
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
-                        payload={"data": data, "by": caller.name, "position": caller.position})
+                        payload={"data": data, "by": caller.name,
+                                 "position": position_for(caller, task)})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))

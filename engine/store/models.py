@@ -61,6 +61,21 @@ class Principal(Base):
     position: Mapped[str | None] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    # When the current token was issued (None: at creation); revoking stores a hash no
+    # token has. A disabled principal's token no longer authenticates.
+    token_issued_at: Mapped[datetime | None]
+    token_expires_at: Mapped[datetime | None]  # None: the token does not expire
+    disabled_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    """A further (unit, position) a principal holds beside its own `unit` and `position`:
+    an officer seconded to another unit's desk works the tasks of both."""
+
+    __tablename__ = "memberships"
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class ProcessDefinition(Base):
@@ -234,3 +249,22 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(100), primary_key=True)
     province: Mapped[str] = mapped_column(String(50), index=True)
     created_at: Mapped[datetime]
+    # Set when an administrator registers the unit (official code, name, kind, parent).
+    name: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(50))
+    parent: Mapped[str | None] = mapped_column(String(100))
+    registered_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+
+
+class UnitKind(Base):
+    """A kind of unit (provincial centre, department, commune People's Committee...) and the
+    level of government it sits at. Province `""` holds the platform's kinds, which every
+    province sees; a province may add its own."""
+
+    __tablename__ = "unit_kinds"
+    province: Mapped[str] = mapped_column(String(50), primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(50))

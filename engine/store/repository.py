@@ -10,6 +10,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    false,
     func,
     or_,
     select,
@@ -135,17 +136,17 @@ class Repository(HotPath):
     def dossiers(self, province: str, *, status: str | None, process_key: str | None,
                  unit: str | None, limit: int, offset: int, timeliness: str | None = None,
                  now: datetime | None = None, sort: str = "-received_at",
-                 client_id: int | None = None, scope_unit: str | None = None
+                 client_id: int | None = None, scope_units: Sequence[str] | None = None
                  ) -> tuple[Sequence[Dossier], int]:
-        """`client_id`: only the dossiers that client started; `scope_unit`: only those the
-        unit received or holds a task of (an access scope, see engine.access)."""
+        """`client_id`: only the dossiers that client started; `scope_units`: only those
+        one of the units received or holds a task of (an access scope, see engine.access)."""
         q = select(Dossier).where(Dossier.province == province)
         if client_id is not None:
             q = q.where(Dossier.client_id == client_id)
-        if scope_unit is not None:
-            q = q.where(or_(Dossier.unit == scope_unit, Dossier.id.in_(
+        if scope_units is not None:
+            q = q.where(or_(Dossier.unit.in_(scope_units), Dossier.id.in_(
                 select(Task.dossier_id).where(Task.province == province,
-                                              Task.unit == scope_unit))))
+                                              Task.unit.in_(scope_units)))))
         if status:
             q = q.where(Dossier.status == status)
         if process_key:
@@ -213,17 +214,19 @@ class Repository(HotPath):
         return self.session.scalars(select(Task).where(
             Task.dossier_id == dossier_id, Task.status == "open")).all()
 
-    def inbox(self, province: str, *, unit: str | None, position: str | None, status: str,
-              limit: int, offset: int, timeliness: str | None = None,
+    def inbox(self, province: str, *, memberships: Sequence[tuple[str, str]] | None,
+              status: str, limit: int, offset: int, timeliness: str | None = None,
               now: datetime | None = None) -> Sequence[tuple[Task, Dossier]]:
-        """Tasks with their dossiers, the most urgent first: by step due, then dossier due."""
+        """Tasks with their dossiers, the most urgent first: by step due, then dossier due.
+        `memberships`: only the tasks of these (unit, position) pairs (None: all)."""
         self.flush_writes()
         q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
              .where(Task.province == province, Task.status == status))
-        if unit:
-            q = q.where(Task.unit == unit)
-        if position:  # a task without a lane is for any position of its unit
-            q = q.where(or_(Task.position == position, Task.position.is_(None)))
+        if memberships is not None:
+            # A task without a lane is for any position of its unit.
+            q = q.where(or_(false(), *(and_(Task.unit == unit, or_(Task.position == position,
+                                                                  Task.position.is_(None)))
+                                       for unit, position in memberships)))
         if timeliness and now is not None:
             q = q.where(_timeliness(Task, timeliness, now))
         q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),

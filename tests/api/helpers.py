@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import random
+import string
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +90,11 @@ def officer_for(world: Any, task_id: str) -> str:
     if name not in world.tokens:
         world.principal(name, "officer", unit=task["unit"], position=position)
     return name
+
+
+def official() -> str:
+    """A fresh official-looking unit code (letters too: the test database outlives runs)."""
+    pick = random.SystemRandom().choices
+    chars = string.digits + string.ascii_uppercase
+    groups = ["".join(pick(chars, k=n)) for n in (3, 2, 2, 2)]
+    return ".".join(groups[:3]) + ".H" + groups[3]
