@@ -52,6 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     oimport.add_argument("--tokens", metavar="FILE",
                          help="write the new principals' tokens here (mode 600), not stdout")
 
+    ounit = osub.add_parser("unit", help="register one unit (or change its name, kind, parent)")
+    ounit.add_argument("code", help="official code, e.g. 000.00.06.H56")
+    ounit.add_argument("--province", required=True)
+    ounit.add_argument("--name", required=True)
+    ounit.add_argument("--kind", required=True, help="e.g. provincial_centre, department")
+    ounit.add_argument("--parent")
+
     calendar = sub.add_parser("calendar", help="import calendar overrides, try time limits")
     csub = calendar.add_subparsers(dest="action", required=True)
     cimport = csub.add_parser("import", help="merge override rows from a CSV into a calendar")
@@ -123,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "--threads", str(args.threads)])
     elif args.command == "calendar":
         return _calendar(args, settings)
+    elif args.command == "org" and args.action == "unit":
+        from api.org_import import register_one
+
+        return register_one(args.code, args.province, settings, name=args.name,
+                            kind=args.kind, parent=args.parent)
     elif args.command == "org":
         from api.org_import import run_import
 

@@ -14,7 +14,7 @@ from engine.services.auth import Caller, hash_token
 from engine.settings import Settings
 from engine.store import org
 from engine.store.migrate import upgrade
-from engine.store.models import Principal
+from engine.store.models import Principal, Unit
 from engine.wiring import build_context
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +38,12 @@ def load_demo(settings: Settings) -> None:
     ctx = build_context(settings)
     designer_id = None
     with ctx.uow() as uow:
+        if org.unit(uow.session, UNIT) is None:
+            now = ctx.clock.now()
+            uow.repo.add(Unit(code=UNIT, province=PROVINCE, created_at=now,
+                              name="Trung tâm Phục vụ hành chính công tỉnh",
+                              kind="provincial_centre", registered_at=now, updated_at=now))
+            uow.repo.flush()
         for token, name, role, unit, position in PRINCIPALS:
             found = uow.repo.principal_by_token_hash(hash_token(token))
             if found is None:
@@ -48,12 +54,6 @@ def load_demo(settings: Settings) -> None:
                 uow.repo.flush()
             if role == "designer":
                 designer_id = found.id
-        uow.repo.claim_unit(UNIT, PROVINCE, ctx.clock.now())
-        centre = org.unit(uow.session, UNIT)
-        if centre is not None and centre.registered_at is None:
-            centre.name = "Trung tâm Phục vụ hành chính công tỉnh"
-            centre.kind = "provincial_centre"
-            centre.registered_at = centre.updated_at = ctx.clock.now()
         uow.commit()
     assert designer_id is not None
     designer = Caller(designer_id, "Process designer", "designer", PROVINCE)

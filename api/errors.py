@@ -23,6 +23,7 @@ STATUS = {
     "task-already-completed": 409,
     "unit-exists": 409,
     "too-many-attempts": 429,
+    "identity-provider-unavailable": 503,
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,

@@ -1,5 +1,5 @@
-"""`motcua org import FILE... --province P`: the command line side of
-`engine.services.org.load` (reading files, the progress bar, printing tokens once)."""
+"""`motcua org import FILE... --province P` and `motcua org unit CODE ...`: the command line
+side of `engine.services.org.load` (reading files, the progress bar, printing tokens once)."""
 from __future__ import annotations
 
 import os
@@ -48,4 +48,20 @@ def run_import(files: Sequence[str], province: str, tokens_file: str | None,
             out.write("id\tname\ttoken\n" + "".join(lines))
     else:
         sys.stdout.write("".join(lines))
+    return 0
+
+
+def register_one(code: str, province: str, settings: Settings, **fields: str | None) -> int:
+    """Register (or update) one unit, as one row of an import would."""
+    ctx = build_context(settings)
+    try:
+        loaded = load(ctx, province, [Row("command line", "unit", {"code": code, **fields})])
+    except MotcuaError as exc:
+        from api.cli import refused
+
+        return refused(exc)
+    finally:
+        ctx.db_engine.dispose()
+    verb = "registered" if loaded.units_registered else "updated"
+    print(f"{province}: unit {code} {verb}")
     return 0

@@ -39,6 +39,9 @@ class PrincipalView(Schema):
     token_issued_at = fields.DateTime()
     token_expires_at = fields.DateTime(allow_none=True)
     token_revoked = fields.Boolean()
+    subject = fields.String(allow_none=True, metadata={
+        "description": "issuer and subject of a principal that signs in through the "
+                       "province's OIDC provider (made at its first sign-in); null otherwise"})
 
 
 class PrincipalWithToken(PrincipalView):

@@ -121,6 +121,10 @@ def main() -> int:
     engine.dispose()
     cli(env, "migrate")
     tokens: dict[str, str] = {}
+    for province, unit in (("HN", "000.00.01.H26"), ("HN", "000.00.02.H26"),
+                           ("HCM", "000.00.01.H29")):
+        cli(env, "org", "unit", unit, "--province", province, "--name", f"Unit {unit}",
+            "--kind", "department")
     for province, unit in (("HN", "000.00.01.H26"), ("HCM", "000.00.01.H29")):
         for role, position in (("designer", None), ("client", None), ("officer", "reception"),
                                ("auditor", None), ("admin", None)):

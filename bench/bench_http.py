@@ -308,6 +308,9 @@ def bench_workers(workers: int, dossiers: int, client_counts: list[int],
                   repeat: int = 1) -> None:
     print(f"\n=== gunicorn --workers {workers}: fresh database {DB_NAME} ===", flush=True)
     fresh_database()
+    subprocess.run(motcua("org", "unit", UNIT, "--province", PROVINCE, "--name", "Bench unit",
+                          "--kind", "department"), env=env(), check=True, capture_output=True,
+                   cwd=SRC, timeout=120)
     designer = principal("Bench designer", "designer")
     client = principal("Bench portal", "client", unit=UNIT)
     officer = principal("Bench officer", "officer", unit=UNIT, position="officer")

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from five_steps import FORM_DATA, PROCESS_KEY, UNIT  # noqa: E402
+from five_steps import FORM_DATA, PROCESS_KEY, UNIT, register_unit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -125,6 +125,7 @@ class Motcua:
         self.ctx = build_context(Settings(database_url=url))
         if relay:
             self.ctx.send_job = lambda actor, payload, delay: None
+        register_unit(self.ctx, "BENCH")
         self.designer, _ = create_principal(self.ctx, name="Bench designer", role="designer",
                                             province="BENCH")
         self.client, _ = create_principal(self.ctx, name="Bench portal", role="client",

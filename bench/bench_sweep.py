@@ -48,7 +48,7 @@ DB = "motcua_sweep"
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 REDIS_URL = "redis://127.0.0.1:6379/15"
-UNIT = "SWEEP.01"
+UNIT = "000.00.01.S01"
 CHUNK = 100_000
 
 # Copies of the template row; :lo/:hi bound the generate_series, :tid is the template id.
@@ -59,7 +59,7 @@ INSERT INTO dossiers (
     updated_at, finished_at, history_seq, history_head, procedure_code, calendar_id, due_at,
     warn_at, timeliness, paused_since, paused_hours, pause_count, new_appointment_at,
     apology_count, row_version)
-SELECT t.province, 'SWEEP.01-250101-' || lpad(g::text, 7, '0'), t.unit, t.definition_id,
+SELECT t.province, '000.00.01.S01-250101-' || lpad(g::text, 7, '0'), t.unit, t.definition_id,
        t.process_key, 'in_process', t.channel,
        json_build_object('type', 'citizen', 'name', 'Người nộp hồ sơ ' || g,
                          'id_number', lpad((g * 7919 % 1000000000)::text, 12, '0')),
@@ -114,6 +114,11 @@ class Bench:
         install(self.ctx, self.broker)
         self.redis = self.broker.client  # type: ignore[attr-defined]
         self.redis.flushdb()
+        from engine.org.files import Row
+        from engine.services.org.load import load
+
+        load(self.ctx, "SWEEP", [Row("bench", "unit", {"code": UNIT, "name": "Sweep unit",
+                                                       "kind": "department"})])
         caller, _ = create_principal(self.ctx, name="Sweep bench admin", role="admin",
                                      province="SWEEP", unit=UNIT, position="officer")
         forms = {n: (DATA / n).read_bytes() for n in ("receive.json", "appraise.json")}

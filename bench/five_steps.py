@@ -3,7 +3,7 @@ its five user tasks, in order (shared by bench_http.py and bench_inprocess.py)."
 from __future__ import annotations
 
 PROCESS_KEY = "bench_five_steps"
-UNIT = "BENCH.01"
+UNIT = "000.00.01.B01"  # a registered unit of province BENCH
 FORM_DATA = [
     {"documents_ok": True, "note": "đủ hồ sơ"},
     {"check_result": "ok"},
@@ -11,3 +11,12 @@ FORM_DATA = [
     {"approved": True, "signer": "Chủ tịch UBND xã"},
     {"delivered_by": "Nguyễn Thị Lan", "channel": "desk"},
 ]
+
+
+def register_unit(ctx: object, province: str, code: str = UNIT) -> None:
+    """Register the benchmark's unit (only registered units receive dossiers)."""
+    from engine.org.files import Row
+    from engine.services.org.load import load
+
+    load(ctx, province, [Row("bench", "unit", {"code": code, "name": "Bench unit",  # type: ignore[arg-type]
+                                               "kind": "department"})])

@@ -38,6 +38,16 @@ class Settings:
     auth_failures_per_minute: int = field(default=30, metadata={
         "help": "failed authentications from one address within a minute before its further "
                 "requests with unknown tokens get 429 (0 = no limit)"})
+    oidc_issuer: str = field(default="", metadata={
+        "help": "issuer (iss) of the province's OIDC provider; empty = no OIDC sign-in"})
+    oidc_audience: str = field(default="", metadata={
+        "help": "audience (aud) the provider's tokens must name"})
+    oidc_jwks: str = field(default="", metadata={
+        "help": "the provider's JWKS: an https:// (or http://) address, or a file path"})
+    oidc_province: str = field(default="", metadata={
+        "help": "province of every OIDC principal; empty = the token's province claim"})
+    oidc_algorithms: str = field(default="RS256,ES256,PS256,EdDSA", metadata={
+        "help": "signature algorithms accepted (asymmetric ones only)"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
 

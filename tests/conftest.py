@@ -76,6 +76,18 @@ class World:
         self.tokens[who] = token
         return token
 
+    def register_unit(self, code: str, *, province: str | None = None,
+                      kind: str = "department") -> None:
+        """Register `code` as a unit of `province` (this world's by default): only registered
+        units receive dossiers and have officers."""
+        from engine.store.models import Unit
+
+        with self.ctx.uow() as uow:
+            now = self.ctx.clock.now()
+            uow.repo.add(Unit(code=code, province=province or self.province, name=f"Unit {code}",
+                              kind=kind, created_at=now, registered_at=now, updated_at=now))
+            uow.commit()
+
     def deploy(self, bpmn: Path, forms: list[Path]) -> Any:
         data = {"bpmn": (bpmn.open("rb"), bpmn.name),
                 "forms": [(f.open("rb"), f.name) for f in forms]}
@@ -95,7 +107,10 @@ def make_world(db_url: str, clock: Any = None, **settings: Any) -> World:
     install(ctx, make_broker(""))
     # Each test gets its own province and unit: tests never see each other's data.
     suffix = uuid.uuid4().hex[:8]
-    w = World(app, app.test_client(), ctx, f"P{suffix}", f"000.00.{suffix[:4]}.H{suffix[4:]}", {})
+    u = uuid.uuid4().hex.upper()  # an official-looking unit code: 000.00.06.H56
+    w = World(app, app.test_client(), ctx, f"P{suffix}", f"{u[:3]}.{u[3:5]}.{u[5:7]}.H{u[7:9]}",
+              {})
+    w.register_unit(w.unit)
     w.principal("designer", "designer")
     w.principal("client", "client", unit=w.unit)
     # An officer holds a unit and a position: tasks without a lane are for any position.

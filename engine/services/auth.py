@@ -10,7 +10,8 @@ from typing import Any
 from engine.access import ROLES, Action, Caller, require
 from engine.errors import InvalidInput, Unauthenticated
 from engine.services.context import Context
-from engine.services.units import claim_unit
+from engine.services.oidc import authenticate_jwt, is_jwt
+from engine.services.units import registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 
@@ -37,6 +38,10 @@ def authenticate(ctx: Context, token: str) -> Caller:
     hit: tuple[Caller, float] | None = ctx.callers.get(digest)
     if hit is not None and hit[1] > time.monotonic():
         return hit[0]
+    if is_jwt(token):
+        caller, ttl = authenticate_jwt(ctx, token, CALLER_TTL)
+        _remember(ctx, digest, caller, ttl)
+        return caller
     with ctx.uow(readonly=True) as uow:
         principal = uow.repo.principal_by_token_hash(digest)
         extra = org.memberships(uow.session, principal.id) if principal is not None else []
@@ -51,10 +56,14 @@ def authenticate(ctx: Context, token: str) -> Caller:
             raise Unauthenticated("this token has expired; ask an administrator to rotate it")
         ttl = min(ttl, left)
     caller = _caller(principal, extra)
+    _remember(ctx, digest, caller, ttl)
+    return caller
+
+
+def _remember(ctx: Context, digest: str, caller: Caller, ttl: float) -> None:
     if len(ctx.callers) >= _MAX_CACHED:
         ctx.callers.clear()
     ctx.callers[digest] = (caller, time.monotonic() + ttl)
-    return caller
 
 
 # As long as the store keeps them.
@@ -90,7 +99,7 @@ def create_principal(ctx: Context, *, name: str, role: str, province: str,
     token = new_token()
     with ctx.uow() as uow:
         if unit is not None:
-            claim_unit(uow.repo, province, unit, ctx.clock.now(), field="unit")
+            registered_unit(uow.repo, province, unit, field="unit")
         principal = Principal(name=name, role=role, province=province, unit=unit,
                               position=position, token_hash=hash_token(token),
                               token_expires_at=expires_at.astimezone(UTC) if expires_at else None,

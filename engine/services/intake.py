@@ -17,7 +17,7 @@ from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
-from engine.services.units import NOT_YOURS, claim_unit
+from engine.services.units import NOT_REGISTERED
 from engine.services.views import DossierView
 from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier
@@ -58,9 +58,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             first = _replay(uow, caller, idempotency_key, request_hash)
             if first is not None:
                 return first, False
-        if found["unit_province"] not in (None, caller.province):
-            raise InvalidInput(f"unit {unit} is {NOT_YOURS}",
-                               errors=[{"field": "unit", "message": NOT_YOURS}])
+        if found["unit_province"] != caller.province:
+            raise InvalidInput(f"unit {unit} is {NOT_REGISTERED}",
+                               errors=[{"field": "unit", "message": NOT_REGISTERED}])
         definition_id = found["definition_id"]
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
@@ -81,8 +81,6 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                               as_of=day)
     try:
         with ctx.uow() as uow:
-            if found["unit_province"] is None:
-                claim_unit(uow.repo, caller.province, unit, now, field="unit")
             yymmdd = local_day(now)
             number, dossier_id = uow.repo.next_code_and_id(unit, yymmdd)
             dossier = new_dossier(

@@ -66,6 +66,9 @@ class Principal(Base):
     token_issued_at: Mapped[datetime | None]
     token_expires_at: Mapped[datetime | None]  # None: the token does not expire
     disabled_at: Mapped[datetime | None]
+    # "issuer subject" of a principal that signs in through the province's OIDC provider
+    # (None: a principal with an opaque token of ours).
+    subject: Mapped[str | None] = mapped_column(String(400), unique=True)
 
 
 class Membership(Base):

@@ -48,7 +48,7 @@ _INTAKE_LOOKUP = select(
     select(StoredCalendar.id).where(StoredCalendar.province == bindparam("province"),
                                     StoredCalendar.id == bindparam("unit"))
     .scalar_subquery().label("unit_calendar"),
-    select(Unit.province).where(Unit.code == bindparam("unit"))
+    select(Unit.province).where(Unit.code == bindparam("unit"), Unit.registered_at.is_not(None))
     .scalar_subquery().label("unit_province"),
     select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
                              Dossier.idempotency_key == bindparam("key"))
@@ -279,25 +279,8 @@ class Repository(HotPath):
 
     # -- units --------------------------------------------------------------------------
     def unit_province(self, code: str) -> str | None:
-        return self.session.scalar(select(Unit.province).where(Unit.code == code))
+        """The province `code` is registered in (None: not registered; a unit only known
+        from before the registry counts as not registered until an administrator does it)."""
+        return self.session.scalar(select(Unit.province).where(
+            Unit.code == code, Unit.registered_at.is_not(None)))
 
-    def claim_unit(self, code: str, province: str, now: datetime) -> str:
-        """Record `code` as a unit of `province` unless it already belongs to one; return
-        the province it belongs to (a concurrent first claim wins, never both)."""
-        owner = self.unit_province(code)
-        if owner is not None:
-            return owner
-        values = {"code": code, "province": province, "created_at": now}
-        if self.postgresql:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            self.session.execute(pg_insert(Unit).values(**values)
-                                 .on_conflict_do_nothing(index_elements=["code"]))
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            self.session.execute(sqlite_insert(Unit).values(**values)
-                                 .on_conflict_do_nothing(index_elements=["code"]))
-        owner = self.unit_province(code)
-        assert owner is not None
-        return owner

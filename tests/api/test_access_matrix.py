@@ -109,8 +109,10 @@ class Scene:
     def __init__(self, world: World) -> None:
         self.world = world
         tag = uuid.uuid4().hex[:8]
-        self.units = {"U": world.unit, "U2": world.unit + "B", "U3": world.unit + "C"}
+        self.units = {"U": world.unit, "U2": official(), "U3": official()}
         self.canaries = (f"CANARY-APPLICANT-{tag}", f"CANARY-DATA-{tag}")
+        world.register_unit(self.units["U2"])
+        world.register_unit(self.units["U3"], province="Q" + tag)
         from engine.services.auth import create_principal
 
         for name, (role, unit, position) in {**INSIDE, **OUTSIDE}.items():

@@ -167,6 +167,7 @@ def test_inbox_filters_by_unit_and_position(two_steps: Any) -> None:
     code = started(world)["code"]
     world.principal("reception", "officer", unit=world.unit, position="reception")
     world.principal("specialist", "officer", unit=world.unit, position="specialist")
+    world.register_unit(world.unit + "X")
     world.principal("elsewhere", "officer", unit=world.unit + "X", position="reception")
 
     def inbox(who: str) -> list[tuple[str, str]]:
@@ -217,6 +218,7 @@ def test_another_province_sees_nothing(two_steps: Any) -> None:
     code = started(world)["code"]
     task_id = step(dossier(world, code), "receive")["task_id"]
     other = world.province + "Z"
+    world.register_unit(world.unit + "Z", province=other)
     for name, role in (("o_officer", "officer"), ("o_auditor", "auditor"),
                        ("o_admin", "admin"), ("o_client", "client")):
         _, token = create_principal(world.ctx, name=name, role=role, province=other,

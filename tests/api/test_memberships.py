@@ -20,6 +20,7 @@ def seconded(world: World, memberships: list[dict[str, str]]) -> Any:
 
 def test_a_seconded_officer_works_the_desk_of_both_units(world: World) -> None:
     department = world.unit + "D"
+    world.register_unit(department)
     world.principal("seconded", "officer", unit=department, position="specialist")
     assert world.deploy(TWO_STEPS, TWO_STEPS_FORMS).status_code == 201
     r = world.client.post("/api/v1/dossiers", headers=world.headers("client"), json={
@@ -61,6 +62,7 @@ def test_a_seconded_officer_works_the_desk_of_both_units(world: World) -> None:
 
 def test_memberships_are_checked(db_url: str, world: World) -> None:
     world.principal("seconded", "officer", unit=world.unit, position="specialist")
+    world.register_unit(world.unit + "D")
     r = seconded(world, [{"unit": world.unit + "D", "position": ""}])
     assert r.status_code == 422
     assert [e["field"] for e in r.get_json()["errors"]] == ["/memberships/0/position"]

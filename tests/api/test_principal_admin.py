@@ -6,6 +6,7 @@ from typing import Any
 
 from api.app import create_app
 from engine.settings import Settings
+from tests.api.helpers import assert_problem
 from tests.conftest import World, make_world
 
 
@@ -120,6 +121,10 @@ def test_changes_are_checked(db_url: str, world: World) -> None:
 
 def test_an_officer_moved_to_another_unit_works_there(world: World) -> None:
     officer = principal_id(world, "officer")
+    r = world.client.patch(f"/api/v1/principals/{officer}", headers=world.headers("admin"),
+                           json={"unit": world.unit + "X", "position": "specialist"})
+    assert_problem(r, 422, "invalid-input")  # not registered yet
+    world.register_unit(world.unit + "X")
     r = world.client.patch(f"/api/v1/principals/{officer}", headers=world.headers("admin"),
                            json={"unit": world.unit + "X", "position": "specialist"})
     assert r.status_code == 200

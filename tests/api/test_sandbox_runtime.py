@@ -43,6 +43,7 @@ def fast_world(db_url: str) -> Iterator[Any]:
     install(ctx, make_broker(""))
     suffix = uuid.uuid4().hex[:8]
     w = World(app, app.test_client(), ctx, f"P{suffix}", f"000.00.{suffix[:4]}.S{suffix[4:]}", {})
+    w.register_unit(w.unit)
     for who in ("designer", "officer", "auditor", "admin"):
         w.principal(who, who, unit=w.unit if who == "officer" else None,
                     position="officer" if who == "officer" else None)

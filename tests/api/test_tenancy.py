@@ -29,6 +29,7 @@ def _other_province(world: Any, unit: str) -> str:
     """A client and a designer of another province whose unit is `unit`; it deploys
     two_steps too. Returns the province."""
     other = world.province + "Q"
+    world.register_unit(unit, province=other)
     for name, role in (("q_client", "client"), ("q_designer", "designer")):
         _, token = create_principal(world.ctx, name=name, role=role, province=other,
                                     unit=unit if role == "client" else None)
@@ -45,23 +46,33 @@ def test_a_unit_belongs_to_one_province(two_steps: Any) -> None:
     before = started(world)["code"]
 
     body = assert_problem(intake(world, who="q_client", unit=world.unit), 422, "invalid-input")
-    assert body["errors"] == [{"field": "unit", "message": "not a unit of your province"}]
+    assert body["errors"] == [{"field": "unit",
+                               "message": "not a registered unit of your province"}]
     assert world.province not in str(body)
     # The refused intake took no number of the unit's day: the next one follows on.
     after = started(world)["code"]
     assert int(after[-4:]) == int(before[-4:]) + 1
 
-    with pytest.raises(Exception, match="not a unit of your province"):
+    with pytest.raises(Exception, match="not a registered unit of your province"):
         create_principal(world.ctx, name="x", role="officer", province=world.province + "Q",
                          unit=world.unit, position="reception")
 
 
-def test_a_new_unit_is_claimed_by_the_first_province_to_use_it(two_steps: Any) -> None:
+def test_only_a_registered_unit_receives_dossiers(two_steps: Any) -> None:
     world = two_steps
     fresh = world.unit + "N"
     _other_province(world, world.unit + "Q")
+    before = started(world)["code"]
+    for who in ("client", "q_client"):
+        body = assert_problem(intake(world, who=who, unit=fresh), 422, "invalid-input")
+        assert body["errors"] == [{"field": "unit",
+                                   "message": "not a registered unit of your province"}]
+    # Nothing was recorded, no number taken: the unit is still unknown, the day runs on.
+    assert world.client.get(f"/api/v1/units/{fresh}",
+                            headers=world.headers("client")).status_code == 404
+    assert int(started(world)["code"][-4:]) == int(before[-4:]) + 1
+    world.register_unit(fresh)
     assert started(world, unit=fresh)["unit"] == fresh
-    assert_problem(intake(world, who="q_client", unit=fresh), 422, "invalid-input")
 
 
 def test_an_officer_receives_only_at_their_own_unit(two_steps: Any) -> None:
@@ -107,6 +118,7 @@ APOLOGY = {"reason": "Chưa đủ thời gian thẩm định", "new_appointment"
 def test_apologies_need_the_dossiers_unit_and_an_allowed_position(two_steps: Any) -> None:
     world = two_steps
     code = _late(world, positions=["leader"])
+    world.register_unit(world.unit + "X")
     world.principal("elsewhere", "officer", unit=world.unit + "X", position="leader")
     world.principal("specialist", "officer", unit=world.unit, position="specialist")
     world.principal("leader", "officer", unit=world.unit, position="leader")

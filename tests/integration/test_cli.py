@@ -29,6 +29,8 @@ def test_principal_create_prints_the_token_last(monkeypatch: pytest.MonkeyPatch,
     url = f"sqlite:///{tmp_path}/cli.sqlite3"
     monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
     assert main(["migrate"]) == 0
+    assert main(["org", "unit", "000.00.01.H26", "--province", "HN", "--name", "Sở Tư pháp",
+                 "--kind", "department"]) == 0
     assert main(["principal", "create", "--name", "Cổng DVC", "--role", "client",
                  "--province", "HN", "--unit", "000.00.01.H26"]) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]

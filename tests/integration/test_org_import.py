@@ -107,3 +107,25 @@ def test_an_unreadable_file_is_refused(env: str, tmp_path: Path,
     assert main(["org", "import", str(tmp_path / "a.yaml"), "--province", env]) == 2
     assert "anchors and aliases" in capsys.readouterr().err
     assert main(["org", "import", str(tmp_path / "missing.csv"), "--province", env]) == 2
+
+
+def test_one_unit_from_the_command_line(db_url: str, env: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, parent = official(), official()
+    assert main(["org", "unit", code, "--province", env, "--name", "Sở Tư pháp",
+                 "--kind", "nonsense"]) != 0
+    assert "kind" in capsys.readouterr().err and units_of(db_url, env) == {}
+    assert main(["org", "unit", parent, "--province", env, "--name", "UBND tỉnh",
+                 "--kind", "provincial_committee"]) == 0
+    assert main(["org", "unit", code, "--province", env, "--name", "Sở Tư pháp",
+                 "--kind", "department", "--parent", parent]) == 0
+    assert f"unit {code} registered" in capsys.readouterr().out
+    assert main(["org", "unit", code, "--province", env, "--name", "Sở Tư pháp tỉnh",
+                 "--kind", "department", "--parent", parent]) == 0
+    assert f"unit {code} updated" in capsys.readouterr().out
+    assert units_of(db_url, env) == {parent: ("UBND tỉnh", None),
+                                     code: ("Sở Tư pháp tỉnh", parent)}
+    # A principal's unit must be registered first.
+    assert main(["principal", "create", "--name", "x", "--role", "officer", "--province", env,
+                 "--unit", official(), "--position", "reception"]) != 0
+    assert "not a registered unit" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from engine.org.units import code_problems, field_problems, parent_problems
 from engine.services.auth import ROLES, hash_token, new_token
 from engine.services.context import Context
 from engine.services.org.units import parent_lookup
-from engine.services.units import NOT_YOURS
+from engine.services.units import NOT_REGISTERED, NOT_YOURS
 from engine.store import org
 from engine.store.models import Principal, Unit, max_length
 
@@ -80,9 +80,8 @@ def load(ctx: Context, province: str, rows: Sequence[Row],
         for row in (r for r in rows if r.kind == "principal"):
             found = _principal_problems(row)
             unit = row.fields.get("unit")
-            if unit is not None and not found and uow.repo.claim_unit(unit, province, now) \
-                    != province:
-                found.append({"field": "unit", "message": NOT_YOURS})
+            if unit is not None and not found and uow.repo.unit_province(unit) != province:
+                found.append({"field": "unit", "message": NOT_REGISTERED})
             problems += [_at(row, p) for p in found]
             progress(1)
             if found:

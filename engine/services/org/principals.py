@@ -15,7 +15,7 @@ from engine.access import Action, Caller, require
 from engine.errors import InvalidInput, NotFound
 from engine.services.auth import expiry_problems, hash_token, new_token
 from engine.services.context import Context
-from engine.services.units import claim_unit
+from engine.services.units import registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 from engine.store.uow import UnitOfWork
@@ -60,15 +60,15 @@ def change_principal(ctx: Context, caller: Caller, principal_id: int,
         row = _own(uow, caller, principal_id, lock=True)
         now = ctx.clock.now()
         if changes.get("unit") is not None:
-            claim_unit(uow.repo, caller.province, changes["unit"], now, field="unit")
+            registered_unit(uow.repo, caller.province, changes["unit"], field="unit")
         if changes.get("memberships") and row.role != "officer":
             raise InvalidInput("only officers hold memberships", errors=[
                 {"field": "memberships", "message": f"a {row.role} holds none"}])
         if "memberships" in changes:
             pairs = [(m["unit"], m["position"]) for m in changes["memberships"]]
             for i, (unit, _position) in enumerate(pairs):
-                claim_unit(uow.repo, caller.province, unit, now,
-                           field=f"memberships/{i}/unit")
+                registered_unit(uow.repo, caller.province, unit,
+                                field=f"memberships/{i}/unit")
             org.set_memberships(uow.session, row.id, pairs)
         for name in ("name", "unit", "position"):
             if name in changes:
@@ -125,7 +125,7 @@ def view(row: Principal, extra: list[tuple[str, str]]) -> dict[str, Any]:
             "disabled": row.disabled_at is not None, "disabled_at": row.disabled_at,
             "created_at": row.created_at, "token_issued_at": row.token_issued_at or row.created_at,
             "token_expires_at": row.token_expires_at,
-            "token_revoked": row.token_hash.startswith("revoked-")}
+            "token_revoked": row.token_hash.startswith("revoked-"), "subject": row.subject}
 
 
 def _membership_problems(memberships: list[dict[str, str]] | None) -> list[dict[str, str]]:
