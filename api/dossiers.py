@@ -32,7 +32,7 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     now = current_app.extensions["motcua"].clock.now()
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
-        "channel": d.channel, "applicant": d.applicant, "received_at": d.received_at,
+        "handling_unit": d.handling_unit or d.unit, "channel": d.channel, "applicant": d.applicant, "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
         "error": d.error, "next_wakeup": d.next_wakeup, "procedure_code": d.procedure_code,
         "calendar_id": d.calendar_id, "due_at": d.due_at, "warn_at": d.warn_at,
@@ -70,7 +70,7 @@ class Dossiers(MethodView):
         result, _created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
-            idempotency_key=key)
+            idempotency_key=key, handling_unit=body.get("handling_unit"))
         if isinstance(result, DossierView):
             return present(result.dossier, result), 201
         return _view(result.code), 200

@@ -53,6 +53,10 @@ class DossierIn(Schema):
     applicant = fields.Dict(required=True)
     data = fields.Dict(load_default=dict)
     unit = fields.String(validate=validate.Length(1, 60))
+    handling_unit = fields.String(validate=validate.Length(1, 60), metadata={
+        "description": "the registered unit of your province in charge of deciding, when it is "
+                       "not the receiving unit (reception regardless of territory); the "
+                       "default unit of the dossier's tasks"})
     channel = fields.String(load_default="online",
                             validate=validate.OneOf(["desk", "online", "post"]))
 
@@ -72,6 +76,7 @@ class DossierOut(Schema):
     process_key = fields.String()
     process_version = fields.Integer()
     unit = fields.String()
+    handling_unit = fields.String()
     channel = fields.String()
     applicant = fields.Dict()
     received_at = fields.DateTime()

@@ -23,7 +23,7 @@ from engine.bpmn.normalize import normalize
 from engine.bpmn.problems import Problems, spiff_exception_element, spiff_exception_message
 from engine.bpmn.schema import validate_schema
 from engine.bpmn.structure import check_structure, executable_processes, select_top_process
-from engine.bpmn.tasks import UserTaskInfo, check_budgets, user_tasks
+from engine.bpmn.tasks import UserTaskInfo, check_budgets, check_routes, user_tasks
 from engine.bpmn.xml import element_at_line, parse_safely, xpath
 
 __all__ = ["CompiledProcess", "UserTaskInfo", "compile_bpmn"]
@@ -73,6 +73,7 @@ def compile_bpmn(
     check_structure(root, problems)
     form_schemas = resolve_forms(root, forms or {}, problems, from_store=from_store)
     check_budgets(root, problems)
+    check_routes(root, problems)
     check_lengths(root, problems)
     check_all_code(root, check_code, problems)
     problems.raise_if_any(filename)

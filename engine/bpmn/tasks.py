@@ -13,9 +13,11 @@ from engine.bpmn.structure import executable_processes
 from engine.bpmn.xml import text_of, xpath
 from engine.deadlines.limits import parse_budget
 from engine.errors import InvalidInput
+from engine.org.routes import route_problem
 
 POSITION_PROPERTY = "position"
 BUDGET_PROPERTY = "stepBudget"
+UNIT_PROPERTY = "unit"
 PROPERTY_PATH = "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
 
 
@@ -74,6 +76,19 @@ def check_budgets(root: etree._Element, problems: Problems) -> None:
         except InvalidInput as exc:
             reason = exc.errors[0]["message"] if exc.errors else exc.message
             problems.add(task.element_id, f"{BUDGET_PROPERTY} {value!r}: {reason}")
+
+
+def check_routes(root: etree._Element, problems: Problems) -> None:
+    """Every human task's `unit` property must name a unit the way engine.org.routes
+    reads it; otherwise the task is named at deploy."""
+    executable = {str(p.get("id")) for p in executable_processes(root)}
+    for task in user_tasks(root, executable):
+        value = task.properties.get(UNIT_PROPERTY)
+        if value is None:
+            continue
+        why = route_problem(value.strip())
+        if why:
+            problems.add(task.element_id, why)
 
 
 def _lanes_by_node(root: etree._Element) -> dict[str, str | None]:

@@ -60,6 +60,7 @@ class UserTask:
     form: str | None
     process_id: str
     budget: str | None = None
+    unit: str | None = None  # the task's `unit` property: where it goes (engine.services.routing)
 
 
 @dataclass
@@ -363,4 +364,5 @@ def _user_task(task: Task) -> UserTask:
         form=props.get("formJsonSchemaFilename"),
         process_id=task.workflow.spec.name,
         budget=props.get("stepBudget"),
+        unit=props.get("unit") or None,
     )

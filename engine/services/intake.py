@@ -17,7 +17,7 @@ from engine.services.catalog import version_of
 from engine.services.context import Context
 from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
-from engine.services.units import NOT_REGISTERED
+from engine.services.units import NOT_REGISTERED, registered_unit
 from engine.services.views import DossierView
 from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier
@@ -33,7 +33,8 @@ class IdempotencyKeyReused(InvalidInput):
 
 def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
                   data: dict[str, Any], unit: str | None = None, channel: str = "online",
-                  idempotency_key: str | None = None) -> tuple[DossierView | Dossier, bool]:
+                  idempotency_key: str | None = None, handling_unit: str | None = None
+                  ) -> tuple[DossierView | Dossier, bool]:
     """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
     or (the first dossier, False) for a retry with the same Idempotency-Key."""
     require(caller, Action.DOSSIER_START)
@@ -48,7 +49,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     check_data_size("/applicant", applicant, ctx.settings.max_dossier_data_bytes)
     check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
     assert unit is not None
-    request_hash = _request_hash(process_key, applicant, data, unit, channel)
+    handling_unit = handling_unit if handling_unit != unit else None
+    parts: list[Any] = [process_key, applicant, data, unit, channel]
+    request_hash = _request_hash(*parts, *([handling_unit] if handling_unit else []))
     now = ctx.clock.now()
     day = now.astimezone(LOCAL_TZ).date()
     with ctx.uow(readonly=True) as uow:
@@ -61,6 +64,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         if found["unit_province"] != caller.province:
             raise InvalidInput(f"unit {unit} is {NOT_REGISTERED}",
                                errors=[{"field": "unit", "message": NOT_REGISTERED}])
+        if handling_unit is not None:
+            registered_unit(uow.repo, caller.province, handling_unit, field="handling_unit")
         definition_id = found["definition_id"]
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
@@ -89,11 +94,13 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 status="in_process", channel=channel, applicant=applicant, state={},
                 received_at=now, updated_at=now, client_id=caller.id,
                 idempotency_key=idempotency_key, request_hash=request_hash,
-                calendar_id=calendar_id)
+                calendar_id=calendar_id, handling_unit=handling_unit)
+            received = {"process_key": version.key, "version": version.number,
+                        "channel": channel, "applicant": applicant, "data": data}
+            if handling_unit:
+                received["handling_unit"] = handling_unit
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
-                            payload={"process_key": version.key,
-                                     "version": version.number, "channel": channel,
-                                     "applicant": applicant, "data": data})
+                            payload=received)
             if procedure is not None and starts_clock_later(compiled.spec,
                                                             compiled.subprocess_specs):
                 dossier.procedure_code = procedure.code  # started when the process says

@@ -12,6 +12,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
+from engine.services.routing import task_unit
 from engine.services.statutory import (
     next_clock_event,
     received_day,
@@ -108,12 +109,24 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
         gone.discard(completed_task)
     uow.repo.close_tasks(sorted(gone), "cancelled", at, None)
     new_rows = []
+    # Where the dossier was: the unit of the task just completed, else of a task still
+    # open, else the unit that received it.
+    done = next((t for t in open_tasks if t.id == completed_task), None)
+    was = (done or next(iter(open_tasks), None) or dossier).unit
+    handed: set[str] = set()
     for task_id in sorted(ready.keys() - instance.initial_ready):
         view = ready[task_id]
         due, warn = (step_due(instance.calendar, view, at, received_day(dossier))
                      if instance.calendar is not None else (None, None))
+        unit = task_unit(view, dossier, instance.data if view.unit else {},
+                         uow.repo.unit_province)
+        if unit != was and unit not in handed:
+            handed.add(unit)
+            record(uow, dossier, "dossier.handed_over", at=at, actor_id=actor_id,
+                   element_id=view.element_id, task_id=view.task_id,
+                   payload={"from_unit": was, "to_unit": unit})
         new_rows.append(new_task(id=view.task_id, dossier_id=dossier.id,
-                                 province=dossier.province, unit=dossier.unit,
+                                 province=dossier.province, unit=unit,
                                  position=view.position,
                                  element_id=view.element_id, name=view.name, form=view.form,
                                  status="open", created_at=at, due_at=due, warn_at=warn))

@@ -108,7 +108,10 @@ class Dossier(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     province: Mapped[str] = mapped_column(String(50))
     code: Mapped[str] = mapped_column(String(100), unique=True)
-    unit: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(100))  # the receiving unit
+    # The unit in charge of deciding (liên thông; reception regardless of territory): the
+    # default unit of the dossier's tasks. None: the receiving unit.
+    handling_unit: Mapped[str | None] = mapped_column(String(100))
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
     process_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(30))
