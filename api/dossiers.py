@@ -32,7 +32,8 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     now = current_app.extensions["motcua"].clock.now()
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
-        "handling_unit": d.handling_unit or d.unit, "channel": d.channel, "applicant": d.applicant, "received_at": d.received_at,
+        "handling_unit": d.handling_unit or d.unit, "channel": d.channel,
+        "applicant": d.applicant, "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
         "error": d.error, "next_wakeup": d.next_wakeup, "procedure_code": d.procedure_code,
         "calendar_id": d.calendar_id, "due_at": d.due_at, "warn_at": d.warn_at,

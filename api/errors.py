@@ -27,6 +27,7 @@ STATUS = {
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,
+    "dossier-ended": 409,
 }
 
 

@@ -37,6 +37,7 @@ class Action(StrEnum):
     DOSSIER_HISTORY = "read dossier history"
     DOSSIER_MESSAGE = "deliver messages to dossiers"
     DOSSIER_APOLOGY = "apologise for late dossiers"
+    DOSSIER_END = "withdraw dossiers or stop their processing"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     PRINCIPAL_READ = "read principals"
@@ -58,6 +59,7 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_HISTORY: frozenset({"client", "officer", "auditor"}),
     Action.DOSSIER_MESSAGE: frozenset({"client", "officer"}),
     Action.DOSSIER_APOLOGY: frozenset({"officer"}),
+    Action.DOSSIER_END: frozenset({"client", "officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.PRINCIPAL_READ: frozenset({"admin", "auditor"}),
@@ -177,3 +179,13 @@ def apology_positions_allow(caller: Caller, unit: str, allowed: Collection[str])
     position of the unit."""
     held = caller.positions_at(unit)
     return bool(held) and (not allowed or not held.isdisjoint(allowed))
+
+
+def may_end_dossier(caller: Caller, dossier: DossierLike, kind: str) -> None:
+    """Form 05: the applicant withdraws a dossier (through the client that started it, or at
+    the receiving unit's desk); the units handling it stop its processing. Raises Forbidden
+    otherwise (the caller already passed `see_dossier` for DOSSIER_END)."""
+    if kind == "withdrawn" and caller.role == "officer" and dossier.unit not in caller.units:
+        raise Forbidden("an applicant withdraws a dossier at the unit that received it")
+    if kind == "stopped" and caller.role != "officer":
+        raise Forbidden("only the units handling a dossier stop its processing")

@@ -20,7 +20,7 @@ from engine.store.uow import UnitOfWork
 
 def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
     with ctx.uow(readonly=True) as uow:
-        dossier = _dossier(uow, caller, code, Action.DOSSIER_READ)
+        dossier = find_dossier(uow, caller, code, Action.DOSSIER_READ)
         version = version_of(ctx, uow.repo, dossier.definition_id)
         view = view_of(uow, dossier, version.number, {})
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
@@ -42,7 +42,7 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
 
 def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[HistoryEvent]]:
     with ctx.uow(readonly=True) as uow:
-        dossier = _dossier(uow, caller, code, Action.DOSSIER_HISTORY)
+        dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         return dossier, list(uow.repo.history(dossier.id))
 
 
@@ -97,7 +97,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
     check_data_size("/payload", payload, ctx.settings.max_dossier_data_bytes)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = _dossier(uow, caller, code, Action.DOSSIER_MESSAGE, lock=True)
+        dossier = find_dossier(uow, caller, code, Action.DOSSIER_MESSAGE, lock=True)
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
         if dossier.status == "error":
@@ -121,7 +121,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 
-def _dossier(uow: UnitOfWork, caller: Caller, code: str, action: Action, *,
+def find_dossier(uow: UnitOfWork, caller: Caller, code: str, action: Action, *,
              lock: bool = False) -> Dossier:
     """The dossier, if the policy lets the caller do `action` on it (NotFound otherwise)."""
     require(caller, action)

@@ -83,6 +83,9 @@ MAY = {
     ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist",
                                                           "seconded"},
     ("post", "/api/v1/dossiers/{code}/apology"): {"reception", "specialist", "seconded"},
+    # withdrawn at the applicant's request: its client, or the receiving unit's desk
+    ("post", "/api/v1/dossiers/{code}/withdraw"): {"client", "reception", "specialist",
+                                                   "seconded"},
     ("get", "/api/v1/tasks"): {*PLACED_OFFICERS, "auditor"},
     ("get", "/api/v1/tasks/{task_id}"): {"reception", "seconded", "auditor"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"reception", "seconded"},
@@ -197,6 +200,8 @@ class Scene:
             return {"reason": "Chậm", "new_appointment": "2030-01-07T08:00:00+07:00"}
         if template.endswith("/complete"):
             return {"data": {"copies": 1}}
+        if template.endswith("/withdraw"):
+            return {"reason": f"Công dân rút hồ sơ ({who})"}
         if template == "/api/v1/principals":
             return {"name": f"made by {who}", "role": "client"}
         if template == "/api/v1/principals/{principal_id}":
