@@ -47,15 +47,20 @@ def nested(depth: int, key: str = "nested") -> bytes:
                         '<bpmn:sequenceFlow id="b" sourceRef="sub1" targetRef="end"/>')
 
 
-def script_loop(key: str = "script_loop", *, user_task_first: bool = False) -> bytes:
+def script_loop(key: str = "script_loop", *, first: str | None = None) -> bytes:
     """A loop of cheap script tasks driven by a gateway, `rounds` times (task data, given at
-    intake or by the first user task's form), then an end; optionally after a user task."""
-    first = "start"
+    intake or by the user task's data), then an end; `first`: "receive" for a user task
+    before the loop, "wait" for a one-hour timer."""
     body = '<bpmn:startEvent id="start"/>'
-    if user_task_first:
-        body += ('<bpmn:userTask id="receive" name="Receive"/>'
-                 '<bpmn:sequenceFlow id="f_receive" sourceRef="start" targetRef="receive"/>')
-        first = "receive"
+    if first == "receive":
+        body += '<bpmn:userTask id="receive" name="Receive"/>'
+    elif first == "wait":
+        body += ('<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+                 '<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+                 '</bpmn:intermediateCatchEvent>')
+    if first:
+        body += f'<bpmn:sequenceFlow id="f_first" sourceRef="start" targetRef="{first}"/>'
+    first = first or "start"
     body += (f'<bpmn:sequenceFlow id="f_init" sourceRef="{first}" targetRef="init"/>'
              '<bpmn:scriptTask id="init"><bpmn:script>n = 0</bpmn:script></bpmn:scriptTask>'
              '<bpmn:sequenceFlow id="f_merge" sourceRef="init" targetRef="merge"/>'
