@@ -14,6 +14,8 @@ STATUS = {
     "idempotency-key-reused": 422,
     "data-too-large": 422,
     "bpmn-invalid": 422,
+    "too-complex": 422,
+    "command-time-limit": 422,
     "form-invalid": 422,
     "form-reference-refused": 422,
     "script-error": 422,

@@ -252,7 +252,10 @@ def run_cases(s: Server, t: dict[str, str]) -> list[tuple[str, str, bool]]:
         "POST", f"/tasks/{bomb_task}/complete", t["HN_officer"], {"data": {"copies": 1}}),
         200, 409, 422)
     case("many parallel script tasks", s.deploy(t["HN_designer"], _parallel(5000), {}), 422)
-    case("a chain of 1,000 tasks", s.deploy(t["HN_designer"], _chain(1000), {}), 201, 422)
+    body = case("a chain of 1,000 tasks", s.deploy(t["HN_designer"], _chain(1000), {}),
+                201, 422)
+    results.append(("... answered without a RecursionError", body[:60],
+                    "RecursionError" not in body))
     utf16 = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM '
              '"file:///etc/passwd">]>\n' + TWO_STEPS.read_text(encoding="utf-8").split(
                  "?>", 1)[1].replace('name="Receive"', 'name="&x;"')).encode("utf-16")

@@ -42,6 +42,13 @@ class BpmnInvalid(MotcuaError):
     code = "bpmn-invalid"
 
 
+class DiagramTooComplex(BpmnInvalid):
+    """A diagram exceeds a stated limit of size or depth (`engine.bpmn.bounds`); `errors`
+    name the limit and the element."""
+
+    code = "too-complex"
+
+
 class FormInvalid(MotcuaError):
     """Submitted data does not satisfy the task's form; `errors` name each field path."""
 
@@ -73,6 +80,13 @@ class ScriptError(MotcuaError):
     """A script or condition of the diagram failed or was refused by the sandbox."""
 
     code = "script-error"
+
+
+class CommandTimeLimit(MotcuaError):
+    """The engine steps of one command ran longer than their time budget; nothing the
+    command did was stored."""
+
+    code = "command-time-limit"
 
 
 class DossierInError(MotcuaError):

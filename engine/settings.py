@@ -27,6 +27,12 @@ class Settings:
                 "message brings, and what a command leaves"})
     script_time_limit: float = field(default=1.0, metadata={
         "help": "seconds a script or condition may run"})
+    script_memory_limit: int = field(default=64, metadata={
+        "help": "megabytes a script or condition may allocate and hold while it runs "
+                "(0 = no limit)"})
+    command_time_limit: float = field(default=10.0, metadata={
+        "help": "seconds the engine steps of one command (intake, completion, message, "
+                "timer) may run before the command is refused and nothing of it stored"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})

@@ -16,7 +16,8 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
                          prepare=bool(settings.db_prepare))
     factory = make_session_factory(engine)
     ctx = Context(settings=settings, clock=clock or SystemClock(), uow=lambda: UnitOfWork(factory),
-                  cache=CatalogCache(script_time_limit=settings.script_time_limit),
+                  cache=CatalogCache(script_time_limit=settings.script_time_limit,
+                                     script_memory_limit=settings.script_memory_limit),
                   db_engine=engine, live=LiveInstances(settings.live_instances))
 
     def uow(readonly: bool = False) -> UnitOfWork:

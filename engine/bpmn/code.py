@@ -78,6 +78,8 @@ def _check_one(
 ) -> None:
     try:
         message = check_code(source, mode)
+    except RecursionError:
+        message = "the code is nested too deeply to be checked"
     except Exception as exc:  # noqa: BLE001 - a checker crash must still come back as an element-level error
         message = f"the code checker failed: {type(exc).__name__}: {exc}"
     if not message:

@@ -1,6 +1,6 @@
 """Compile an uploaded BPMN file and its forms into executable SpiffWorkflow specs.
 
-The pipeline: safe parse -> XSD check -> normalise (timers, reserved ids, form keys) ->
+The pipeline: safe parse -> size and depth bounds -> XSD check -> normalise (timers, reserved ids, form keys) ->
 our own element-level checks -> SpiffWorkflow's parser on the *normalised bytes*, so that
 what is stored is exactly what was compiled. Every failure ends as one `BpmnInvalid`
 listing all problems found, each naming its element.
@@ -16,6 +16,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.bpmn.bounds import check_bounds, too_deep
 from engine.bpmn.code import check_all_code
 from engine.bpmn.forms import resolve_forms
 from engine.bpmn.lengths import check_lengths
@@ -60,13 +61,25 @@ def compile_bpmn(
     message for a refused expression ("eval") or script ("exec"), else None.
     `BpmnInvalid.errors` lists ``{"element": id or file name, "message": ...}``.
     `from_store` is for a version compiled again from the database: its forms are kept as stored.
+    A diagram beyond the limits of `engine.bpmn.bounds` raises `DiagramTooComplex` instead,
+    also when the parser runs out of recursion depth (never the interpreter's own error).
     """
+    try:
+        return _compile(xml, forms, check_code, filename, max_bytes, from_store)
+    except RecursionError:
+        raise too_deep(filename) from None
+
+
+def _compile(xml: bytes, forms: Mapping[str, bytes] | None,
+             check_code: Callable[[str, str], str | None], filename: str, max_bytes: int,
+             from_store: bool) -> CompiledProcess:
     problems = Problems()
     root = parse_safely(xml, filename=filename, max_bytes=max_bytes, problems=problems)
     if root is None:
         problems.raise_if_any(filename)
         raise AssertionError("unreachable: parse_safely returned None without a problem")
 
+    check_bounds(root, filename)
     validate_schema(root, filename, problems)
     renamed = normalize(root, problems)
     key = select_top_process(root, filename, problems)
@@ -134,8 +147,24 @@ def _spiff_specs(
 
 
 def _record(exc: Exception, root: etree._Element, fallback: str, problems: Problems) -> None:
+    if _ran_out_of_depth(exc):
+        # Answered by compile_bpmn as a diagram too complex, not as a parse error.
+        raise RecursionError(str(exc)) from None
     element = spiff_exception_element(exc)
     if element is None:
         line = getattr(exc, "line_number", None) or getattr(exc, "sourceline", None)
         element = element_at_line(root, line if isinstance(line, int) else None)
     problems.add(element or fallback, spiff_exception_message(exc))
+
+
+def _ran_out_of_depth(exc: BaseException) -> bool:
+    """Whether SpiffWorkflow's error is a RecursionError, maybe wrapped in its own exception
+    (its parser reports it as a ValidationException on the element it was parsing)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, RecursionError) or "maximum recursion depth" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -4,9 +4,16 @@ Every BPMN step that runs is reported as a `Step`, which the caller turns into h
 A failing script or condition does not escape as an exception: the failed task stays in
 SpiffWorkflow's ERROR state and `Instance.error` says what happened, so the caller can store
 the instance in a recorded error state instead of losing it.
+
+The engine steps of one command (a start, a completion, a message, firing timers) run within
+`time_budget` seconds: SpiffWorkflow rescans the task tree at every step, so a loop of cheap
+scripts or a wide fork costs more with every step. Past the budget `CommandTimeLimit` is
+raised between two steps; the instance is then half-stepped and must be thrown away, and the
+caller's transaction rolls back, so nothing of the command is stored.
 """
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -23,7 +30,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.errors import InvalidInput, NotFound, TaskAlreadyCompleted, TaskNotReady
+from engine.errors import (
+    CommandTimeLimit,
+    InvalidInput,
+    NotFound,
+    TaskAlreadyCompleted,
+    TaskNotReady,
+)
 from engine.runtime.state import dump_state, load_state
 from engine.runtime.timeshim import engine_time
 from engine.runtime.working_timers import apply_working_timers
@@ -78,37 +91,42 @@ class Instance:
     # Ids of the user tasks waiting as the instance was loaded or last stored (the inbox
     # rows that exist for it); the store's caller updates it when it saves.
     initial_ready: frozenset[str] = frozenset()
+    # Seconds the engine steps of one command may take (None: no limit; see the module doc).
+    time_budget: float | None = None
+    _deadline: float | None = field(default=None, repr=False)
 
     # -- creation ---------------------------------------------------------------------
     @classmethod
     def start(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
               data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
-              as_of: date | None = None) -> Instance:
+              as_of: date | None = None, time_budget: float | None = None) -> Instance:
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(data)
         else:
             workflow.data.update(data)
-        inst = cls(workflow, now=now, calendar=calendar, as_of=as_of)
+        inst = cls(workflow, now=now, calendar=calendar, as_of=as_of, time_budget=time_budget)
+        inst._begin()
         inst._run_engine()
         return inst
 
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
              script_engine: Any, *, now: datetime | None = None, calendar: Any = None,
-             as_of: date | None = None) -> Instance:
+             as_of: date | None = None, time_budget: float | None = None) -> Instance:
         inst = cls(load_state(state, spec, subprocess_specs, script_engine), now=now,
-                   calendar=calendar, as_of=as_of)
+                   calendar=calendar, as_of=as_of, time_budget=time_budget)
         inst.initial_ready = frozenset(t.task_id for t in inst.user_tasks())
         return inst
 
     def resume(self, *, now: datetime | None = None, calendar: Any = None,
-               as_of: date | None = None) -> Instance:
+               as_of: date | None = None, time_budget: float | None = None) -> Instance:
         """Make an instance kept in memory after its last command ready for the next one,
         as `load` would return it from the state that command stored (`initial_ready` was
         set when that command saved it)."""
         self.now, self.calendar, self.as_of = now, calendar, as_of
+        self.time_budget = time_budget
         self.steps = []
         self.error = None
         return self
@@ -220,6 +238,7 @@ class Instance:
         view = _user_task(task)
         if check is not None:
             check(view)
+        self._begin()
         task.set_data(**data)
         with self._time():
             self._run(task)
@@ -232,6 +251,7 @@ class Instance:
         # SpiffWorkflow fires only timers strictly earlier than "now"; a timer due at this
         # very instant is due too, so look a microsecond ahead.
         ahead = engine_time(self.now + _TICK) if self.now is not None else nullcontext()
+        self._begin()
         with ahead:
             self.workflow.refresh_timers()
         self._run_engine()
@@ -244,6 +264,7 @@ class Instance:
                                errors=[{"field": "name", "message": "no such waiting message"}])
         # The catching task's own definition: the serializer knows its (Spiff) type.
         definition = catchers[0][1]
+        self._begin()
         with self._time():
             self.workflow.catch(BpmnEvent(definition, payload))
         if not getattr(definition, "message_var", None):
@@ -278,7 +299,8 @@ class Instance:
             return
         try:
             with self._time():
-                self.workflow.do_engine_steps(did_complete_task=self._record)
+                self.workflow.do_engine_steps(will_complete_task=self._check_budget,
+                                              did_complete_task=self._record)
                 # Timers that count working time get their due instant re-set on the
                 # calendar; it is never earlier than the wall-clock one just computed.
                 if self.calendar is not None and apply_working_timers(
@@ -288,7 +310,21 @@ class Instance:
             failed = getattr(exc, "task", None)
             self._fail(failed, exc)
 
+    def _begin(self) -> None:
+        """A command starts: its engine steps have `time_budget` seconds from now."""
+        self._deadline = (time.monotonic() + self.time_budget
+                          if self.time_budget is not None else None)
+
+    def _check_budget(self, task: Task | None = None) -> None:
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise CommandTimeLimit(
+                f"the engine steps of this command ran longer than {self.time_budget} s "
+                "(MOTCUA_COMMAND_TIME_LIMIT) and were stopped; nothing of the command was "
+                "stored", errors=[{"field": "process", "message": "the diagram ran too many "
+                                   "steps for one command: look for a loop that does not end"}])
+
     def _record(self, task: Task) -> None:
+        self._check_budget()
         spec = task.task_spec
         if spec.bpmn_id is None:  # engine-internal tasks (Start, End, Root)
             return

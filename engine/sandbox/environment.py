@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.script_engine import (  # type: ignore[import-untyped,un
 )
 
 from .compiler import compile_code
+from .errors import SandboxViolation
 from .guards import GUARDS
 from .modules import SafeModule
 from .timebound import time_bound
@@ -22,13 +23,19 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     helpers are globals: they are checked against task data names before a script runs
     (SpiffWorkflow's ``check_for_overwrite``) and removed from task data afterwards, as are
     functions the script defined and modules it imported, so task data stays JSON.
+
+    Each call runs within `time_limit` seconds and `memory_limit` megabytes (None: no
+    memory limit). A script stopped by the sandbox leaves the task data as it found it: the
+    names it bound are dropped, so what it allocated is freed and never stored.
     """
 
     def __init__(
-        self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0
+        self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0,
+        memory_limit: int | None = None,
     ) -> None:
         super().__init__({**(helpers or {}), **GUARDS})
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
 
     def evaluate(
         self,
@@ -41,7 +48,7 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         my_globals.update(external_context or {})
         my_globals.update(context)
         my_globals.update(GUARDS)  # task data never shadows a guard
-        with time_bound(self.time_limit):
+        with time_bound(self.time_limit, self.memory_limit):
             return eval(code, my_globals)  # restricted code, guarded globals
 
     def execute(
@@ -52,11 +59,16 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
     ) -> bool:
         code = compile_code(script, "exec")
         self.check_for_overwrite(context, external_context or {})
+        before = dict(context)
         context.update(external_context or {})
         context.update(self.globals)
         try:
-            with time_bound(self.time_limit):
+            with time_bound(self.time_limit, self.memory_limit):
                 exec(code, context)  # noqa: S102 - restricted code, guarded globals
+        except SandboxViolation:
+            context.clear()
+            context.update(before)
+            raise
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         return True
@@ -70,11 +82,13 @@ class SandboxEnvironment(TaskDataEnvironment):  # type: ignore[misc]
 
 
 def make_script_engine(
-    helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0
+    helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0,
+    memory_limit: int | None = 64,
 ) -> PythonScriptEngine:
     """A script engine for ``BpmnWorkflow(spec, subs, script_engine=...)`` whose conditions
-    and scripts go through RestrictedPython, within `time_limit` seconds each.
+    and scripts go through RestrictedPython, within `time_limit` seconds and `memory_limit`
+    megabytes each.
 
     `helpers` are extra pure functions put in scope (e.g. a working-time function).
     """
-    return PythonScriptEngine(environment=SandboxEnvironment(helpers, time_limit))
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers, time_limit, memory_limit))

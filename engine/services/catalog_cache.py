@@ -21,12 +21,14 @@ class Version:
 
 
 class CatalogCache:
-    def __init__(self, size: int = 256, script_time_limit: float = 1.0) -> None:
+    def __init__(self, size: int = 256, script_time_limit: float = 1.0,
+                 script_memory_limit: int = 64) -> None:
         self._size = size
         self._items: OrderedDict[int, Version] = OrderedDict()
         self._lock = threading.Lock()
         self._local = threading.local()
         self._time_limit = script_time_limit
+        self._memory_limit = script_memory_limit
 
     def version(self, definition_id: int,
                 load: Callable[[], tuple[bytes, dict[str, Any], str, int]]) -> Version:
@@ -49,7 +51,8 @@ class CatalogCache:
         """One sandboxed script engine per thread: engines keep per-call state."""
         engine = getattr(self._local, "engine", None)
         if engine is None:
-            engine = make_script_engine(time_limit=self._time_limit)
+            engine = make_script_engine(time_limit=self._time_limit,
+                                        memory_limit=self._memory_limit)
             self._local.engine = engine
         return engine
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.datasize import DataTooLarge, check_data_size
-from engine.errors import DossierInError, InvalidInput, NotFound
+from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.services import progress
 from engine.services.catalog import version_of
@@ -52,9 +52,10 @@ def wake(ctx: Context, dossier_id: int) -> bool:
     now = ctx.clock.now()
     try:
         return _wake(ctx, dossier_id, now)
-    except DataTooLarge as exc:
+    except (DataTooLarge, CommandTimeLimit) as exc:
         # No caller to refuse: what the timers did is not stored, and the dossier stops on a
-        # recorded error (as when a script fails) instead of being woken again and again.
+        # recorded error (as when a script fails) instead of being woken again and again
+        # (the same steps would outgrow the same limit at every try).
         with ctx.uow() as uow:
             dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
             assert dossier is not None

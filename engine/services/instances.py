@@ -20,7 +20,8 @@ def load_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, 
         state = jsoncodec.loads(state)
     return Instance.load(state, compiled.spec, compiled.subprocess_specs,
                          ctx.cache.script_engine(), now=now, calendar=cal,
-                         as_of=received_day(dossier))
+                         as_of=received_day(dossier),
+                         time_budget=ctx.settings.command_time_limit)
 
 
 def take_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, now: datetime,
@@ -30,7 +31,8 @@ def take_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, 
     Hand it back with `keep_instance` once the command has committed."""
     kept = ctx.live.take(dossier.id, dossier.row_version, dossier.definition_id)
     if kept is not None:
-        return kept.resume(now=now, calendar=cal, as_of=received_day(dossier))
+        return kept.resume(now=now, calendar=cal, as_of=received_day(dossier),
+                           time_budget=ctx.settings.command_time_limit)
     return load_instance(ctx, dossier, compiled, now, cal)
 
 

@@ -83,7 +83,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     # Run the engine before taking the day's counter lock, so the lock is held briefly.
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
-                              as_of=day)
+                              as_of=day, time_budget=ctx.settings.command_time_limit)
     try:
         with ctx.uow() as uow:
             yymmdd = local_day(now)

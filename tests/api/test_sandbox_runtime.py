@@ -1,6 +1,9 @@
 """Diagram code failing at run time ends in a recorded `error` state, never in a 500."""
 from __future__ import annotations
 
+import gc
+import json
+import tracemalloc
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -26,19 +29,24 @@ COPIES = API_DATA / "copies.json"
 DIVIDE = "fee = 100 / copies"
 # The smallest loop that outlives any time limit: it never ends on its own.
 FOREVER = "n = 0\nwhile n &gt;= 0:\n    n = n + 1"
+# Holds a megabyte more on every turn: only the memory limit stops it before the time limit.
+MEMORY_BOMB = 'x = []\nwhile True:\n    x.append("a" * 1000000)'
+MEMORY_LIMIT_MB = 16
 # Refused at run time although it deploys: the name is only known once the task has data.
 UNKNOWN_NAME = "fee = 100 * no_such_variable"
 
 
 @pytest.fixture
 def fast_world(db_url: str) -> Iterator[Any]:
-    """Like `world`, with a 0.2 s script time limit so a runaway loop is stopped quickly."""
+    """Like `world`, with a 0.2 s script time limit so a runaway loop is stopped quickly, and
+    a 16 MB memory limit."""
     from api.app import create_app
     from engine.jobs.broker import install, make_broker
     from engine.settings import Settings
     from tests.conftest import World
 
-    app = create_app(Settings(database_url=db_url, script_time_limit=0.2))
+    app = create_app(Settings(database_url=db_url, script_time_limit=0.2,
+                                  script_memory_limit=MEMORY_LIMIT_MB))
     ctx = app.extensions["motcua"]
     install(ctx, make_broker(""))
     suffix = uuid.uuid4().hex[:8]
@@ -117,6 +125,48 @@ def test_unknown_name_puts_the_dossier_in_error(fast_world: Any) -> None:
 def test_runaway_loop_is_stopped_by_the_time_limit(fast_world: Any) -> None:
     code, started = _fail(fast_world, FOREVER, copies=1)
     _assert_in_error(fast_world, code, started, ("exceeded", "time", "limit"))
+
+
+def test_memory_bomb_is_stopped_by_the_memory_limit_and_its_memory_freed(fast_world: Any
+                                                                         ) -> None:
+    """The script of the hardening issue: stopped as an incident on the dossier (not a 500,
+    not the time limit), and what it allocated is released once the command is over."""
+    ours = not tracemalloc.is_tracing()
+    if ours:
+        tracemalloc.start()
+    try:
+        _deploy(fast_world, MEMORY_BOMB)
+        started = intake(fast_world, "fail_after_receive").get_json()
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        r = complete(fast_world, step(started, "receive")["task_id"], {"copies": 1})
+        assert r.status_code == 200, r.get_json()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        if ours:
+            tracemalloc.stop()
+    assert held < 4 * 1024 * 1024, f"{held} bytes still held after the command"
+    _assert_in_error(fast_world, started["code"], started,
+                     (f"allocated more than {MEMORY_LIMIT_MB} MB",))
+    # Nothing the script bound was stored with the dossier: its state is as small as before.
+    with fast_world.ctx.uow(readonly=True) as uow:
+        row = uow.repo.dossier(fast_world.province, started["code"])
+        assert row is not None
+        state = row.state
+    stored = len(state) if isinstance(state, str) else len(json.dumps(state))
+    assert stored < 100_000, f"the stored state is {stored} bytes"
+
+
+def test_memory_limit_also_bounds_conditions(fast_world: Any) -> None:
+    """A condition (evaluated, not executed) that builds a large value is stopped too."""
+    from engine.sandbox import SandboxViolation, make_script_engine
+
+    env = make_script_engine(time_limit=5.0, memory_limit=MEMORY_LIMIT_MB).environment
+    with pytest.raises(SandboxViolation, match=f"allocated more than {MEMORY_LIMIT_MB} MB"):
+        env.evaluate('len([("a" * 1000000) + str(i) for i in range(1000)]) > 0', {})
+    # The control: the same condition within the limit is answered.
+    assert env.evaluate('len([("a" * 1000) + str(i) for i in range(1000)]) > 0', {}) is True
 
 
 def test_the_same_script_succeeds_with_good_data(fast_world: Any) -> None:
