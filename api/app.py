@@ -11,7 +11,7 @@ from api import (
     body_limits,
     calendars,
     definitions,
-    dossier_endings,
+    dossier_acts,
     dossiers,
     errors,
     health,
@@ -50,7 +50,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.extensions["motcua.auth_failures"] = FailureCounter(settings.redis_url)
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    for module in (definitions, procedures, dossiers, dossier_endings, tasks, principals, units,
+    for module in (definitions, procedures, dossiers, dossier_acts, tasks, principals, units,
                    calendars):
         api.register_blueprint(module.blp)
     health.register(app)

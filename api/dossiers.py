@@ -50,6 +50,11 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     return out
 
 
+def present_view(code: str, result: DossierView | Dossier) -> dict[str, Any]:
+    """A command's answer: its view, or (for a repeat the command ignored) the dossier now."""
+    return present(result.dossier, result) if isinstance(result, DossierView) else _view(code)
+
+
 def _view(code: str) -> dict[str, Any]:
     ctx = current_app.extensions["motcua"]
     view = dossiers.get_dossier(ctx, caller(), code)
@@ -112,7 +117,7 @@ class Messages(MethodView):
         ctx = current_app.extensions["motcua"]
         result, _ = dossiers.deliver_message(ctx, caller(), code,
                                              name, body["payload"], body.get("message_id"))
-        return present(result.dossier, result) if isinstance(result, DossierView) else _view(code)
+        return present_view(code, result)
 
 
 @blp.route("/<code>/apology")

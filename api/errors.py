@@ -30,6 +30,7 @@ STATUS = {
     "concurrent-update": 409,
     "dossier-in-error": 409,
     "dossier-ended": 409,
+    "no-supplement-requested": 409,
 }
 
 

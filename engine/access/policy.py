@@ -38,6 +38,7 @@ class Action(StrEnum):
     DOSSIER_MESSAGE = "deliver messages to dossiers"
     DOSSIER_APOLOGY = "apologise for late dossiers"
     DOSSIER_END = "withdraw dossiers or stop their processing"
+    DOSSIER_SUPPLEMENT = "deliver an applicant's supplement"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     PRINCIPAL_READ = "read principals"
@@ -60,6 +61,7 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_MESSAGE: frozenset({"client", "officer"}),
     Action.DOSSIER_APOLOGY: frozenset({"officer"}),
     Action.DOSSIER_END: frozenset({"client", "officer"}),
+    Action.DOSSIER_SUPPLEMENT: frozenset({"client", "officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.PRINCIPAL_READ: frozenset({"admin", "auditor"}),
@@ -185,7 +187,15 @@ def may_end_dossier(caller: Caller, dossier: DossierLike, kind: str) -> None:
     """Form 05: the applicant withdraws a dossier (through the client that started it, or at
     the receiving unit's desk); the units handling it stop its processing. Raises Forbidden
     otherwise (the caller already passed `see_dossier` for DOSSIER_END)."""
-    if kind == "withdrawn" and caller.role == "officer" and dossier.unit not in caller.units:
-        raise Forbidden("an applicant withdraws a dossier at the unit that received it")
+    if kind == "withdrawn":
+        at_the_desk(caller, dossier, "an applicant withdraws a dossier")
     if kind == "stopped" and caller.role != "officer":
         raise Forbidden("only the units handling a dossier stop its processing")
+
+
+def at_the_desk(caller: Caller, dossier: DossierLike, what: str) -> None:
+    """What the applicant does (withdraw, bring a supplement) comes through the client that
+    started the dossier (already checked by `see_dossier`) or the desk of the unit that
+    received it: Forbidden for an officer of any other unit."""
+    if caller.role == "officer" and dossier.unit not in caller.units:
+        raise Forbidden(f"{what} at the unit that received it")

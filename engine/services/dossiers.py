@@ -1,6 +1,7 @@
 """Reading dossiers, and moving them on external events: timers and messages."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound
 from engine.nesting import check_nesting
+from engine.runtime import Instance
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
@@ -89,16 +91,20 @@ def _wake(ctx: Context, dossier_id: int, now: datetime) -> bool:
 
 
 def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
-                    payload: dict[str, Any], message_id: str | None
+                    payload: dict[str, Any], message_id: str | None, *,
+                    action: Action = Action.DOSSIER_MESSAGE, event: str = "message.received",
+                    check: Callable[[Dossier, Instance], None] | None = None
                     ) -> tuple[DossierView | Dossier, bool]:
     """Deliver an external event. Returns (view, True), or (dossier, False) when this
-    `message_id` was already delivered (the repeat is ignored)."""
-    require(caller, Action.DOSSIER_MESSAGE)
+    `message_id` was already delivered (the repeat is ignored). `check` may refuse it once
+    the dossier and its instance are loaded (nothing is stored then); `event` is the kind
+    of history event it is recorded as."""
+    require(caller, action)
     check_nesting("/payload", payload)
     check_data_size("/payload", payload, ctx.settings.max_dossier_data_bytes)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = find_dossier(uow, caller, code, Action.DOSSIER_MESSAGE, lock=True)
+        dossier = find_dossier(uow, caller, code, action, lock=True)
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
         if dossier.status == "error":
@@ -109,11 +115,13 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         open_tasks = list(uow.repo.open_tasks_of(dossier.id))
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
+        if check is not None:
+            check(dossier, instance)
         instance.deliver_message(name, payload)
         if message_id:
             uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,
                                           received_at=now))
-        progress.record(uow, dossier, "message.received", at=now, actor_id=caller.id,
+        progress.record(uow, dossier, event, at=now, actor_id=caller.id,
                         payload={"name": name, "message_id": message_id, "payload": payload})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,

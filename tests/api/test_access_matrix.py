@@ -86,6 +86,10 @@ MAY = {
     # withdrawn at the applicant's request: its client, or the receiving unit's desk
     ("post", "/api/v1/dossiers/{code}/withdraw"): {"client", "reception", "specialist",
                                                    "seconded"},
+    # the applicant's supplement: its client, or the receiving unit's desk (the dossier at the
+    # centre waits for none: 409 to those allowed)
+    ("post", "/api/v1/dossiers/{code}/supplement"): {"client", "reception", "specialist",
+                                                     "seconded"},
     ("get", "/api/v1/tasks"): {*PLACED_OFFICERS, "auditor"},
     ("get", "/api/v1/tasks/{task_id}"): {"reception", "seconded", "auditor"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"reception", "seconded"},
@@ -200,6 +204,8 @@ class Scene:
             return {"reason": "Chậm", "new_appointment": "2030-01-07T08:00:00+07:00"}
         if template.endswith("/complete"):
             return {"data": {"copies": 1}}
+        if template.endswith("/supplement"):
+            return {"documents": [{"kind": "Bản sao", "name": f"{who}.pdf"}]}
         if template.endswith("/withdraw"):
             return {"reason": f"Công dân rút hồ sơ ({who})"}
         if template == "/api/v1/principals":
