@@ -7,7 +7,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import body_limits
-from engine.errors import InvalidInput, MotcuaError
+from engine.errors import Forbidden, InvalidInput, MotcuaError
 
 STATUS = {
     "invalid-input": 422,
@@ -23,6 +23,7 @@ STATUS = {
     "unauthenticated": 401,
     "forbidden": 403,
     "task-already-completed": 409,
+    "task-held": 409,  # claiming; a refusal to complete or release it is a 403 (Forbidden)
     "unit-exists": 409,
     "too-many-attempts": 429,
     "identity-provider-unavailable": 503,
@@ -51,7 +52,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(MotcuaError)
     def _business(exc: MotcuaError) -> Response:
         default = 422 if isinstance(exc, InvalidInput) else 400
-        resp = problem(STATUS.get(exc.code, default), exc.code, exc.message, exc.errors)
+        # A refusal is a 403 whatever its code says more precisely (e.g. task-held).
+        status = 403 if isinstance(exc, Forbidden) else STATUS.get(exc.code, default)
+        resp = problem(status, exc.code, exc.message, exc.errors)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             resp.headers["Retry-After"] = str(retry_after)

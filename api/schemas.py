@@ -149,6 +149,11 @@ class MessageIn(Schema):
     payload = fields.Dict(load_default=dict)
 
 
+class PrincipalRef(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class TaskOut(Schema):
     id = fields.String()
     element_id = fields.String()
@@ -165,6 +170,15 @@ class TaskOut(Schema):
     dossier_due_at = fields.DateTime(allow_none=True)
     dossier_timeliness = fields.String(allow_none=True)
     process_key = fields.String()
+    holder = fields.Nested(PrincipalRef, allow_none=True, metadata={
+        "description": "who holds the task (claimed it or was assigned it): only they "
+                       "complete it; null: any officer of its position"})
+    held_since = fields.DateTime(allow_none=True)
+
+
+class TaskPage(Schema):
+    total = fields.Integer(metadata={"description": "how many tasks match, on every page"})
+    items = fields.List(fields.Nested(TaskOut))
 
 
 class TaskDetailOut(TaskOut):
@@ -176,8 +190,20 @@ class TaskQuery(Schema):
     status = fields.String(load_default="open",
                            validate=validate.OneOf(["open", "completed", "cancelled"]))
     timeliness = fields.String(validate=validate.OneOf(TIMELINESS))
+    claimed = fields.Boolean(metadata={
+        "description": "true: held tasks (yours; a head of department or leader: all of "
+                       "the unit); false: tasks nobody holds; left out: both, yours"})
+    process_key = fields.String(validate=validate.Length(1, 200))
+    unit = fields.String(validate=validate.Length(1, 100))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
+
+
+class AssignIn(Schema):
+    principal_id = fields.Integer(required=True, strict=True,
+                                  validate=validate.Range(1, 2**31 - 1), metadata={
+                                      "description": "an officer with a membership at the "
+                                                     "task's unit, in any position"})
 
 
 class CompleteIn(Schema):

@@ -66,6 +66,20 @@ class TaskAlreadyCompleted(MotcuaError):
     code = "task-already-completed"
 
 
+class TaskHeld(MotcuaError):
+    """Another officer holds the task (claimed it, or was assigned it): it cannot be
+    claimed until they, or a head of department or leader of the unit, release it."""
+
+    code = "task-held"
+
+
+class HeldByAnother(Forbidden):
+    """Only the holder of a claimed or assigned task may complete or release it (or a
+    head of department or leader of its unit release it). A refusal, not a conflict."""
+
+    code = "task-held"
+
+
 class TaskNotReady(MotcuaError):
     code = "task-not-ready"
 

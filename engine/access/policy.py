@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from engine.access.caller import Caller
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden, HeldByAnother, NotFound, TaskHeld
 
 
 class Action(StrEnum):
@@ -41,6 +41,9 @@ class Action(StrEnum):
     DOSSIER_SUPPLEMENT = "deliver an applicant's supplement"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
+    TASK_CLAIM = "claim tasks"
+    TASK_RELEASE = "release tasks"
+    TASK_ASSIGN = "assign tasks"
     PRINCIPAL_READ = "read principals"
     PRINCIPAL_WRITE = "manage principals"
     UNIT_READ = "read units"
@@ -64,6 +67,9 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_SUPPLEMENT: frozenset({"client", "officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
+    Action.TASK_CLAIM: frozenset({"officer"}),
+    Action.TASK_RELEASE: frozenset({"officer"}),
+    Action.TASK_ASSIGN: frozenset({"officer"}),
     Action.PRINCIPAL_READ: frozenset({"admin", "auditor"}),
     Action.PRINCIPAL_WRITE: frozenset({"admin"}),
     Action.UNIT_READ: _EVERYONE,
@@ -140,6 +146,11 @@ def see_dossier(caller: Caller, dossier: DossierLike, task_units: Collection[str
         raise NotFound(f"no dossier {dossier.code}")
 
 
+# Positions that lead a unit: they see every task of it, assign them (phân công) and
+# release them, whoever holds them.
+SUPERVISING_POSITIONS = frozenset({"head_of_department", "leader"})
+
+
 class TaskLike(Protocol):
     @property
     def id(self) -> str: ...
@@ -149,16 +160,31 @@ class TaskLike(Protocol):
     def unit(self) -> str | None: ...
     @property
     def position(self) -> str | None: ...
+    @property
+    def holder_id(self) -> int | None: ...
+
+
+def supervises(caller: Caller, unit: str | None) -> bool:
+    """The caller is a head of department or leader of the unit."""
+    return not caller.positions_at(unit or "").isdisjoint(SUPERVISING_POSITIONS)
+
+
+def holds(caller: Caller, task: TaskLike) -> bool:
+    """The caller holds the task and is still an officer of its unit (a holder moved to
+    another unit works it no more: a head releases or reassigns it)."""
+    return task.holder_id == caller.id and bool(caller.positions_at(task.unit or ""))
 
 
 def may_work_task(caller: Caller, task: TaskLike, action: Action) -> bool:
-    """An officer's task: one of the officer's memberships has the task's unit and its
-    position (a task without a lane is for any position of its unit). Auditors read every
-    task of their province."""
+    """Whether the task exists for the caller. An officer's tasks: those of a membership's
+    unit and position (a task without a lane is for any position of its unit), those the
+    officer holds, and every task of a unit the officer leads. Auditors read every task of
+    their province. What the caller may then do with it: `task_refusal`."""
     if not allow(caller, action) or task.province != caller.province:
         return False
     if caller.role == "officer":
-        return position_for(caller, task) is not None
+        return (position_for(caller, task) is not None or holds(caller, task)
+                or supervises(caller, task.unit))
     return True
 
 
@@ -170,10 +196,76 @@ def position_for(caller: Caller, task: TaskLike) -> str | None:
     return task.position if task.position in positions else None
 
 
+def acting_position(caller: Caller, task: TaskLike) -> str | None:
+    """The position recorded for the caller's work on the task: its lane's, else (a task
+    assigned outside the holder's lane) the holder's own position at the unit."""
+    return position_for(caller, task) or min(caller.positions_at(task.unit or ""), default=None)
+
+
+def task_refusal(caller: Caller, task: TaskLike, action: Action) -> Forbidden | TaskHeld | None:
+    """Why the caller, who sees the task, may not do `action` on it (None: they may).
+
+    - complete: a held task only by its holder; an unheld one by an officer of its lane;
+    - claim: an unheld task (or one already theirs) by an officer of its lane; a task held
+      by someone else is a conflict;
+    - release: by its holder, or by a head of department or leader of its unit;
+    - assign: by a head of department or leader of its unit;
+    - read: whoever sees it.
+    """
+    if caller.role != "officer" or action is Action.TASK_READ:
+        return None
+    if action is Action.TASK_ASSIGN:
+        if supervises(caller, task.unit):
+            return None
+        return Forbidden(f"assigning a task of unit {task.unit} needs the position "
+                         f"{' or '.join(sorted(SUPERVISING_POSITIONS))} there")
+    held_by_other = task.holder_id is not None and task.holder_id != caller.id
+    if action is Action.TASK_RELEASE:
+        if not held_by_other or supervises(caller, task.unit):
+            return None
+        return HeldByAnother(f"task {task.id} is held by another officer: only they, or a "
+                             "head of department or leader of the unit, may release it")
+    if holds(caller, task):
+        return None
+    if position_for(caller, task) is None:
+        verb = "claim" if action is Action.TASK_CLAIM else "complete"
+        return Forbidden(f"only an officer in the position {task.position} may {verb} "
+                         f"task {task.id}, or one it is assigned to")
+    if held_by_other:
+        if action is Action.TASK_CLAIM:
+            return TaskHeld(f"task {task.id} is already held by another officer")
+        return HeldByAnother(f"task {task.id} is held by another officer: only they may "
+                             "complete it")
+    return None
+
+
+class TaskScope(NamedTuple):
+    """The tasks an officer sees: those of their `memberships` (unit, position), those
+    they hold (`principal_id`), and every task of the units they lead (`supervised`)."""
+
+    principal_id: int
+    memberships: tuple[tuple[str, str], ...]
+    supervised: tuple[str, ...]
+
+
+def task_scope(caller: Caller) -> TaskScope | None:
+    """Which tasks of the province a list may return (None: all of them)."""
+    require(caller, Action.TASK_READ)
+    if caller.role != "officer":
+        return None
+    return TaskScope(caller.id, caller.memberships,
+                     tuple(sorted(u for u in caller.units if supervises(caller, u))))
+
+
 def work_task(caller: Caller, task: TaskLike, action: Action) -> None:
+    """Raise Forbidden for a caller who may not do `action` at all, NotFound for a task
+    outside the caller's scope, and the refusal of `task_refusal` for one they see."""
     require(caller, action)
     if not may_work_task(caller, task, action):
         raise NotFound(f"no task {task.id}")
+    refusal = task_refusal(caller, task, action)
+    if refusal is not None:
+        raise refusal
 
 
 def apology_positions_allow(caller: Caller, unit: str, allowed: Collection[str]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.access import Action, Caller, position_for, require, work_task
+from engine.access import Action, Caller, acting_position, require, task_scope, work_task
 from engine.datasize import check_data_size
 from engine.errors import DossierInError, NotFound, TaskAlreadyCompleted
 from engine.forms import validate_form
@@ -24,17 +24,31 @@ class TaskDetail:
     dossier: Dossier
     form: dict[str, Any] | None
     data: dict[str, Any]
+    holder_name: str | None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of tasks (each with its dossier and its holder's name) and how many match."""
+
+    items: list[tuple[Task, Dossier, str | None]]
+    total: int
 
 
 def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str | None = None,
-          limit: int = 50, offset: int = 0) -> list[tuple[Task, Dossier]]:
-    """Tasks of the caller's units and positions, most urgent first."""
-    require(caller, Action.TASK_READ)
-    memberships = caller.memberships if caller.role == "officer" else None
+          claimed: bool | None = None, process_key: str | None = None,
+          unit: str | None = None, limit: int = 50, offset: int = 0) -> InboxPage:
+    """An officer's open tasks across their memberships: the unheld tasks of their units
+    and positions (of every position at a unit they lead) and those they hold, most
+    urgent first. `claimed`: only held tasks (theirs, and all of the units they lead) or
+    only unheld ones. Auditors list every task of the province."""
+    scope = task_scope(caller)
     with ctx.uow(readonly=True) as uow:
-        return list(uow.repo.inbox(caller.province, memberships=memberships, status=status,
-                                   limit=limit, offset=offset, timeliness=timeliness,
-                                   now=ctx.clock.now()))
+        items, total = uow.repo.inbox(caller.province, scope=scope, status=status,
+                                      claimed=claimed, process_key=process_key, unit=unit,
+                                      timeliness=timeliness, now=ctx.clock.now(),
+                                      limit=limit, offset=offset)
+    return InboxPage(items, total)
 
 
 def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
@@ -47,15 +61,18 @@ def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
         dossier = uow.repo.dossier_by_id(task.dossier_id)
         assert dossier is not None
         version = version_of(ctx, uow.repo, dossier.definition_id)
+        holder = uow.repo.principal_names([task.holder_id]).get(task.holder_id or 0)
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
     form = version.compiled.forms.get(task.form) if task.form else None
-    return TaskDetail(task, dossier, form, instance.data)
+    return TaskDetail(task, dossier, form, instance.data, holder)
 
 
 def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]
                   ) -> DossierView:
     """Validate `data` against the task's form and complete it: one transaction holding the
-    dossier's row lock from the first read to the commit."""
+    dossier's row lock from the first read to the commit. A held task is completed only by
+    its holder (the policy reads the holder from the locked read, as claims write it under
+    the same lock)."""
     require(caller, Action.TASK_COMPLETE)
     check_nesting("/data", data)
     check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
@@ -84,7 +101,7 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name,
-                                 "position": position_for(caller, task)})
+                                 "position": acting_position(caller, task)})
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))

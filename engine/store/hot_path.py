@@ -37,6 +37,7 @@ class HotPath:
         self._history: list[dict[str, Any]] = []
         self._closes: list[tuple[list[str], str, datetime, int | None]] = []
         self._new_tasks: list[dict[str, Any]] = []
+        self._holds: list[tuple[str, int | None, datetime | None, int | None]] = []
         self._saved: tuple[Record, int, dict[str, Any]] | None = None
         self._inserted: Record | None = None
         self._driver: Any = None
@@ -74,6 +75,13 @@ class HotPath:
         """Mark inbox rows done (written by `flush_writes`: no rows loaded, none tracked)."""
         if ids:
             self._closes.append((list(ids), status, at, by))
+
+    def hold_task(self, task_id: str, holder_id: int | None, since: datetime | None,
+                  assigned_by: int | None) -> None:
+        """Set (or with None clear) who holds an inbox row, written by `flush_writes`. The
+        caller holds the row lock of the task's dossier (`lock_task_dossier`), as completion
+        does: a claim and a completion of one task never interleave."""
+        self._holds.append((task_id, holder_id, since, assigned_by))
 
     def insert_tasks(self, rows: Sequence[Task | Record]) -> None:
         """New inbox rows (one INSERT in `flush_writes`); the objects stay transient."""
@@ -123,13 +131,14 @@ class HotPath:
         With `commit`, PostgreSQL also commits in the same round trip; returns whether it
         did (the caller commits otherwise)."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
-                or self._history):
+                or self._history or self._holds):
             return False
         inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
         new_tasks, self._new_tasks = self._new_tasks, []
         history, self._history = self._history, []
+        holds, self._holds = self._holds, []
         self._flush_orm()
         new = inserted.values() if inserted is not None else None
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
@@ -137,11 +146,11 @@ class HotPath:
             if self.postgresql:
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
-                                       commit=commit)
+                                       holds=holds, commit=commit)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
-                                           new_tasks=new_tasks, history=history)
+                                           new_tasks=new_tasks, history=history, holds=holds)
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:

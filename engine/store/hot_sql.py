@@ -46,3 +46,18 @@ def lock_task_dossier(placeholder: str, *, state: str = 'd."state"', lock: str =
             "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
             f"WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = {placeholder} "
             f"AND id = {placeholder}) {lock}").rstrip()
+
+
+def locked_dossier_of_task(placeholder: str, *, state: str, lock: str) -> str:
+    """The dossier of a task (by province and task id), its row locked by `lock`."""
+    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in DOSSIER_COLUMNS]
+    return (f"SELECT {', '.join(dossier)} FROM dossiers d "
+            f"WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = {placeholder} "
+            f"AND id = {placeholder}) {lock}")
+
+
+def open_tasks_of_task_dossier(placeholder: str) -> str:
+    """The open tasks of a task's dossier (by province and task id)."""
+    return (f"SELECT {', '.join('t.' + quoted(c) for c in TASK_COLUMNS)} FROM tasks t "
+            f"WHERE t.dossier_id = (SELECT dossier_id FROM tasks WHERE province = "
+            f"{placeholder} AND id = {placeholder}) AND t.status = 'open'")

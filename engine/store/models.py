@@ -152,7 +152,8 @@ class Task(Base):
     """Projection of the user tasks waiting in each dossier, for inboxes."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_task_inbox", "province", "status", "unit", "position"),)
+    __table_args__ = (Index("ix_task_inbox", "province", "status", "unit", "position"),
+                      Index("ix_task_holder", "holder_id", "status"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     province: Mapped[str] = mapped_column(String(50))
@@ -167,6 +168,11 @@ class Task(Base):
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     due_at: Mapped[datetime | None]
     warn_at: Mapped[datetime | None]
+    # Who holds the task (claimed it, or was assigned it by a head of department or leader
+    # of the unit): only the holder may complete it. None: any officer of its lane may.
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    held_since: Mapped[datetime | None]
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
 
 
 class HistoryEvent(Base):

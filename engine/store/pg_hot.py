@@ -50,8 +50,13 @@ def _numbered(sql: str) -> bytes:
 
 # The state comes back as text: parsing it is only needed when the process holds no live
 # instance of the dossier (see engine.services.instances.load_instance).
-_LOCK_TASK_DOSSIER = _numbered(hot_sql.lock_task_dossier(
+# The open tasks are read by a statement of their own, after the lock is granted: a
+# statement that waited for the lock sees the dossier row as the other transaction left it,
+# but rows it joined (the tasks) as they were when it started, and a claim committed while
+# it waited would be missed. Pipelined behind the lock, it costs no round trip.
+_LOCK_TASK_DOSSIER = _numbered(hot_sql.locked_dossier_of_task(
     "%s", state='d."state"::text', lock="FOR UPDATE OF d"))
+_OPEN_TASKS = _numbered(hot_sql.open_tasks_of_task_dossier("%s"))
 NEXT_CODE_AND_ID = (
     "INSERT INTO code_counters (unit, day, last) VALUES (%s, %s, 1) "
     "ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 "
@@ -82,18 +87,17 @@ def lock_task_dossier(conn: Any, province: str, task_id: str
                       ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """The dossier of a task, row locked, and its open tasks, as column dicts: one round
     trip, with the transaction's BEGIN."""
-    steps = [*begin_if_idle(conn), Step(_LOCK_TASK_DOSSIER, (province, task_id), prepare=True)]
-    found = rows(conn, exchange(conn, steps)[-1])
+    steps = [*begin_if_idle(conn), Step(_LOCK_TASK_DOSSIER, (province, task_id), prepare=True),
+             Step(_OPEN_TASKS, (province, task_id), prepare=True)]
+    results = exchange(conn, steps)
+    found = rows(conn, results[-2])
     if not found:
         return None
-    width = len(DOSSIER_COLUMNS)
-    first = list(found[0][:width])
+    first = list(found[0])
     _utc(first, _D_INSTANTS)
     tasks = []
-    for row in found:
-        if row[width] is None:
-            continue
-        values = list(row[width:])
+    for row in rows(conn, results[-1]):
+        values = list(row)
         _utc(values, _T_INSTANTS)
         tasks.append(dict(zip(TASK_COLUMNS, values)))
     return dict(zip(DOSSIER_COLUMNS, first)), tasks
@@ -108,12 +112,12 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
 
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
-                     history: int) -> bytes:
+                     history: int, holds: int = 0) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
     transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history)
+    key = (new, updated, closes, tasks, history, holds)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -129,6 +133,9 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
     for i in range(closes):
         parts.append(f"closed_{i} AS (UPDATE tasks SET status = %s, completed_at = %s, "
                      "completed_by = %s WHERE id = ANY(%s))")
+    for i in range(holds):
+        parts.append(f"held_{i} AS (UPDATE tasks SET holder_id = %s, held_since = %s, "
+                     "assigned_by = %s WHERE id = %s)")
     if tasks:
         parts.append(f"new_tasks AS (INSERT INTO tasks "
                      f"({names(INSERT_TASK_COLUMNS)}) "
@@ -148,6 +155,7 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
+          holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
           commit: bool = False) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
@@ -164,11 +172,14 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [version + 1, dossier_id, version]
     for ids, status, at, by in closes:
         params += [status, _bind("completed_at", at), by, ids]
+    for task_id, holder_id, since, assigned_by in holds:
+        params += [holder_id, _bind("held_since", since), assigned_by, task_id]
     for row in new_tasks:
         params += [_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
     for row in history:
         params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
-    sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history))
+    sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
+                           len(holds))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
     if commit:
         steps.append(Step(b"COMMIT"))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from engine.store.hot_path import HotPath
 from engine.store.models import (
@@ -214,24 +215,59 @@ class Repository(HotPath):
         return self.session.scalars(select(Task).where(
             Task.dossier_id == dossier_id, Task.status == "open")).all()
 
-    def inbox(self, province: str, *, memberships: Sequence[tuple[str, str]] | None,
-              status: str, limit: int, offset: int, timeliness: str | None = None,
-              now: datetime | None = None) -> Sequence[tuple[Task, Dossier]]:
-        """Tasks with their dossiers, the most urgent first: by step due, then dossier due.
-        `memberships`: only the tasks of these (unit, position) pairs (None: all)."""
+    def inbox(self, province: str, *, scope: tuple[int, Sequence[tuple[str, str]], Sequence[str]]
+              | None, status: str, limit: int,
+              offset: int, claimed: bool | None = None, process_key: str | None = None,
+              unit: str | None = None, timeliness: str | None = None,
+              now: datetime | None = None) -> tuple[list[tuple[Task, Dossier, str | None]], int]:
+        """Tasks with their dossiers and their holders' names, the most urgent first (by
+        step due, then dossier due), and how many match in all. `scope`: an officer's
+        (engine.access.TaskScope: their id, memberships and the units they lead; None:
+        every task of the province). `claimed`: only held (True) or unheld (False)
+        tasks; None: for an officer, unheld tasks and their own, for others every task."""
         self.flush_writes()
-        q = (select(Task, Dossier).join(Dossier, Dossier.id == Task.dossier_id)
+        holder = aliased(Principal)
+        q = (select(Task, Dossier, holder.name).join(Dossier, Dossier.id == Task.dossier_id)
+             .outerjoin(holder, holder.id == Task.holder_id)
              .where(Task.province == province, Task.status == status))
-        if memberships is not None:
+        held = Task.holder_id.is_not(None)
+        if scope is not None:
+            principal_id, memberships, supervised = scope
             # A task without a lane is for any position of its unit.
-            q = q.where(or_(false(), *(and_(Task.unit == unit, or_(Task.position == position,
-                                                                  Task.position.is_(None)))
-                                       for unit, position in memberships)))
+            lane = or_(false(), *(and_(Task.unit == u, or_(Task.position == p,
+                                                           Task.position.is_(None)))
+                                  for u, p in memberships))
+            led = Task.unit.in_(supervised) if supervised else false()
+            mine = Task.holder_id == principal_id
+            if claimed is None:
+                q = q.where(or_(mine, and_(~held, or_(lane, led))))
+            elif claimed:
+                q = q.where(or_(mine, and_(held, led)))
+            else:
+                q = q.where(~held, or_(lane, led))
+        elif claimed is not None:
+            q = q.where(held if claimed else ~held)
+        if process_key:
+            q = q.where(Dossier.process_key == process_key)
+        if unit:
+            q = q.where(Task.unit == unit)
         if timeliness and now is not None:
             q = q.where(_timeliness(Task, timeliness, now))
+        total = self.session.scalar(select(func.count()).select_from(
+            q.with_only_columns(Task.id).subquery())) or 0
         q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
                        Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
-        return [(t, d) for t, d in self.session.execute(q).all()]
+        return [(t, d, name) for t, d, name in self.session.execute(q).all()], total
+
+    def principal_names(self, ids: Sequence[int | None]) -> dict[int, str]:
+        """The names of these principals (ids of none are left out)."""
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        self._flush_orm()
+        rows = self.session.execute(select(Principal.id, Principal.name)
+                                    .where(Principal.id.in_(wanted))).all()
+        return {principal_id: name for principal_id, name in rows}
 
     def task_units(self, dossier_id: int) -> set[str]:
         """The units holding a task (open or done) of the dossier."""

@@ -97,7 +97,8 @@ def lock_task_dossier(conn: Any, conv: Converters, province: str, task_id: str
 def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
-          new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]) -> int:
+          new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
+          holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = ()) -> int:
     """A command's hot-path writes (arguments as for `pg_hot.write`). Returns the number of
     dossier rows updated: 1, or 0 when the row version moved, and then nothing is written."""
     if new is not None:
@@ -116,6 +117,12 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
                      [*conv.values("tasks", ("status", "completed_at", "completed_by"),
                                    {"status": status, "completed_at": at, "completed_by": by}),
                       *ids])
+    for task_id, holder_id, since, assigned_by in holds:
+        conn.execute("UPDATE tasks SET holder_id = ?, held_since = ?, assigned_by = ? "
+                     "WHERE id = ?",
+                     [*conv.values("tasks", ("holder_id", "held_since", "assigned_by"),
+                                   {"holder_id": holder_id, "held_since": since,
+                                    "assigned_by": assigned_by}), task_id])
     _insert(conn, conv, "tasks", INSERT_TASK_COLUMNS, new_tasks)
     _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
     return 1

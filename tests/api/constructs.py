@@ -58,7 +58,7 @@ def _kinds(w: World, code: str) -> list[str]:
 def _inbox(w: World, status: str = "open") -> list[dict[str, Any]]:
     r = w.client.get(f"/api/v1/tasks?status={status}", headers=w.headers("officer"))
     assert r.status_code == 200, r.get_json()
-    return r.get_json()
+    return r.get_json()["items"]
 
 
 def _message(w: World, code: str, name: str, payload: dict[str, Any],

@@ -35,6 +35,9 @@ INSIDE = {
     "other_client": ("client", "U", None),
     "reception": ("officer", "U", "reception"),
     "specialist": ("officer", "U", "specialist"),
+    # leads unit U: sees every task of it, assigns and releases them, completes none of
+    # another position unless it is assigned to them
+    "head": ("officer", "U", "head_of_department"),
     "other_unit_officer": ("officer", "U2", "reception"),
     # a specialist of U2 seconded to U's reception desk (a further membership)
     "seconded": ("officer", "U2", "specialist"),
@@ -58,9 +61,9 @@ COUNTERPART = {"province2_client": "other_client", "province2_officer": "other_u
 ANONYMOUS = ("no_token", "unknown_token")
 EVERYONE = [*INSIDE, *OUTSIDE, *ANONYMOUS]
 # Who may see the applicant's data of the dossier at the centre.
-ENTITLED = {"client", "reception", "specialist", "seconded", "auditor"}
+ENTITLED = {"client", "reception", "specialist", "head", "seconded", "auditor"}
 
-PLACED_OFFICERS = {"reception", "specialist", "other_unit_officer", "seconded"}
+PLACED_OFFICERS = {"reception", "specialist", "head", "other_unit_officer", "seconded"}
 PROVINCE_READERS = {"client", "other_client", *PLACED_OFFICERS, "designer", "auditor", "admin"}
 
 # (method, path) -> the principals that may call it; everyone else is refused.
@@ -81,17 +84,27 @@ MAY = {
     ("get", "/api/v1/dossiers/{code}"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/history"): ENTITLED,
     ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist",
-                                                          "seconded"},
-    ("post", "/api/v1/dossiers/{code}/apology"): {"reception", "specialist", "seconded"},
-    # withdrawn at the applicant's request: its client, or the receiving unit's desk
+                                                          "head", "seconded"},
+    ("post", "/api/v1/dossiers/{code}/apology"): {"reception", "specialist", "head",
+                                                  "seconded"},
+    # withdrawn at the applicant's request: its client, or the receiving unit's desk (run
+    # last of all: it ends the dossier at the centre)
     ("post", "/api/v1/dossiers/{code}/withdraw"): {"client", "reception", "specialist",
-                                                   "seconded"},
+                                                   "head", "seconded"},
     # the applicant's supplement: its client, or the receiving unit's desk (the dossier at the
     # centre waits for none: 409 to those allowed)
     ("post", "/api/v1/dossiers/{code}/supplement"): {"client", "reception", "specialist",
-                                                     "seconded"},
+                                                     "head", "seconded"},
     ("get", "/api/v1/tasks"): {*PLACED_OFFICERS, "auditor"},
-    ("get", "/api/v1/tasks/{task_id}"): {"reception", "seconded", "auditor"},
+    ("get", "/api/v1/tasks/{task_id}"): {"reception", "seconded", "head", "auditor"},
+    # The commands on the task at the centre (a reception task of unit U) run in this
+    # order: the head assigns it to reception; reception claims it again (theirs already),
+    # seconded finds it held (409, allowed but in conflict); seconded may not release what
+    # reception holds, reception releases it, and the head may (nothing left to release);
+    # reception completes it, seconded finds it done (409).
+    ("post", "/api/v1/tasks/{task_id}/assign"): {"head"},
+    ("post", "/api/v1/tasks/{task_id}/claim"): {"reception", "seconded"},
+    ("post", "/api/v1/tasks/{task_id}/unclaim"): {"reception", "head"},
     ("post", "/api/v1/tasks/{task_id}/complete"): {"reception", "seconded"},
     ("post", "/api/v1/principals"): {"admin"},
     ("get", "/api/v1/principals"): {"admin", "auditor"},
@@ -122,11 +135,13 @@ class Scene:
         world.register_unit(self.units["U3"], province="Q" + tag)
         from engine.services.auth import create_principal
 
+        self.ids: dict[str, int] = {}
         for name, (role, unit, position) in {**INSIDE, **OUTSIDE}.items():
             province = ("Q" + tag) if name in OUTSIDE else world.province
-            _, token = create_principal(world.ctx, name=name, role=role, province=province,
-                                        unit=self.units.get(unit or ""), position=position)
+            made, token = create_principal(world.ctx, name=name, role=role, province=province,
+                                           unit=self.units.get(unit or ""), position=position)
             world.tokens[name] = token
+            self.ids[name] = made.id
         world.tokens["unknown_token"] = "mc_" + tag
         from engine.store import org
 
@@ -208,6 +223,10 @@ class Scene:
             return {"documents": [{"kind": "Bản sao", "name": f"{who}.pdf"}]}
         if template.endswith("/withdraw"):
             return {"reason": f"Công dân rút hồ sơ ({who})"}
+        if template.endswith("/assign"):
+            return {"principal_id": self.ids["reception"]}
+        if template.endswith(("/claim", "/unclaim")):
+            return None
         if template == "/api/v1/principals":
             return {"name": f"made by {who}", "role": "client"}
         if template == "/api/v1/principals/{principal_id}":
@@ -236,8 +255,10 @@ def _operations(scene: Scene) -> list[tuple[str, str]]:
     spec = scene.world.client.get("/api/v1/openapi.json").get_json()
     ops = [(method, path) for path, item in spec["paths"].items() for method in item
            if method in ("get", "post", "put", "patch", "delete")]
-    # Reads first, so that commands (a completed task, a new principal) come after them.
-    return sorted(ops, key=lambda op: (op[0] != "get", op[1].endswith("/complete"), op))
+    # Reads first, so that commands (a completed task, a new principal) come after them; the
+    # withdrawal, which ends the dossier at the centre, comes last.
+    return sorted(ops, key=lambda op: (op[0] != "get", op[1].endswith("/withdraw"),
+                                       op[1].endswith("/complete"), op))
 
 
 def test_every_operation_is_known_to_the_matrix(scene: Scene) -> None:

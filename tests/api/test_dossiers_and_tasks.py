@@ -173,7 +173,7 @@ def test_inbox_filters_by_unit_and_position(two_steps: Any) -> None:
     def inbox(who: str) -> list[tuple[str, str]]:
         r = _inbox(world, who)
         assert r.status_code == 200, r.get_json()
-        return [(t["dossier_code"], t["element_id"]) for t in r.get_json()]
+        return [(t["dossier_code"], t["element_id"]) for t in r.get_json()["items"]]
 
     world.principal("unplaced", "officer", unit=world.unit)
     world.principal("unitless", "officer", position="reception")
@@ -202,7 +202,7 @@ def test_inbox_filters_by_unit_and_position(two_steps: Any) -> None:
     assert inbox("reception") == []
     assert inbox("specialist") == [(code, "appraise")]
     r = world.client.get("/api/v1/tasks?status=completed", headers=world.headers("reception"))
-    assert [t["element_id"] for t in r.get_json()] == ["receive"]
+    assert [t["element_id"] for t in r.get_json()["items"]] == ["receive"]
 
 
 def test_clients_have_no_inbox(two_steps: Any) -> None:
@@ -237,7 +237,7 @@ def test_another_province_sees_nothing(two_steps: Any) -> None:
             assert_problem(complete(world, task_id, {"copies": 1}, who=who), 404, "not-found")
         assert_problem(world.client.get(f"/api/v1/tasks/{task_id}", headers=world.headers(who)),
                        404, "not-found")
-        assert _inbox(world, who).get_json() == []
+        assert _inbox(world, who).get_json() == {"total": 0, "items": []}
     assert world.client.get("/api/v1/dossiers", headers=world.headers("o_auditor")
                             ).get_json()["total"] == 0
     # The other province has not deployed two_steps: it cannot start one either.

@@ -31,7 +31,7 @@ def test_a_seconded_officer_works_the_desk_of_both_units(world: World) -> None:
     def can_see() -> tuple[int, int, list[str], bool]:
         return (world.client.get(f"/api/v1/dossiers/{code}", headers=me).status_code,
                 world.client.get(f"/api/v1/tasks/{task}", headers=me).status_code,
-                [t["id"] for t in world.client.get("/api/v1/tasks", headers=me).get_json()],
+                [t["id"] for t in world.client.get("/api/v1/tasks", headers=me).get_json()["items"]],
                 code in str(world.client.get("/api/v1/dossiers", headers=me).get_json()))
 
     assert can_see() == (404, 404, [], False)

@@ -63,7 +63,7 @@ def officer(world: World, name: str, unit: str, position: str) -> str:
 def inbox(world: World, who: str) -> list[str]:
     r = world.client.get("/api/v1/tasks", headers=world.headers(who))
     assert r.status_code == 200, r.get_json()
-    return [t["element_id"] for t in r.get_json()]
+    return [t["element_id"] for t in r.get_json()["items"]]
 
 
 def complete(world: World, who: str, code: str, element: str, data: dict[str, Any]) -> Any:

@@ -181,11 +181,11 @@ def test_inbox_puts_overdue_first_and_filters(clocked: tuple[World, ManualClock]
     # The reception budget is 4 working hours: 08:00 + 3.5 h + lunch + 0.5 h = 14:00.
     clock.set(datetime(2026, 3, 2, 14, 30, tzinfo=VN))
     late = _intake(w)["code"]
-    inbox = w.client.get("/api/v1/tasks", headers=w.headers("reception")).get_json()
+    inbox = w.client.get("/api/v1/tasks", headers=w.headers("reception")).get_json()["items"]
     assert [t["dossier_code"] for t in inbox] == [early, late]
     assert [t["timeliness"] for t in inbox] == ["overdue", "within_time"]
     only = w.client.get("/api/v1/tasks?timeliness=overdue", headers=w.headers("reception"))
-    assert [t["dossier_code"] for t in only.get_json()] == [early]
+    assert [t["dossier_code"] for t in only.get_json()["items"]] == [early]
 
 
 def test_finished_dossier_is_classified(clocked: tuple[World, ManualClock]) -> None:

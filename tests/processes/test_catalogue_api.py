@@ -79,7 +79,8 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
         officer = officers.get(task["position"])
         assert officer, f"step {index}: no position property matches {task['position']!r}"
 
-        inbox = world.client.get("/api/v1/tasks", headers=world.headers(officer)).get_json()
+        inbox = world.client.get("/api/v1/tasks",
+                               headers=world.headers(officer)).get_json()["items"]
         assert task["task_id"] in {t["id"] for t in inbox}, f"step {index}: not in the inbox"
         r = world.client.post(f"/api/v1/tasks/{task['task_id']}/complete",
                               json={"data": step["data"]}, headers=world.headers(officer))
