@@ -26,6 +26,8 @@ STATUS = {
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,
+    # A stored document no longer matches its checksum: the server's fault, never served.
+    "document-corrupt": 500,
 }
 
 

@@ -37,6 +37,7 @@ class Action(StrEnum):
     DOSSIER_HISTORY = "read dossier history"
     DOSSIER_MESSAGE = "deliver messages to dossiers"
     DOSSIER_APOLOGY = "apologise for late dossiers"
+    DOSSIER_DOCUMENTS = "read the documents of dossiers"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     PRINCIPAL_READ = "read principals"
@@ -46,6 +47,7 @@ class Action(StrEnum):
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
+_DOSSIER_READERS = frozenset({"client", "officer", "auditor"})
 ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DEFINITION_READ: _EVERYONE,
     Action.DEFINITION_DEPLOY: frozenset({"designer", "admin"}),
@@ -54,10 +56,12 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.CALENDAR_READ: _EVERYONE,
     Action.CALENDAR_WRITE: frozenset({"designer", "admin"}),
     Action.DOSSIER_START: frozenset({"client", "officer"}),
-    Action.DOSSIER_READ: frozenset({"client", "officer", "auditor"}),
+    Action.DOSSIER_READ: _DOSSIER_READERS,
     Action.DOSSIER_HISTORY: frozenset({"client", "officer", "auditor"}),
     Action.DOSSIER_MESSAGE: frozenset({"client", "officer"}),
     Action.DOSSIER_APOLOGY: frozenset({"officer"}),
+    # A dossier's documents (its receipt first) are for exactly those who may read it.
+    Action.DOSSIER_DOCUMENTS: _DOSSIER_READERS,
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.PRINCIPAL_READ: frozenset({"admin", "auditor"}),
