@@ -11,6 +11,7 @@ from api import (
     body_limits,
     calendars,
     definitions,
+    documents,
     dossier_acts,
     dossiers,
     errors,
@@ -50,8 +51,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.extensions["motcua.auth_failures"] = FailureCounter(settings.redis_url)
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    for module in (definitions, procedures, dossiers, dossier_acts, tasks, principals, units,
-                   calendars):
+    for module in (definitions, procedures, dossiers, dossier_acts, documents, tasks, principals,
+                   units, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
     body_limits.register(app)  # before anything reads the body

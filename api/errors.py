@@ -32,6 +32,8 @@ STATUS = {
     "dossier-in-error": 409,
     "dossier-ended": 409,
     "no-supplement-requested": 409,
+    # A stored document no longer matches its checksum: the server's fault, never served.
+    "document-corrupt": 500,
 }
 
 

@@ -261,3 +261,20 @@ class ProcedureSchema(Schema):
     apology_positions = fields.List(fields.String(), metadata={
         "description": "positions that may apologise and give a new appointment (form 04); "
                        "empty: any officer of the receiving unit"})
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "receipt: form 01, the receipt and "
+                                                  "appointment slip"})
+    form = fields.String(allow_none=True)
+    file_name = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.DateTime()
+
+
+class DocumentsOut(Schema):
+    code = fields.String()
+    documents = fields.List(fields.Nested(DocumentOut))

@@ -36,8 +36,10 @@ BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 SRC = ROOT  # --src: the product code to benchmark (e.g. a `git archive HEAD` snapshot)
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-DB_NAME = "motcua_bench"
-REDIS = "redis://127.0.0.1:6379/0"
+# Another database or Redis db (e.g. beside other work on the same servers):
+# MOTCUA_BENCH_DB=motcua_bench2 MOTCUA_BENCH_REDIS=redis://127.0.0.1:6379/15
+DB_NAME = os.environ.get("MOTCUA_BENCH_DB", "motcua_bench")
+REDIS = os.environ.get("MOTCUA_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 PROVINCE = "BENCH"
 REQUEST_TIMEOUT = 60.0
 SERVER_START_TIMEOUT = 60.0

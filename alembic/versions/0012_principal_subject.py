@@ -1,14 +1,14 @@
 """principals signed in through an OIDC provider: the issuer and subject they are known by
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
     DOSSIER_APOLOGY = "apologise for late dossiers"
     DOSSIER_END = "withdraw dossiers or stop their processing"
     DOSSIER_SUPPLEMENT = "deliver an applicant's supplement"
+    DOSSIER_DOCUMENTS = "read the documents of dossiers"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     TASK_CLAIM = "claim tasks"
@@ -51,6 +52,7 @@ class Action(StrEnum):
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
+_DOSSIER_READERS = frozenset({"client", "officer", "auditor"})
 ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DEFINITION_READ: _EVERYONE,
     Action.DEFINITION_DEPLOY: frozenset({"designer", "admin"}),
@@ -59,12 +61,14 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.CALENDAR_READ: _EVERYONE,
     Action.CALENDAR_WRITE: frozenset({"designer", "admin"}),
     Action.DOSSIER_START: frozenset({"client", "officer"}),
-    Action.DOSSIER_READ: frozenset({"client", "officer", "auditor"}),
+    Action.DOSSIER_READ: _DOSSIER_READERS,
     Action.DOSSIER_HISTORY: frozenset({"client", "officer", "auditor"}),
     Action.DOSSIER_MESSAGE: frozenset({"client", "officer"}),
     Action.DOSSIER_APOLOGY: frozenset({"officer"}),
     Action.DOSSIER_END: frozenset({"client", "officer"}),
     Action.DOSSIER_SUPPLEMENT: frozenset({"client", "officer"}),
+    # A dossier's documents (its receipt first) are for exactly those who may read it.
+    Action.DOSSIER_DOCUMENTS: _DOSSIER_READERS,
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.TASK_CLAIM: frozenset({"officer"}),

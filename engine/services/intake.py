@@ -15,6 +15,7 @@ from engine.runtime import Instance, starts_clock_later
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
+from engine.services.documents import issue_receipt
 from engine.services.instances import keep_instance
 from engine.services.statutory import calendar_of, start_clock
 from engine.services.units import NOT_REGISTERED, registered_unit
@@ -101,8 +102,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 received["handling_unit"] = handling_unit
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
                             payload=received)
-            if procedure is not None and starts_clock_later(compiled.spec,
-                                                            compiled.subprocess_specs):
+            clock_later = procedure is not None and starts_clock_later(
+                compiled.spec, compiled.subprocess_specs)
+            if clock_later and procedure is not None:
                 dossier.procedure_code = procedure.code  # started when the process says
             else:
                 start_clock(dossier, procedure, cal,
@@ -110,6 +112,11 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                        max_data_bytes=ctx.settings.max_dossier_data_bytes)
             uow.repo.insert_record(dossier)
+            if not clock_later and dossier.status != "error":
+                # Received now: form 01 with the appointment (else issued when the clock starts).
+                issue_receipt(uow, dossier, at=now, actor_id=caller.id, received_by=caller.name,
+                              procedure=procedure, process_name=compiled.name, data=data,
+                              unit_name=found["unit_name"], agency=found["agency_name"])
             uow.commit()
             data = keep_instance(ctx, dossier, instance)
             return DossierView(dossier, version.number, still_open, data), True

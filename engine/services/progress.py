@@ -12,6 +12,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
+from engine.services.documents import issue_receipt
 from engine.services.routing import task_unit
 from engine.services.statutory import (
     next_clock_event,
@@ -79,7 +80,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
 
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
-            _start_deferred_clock(uow, dossier, instance, at, log)
+            _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
         update_clock(dossier, instance, instance.calendar, at, log)
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [])
@@ -90,11 +91,19 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
 
 
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
-                          at: datetime, log: Any) -> None:
+                          at: datetime, log: Any, actor_id: int | None) -> None:
+    """Start the clock at the element marked `startsClock`: the dossier is received (accepted)
+    now, so form 01 is issued now, with the appointment."""
     stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
-    if stored is not None:
-        start_clock(dossier, Procedure.from_dict(stored.code, stored.data), instance.calendar,
-                    log, start=at)
+    if stored is None:
+        return
+    procedure = Procedure.from_dict(stored.code, stored.data)
+    start_clock(dossier, procedure, instance.calendar, log, start=at)
+    unit_name, agency = uow.repo.unit_names(dossier.unit)
+    issue_receipt(uow, dossier, at=at, actor_id=actor_id,
+                  received_by=uow.repo.principal_name(actor_id) if actor_id else "",
+                  procedure=procedure, process_name=dossier.process_key, data=instance.data,
+                  unit_name=unit_name, agency=agency, submitted_at=dossier.received_at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,

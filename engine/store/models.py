@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -280,3 +281,28 @@ class UnitKind(Base):
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(50))
+
+
+class Document(Base):
+    """A document issued for a dossier (form 01, the receipt and appointment slip, first).
+
+    `fields` are what the document says, fixed when it is issued; the PDF rendered from
+    them is stored in `content` the first time it is asked for (`rendered_at`), with its
+    size and SHA-256, which is checked again every time it is served."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_document_dossier", "dossier_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    kind: Mapped[str] = mapped_column(String(50))
+    form: Mapped[str | None] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100))
+    fields: Mapped[dict[str, Any]]
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    rendered_at: Mapped[datetime | None]

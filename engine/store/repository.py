@@ -16,10 +16,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
 from engine.store.hot_path import HotPath
 from engine.store.models import (
+    Document,
     Dossier,
     HistoryEvent,
     OutboxMessage,
@@ -32,6 +33,7 @@ from engine.store.models import (
 )
 
 _DOSSIERS = cast(Table, Dossier.__table__)
+_PARENT = aliased(Unit)
 
 _PROCEDURE_OF_PROCESS = (
     select(StoredProcedure.code, StoredProcedure.data)
@@ -51,6 +53,10 @@ _INTAKE_LOOKUP = select(
     .scalar_subquery().label("unit_calendar"),
     select(Unit.province).where(Unit.code == bindparam("unit"), Unit.registered_at.is_not(None))
     .scalar_subquery().label("unit_province"),
+    select(Unit.name).where(Unit.code == bindparam("unit"))
+    .scalar_subquery().label("unit_name"),
+    select(_PARENT.name).join(Unit, Unit.parent == _PARENT.code)
+    .where(Unit.code == bindparam("unit")).scalar_subquery().label("agency_name"),
     select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
                              Dossier.idempotency_key == bindparam("key"))
     .scalar_subquery().label("first_dossier_id"))
@@ -189,12 +195,39 @@ class Repository(HotPath):
                       idempotency_key: str | None) -> dict[str, Any]:
         """What starting a dossier needs to know, in one query: the latest definition id,
         the procedure's code and rules, the province's calendar named after the unit (if
-        any), the province the unit belongs to (None: not yet known) and the id of a
-        dossier already started with this idempotency key."""
+        any), the province the unit belongs to (None: not yet known), the names of the unit
+        and of its parent (None: not registered) and the id of a dossier already started
+        with this idempotency key."""
         row = self.session.connection().execute(_INTAKE_LOOKUP, {
             "province": province, "process_key": process_key, "unit": unit,
             "client_id": client_id, "key": idempotency_key or ""}).one()
         return dict(row._mapping)
+
+    # -- documents ----------------------------------------------------------------------
+    def add_document(self, document: Document) -> None:
+        """A document issued for a dossier, written at commit. A dossier this unit of work
+        starts is written first (its row is buffered on the hot path until then)."""
+        if self._inserted is not None:
+            self.flush_writes()
+        self.session.add(document)
+
+    def documents_of(self, dossier_id: int) -> Sequence[Document]:
+        """The dossier's documents, oldest first, without their content."""
+        return self.session.scalars(select(Document).where(
+            Document.dossier_id == dossier_id).order_by(Document.id)).all()
+
+    def document(self, dossier_id: int, document_id: int) -> Document | None:
+        """One document of the dossier, with its content."""
+        return self.session.scalar(select(Document).options(undefer(Document.content)).where(
+            Document.dossier_id == dossier_id, Document.id == document_id))
+
+    def store_rendering(self, document_id: int, content: bytes, sha256: str,
+                        at: datetime) -> None:
+        """Keep a document's first rendering; a rendering stored already is kept as is."""
+        self._core(update(Document).where(Document.id == document_id,
+                                          Document.content.is_(None))
+                   .values(content=content, sha256=sha256, size=len(content),
+                           rendered_at=at))
 
     # -- procedures ---------------------------------------------------------------------
     def procedure(self, province: str, code: str) -> StoredProcedure | None:
@@ -313,7 +346,18 @@ class Repository(HotPath):
                                          StoredCalendar.id == calendar_id)
         return self.session.scalar(self._locked(q) if lock else q)
 
+    def principal_name(self, principal_id: int) -> str:
+        return self.session.scalar(select(Principal.name).where(
+            Principal.id == principal_id)) or ""
+
     # -- units --------------------------------------------------------------------------
+    def unit_names(self, code: str) -> tuple[str | None, str | None]:
+        """The registered names of a unit and of its parent (None where not registered)."""
+        row = self.session.execute(
+            select(Unit.name, _PARENT.name).outerjoin(_PARENT, Unit.parent == _PARENT.code)
+            .where(Unit.code == code)).first()
+        return (row[0], row[1]) if row is not None else (None, None)
+
     def unit_province(self, code: str) -> str | None:
         """The province `code` is registered in (None: not registered; a unit only known
         from before the registry counts as not registered until an administrator does it)."""
