@@ -13,6 +13,7 @@ from api import (
     definitions,
     dossiers,
     errors,
+    faults,
     health,
     principals,
     procedures,
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     request_guard.register(app)
     query_params.register(app, api)
     errors.register(app)
+    faults.register(app)  # once every view is registered
     return app
 
 

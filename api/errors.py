@@ -26,6 +26,8 @@ STATUS = {
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,
+    "database-unavailable": 503,
+    "commit-unknown": 503,
 }
 
 
