@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import sessionmaker
 
 from engine.errors import DatabaseUnavailable
@@ -44,8 +44,9 @@ def pg(world: Any) -> Any:
     return world
 
 
-def _admin(url: Any) -> psycopg.Connection[Any]:
-    u = make_url(str(url)) if not hasattr(url, "host") else url
+def _admin(url: str | URL) -> psycopg.Connection[Any]:
+    """An autocommit connection of our own to the database at `url`."""
+    u = make_url(url) if isinstance(url, str) else url
     return psycopg.connect(host=u.host, port=u.port or 5432, user=u.username,
                            dbname=u.database, autocommit=True)
 
@@ -186,11 +187,13 @@ def test_a_completion_whose_commit_is_cut_answers_503_and_its_retry_applies_it_o
 def test_an_unreachable_database_answers_503_with_retry_after(world: Any) -> None:
     if world.ctx.db_engine.dialect.name != "postgresql":
         pytest.skip("SQLite is a file, not a server")
-    nowhere = make_url(str(world.ctx.db_engine.url)).set(port=free_port())
-    down = make_world(str(world.ctx.db_engine.url))  # principals made while it was up
+    url = world.ctx.db_engine.url
+    nowhere = url.set(port=free_port())
+    down = make_world(url.render_as_string(hide_password=False))  # principals made while up
     try:
         from engine.store.db import make_engine, make_session_factory
-        factory = make_session_factory(make_engine(nowhere.render_as_string(False)))
+        factory = make_session_factory(
+            make_engine(nowhere.render_as_string(hide_password=False)))
         down.ctx.uow = lambda readonly=False: UnitOfWork(factory, readonly=readonly)
         down.ctx.callers.clear()
         r = down.client.get("/api/v1/tasks", headers=down.headers("officer"))
@@ -279,7 +282,7 @@ def test_backends_terminated_under_load(redis_url: str, tmp_path: Path) -> None:
             t.start()
         ended = 0
         try:
-            with _admin(make_url(o.database)) as admin:
+            with _admin(o.database) as admin:
                 for _ in range(TERMINATIONS):
                     time.sleep(0.4)
                     ended += len(admin.execute(
@@ -301,7 +304,7 @@ def test_backends_terminated_under_load(redis_url: str, tmp_path: Path) -> None:
         o.world.ctx.db_engine.dispose()  # the test's own connections were ended too
 
         def settled() -> bool:  # finished after the wait, or waiting at the receipt
-            with _admin(make_url(o.database)) as admin:
+            with _admin(o.database) as admin:
                 return not admin.execute(
                     "SELECT 1 FROM dossiers WHERE province = %s AND next_wakeup IS NOT NULL",
                     (o.world.province,)).fetchone()
