@@ -15,6 +15,7 @@ from api import (
     dossier_acts,
     dossiers,
     errors,
+    faults,
     health,
     principals,
     procedures,
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     request_guard.register(app)
     query_params.register(app, api)
     errors.register(app)
+    faults.register(app)  # once every view is registered
     return app
 
 

@@ -67,6 +67,8 @@ class Dossiers(MethodView):
     @blp.response(201, DossierOut)
     @blp.alt_response(200, schema=DossierOut, description="a retry with the same Idempotency-Key")
     @blp.alt_response(422, schema=Problem)
+    @blp.alt_response(503, schema=Problem, description="database unavailable, or the commit's "
+                      "outcome unknown: send it again with the same Idempotency-Key")
     def post(self, body: dict[str, Any]) -> Any:
         """Start a dossier on the latest version of a procedure (header Idempotency-Key
         makes retries safe)."""

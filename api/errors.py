@@ -34,6 +34,8 @@ STATUS = {
     "no-supplement-requested": 409,
     # A stored document no longer matches its checksum: the server's fault, never served.
     "document-corrupt": 500,
+    "database-unavailable": 503,
+    "commit-unknown": 503,
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, json, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -21,6 +21,7 @@ from api.schemas import (
 )
 from engine.services import claims, tasks
 from engine.services.statutory import dossier_timeliness, task_timeliness
+from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
@@ -101,10 +102,24 @@ class Complete(MethodView):
     @blp.response(200, DossierOut)
     @blp.alt_response(403, schema=Problem, description="held by another officer (task-held)")
     @blp.alt_response(409, schema=Problem, description="already completed")
-    @blp.alt_response(422, schema=Problem, description="form errors by field path")
+    @blp.alt_response(422, schema=Problem, description="form errors by field path, or an "
+                      "Idempotency-Key already used for another request")
+    @blp.alt_response(503, schema=Problem, description="database unavailable, or the commit's "
+                      "outcome unknown: send it again (with the same Idempotency-Key)")
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Submit the task's form; the dossier runs on until it waits again. A task someone
-        holds is completed only by them."""
+        holds is completed only by them. With header Idempotency-Key, a retry of the same
+        request answers as the first time did."""
         ctx = current_app.extensions["motcua"]
-        view = tasks.complete_task(ctx, caller(), task_id, body["data"])
-        return present(view.dossier, view)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is None:
+            view = tasks.complete_task(ctx, caller(), task_id, body["data"])
+            return present(view.dossier, view)
+        answer = tasks.complete_task_once(ctx, caller(), task_id, body["data"], key, _answer)
+        return Response(json.dumps(answer["body"], ensure_ascii=False),
+                        status=answer["status"], mimetype="application/json")
+
+
+def _answer(view: DossierView) -> dict[str, Any]:
+    """The answer to a completion, as JSON data: what is stored with its Idempotency-Key."""
+    return {"status": 200, "body": DossierOut().dump(present(view.dossier, view))}

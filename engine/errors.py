@@ -113,3 +113,33 @@ class UnitExists(MotcuaError):
     """The unit is registered already: change it rather than register it again."""
 
     code = "unit-exists"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An Idempotency-Key this caller already used for another request (another body, or
+    another task): the first answer is not given for a request that differs from it."""
+
+    code = "idempotency-key-reused"
+
+
+class DatabaseUnavailable(MotcuaError):
+    """The database could not be reached (no connection free in time, the server down or
+    restarting), or the connection broke before the command committed: nothing of it was
+    written, and it may be sent again after `retry_after` seconds."""
+
+    code = "database-unavailable"
+
+    def __init__(self, message: str, *, retry: bool = True, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry = retry  # whether running the command once more at once may help
+        self.retry_after = retry_after
+
+
+class CommitUnknown(MotcuaError):
+    """The connection broke while the command's COMMIT was on its way: it may or may not
+    have been applied. Sending it again is safe with the same Idempotency-Key (intake,
+    completion), which answers as the first time if it was applied; a completion sent
+    without one then answers 409 task-already-completed."""
+
+    code = "commit-unknown"
+    retry_after = 1

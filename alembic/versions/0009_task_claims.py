@@ -4,14 +4,14 @@ head of department or leader of its unit); only its holder completes it
 An index on (holder_id, status) finds the tasks an officer holds for the inbox.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

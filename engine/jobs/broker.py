@@ -9,7 +9,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
-from engine.jobs.relay import safe, sweep
+from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep
 from engine.services.context import Context
 from engine.services.dossiers import wake
 
@@ -27,7 +27,12 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
     dramatiq.set_broker(broker)
 
     def wake_dossier(dossier_id: int) -> None:
-        wake(ctx, dossier_id)
+        try:
+            wake(ctx, dossier_id)
+        except DATABASE_UNAVAILABLE as exc:
+            # An outage, not a fault of the dossier: retried (waking twice is harmless)
+            # with a line in the log rather than a traceback.
+            raise dramatiq.Retry(f"wake_dossier({dossier_id}): {exc}", delay=1000) from exc
 
     actors = {
         "wake_dossier": dramatiq.actor(  # type: ignore[call-overload]

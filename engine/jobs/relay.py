@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 
+from engine.errors import CommitUnknown, DatabaseUnavailable
 from engine.services.context import Context
 from engine.services.dossiers import wake
 from engine.services.progress import WAKE_ACTOR
@@ -79,6 +80,8 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
 # (the claim rolls back, the rows stay unsent in the outbox and the next relay or sweep sends
 # them), so one line each time, not a traceback after every command that wrote a wake-up.
 BROKER_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# The same for the database: the relay or sweep runs again shortly, on a new connection.
+DATABASE_UNAVAILABLE = (DatabaseUnavailable, CommitUnknown)
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -87,6 +90,10 @@ def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except BROKER_UNREACHABLE as exc:
             log.warning("%s: the broker is unreachable (%s); the jobs wait in the outbox",
+                        fn.__name__, exc)
+            return None
+        except DATABASE_UNAVAILABLE as exc:
+            log.warning("%s: the database is unavailable (%s); it runs again later",
                         fn.__name__, exc)
             return None
         except Exception:

@@ -36,13 +36,21 @@ def take_instance(ctx: Context, dossier: DossierRow, compiled: CompiledProcess, 
     return load_instance(ctx, dossier, compiled, now, cal)
 
 
-def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance) -> dict[str, Any]:
+def keep_instance(ctx: Context, dossier: DossierRow, instance: Instance,
+                  data: dict[str, Any] | None = None) -> dict[str, Any]:
     """After the commit that stored `instance` under the dossier's current row version:
     keep it for the dossier's next command, and return a copy of its data for the caller's
-    view (once kept, another command may step the instance while the view is sent)."""
-    data = _copy(instance.data)
+    view (once kept, another command may step the instance while the view is sent), or
+    `data` when the caller copied it already (`copy_data`)."""
+    if data is None:
+        data = _copy(instance.data)
     ctx.live.keep(dossier.id, dossier.row_version, dossier.definition_id, instance)
     return data
+
+
+def copy_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an instance's data that stays as it is whatever the instance does next."""
+    return _copy(data)
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure
-from engine.errors import InvalidInput, NotFound
+from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.services import progress
@@ -26,10 +26,6 @@ from engine.store.uow import IntegrityError, UnitOfWork
 
 CHANNELS = ("desk", "online", "post")
 MAX_IDEMPOTENCY_KEY = max_length(Dossier.__table__.c.idempotency_key)
-
-
-class IdempotencyKeyReused(InvalidInput):
-    code = "idempotency-key-reused"
 
 
 def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],

@@ -1,21 +1,37 @@
 """Officers' work: the inbox, one task with its form, and completing it."""
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine import jsoncodec
 from engine.access import Action, Caller, acting_position, require, task_scope, work_task
 from engine.datasize import check_data_size
-from engine.errors import DossierInError, NotFound, TaskAlreadyCompleted
+from engine.errors import (
+    DossierInError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    TaskAlreadyCompleted,
+)
 from engine.forms import validate_form
 from engine.nesting import check_nesting
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.instances import keep_instance, load_instance, take_instance
+from engine.services.instances import copy_data, keep_instance, load_instance, take_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView
-from engine.store.models import Dossier, Task
+from engine.store.models import CompletionKey, Dossier, Task, max_length
+from engine.store.uow import IntegrityError, UnitOfWork
+
+MAX_IDEMPOTENCY_KEY = max_length(CompletionKey.__table__.c.key)
+# What a keyed completion answers, made from the dossier as the completion left it; kept
+# with the key in the completion's transaction and given again to a retry.
+Answer = Callable[[DossierView], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -73,12 +89,50 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
     dossier's row lock from the first read to the commit. A held task is completed only by
     its holder (the policy reads the holder from the locked read, as claims write it under
     the same lock)."""
+    view = _complete(ctx, caller, task_id, data, None, None)
+    assert isinstance(view, DossierView)
+    return view
+
+
+def complete_task_once(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
+                       idempotency_key: str, answer: Answer) -> dict[str, Any]:
+    """`complete_task` sent with an Idempotency-Key: the first time, its answer (made by
+    `answer` before the commit) is stored with the key in the same transaction and
+    returned; a retry with the same key and request returns that answer again, even
+    though the task is done by then. The same key with another request is refused."""
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput("invalid Idempotency-Key", errors=[{
+            "field": "Idempotency-Key", "message": f"at most {MAX_IDEMPOTENCY_KEY} characters"}])
+    try:
+        first = _complete(ctx, caller, task_id, data, idempotency_key, answer)
+    except IntegrityError:
+        # A request with the same key committed first (another task: the dossier lock did
+        # not keep them apart): answer as it was answered, or refuse another request.
+        with ctx.uow(readonly=True) as uow:
+            stored = uow.repo.completion_key(caller.id, idempotency_key)
+        if stored is None:
+            raise
+        return _replay(stored, _request_hash(task_id, data))
+    assert not isinstance(first, DossierView)
+    return first
+
+
+def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
+              key: str | None, answer: Answer | None) -> DossierView | dict[str, Any]:
     require(caller, Action.TASK_COMPLETE)
     check_nesting("/data", data)
     check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
     now = ctx.clock.now()
+    request_hash = _request_hash(task_id, data) if key is not None else ""
     with ctx.uow() as uow:
-        found = uow.repo.lock_task_dossier(caller.province, task_id)
+        found = uow.repo.lock_task_dossier(caller.province, task_id,
+                                           key=(caller.id, key) if key is not None else None)
+        if key is not None:
+            stored = uow.repo.completion_key(caller.id, key)
+            if stored is not None:
+                replay = _replay(stored, request_hash)
+                uow.commit()  # nothing written; COMMIT keeps the connection's statements
+                return replay
         if found is None:
             raise NotFound(f"no task {task_id}")
         dossier, open_tasks = found
@@ -106,6 +160,43 @@ def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, An
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))
         uow.repo.save_record(dossier)
+        first: dict[str, Any] | None = None
+        kept = None
+        if key is not None and answer is not None:
+            kept = copy_data(instance.data)
+            first = _store_answer(uow, caller, key, task_id, request_hash, now,
+                                  answer(DossierView(dossier, version.number, still_open, kept)))
         uow.commit()
-        data = keep_instance(ctx, dossier, instance)
+        data = keep_instance(ctx, dossier, instance, kept)
+        if first is not None:
+            return first
         return DossierView(dossier, version.number, still_open, data)
+
+
+def _store_answer(uow: UnitOfWork, caller: Caller, key: str, task_id: str, request_hash: str,
+                  now: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """Keep `answer` with the key, as JSON (so a retry gets exactly what was stored), and
+    return it as it will be read back."""
+    stored: dict[str, Any] = jsoncodec.loads(jsoncodec.dumps(answer))
+    uow.repo.insert_completion_key({
+        "principal_id": caller.id, "key": key, "province": caller.province,
+        "task_id": task_id, "request_hash": request_hash, "answer": stored,
+        "created_at": now})
+    return stored
+
+
+def _replay(stored: dict[str, Any], request_hash: str) -> dict[str, Any]:
+    """The first answer given under a key, if this request is the one it answered."""
+    if stored["request_hash"] != request_hash:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used for a different request",
+            errors=[{"field": "Idempotency-Key",
+                     "message": f"already used to complete task {stored['task_id']}"}])
+    answer: dict[str, Any] = stored["answer"]
+    return answer
+
+
+def _request_hash(task_id: str, data: dict[str, Any]) -> str:
+    """The request a key answered: the task and the form data (keys in any order)."""
+    body = json.dumps([task_id, data], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()

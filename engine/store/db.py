@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -9,7 +10,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import jsoncodec
-from engine.store.pg_pipeline import HotConnection
+from engine.store.pg_pipeline import HotConnection, watch
 
 
 def make_engine(url: str, *, pool_size: int = 5, prepare: bool = True) -> Engine:
@@ -30,6 +31,7 @@ def make_engine(url: str, *, pool_size: int = 5, prepare: bool = True) -> Engine
                            json_deserializer=jsoncodec.loads,
                            connect_args={} if prepare else {"prepare_threshold": None})
     _ping_idle_connections(engine)
+    _watch_connections(engine)
     if prepare:
         _hot_connections(engine)
     return engine
@@ -44,15 +46,36 @@ def _hot_connections(engine: Engine) -> None:
         return HotConnection.connect(*cargs, **cparams)
 
 
+def _watch_connections(engine: Engine) -> None:
+    """Every connection notes the server's last word (see pg_pipeline.ensure_open)."""
+
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        watch(dbapi_conn)
+
+
 IDLE_PING_SECONDS = 5.0
+# engine -> [the instant (monotonic) of its last connection fault]
+_FAULTS: weakref.WeakKeyDictionary[Engine, list[float]] = weakref.WeakKeyDictionary()
+
+
+def suspect_pool(engine: Engine) -> None:
+    """A connection of `engine` broke: the server may have dropped the others too (a
+    restart, a failover, backends terminated). Each pooled connection handed back before
+    now is pinged at its next checkout, so that a command retried after the fault gets a
+    live one."""
+    fault = _FAULTS.get(engine)
+    if fault is not None:
+        fault[0] = time.monotonic()
 
 
 def _ping_idle_connections(engine: Engine) -> None:
     """Check a pooled connection before use when it sat idle for a while (the server may
-    have restarted or dropped it meanwhile); a dead one is replaced before the command
-    starts. A connection handed back moments ago is used as it is: pinging on every
-    checkout would add a round trip to every command. A server lost under load fails the
-    commands in flight once, and SQLAlchemy then renews the whole pool."""
+    have restarted or dropped it meanwhile), or was pooled before a connection fault (see
+    `suspect_pool`); a dead one is replaced before the command starts. A connection handed
+    back moments ago is otherwise used as it is: pinging on every checkout would add a
+    round trip to every command."""
+    fault = _FAULTS[engine] = [0.0]
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_conn: Any, record: Any) -> None:
@@ -61,7 +84,8 @@ def _ping_idle_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get("idle_since")
-        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        if since is None or (time.monotonic() - since < IDLE_PING_SECONDS
+                             and since > fault[0]):
             return
         try:
             engine.dialect.do_ping(dbapi_conn)

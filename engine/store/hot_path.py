@@ -37,9 +37,11 @@ class HotPath:
         self._history: list[dict[str, Any]] = []
         self._closes: list[tuple[list[str], str, datetime, int | None]] = []
         self._new_tasks: list[dict[str, Any]] = []
-        self._holds: list[tuple[str, int | None, datetime | None, int | None]] = []
         self._saved: tuple[Record, int, dict[str, Any]] | None = None
         self._inserted: Record | None = None
+        self._keys: list[dict[str, Any]] = []
+        self._holds: list[tuple[str, int | None, datetime | None, int | None]] = []
+        self._keys_read: dict[tuple[int, str], dict[str, Any] | None] = {}
         self._driver: Any = None
 
     @property
@@ -88,13 +90,19 @@ class HotPath:
         self._new_tasks.extend({c: getattr(r, c) for c in INSERT_TASK_COLUMNS}
                                for r in rows)
 
-    def lock_task_dossier(self, province: str, task_id: str
+    def lock_task_dossier(self, province: str, task_id: str, *,
+                          key: tuple[int, str] | None = None
                           ) -> tuple[Record, list[Record]] | None:
         """The dossier of a task as a record, its row locked, with its open tasks: one
-        round trip. The dossier comes back even when the task is no longer open."""
+        round trip. The dossier comes back even when the task is no longer open. With
+        `key` (principal id, Idempotency-Key), PostgreSQL also reads that key's stored
+        answer in the same round trip, for `completion_key`."""
         if self.postgresql:
             self._flush_orm()
-            found = pg_hot.lock_task_dossier(self._driver_connection(), province, task_id)
+            found, stored = pg_hot.lock_task_dossier(self._driver_connection(), province,
+                                                     task_id, key)
+            if key is not None:
+                self._keys_read[key] = stored
             if found is None:
                 return None
             return Record(found[0]), [Record(t) for t in found[1]]
@@ -104,6 +112,22 @@ class HotPath:
         if found is None:
             return None
         return Record(found[0]), [Record(t) for t in found[1]]
+
+    def completion_key(self, principal_id: int, key: str) -> dict[str, Any] | None:
+        """A caller's Idempotency-Key as stored with its first answer (`task_id`,
+        `request_hash`, `answer`), or None. Read after the lock, so a completion of the
+        same task committed meanwhile is seen."""
+        if (principal_id, key) in self._keys_read:
+            return self._keys_read.pop((principal_id, key))
+        if self.postgresql:
+            return pg_hot.completion_key(self._driver_connection(), principal_id, key)
+        self._flush_orm()
+        return sqlite_hot.completion_key(self._driver_connection(), self._converters(),
+                                         principal_id, key)
+
+    def insert_completion_key(self, row: dict[str, Any]) -> None:
+        """Store a completion's Idempotency-Key with its answer (in `flush_writes`)."""
+        self._keys.append(row)
 
     def save_record(self, dossier: Record) -> None:
         """Write a dossier record's changes (in `flush_writes`), guarded by its row
@@ -131,13 +155,14 @@ class HotPath:
         With `commit`, PostgreSQL also commits in the same round trip; returns whether it
         did (the caller commits otherwise)."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
-                or self._history or self._holds):
+                or self._history or self._keys or self._holds):
             return False
         inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
         new_tasks, self._new_tasks = self._new_tasks, []
         history, self._history = self._history, []
+        keys, self._keys = self._keys, []
         holds, self._holds = self._holds, []
         self._flush_orm()
         new = inserted.values() if inserted is not None else None
@@ -146,11 +171,12 @@ class HotPath:
             if self.postgresql:
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
-                                       holds=holds, commit=commit)
+                                       keys=keys, holds=holds, commit=commit)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
-                                           new_tasks=new_tasks, history=history, holds=holds)
+                                           new_tasks=new_tasks, history=history, keys=keys,
+                                           holds=holds)
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:

@@ -8,11 +8,12 @@ from typing import cast
 
 from sqlalchemy import Table
 
-from engine.store.models import Dossier, HistoryEvent, Task
+from engine.store.models import CompletionKey, Dossier, HistoryEvent, Task
 
 DOSSIERS = cast(Table, Dossier.__table__)
 TASKS = cast(Table, Task.__table__)
 HISTORY = cast(Table, HistoryEvent.__table__)
+KEYS = cast(Table, CompletionKey.__table__)
 
 DOSSIER_COLUMNS = [c.name for c in DOSSIERS.c]
 TASK_COLUMNS = [c.name for c in TASKS.c]
@@ -20,6 +21,15 @@ TASK_COLUMNS = [c.name for c in TASKS.c]
 INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
                        "form", "status", "created_at", "due_at", "warn_at"]
 HISTORY_COLUMNS = [c.name for c in HISTORY.c if c.name != "id"]
+KEY_COLUMNS = [c.name for c in KEYS.c]
+# A completion's Idempotency-Key as stored: what was asked, and the first answer.
+KEY_READ_COLUMNS = ["task_id", "request_hash", "answer"]
+
+
+def completion_key(placeholder: str) -> str:
+    """The stored first answer of a caller's Idempotency-Key (by principal id and key)."""
+    return (f"SELECT {names(KEY_READ_COLUMNS)} FROM completion_keys "
+            f"WHERE principal_id = {placeholder} AND \"key\" = {placeholder}")
 
 
 def quoted(name: str) -> str:

@@ -306,3 +306,18 @@ class Document(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     rendered_at: Mapped[datetime | None]
+
+
+class CompletionKey(Base):
+    """The first answer to a task completion sent with an Idempotency-Key, written in the
+    completion's own transaction: a retry with the same key and request gets it again.
+    Keys belong to the principal that sent them."""
+
+    __tablename__ = "completion_keys"
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    task_id: Mapped[str] = mapped_column(String(36))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[dict[str, Any]]  # {"status": 200, "body": the JSON answered}
+    created_at: Mapped[datetime]

@@ -26,6 +26,9 @@ from engine.store.hot_sql import (
     HISTORY,
     HISTORY_COLUMNS,
     INSERT_TASK_COLUMNS,
+    KEY_COLUMNS,
+    KEY_READ_COLUMNS,
+    KEYS,
     TASK_COLUMNS,
     TASKS,
     names,
@@ -35,9 +38,9 @@ from engine.store.hot_sql import (
 from engine.store.models import UTCDateTime
 from engine.store.pg_pipeline import Step, begin_if_idle, exchange, rows
 
-_JSON = {c.name for t in (DOSSIERS, TASKS, HISTORY) for c in t.c if isinstance(c.type, JSON)}
-_INSTANTS = {c.name for t in (DOSSIERS, TASKS, HISTORY) for c in t.c
-             if isinstance(c.type, UTCDateTime)}
+_TABLES = (DOSSIERS, TASKS, HISTORY, KEYS)
+_JSON = {c.name for t in _TABLES for c in t.c if isinstance(c.type, JSON)}
+_INSTANTS = {c.name for t in _TABLES for c in t.c if isinstance(c.type, UTCDateTime)}
 _D_INSTANTS = [i for i, name in enumerate(DOSSIER_COLUMNS) if name in _INSTANTS]
 _T_INSTANTS = [i for i, name in enumerate(TASK_COLUMNS) if name in _INSTANTS]
 
@@ -62,6 +65,7 @@ NEXT_CODE_AND_ID = (
     "ON CONFLICT (unit, day) DO UPDATE SET last = code_counters.last + 1 "
     "RETURNING last, nextval(pg_get_serial_sequence('dossiers', 'id'))")
 _NEXT_CODE_AND_ID = _numbered(NEXT_CODE_AND_ID)
+_COMPLETION_KEY = _numbered(hot_sql.completion_key("%s"))
 _STATEMENTS: dict[tuple[Any, ...], bytes] = {}
 
 
@@ -83,16 +87,26 @@ def _utc(row: list[Any], positions: list[int]) -> None:
             row[i] = row[i].astimezone(UTC)
 
 
-def lock_task_dossier(conn: Any, province: str, task_id: str
-                      ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The dossier of a task, row locked, and its open tasks, as column dicts: one round
-    trip, with the transaction's BEGIN."""
+def lock_task_dossier(conn: Any, province: str, task_id: str,
+                      key: tuple[int, str] | None = None
+                      ) -> tuple[tuple[dict[str, Any], list[dict[str, Any]]] | None,
+                                 dict[str, Any] | None]:
+    """The dossier of a task, row locked, and its open tasks, as column dicts (None if
+    there is no such task); with `key` (principal id, Idempotency-Key) also that key's
+    stored answer, read once the lock is held (None if there is none). One round trip,
+    with the transaction's BEGIN."""
     steps = [*begin_if_idle(conn), Step(_LOCK_TASK_DOSSIER, (province, task_id), prepare=True),
              Step(_OPEN_TASKS, (province, task_id), prepare=True)]
+    if key is not None:
+        steps.append(Step(_COMPLETION_KEY, key, prepare=True))
     results = exchange(conn, steps)
+    stored = None
+    if key is not None:
+        first = rows(conn, results.pop())
+        stored = dict(zip(KEY_READ_COLUMNS, first[0])) if first else None
     found = rows(conn, results[-2])
     if not found:
-        return None
+        return None, stored
     first = list(found[0])
     _utc(first, _D_INSTANTS)
     tasks = []
@@ -100,7 +114,14 @@ def lock_task_dossier(conn: Any, province: str, task_id: str
         values = list(row)
         _utc(values, _T_INSTANTS)
         tasks.append(dict(zip(TASK_COLUMNS, values)))
-    return dict(zip(DOSSIER_COLUMNS, first)), tasks
+    return (dict(zip(DOSSIER_COLUMNS, first)), tasks), stored
+
+
+def completion_key(conn: Any, principal_id: int, key: str) -> dict[str, Any] | None:
+    """A caller's Idempotency-Key as stored with its first answer, or None."""
+    steps = [*begin_if_idle(conn), Step(_COMPLETION_KEY, (principal_id, key), prepare=True)]
+    found = rows(conn, exchange(conn, steps)[-1])
+    return dict(zip(KEY_READ_COLUMNS, found[0])) if found else None
 
 
 def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
@@ -112,12 +133,12 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
 
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
-                     history: int, holds: int = 0) -> bytes:
+                     history: int, keys: int, holds: int = 0) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
     transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history, holds)
+    key = (new, updated, closes, tasks, history, keys, holds)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -144,6 +165,9 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
         parts.append(f"new_history AS (INSERT INTO history_events "
                      f"({names(HISTORY_COLUMNS)}) "
                      f"VALUES {values(HISTORY_COLUMNS, history, '%s')})")
+    if keys:
+        parts.append(f"new_keys AS (INSERT INTO completion_keys ({names(KEY_COLUMNS)}) "
+                     f"VALUES {values(KEY_COLUMNS, keys, '%s')})")
     final = "SELECT 1 / count(*) FROM saved" if updated is not None else "SELECT 1"
     sql = _numbered(f"WITH {', '.join(parts)} {final}" if parts else final)
     if len(_STATEMENTS) < 512:
@@ -155,12 +179,14 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
+          keys: Sequence[dict[str, Any]] = (),
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
           commit: bool = False) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
-    read, changed columns) of one to update. Returns the number of dossier rows updated: 1,
-    or 0 when the row version moved, and then nothing was written or committed."""
+    read, changed columns) of one to update, `keys` completion keys to store, `holds` who
+    holds which task now. Returns the number of dossier rows updated: 1, or 0 when the row
+    version moved, and then nothing was written or committed."""
     params: list[Any] = []
     if new is not None:
         params += [_bind(c, new[c]) for c in DOSSIER_COLUMNS]
@@ -178,8 +204,10 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [_bind(c, row[c]) for c in INSERT_TASK_COLUMNS]
     for row in history:
         params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
+    for row in keys:
+        params += [_bind(c, row[c]) for c in KEY_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
-                           len(holds))
+                           len(keys), len(holds))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
     if commit:
         steps.append(Step(b"COMMIT"))

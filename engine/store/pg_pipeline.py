@@ -16,10 +16,17 @@ and deallocates them itself on every rollback of an open transaction, so what it
 prepared is always prepared, and never prepared twice. On a plain psycopg connection (the
 engine made with `prepare=False`, for a pooler in transaction mode) every statement runs
 unnamed, in the same round trips.
+
+A connection can break under an exchange (the server restarted, or terminated the backend).
+Before anything is sent, `ensure_open` reads what the server may have said meanwhile: a
+backend terminated while idle sends a FATAL notice and closes, so a broken connection is
+found before a COMMIT is put on it. A break during an exchange raises `ConnectionLost`,
+which says whether a COMMIT among its statements may have been applied.
 """
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,15 +35,60 @@ import psycopg
 from psycopg import abc, errors, generators, pq
 from psycopg.adapt import PyFormat, Transformer
 
+from engine.store.faults import connection_state
+
 _IDLE = pq.TransactionStatus.IDLE
 _FATAL = pq.ExecStatus.FATAL_ERROR
 _PREPARED = pq.ExecStatus.COMMAND_OK
+_BAD = pq.ConnStatus.BAD
+_COMMIT = b"COMMIT"
 _NAMES: dict[bytes, bytes] = {}  # statement SQL → its prepared statement name
 _MAX_NAMES = 1024
 # Statements one connection keeps prepared (each holds a plan on the server); the writes
 # take a few dozen shapes in practice, the first ones met are the common ones.
 MAX_PREPARED = 200
 _NAMING = threading.Lock()
+
+
+class ConnectionLost(psycopg.OperationalError):
+    """The connection broke during an exchange. `commit_unknown`: a COMMIT was sent and
+    neither its result nor an error the server raised before it came back, so the
+    transaction may or may not have been committed; otherwise it was not."""
+
+    def __init__(self, message: str, *, commit_unknown: bool) -> None:
+        super().__init__(message)
+        self.commit_unknown = commit_unknown
+
+
+def watch(conn: psycopg.Connection[Any]) -> None:
+    """Note on `conn` when the server says FATAL (its last word before it closes the
+    connection: terminated, shut down, idle too long), for `ensure_open`."""
+    ref = weakref.ref(conn)  # the handler is kept by the connection: no cycle
+
+    def note(diagnostic: psycopg.errors.Diagnostic) -> None:
+        if diagnostic.severity_nonlocalized in ("FATAL", "PANIC"):
+            found = ref()
+            if found is not None:
+                found.motcua_server_left = True  # type: ignore[attr-defined]
+
+    conn.add_notice_handler(note)
+
+
+def ensure_open(conn: psycopg.Connection[Any]) -> None:
+    """Raise ConnectionLost (nothing sent, so nothing committed) when the server has closed
+    the connection or said it would: two calls that cost no round trip."""
+    pgconn = conn.pgconn
+    try:
+        pgconn.consume_input()  # reads what arrived, without waiting; fails on a closed socket
+        pgconn.is_busy()  # parses it: a FATAL sent while idle reaches the notice handler
+    except psycopg.OperationalError as exc:
+        raise ConnectionLost(f"the database connection is lost: {exc}",
+                             commit_unknown=False) from exc
+    if pgconn.status == _BAD or getattr(conn, "motcua_server_left", False):
+        if not conn.closed:
+            conn.close()
+        raise ConnectionLost("the database server closed the connection",
+                             commit_unknown=False)
 
 
 class HotConnection(psycopg.Connection[Any]):
@@ -92,7 +144,10 @@ def exchange(conn: psycopg.Connection[Any], steps: Sequence[Step]) -> list[pq.ab
     tx = _transformer(conn)
     prepared: set[bytes] | None = getattr(conn, "hot_prepared", None)
     preparing: list[bytes | None] = []  # per statement sent: the name it prepares, or None
+    commit_at: int | None = None  # the index of the COMMIT among the results, if sent
     values = [_dump(tx, step.params) for step in steps]  # before anything is queued
+    ensure_open(conn)
+    results: list[pq.abc.PGresult] = []
     pgconn.enter_pipeline_mode()
     try:
         for step, params in zip(steps, values, strict=True):
@@ -107,23 +162,51 @@ def exchange(conn: psycopg.Connection[Any], steps: Sequence[Step]) -> list[pq.ab
                 pgconn.send_query_params(step.sql, params)
             else:
                 pgconn.send_query_prepared(name, params)
+            if step.sql == _COMMIT:
+                commit_at = len(preparing)
             preparing.append(None)
         pgconn.pipeline_sync()
-        results = conn.wait(_results(pgconn, len(preparing)))
+        conn.wait(_results(pgconn, len(preparing), results))
         pgconn.exit_pipeline_mode()
-    except BaseException:
+    except BaseException as exc:
         conn.close()  # its protocol state is unknown: the pool replaces it
-        raise
+        if len(results) < len(preparing) or not isinstance(exc, psycopg.OperationalError):
+            if isinstance(exc, psycopg.OperationalError):
+                raise ConnectionLost(f"the database connection broke: {exc}",
+                                     commit_unknown=_commit_unknown(results, commit_at)
+                                     ) from exc
+            raise
+        # Every statement answered and only the end of the pipeline is missing: what they
+        # did stands (a COMMIT among them was applied); the connection alone is lost.
     mine = []
     for name, result in zip(preparing, results, strict=True):
         if name is None:
             mine.append(result)
         elif result.status == _PREPARED:  # not failed, nor skipped after a failure
             prepared.add(name)  # type: ignore[union-attr]  # not None with a name
-    error = next((r for r in results if r.status == _FATAL), None)
-    if error is not None:
-        raise errors.error_from_result(error, encoding=conn.info.encoding)
+    failed = next((i for i, r in enumerate(results) if r.status == _FATAL), None)
+    if failed is not None:
+        error = errors.error_from_result(results[failed], encoding=conn.info.encoding)
+        if connection_state(error.sqlstate):  # the server's last word before it closed
+            conn.close()
+            if commit_at is not None and failed >= commit_at:
+                # Said in answer to the COMMIT: it may have been applied just before.
+                raise ConnectionLost(f"the database connection broke: {error}",
+                                     commit_unknown=True) from error
+        raise error
     return mine
+
+
+def _commit_unknown(results: list[pq.abc.PGresult], commit_at: int | None) -> bool:
+    """Whether a COMMIT sent may have been applied, from the results read before the
+    connection broke: not if an error the server raised (it has a SQLSTATE, unlike the
+    ones libpq makes up for a lost connection) came back for a statement before it."""
+    if commit_at is None:
+        return False
+    for result in results[:commit_at]:
+        if result.status == _FATAL and result.error_field(pq.DiagnosticField.SQLSTATE):
+            return False
+    return True
 
 
 def rows(conn: psycopg.Connection[Any], result: pq.abc.PGresult) -> list[tuple[Any, ...]]:
@@ -161,15 +244,17 @@ def _dump(tx: abc.Transformer, params: Sequence[Any] | None) -> Sequence[abc.Buf
     return tx.dump_sequence(params, [PyFormat.TEXT] * len(params))
 
 
-def _results(pgconn: pq.abc.PGconn, sends: int
-             ) -> Generator[Any, Any, list[pq.abc.PGresult]]:
-    """Flush the pipeline, then read the last result of each of `sends` statements and the
-    sync that ends it."""
+def _results(pgconn: pq.abc.PGconn, sends: int, results: list[pq.abc.PGresult]
+             ) -> Generator[Any, Any, None]:
+    """Flush the pipeline, then read into `results` the last result of each of `sends`
+    statements, and the sync that ends it. A connection that breaks meanwhile raises
+    OperationalError, with `results` holding what was read before."""
     yield from generators.send(pgconn)
-    results = []
     for _ in range(sends):
         got = yield from generators.fetch_many(pgconn)
+        if not got:
+            raise psycopg.OperationalError("the server closed the connection in a pipeline")
         results.append(got[-1])
     sync = yield from generators.fetch_many(pgconn)
-    assert sync and sync[0].status == pq.ExecStatus.PIPELINE_SYNC
-    return results
+    if not (sync and sync[0].status == pq.ExecStatus.PIPELINE_SYNC):
+        raise psycopg.OperationalError("the server closed the connection in a pipeline")

@@ -22,6 +22,9 @@ from engine.store.hot_sql import (
     HISTORY,
     HISTORY_COLUMNS,
     INSERT_TASK_COLUMNS,
+    KEY_COLUMNS,
+    KEY_READ_COLUMNS,
+    KEYS,
     TASK_COLUMNS,
     TASKS,
     names,
@@ -34,6 +37,7 @@ Processor = Callable[[Any], Any] | None
 # SQLite keeps JSON as text: the state comes back unparsed (as on PostgreSQL), and
 # BEGIN IMMEDIATE already holds the write lock.
 LOCK_TASK_DOSSIER = hot_sql.lock_task_dossier("?")
+COMPLETION_KEY = hot_sql.completion_key("?")
 _INSERT_DOSSIER = (f"INSERT INTO dossiers ({names(DOSSIER_COLUMNS)}) "
                    f"VALUES {values(DOSSIER_COLUMNS, 1, '?')}")
 
@@ -50,10 +54,11 @@ class Converters:
 
         self.bind: dict[str, dict[str, Processor]] = {
             table.name: {c.name: bind(c) for c in table.c}
-            for table in (DOSSIERS, TASKS, HISTORY)}
+            for table in (DOSSIERS, TASKS, HISTORY, KEYS)}
         # The state stays the stored text, parsed only when needed (as on PostgreSQL).
         self.dossier_result = [None if c.name == "state" else result(c) for c in DOSSIERS.c]
         self.task_result = [result(c) for c in TASKS.c]
+        self.key_result = [result(KEYS.c[name]) for name in KEY_READ_COLUMNS]
 
     def values(self, table: str, columns: Sequence[str], row: dict[str, Any]) -> list[Any]:
         """`row`'s values of `columns` as the sqlite3 module takes them."""
@@ -94,10 +99,18 @@ def lock_task_dossier(conn: Any, conv: Converters, province: str, task_id: str
     return dossier, tasks
 
 
+def completion_key(conn: Any, conv: Converters, principal_id: int, key: str
+                   ) -> dict[str, Any] | None:
+    """The stored first answer of a caller's Idempotency-Key, or None."""
+    row = conn.execute(COMPLETION_KEY, (principal_id, key)).fetchone()
+    return None if row is None else dict(zip(KEY_READ_COLUMNS, _read(row, conv.key_result)))
+
+
 def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
           dossier: tuple[int, int, dict[str, Any]] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
+          keys: Sequence[dict[str, Any]] = (),
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = ()) -> int:
     """A command's hot-path writes (arguments as for `pg_hot.write`). Returns the number of
     dossier rows updated: 1, or 0 when the row version moved, and then nothing is written."""
@@ -125,6 +138,7 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
                                     "assigned_by": assigned_by}), task_id])
     _insert(conn, conv, "tasks", INSERT_TASK_COLUMNS, new_tasks)
     _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
+    _insert(conn, conv, "completion_keys", KEY_COLUMNS, keys)
     return 1
 
 

@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLATimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.errors import ConcurrentUpdate
+from engine.errors import CommitUnknown, ConcurrentUpdate, DatabaseUnavailable
+from engine.store import faults
+from engine.store.db import suspect_pool
 from engine.store.models import OutboxMessage
+from engine.store.pg_pipeline import ensure_open
 from engine.store.repository import Repository
+
+T = TypeVar("T")
+# How many units of work committed in this context (a request's thread): see run_command.
+_COMMITS: ContextVar[int] = ContextVar("motcua_commits", default=0)
 
 
 class UnitOfWork:
@@ -38,6 +47,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self._raw: Any = None  # the pool connection the hot path began the transaction on
         self._joined: Connection | None = None  # the session's connection around it
+        self._discarded = False  # its connection broke and was dropped from the pool
         self.repo: Repository
 
     def __enter__(self) -> UnitOfWork:
@@ -48,7 +58,11 @@ class UnitOfWork:
                 # Under READ COMMITTED each statement reads its own snapshot anyway; without
                 # BEGIN and COMMIT a one-query read is one round trip instead of three.
                 options["isolation_level"] = "AUTOCOMMIT"
-            self.session.connection(execution_options=options)
+            try:
+                self.session.connection(execution_options=options)
+            except BaseException as exc:
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         return self
 
     @property
@@ -86,13 +100,17 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        lost = exc is not None and (faults.is_connection_fault(exc)
+                                    or isinstance(exc, CommitUnknown))
         try:
+            if lost:
+                self._discard()
             session = self._session
             if session is not None:
                 # close() hands the connection back with a rollback but, unlike
                 # session.rollback(), leaves loaded objects readable: read-only use cases
                 # return them after the block.
-                if exc is not None and session.in_transaction():
+                if exc is not None and not lost and session.in_transaction():
                     session.rollback()
                 elif self._readonly and session.in_transaction():
                     # A read-only transaction ends with COMMIT, not ROLLBACK: same effect,
@@ -101,12 +119,43 @@ class UnitOfWork:
                     # they stay prepared.
                     session.commit()
                 session.close()
+        except Exception as cleanup:
+            if not faults.is_connection_fault(cleanup):
+                raise
+            self._discard()
+            if exc is None:  # a read-only unit's COMMIT: nothing was written
+                raise self._unavailable(cleanup) from cleanup
         finally:
             # Back to the pool, which rolls back whatever was not committed.
             if self._joined is not None:
                 self._joined.close()
             elif self._raw is not None:
                 self._raw.close()
+        if lost and not isinstance(exc, CommitUnknown):
+            assert exc is not None
+            raise self._unavailable(exc) from exc
+
+    def _discard(self) -> None:
+        """Drop this unit's broken connection from the pool (without the rollback a
+        returned connection gets) and have the pool check the others before their use."""
+        if self._discarded:
+            return
+        self._discarded = True
+        suspect_pool(self._engine)
+        if self._joined is not None:
+            self._joined.invalidate()
+        elif self._raw is not None:
+            self._raw.invalidate()
+        elif self._session is not None:
+            self._session.invalidate()
+
+    @staticmethod
+    def _unavailable(exc: BaseException) -> DatabaseUnavailable:
+        if isinstance(exc, SQLATimeout):
+            return DatabaseUnavailable("no database connection came free in time; retry "
+                                       "later", retry=False)
+        return DatabaseUnavailable("the database connection was lost before the command "
+                                   "committed; nothing was written, it may be sent again")
 
     def commit(self) -> None:
         session = self._session
@@ -116,15 +165,57 @@ class UnitOfWork:
             or any(isinstance(o, OutboxMessage) for o in session.new))
         try:
             # Without a session, PostgreSQL's writes carry the COMMIT in their round trip.
-            committed = self.repo.flush_writes(commit=session is None)
+            try:
+                committed = self.repo.flush_writes(commit=session is None)
+            except Exception as exc:
+                if faults.is_connection_fault(exc) and faults.commit_unknown(exc):
+                    raise self._commit_unknown() from exc
+                raise
             if session is not None:
-                session.commit()
+                session.flush()
+                self._committing(session.commit)
             elif self._raw is not None and not committed:
-                self._raw.driver_connection.commit()
+                self._committing(self._raw.driver_connection.commit)
         except StaleDataError as exc:
             raise ConcurrentUpdate("the dossier was changed by another request; retry") from exc
+        _COMMITS.set(_COMMITS.get() + 1)
         if wrote_outbox and self._after_commit is not None:
             self._after_commit()
+
+    def _committing(self, commit: Callable[[], None]) -> None:
+        """Send COMMIT once the connection is known to be open (a connection the server
+        closed meanwhile fails before it, as DatabaseUnavailable); a fault after it was
+        sent leaves its outcome unknown."""
+        if self.dialect.name == "postgresql":
+            ensure_open(self.driver())
+        try:
+            commit()
+        except Exception as exc:
+            if faults.is_connection_fault(exc):
+                raise self._commit_unknown() from exc
+            raise
+
+    @staticmethod
+    def _commit_unknown() -> CommitUnknown:
+        return CommitUnknown("the database connection was lost while the command was "
+                             "committed: it may or may not have been applied; send it "
+                             "again with the same Idempotency-Key")
+
+
+def run_command(command: Callable[[], T]) -> T:
+    """Run `command` (which opens its own units of work); when the database connection
+    broke before any of them committed, run it once more, on a fresh connection. Commands
+    are transactions, so a command that failed that way left nothing behind."""
+    token = _COMMITS.set(0)
+    try:
+        try:
+            return command()
+        except DatabaseUnavailable as exc:
+            if not exc.retry or _COMMITS.get():
+                raise
+        return command()
+    finally:
+        _COMMITS.reset(token)
 
 
 __all__ = ["IntegrityError", "UnitOfWork"]
