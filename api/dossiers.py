@@ -86,7 +86,9 @@ class Dossiers(MethodView):
     @blp.arguments(DossierQuery(), location="query")
     @blp.response(200, DossierPage)
     def get(self, query: dict[str, Any]) -> Any:
-        """Dossiers of your province, newest first, filtered by status, procedure or unit."""
+        """Dossiers you may see, newest first: found by code, identity number or applicant
+        name (`q`), filtered by procedure, receiving unit, status, timeliness, channel and
+        period of reception; an unknown parameter is refused."""
         ctx = current_app.extensions["motcua"]
         rows, total = dossiers.list_dossiers(ctx, caller(), **query)
         return {"total": total, "items": [present(d) for d in rows]}

@@ -1,7 +1,15 @@
 """Marshmallow schemas: request bodies and responses (they generate the OpenAPI document)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.search import QUERY_LENGTH
+from engine.services.dossiers import STATUSES
+from engine.services.intake import CHANNELS
 
 # Paging never skips more rows than a 32-bit count: larger offsets are refused, not sent
 # to the database (where they overflow).
@@ -106,13 +114,53 @@ class DossierOut(Schema):
 TIMELINESS = ["within_time", "approaching", "overdue", "early", "on_time", "late"]
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateOrInstant(fields.Field):  # type: ignore[type-arg]
+    """A date (`2026-02-13`: the whole day in Vietnam's time) or an instant with its offset
+    (`2026-02-13T08:00:00+07:00`), in the years 1900-9000."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
+                     ) -> date | datetime:
+        if not isinstance(value, str):
+            raise ValidationError("a date (YYYY-MM-DD) or an instant with its offset")
+        try:
+            found: date | datetime = (date.fromisoformat(value) if _DATE.fullmatch(value)
+                                      else datetime.fromisoformat(value))
+        except ValueError:
+            raise ValidationError("a date (YYYY-MM-DD) or an instant with its offset, "
+                                  "e.g. 2026-02-13T08:00:00+07:00") from None
+        if isinstance(found, datetime) and found.utcoffset() is None:
+            raise ValidationError("an instant needs its offset, e.g. +07:00")
+        if not 1900 <= found.year <= 9000:
+            raise ValidationError("must be in the years 1900-9000")
+        return found
+
+
 class DossierQuery(Schema):
+    q = fields.String(validate=validate.Length(1, QUERY_LENGTH), metadata={
+        "description": "a dossier code, an applicant's identity number, or words of the "
+                       "applicant's name, with or without diacritics (`nguyen van a` finds "
+                       "`Nguyễn Văn A`): each word begins a word of the name"})
     timeliness = fields.String(validate=validate.OneOf(TIMELINESS))
     sort = fields.String(load_default="-received_at",
                          validate=validate.OneOf(["-received_at", "received_at", "due_at"]))
-    status = fields.String()
-    process_key = fields.String()
-    unit = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    process_key = fields.String(validate=validate.Length(1, 200),
+                                metadata={"description": "the procedure's process"})
+    unit = fields.String(validate=validate.Length(1, 100),
+                         metadata={"description": "the receiving unit"})
+    handling_unit = fields.String(validate=validate.Length(1, 100), metadata={
+        "description": "the unit in charge of deciding (the receiving unit unless intake "
+                       "named another)"})
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    received_from = DateOrInstant(metadata={
+        "type": "string", "description": "received at or after: a date (from the start of "
+                                         "that day in Vietnam's time) or an instant"})
+    received_to = DateOrInstant(metadata={
+        "type": "string", "description": "received at or before: a date (to the end of "
+                                         "that day in Vietnam's time) or an instant"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 

@@ -1,14 +1,14 @@
 """documents issued for a dossier: form 01, the receipt and appointment slip, first
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
+from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance
+from engine.search import Search, period
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
@@ -29,16 +31,39 @@ def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
     return DossierView(dossier, version.number, view.open_tasks, instance.data)
 
 
+# What a dossier's status can be: running, finished at an end event, stopped on an error.
+STATUSES = ("in_process", "finished", "error", "withdrawn", "stopped")
+
+
 def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
                   process_key: str | None = None, unit: str | None = None,
-                  timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
-                  offset: int = 0) -> tuple[list[Dossier], int]:
+                  handling_unit: str | None = None, timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
+                  offset: int = 0, q: str | None = None, channel: str | None = None,
+                  received_from: date | datetime | None = None,
+                  received_to: date | datetime | None = None) -> tuple[list[Dossier], int]:
+    """The dossiers the caller may see (engine.access.dossier_scope), filtered. `q`: a
+    dossier code, an applicant's identity number, or words of the applicant's name, with or
+    without diacritics (engine.search). The period is of reception: a date is a whole day
+    in Vietnam's time, both ends included."""
     scope = dossier_scope(caller)
+    search = None
+    if q is not None:
+        search = Search.parse(q)
+        if search is None:
+            raise InvalidInput("nothing to search for in q", errors=[
+                {"field": "/q", "message": "give a dossier code, an identity number or a name"}])
+    start, end = period(received_from, received_to, LOCAL_TZ)
+    if start is not None and end is not None and start >= end:
+        raise InvalidInput("received_from is after received_to", errors=[
+            {"field": "/received_from", "message": "must not be after received_to"}])
     with ctx.uow(readonly=True) as uow:
         rows, total = uow.repo.dossiers(caller.province, status=status, process_key=process_key,
-                                        unit=unit, limit=limit, offset=offset,
+                                        unit=unit, handling_unit=handling_unit,
+                                        limit=limit, offset=offset,
                                         timeliness=timeliness, now=ctx.clock.now(), sort=sort,
-                                        client_id=scope.client_id, scope_units=scope.units)
+                                        client_id=scope.client_id, scope_units=scope.units,
+                                        search=search, channel=channel, received_from=start,
+                                        received_before=end)
         return list(rows), total
 
 

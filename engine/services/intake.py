@@ -12,6 +12,7 @@ from engine.deadlines import Procedure
 from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
+from engine.search import stored_id_number, stored_name
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
@@ -88,7 +89,9 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
             dossier = new_dossier(
                 id=dossier_id, province=caller.province, code=dossier_code(unit, yymmdd, number),
                 unit=unit, definition_id=definition_id, process_key=version.key,
-                status="in_process", channel=channel, applicant=applicant, state={},
+                status="in_process", channel=channel, applicant=applicant,
+                search_name=stored_name(applicant), search_id=stored_id_number(applicant),
+                state={},
                 received_at=now, updated_at=now, client_id=caller.id,
                 idempotency_key=idempotency_key, request_hash=request_hash,
                 calendar_id=calendar_id, handling_unit=handling_unit)

@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from engine.search import ID_NUMBER_LENGTH, NAME_LENGTH
+
 
 def max_length(column: Any) -> int:
     """How many characters a String column keeps (PostgreSQL refuses longer values)."""
@@ -105,6 +107,11 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("client_id", "idempotency_key", name="uq_dossier_idempotency"),
         Index("ix_dossier_province_status", "province", "status"),
+        # A trigram index on PostgreSQL answers the name search's LIKE '% word%' (pg_trgm;
+        # see migration 0010); on SQLite it is a plain index, and the search a scan.
+        Index("ix_dossier_search_name", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("ix_dossier_search_id", "search_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     province: Mapped[str] = mapped_column(String(50))
@@ -118,6 +125,10 @@ class Dossier(Base):
     status: Mapped[str] = mapped_column(String(30))
     channel: Mapped[str] = mapped_column(String(20))
     applicant: Mapped[dict[str, Any]]
+    # The applicant's name and identity number as the search compares them (engine.search),
+    # written with the applicant.
+    search_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    search_id: Mapped[str | None] = mapped_column(String(ID_NUMBER_LENGTH))
     state: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
     end_event: Mapped[str | None] = mapped_column(String(200))

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, undefer
 
+from engine.search import LIKE_ESCAPE, Search
 from engine.store.hot_path import HotPath
 from engine.store.models import (
     Document,
@@ -78,6 +79,18 @@ def _timeliness(model: Any, kind: str, now: datetime) -> Any:
     if kind == "late":
         return and_(model.status == "completed", finished > model.due_at)
     return and_(model.status == "completed", finished <= model.due_at)
+
+
+def _matches(search: Search) -> Any:
+    """SQL for `search`: the code, the identity number, or every word beginning a word of
+    the name (each an index scan on PostgreSQL: unique code, search_id, trigrams)."""
+    name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
+                  for p in search.name_patterns()))
+    codes = {search.code, search.code.upper()}
+    found = [Dossier.code.in_(sorted(codes)), name]
+    if search.id_number is not None:
+        found.append(Dossier.search_id == search.id_number)
+    return or_(*found)
 
 
 class Repository(HotPath):
@@ -143,10 +156,15 @@ class Repository(HotPath):
     def dossiers(self, province: str, *, status: str | None, process_key: str | None,
                  unit: str | None, limit: int, offset: int, timeliness: str | None = None,
                  now: datetime | None = None, sort: str = "-received_at",
-                 client_id: int | None = None, scope_units: Sequence[str] | None = None
+                 handling_unit: str | None = None,
+                 client_id: int | None = None, scope_units: Sequence[str] | None = None,
+                 search: Search | None = None, channel: str | None = None,
+                 received_from: datetime | None = None, received_before: datetime | None = None
                  ) -> tuple[Sequence[Dossier], int]:
         """`client_id`: only the dossiers that client started; `scope_units`: only those
-        one of the units received or holds a task of (an access scope, see engine.access)."""
+        one of the units received or holds a task of (an access scope, see engine.access).
+        `search`: by code, identity number or name (engine.search); received in
+        [`received_from`, `received_before`)."""
         q = select(Dossier).where(Dossier.province == province)
         if client_id is not None:
             q = q.where(Dossier.client_id == client_id)
@@ -154,12 +172,22 @@ class Repository(HotPath):
             q = q.where(or_(Dossier.unit.in_(scope_units), Dossier.id.in_(
                 select(Task.dossier_id).where(Task.province == province,
                                               Task.unit.in_(scope_units)))))
+        if search is not None:
+            q = q.where(_matches(search))
         if status:
             q = q.where(Dossier.status == status)
         if process_key:
             q = q.where(Dossier.process_key == process_key)
         if unit:
             q = q.where(Dossier.unit == unit)
+        if handling_unit:  # the receiving unit handles a dossier that names no other
+            q = q.where(func.coalesce(Dossier.handling_unit, Dossier.unit) == handling_unit)
+        if channel:
+            q = q.where(Dossier.channel == channel)
+        if received_from is not None:
+            q = q.where(Dossier.received_at >= received_from)
+        if received_before is not None:
+            q = q.where(Dossier.received_at < received_before)
         if timeliness and now is not None:
             q = q.where(_timeliness(Dossier, timeliness, now))
         total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0

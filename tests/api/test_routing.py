@@ -139,6 +139,12 @@ def test_reception_regardless_of_territory_keeps_both_units(two_steps: World) ->
     assert received["payload"]["handling_unit"] == department
     plain = started(world)
     assert plain["handling_unit"] == world.unit and handovers(world, plain["code"]) == []
+    # Found by either unit.
+    for query, expected in ((f"handling_unit={department}", [body["code"]]),
+                            (f"handling_unit={world.unit}", [plain["code"]]),
+                            (f"unit={world.unit}", [plain["code"], body["code"]])):
+        page = world.client.get(f"/api/v1/dossiers?{query}", headers=world.headers("auditor"))
+        assert [d["code"] for d in page.get_json()["items"]] == expected, query
     body = assert_problem(intake(world, handling_unit=official()), 422, "invalid-input")
     assert body["errors"] == [{"field": "handling_unit",
                                "message": "not a registered unit of your province"}]

@@ -1,0 +1,319 @@
+"""Dossier search by applicant name (`GET /api/v1/dossiers?q=…`) over 1 000 000 dossiers on
+PostgreSQL. Prints figures; asserts nothing about speed. Not part of the test run.
+
+Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200] [--keep]
+
+1. Drops and creates database `motcua_bench_search`, migrates it, makes province BENCH with
+   20 units (unit 00 the provincial centre, 01-14 commune centres, 15-19 departments), an
+   auditor, a client, a reception officer of commune centre 03 and a specialist of
+   department 17. A client starts one real dossier of tests/unit/data/two_steps.bpmn: the
+   template. The others are copies of its row (its `state` JSON), made by set-based SQL
+   (`INSERT ... SELECT ... FROM generate_series`, 100 000 rows a statement) with realistic
+   Vietnamese names: surname by its share of the population (Nguyễn 38 %, Trần 11 %, Lê
+   9.5 % ...), a middle name and a given name by gender (Thị, Văn ...), drawn by a hash of
+   the row number, and the same name folded as intake folds it (engine.search) into
+   `search_name`; a 12-digit identity number; the centre receives 30 %, each commune centre
+   5 %; 30 % still in process, each with an open task at one of the departments; received
+   over two years. `VACUUM (ANALYZE)` after.
+2. Queries: `--queries` full names drawn with the same weights (half typed without
+   diacritics, half with), through the app's test client (Flask, flask-smorest,
+   marshmallow, the access policy, the SQL and the JSON answer of 50 dossiers: all of a
+   request but the socket), as the auditor (the whole province), the reception officer and
+   the specialist (their units' scopes); also surname + given name, a dossier code and an
+   identity number as the auditor. 20 untimed warm-up requests per kind, then p50 / p95 /
+   max in ms and the median number of dossiers found (`total`). Then `EXPLAIN (ANALYZE,
+   BUFFERS)` of the two statements (count and page) of one auditor name search.
+3. The database is dropped at the end unless `--keep`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "tests" / "unit" / "data"
+DB = "motcua_bench_search"
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
+PROVINCE = "BENCH"
+UNITS = [f"000.00.{i:02d}.H99" for i in range(20)]
+CHUNK = 100_000
+
+# (surname, share in %): the most common Vietnamese surnames, the rest as "other".
+SURNAMES = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 5.1),
+            ("Huỳnh", 4), ("Phan", 4.5), ("Vũ", 3.9), ("Võ", 3), ("Đặng", 2.1), ("Bùi", 2),
+            ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1), ("Lý", 0.5), ("Đinh", 0.8),
+            ("Trịnh", 0.7), ("Lương", 0.6), ("Mai", 0.6), ("Đào", 0.6), ("Cao", 0.5),
+            ("Tạ", 0.3), ("Lâm", 0.4), ("Hà", 0.4), ("Tô", 0.3), ("Quách", 0.2)]
+MIDDLE_F = [("Thị", 55), ("Ngọc", 8), ("Thu", 6), ("Thanh", 5), ("Minh", 4), ("Hồng", 4),
+            ("Kim", 4), ("Phương", 3), ("Thị Thu", 4), ("Thị Ngọc", 4), ("Bảo", 3)]
+MIDDLE_M = [("Văn", 45), ("Hữu", 7), ("Đức", 7), ("Minh", 7), ("Quốc", 6), ("Thanh", 5),
+            ("Xuân", 4), ("Công", 4), ("Đình", 5), ("Trọng", 3), ("Quang", 4), ("Văn Minh", 3)]
+GIVEN_F = ["Lan", "Hương", "Hoa", "Mai", "Linh", "Trang", "Hà", "Thảo", "Ngọc", "Huyền", "Anh",
+           "Nhung", "Hằng", "Yến", "Phương", "Thủy", "Dung", "Nga", "Vân", "Loan", "Hạnh",
+           "Oanh", "Liên", "Giang", "Quỳnh", "Châu", "Hiền", "Tâm", "Duyên", "Trâm"]
+GIVEN_M = ["An", "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Huy", "Khoa",
+           "Long", "Minh", "Nam", "Phong", "Phúc", "Quang", "Sơn", "Tài", "Thắng", "Thành",
+           "Tiến", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Hiếu", "Kiên", "Lâm", "Khánh"]
+
+
+def weighted(pairs: list[tuple[str, float]], slots: int = 1000) -> list[str]:
+    """The names repeated by their share, `slots` in all: one draw is one index."""
+    total = sum(w for _, w in pairs)
+    out: list[str] = []
+    for name, weight in pairs:
+        out += [name] * max(1, round(weight / total * slots))
+    return out
+
+
+SEED = text("""
+INSERT INTO dossiers (
+    province, code, unit, definition_id, process_key, status, channel, applicant,
+    search_name, search_id, state, client_id, received_at, updated_at, finished_at,
+    history_seq, history_head, calendar_id, timeliness, paused_hours, pause_count,
+    apology_count, row_version)
+SELECT t.province, u.code || '-' || to_char(r.at, 'YYMMDD') || '-' || lpad(g::text, 7, '0'),
+       u.code, t.definition_id, t.process_key,
+       CASE WHEN g % 100 < 30 THEN 'in_process' WHEN g % 100 < 31 THEN 'error'
+            ELSE 'finished' END,
+       CASE WHEN g % 10 < 6 THEN 'online' WHEN g % 10 < 9 THEN 'desk' ELSE 'post' END,
+       json_build_object('type', 'citizen',
+                         'name', n.surname || ' ' || n.middle || ' ' || n.given,
+                         'id_number', r.id_number),
+       ' ' || n.surname_f || ' ' || n.middle_f || ' ' || n.given_f, r.id_number,
+       t.state, t.client_id, r.at, r.at,
+       CASE WHEN g % 100 >= 31 THEN r.at + interval '5 days' END,
+       t.history_seq, t.history_head, t.calendar_id,
+       CASE WHEN g % 100 >= 31 THEN 'on_time' END, 0, 0, 0, 1
+FROM dossiers t, generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g,
+LATERAL (SELECT abs(hashint8(g * 7 + 1)) AS h1, abs(hashint8(g * 7 + 2)) AS h2,
+                abs(hashint8(g * 7 + 3)) AS h3, abs(hashint8(g * 7 + 4)) AS h4,
+                abs(hashint8(g * 7 + 5)) AS h5) h,
+LATERAL (SELECT timestamptz '2026-03-02 01:00:00+00' - (h.h5 % 63072000) * interval '1 second'
+                AS at,
+                lpad((h.h4 % 1000000000000)::text, 12, '0') AS id_number) r,
+LATERAL (SELECT CASE WHEN h.h1 % 100 < 30 THEN :centre
+                     WHEN h.h1 % 100 < 100 THEN 1 + (h.h1 / 100) % 14 END AS i) ui,
+LATERAL (SELECT (CAST(:units AS text[]))[ui.i + 1] AS code) u,
+LATERAL (SELECT (CAST(:surnames AS text[]))[1 + h.h2 % :ns] AS surname,
+                (CAST(:surnames_f AS text[]))[1 + h.h2 % :ns] AS surname_f,
+                CASE WHEN h.h3 % 2 = 0
+                     THEN (CAST(:middle_f AS text[]))[1 + (h.h3 / 2) % :nmf]
+                     ELSE (CAST(:middle_m AS text[]))[1 + (h.h3 / 2) % :nmm] END AS middle,
+                CASE WHEN h.h3 % 2 = 0
+                     THEN (CAST(:middle_f_f AS text[]))[1 + (h.h3 / 2) % :nmf]
+                     ELSE (CAST(:middle_m_f AS text[]))[1 + (h.h3 / 2) % :nmm] END AS middle_f,
+                CASE WHEN h.h3 % 2 = 0
+                     THEN (CAST(:given_f AS text[]))[1 + (h.h3 / 2000) % :ngf]
+                     ELSE (CAST(:given_m AS text[]))[1 + (h.h3 / 2000) % :ngm] END AS given,
+                CASE WHEN h.h3 % 2 = 0
+                     THEN (CAST(:given_f_f AS text[]))[1 + (h.h3 / 2000) % :ngf]
+                     ELSE (CAST(:given_m_f AS text[]))[1 + (h.h3 / 2000) % :ngm] END AS given_f
+        ) n
+WHERE t.id = :tid
+""")
+# An open task at one of the departments (15-19) for each dossier in process.
+TASKS = text("""
+INSERT INTO tasks (id, dossier_id, province, unit, position, element_id, name, form, status,
+                   created_at)
+SELECT md5(d.id::text)::uuid::text, d.id, d.province,
+       (CAST(:units AS text[]))[16 + d.id % 5], 'specialist', 'appraise', 'Appraise',
+       'appraise.json', 'open', d.received_at
+FROM dossiers d WHERE d.status = 'in_process' AND NOT EXISTS (
+    SELECT 1 FROM tasks x WHERE x.dossier_id = d.id)
+""")
+
+
+def admin_sql(*statements: str) -> None:
+    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            for sql in statements:
+                conn.exec_driver_sql(sql)
+    finally:
+        eng.dispose()
+
+
+def machine() -> str:
+    pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
+                         "SHOW server_version"], capture_output=True, text=True, timeout=30,
+                        check=False)
+    git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True, timeout=30, check=False).stdout.strip()
+    return (f"commit {git}  nproc={os.cpu_count()}  python={platform.python_version()}  "
+            f"PostgreSQL {pg.stdout.strip() or '?'}  load={os.getloadavg()[0]:.2f}")
+
+
+class Bench:
+    def __init__(self) -> None:
+        from api.app import create_app
+        from engine.jobs.broker import install, make_broker
+        from engine.services import catalog
+        from engine.services.auth import create_principal
+        from engine.services.intake import start_dossier
+        from engine.settings import Settings
+        from engine.store.migrate import upgrade
+        from engine.store.models import Dossier
+
+        upgrade(URL)
+        self.app = create_app(Settings(database_url=URL))
+        self.ctx = self.app.extensions["motcua"]
+        install(self.ctx, make_broker(""))
+        self.client = self.app.test_client()
+        self.tokens: dict[str, str] = {}
+        for who, role, unit, position in (
+                ("admin", "admin", None, None), ("auditor", "auditor", None, None),
+                ("client", "client", UNITS[3], None),
+                ("reception", "officer", UNITS[3], "reception"),
+                ("specialist", "officer", UNITS[17], "specialist")):
+            caller, self.tokens[who] = create_principal(
+                self.ctx, name=f"bench {who}", role=role, province=PROVINCE, unit=unit,
+                position=position)
+            if who == "admin":
+                admin = caller
+            if who == "client":
+                client = caller
+        forms = {n: (DATA / n).read_bytes() for n in ("receive.json", "appraise.json")}
+        catalog.deploy(self.ctx, admin, (DATA / "two_steps.bpmn").read_bytes(), forms)
+        started, _ = start_dossier(self.ctx, client, process_key="two_steps",
+                                   applicant={"type": "citizen", "name": "Người mẫu"},
+                                   data={}, unit=UNITS[3])
+        template = started if isinstance(started, Dossier) else started.dossier
+        self.template_id = template.id
+
+    def fill(self, n: int) -> float:
+        from engine.search import fold
+
+        t0 = time.perf_counter()
+        names = {"surnames": weighted(SURNAMES), "middle_f": weighted(MIDDLE_F),
+                 "middle_m": weighted(MIDDLE_M), "given_f": GIVEN_F, "given_m": GIVEN_M}
+        params: dict[str, Any] = {**names, **{f"{k}_f": [fold(x) for x in v]
+                                              for k, v in names.items()}}
+        params.update(ns=len(names["surnames"]), nmf=len(names["middle_f"]),
+                      nmm=len(names["middle_m"]), ngf=len(GIVEN_F), ngm=len(GIVEN_M),
+                      units=UNITS, centre=0, tid=self.template_id)
+        lo = 1
+        while lo <= n:  # bounded: n / CHUNK statements
+            hi = min(n, lo + CHUNK - 1)
+            with self.ctx.db_engine.begin() as conn:
+                conn.execute(SEED, {**params, "lo": lo, "hi": hi})
+            lo = hi + 1
+            print(f"  {hi} dossiers, {time.perf_counter() - t0:.0f} s", flush=True)
+        with self.ctx.db_engine.begin() as conn:
+            conn.execute(TASKS, {"units": UNITS})
+        with self.ctx.db_engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE) dossiers")
+            conn.exec_driver_sql("VACUUM (ANALYZE) tasks")
+        return time.perf_counter() - t0
+
+    def sizes(self) -> str:
+        with self.ctx.db_engine.connect() as conn:
+            row = conn.execute(text(
+                "SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM tasks), "
+                "pg_total_relation_size('dossiers'), "
+                "pg_relation_size('ix_dossier_search_name')")).one()
+        return (f"{row[0]} dossiers, {row[1]} open tasks; dossiers {row[2] / 2**20:.0f} MiB "
+                f"with indexes, the trigram index {row[3] / 2**20:.0f} MiB")
+
+    def measure(self, who: str, queries: list[str], warm: int = 20) -> tuple[list[float], int]:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        times, totals = [], []
+        for i, q in enumerate(queries[:warm] + queries):  # bounded: warm + len(queries)
+            t0 = time.perf_counter()
+            r = self.client.get("/api/v1/dossiers", query_string={"q": q}, headers=headers)
+            dt = time.perf_counter() - t0
+            if r.status_code != 200:
+                raise SystemExit(f"{who} q={q!r}: {r.status_code} {r.get_data(as_text=True)}")
+            if i >= warm:
+                times.append(dt * 1000)
+                totals.append(r.get_json()["total"])
+        return times, int(statistics.median(totals))
+
+    def explain(self, q: str) -> None:
+        captured: list[tuple[str, Any]] = []
+
+        def grab(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                 executemany: bool) -> None:
+            if "FROM dossiers" in statement:
+                captured.append((statement, parameters))
+
+        event.listen(self.ctx.db_engine, "before_cursor_execute", grab)
+        try:
+            self.client.get("/api/v1/dossiers", query_string={"q": q},
+                            headers={"Authorization": f"Bearer {self.tokens['auditor']}"})
+        finally:
+            event.remove(self.ctx.db_engine, "before_cursor_execute", grab)
+        with self.ctx.db_engine.connect() as conn:
+            for statement, parameters in captured:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
+                                            parameters).scalars().all()
+                print("\n".join(plan) + "\n")
+
+
+def names(n: int, rng: random.Random) -> list[str]:
+    """Full names drawn with the fill's weights; every other one without diacritics."""
+    from engine.search import fold
+
+    out = []
+    surnames, mf, mm = weighted(SURNAMES), weighted(MIDDLE_F), weighted(MIDDLE_M)
+    for i in range(n):
+        female = rng.random() < 0.5
+        name = " ".join((rng.choice(surnames), rng.choice(mf if female else mm),
+                         rng.choice(GIVEN_F if female else GIVEN_M)))
+        out.append(fold(name) if i % 2 else name)
+    return out
+
+
+def report(label: str, times: list[float], total: int) -> None:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(f"{label:<44} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+          f"max {times[-1]:6.1f} ms  found (median) {total}", flush=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dossiers", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = ap.parse_args()
+    print(machine())
+    admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
+    try:
+        bench = Bench()
+        print(f"filled in {bench.fill(args.dossiers - 1):.0f} s: {bench.sizes()}")
+        rng = random.Random(11)
+        full = names(args.queries, rng)
+        for who in ("auditor", "reception", "specialist"):
+            report(f"{who}: full name", *bench.measure(who, full))
+        short = [" ".join((n.split()[0], n.split()[-1])) for n in names(args.queries, rng)]
+        report("auditor: surname + given name", *bench.measure("auditor", short))
+        with bench.ctx.db_engine.connect() as conn:
+            sample = conn.execute(text(
+                "SELECT code, search_id FROM dossiers TABLESAMPLE SYSTEM (1) LIMIT :n"),
+                {"n": args.queries}).all()
+        report("auditor: dossier code", *bench.measure("auditor", [r[0] for r in sample]))
+        report("auditor: identity number", *bench.measure("auditor", [r[1] for r in sample]))
+        print(f"\nEXPLAIN of the auditor's search for {full[1]!r}:")
+        bench.explain(full[1])
+        bench.ctx.db_engine.dispose()
+    finally:
+        if not args.keep:
+            admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

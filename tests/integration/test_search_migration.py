@@ -1,0 +1,69 @@
+"""Migration 0010 fills the search columns of the dossiers already stored, and on
+PostgreSQL indexes the names by trigrams."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from alembic import command
+from engine.store.migrate import alembic_config, upgrade
+from tests.conftest import PG_URL, require
+
+APPLICANTS = [
+    '{"type": "citizen", "name": "Nguyễn  Văn Đức", "id_number": "001 185 012345"}',
+    '{"name": "Tran Thi B"}',
+    '{"type": "organisation"}',
+]
+
+
+def _fresh_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'fill.sqlite3'}"
+    base = require(PG_URL, "MOTCUA_TEST_POSTGRES_URL")
+    name = base.rsplit("/", 1)[1] + "_search_fill"  # beside the test database: its own
+    admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_existing_dossiers_get_their_search_columns(backend: str, tmp_path: Path) -> None:
+    url = _fresh_url(backend, tmp_path)
+    command.upgrade(alembic_config(url), "0007")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO process_definitions (id, province, key, version, name, content_hash, "
+            "bpmn_xml, forms, deployed_at) VALUES (1, 'P', 'k', 1, 'k', 'h', '<x/>', '{}', "
+            "'2026-03-02 01:00:00+00:00')"))
+        for i, applicant in enumerate(APPLICANTS, 1):
+            conn.execute(text(
+                "INSERT INTO dossiers (id, province, code, unit, definition_id, process_key, "
+                "status, channel, applicant, state, received_at, updated_at, history_seq, "
+                "history_head, paused_hours, pause_count, apology_count, row_version) VALUES "
+                "(:id, 'P', :code, 'U', 1, 'k', 'in_process', 'online', :applicant, '{}', "
+                "'2026-03-02 01:00:00+00:00', '2026-03-02 01:00:00+00:00', 0, '', 0, 0, 0, 1)"),
+                {"id": i, "code": f"U-260302-000{i}", "applicant": applicant})
+    try:
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT search_name, search_id FROM dossiers ORDER BY id")).all()
+            method = conn.execute(text(
+                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+                "WHERE c.relname = 'ix_dossier_search_name'")).scalar() \
+                if backend == "postgresql" else None
+        assert [tuple(r) for r in rows] == [(" nguyen van duc", "001185012345"),
+                                           (" tran thi b", None), (None, None)]
+        if backend == "postgresql":
+            assert method == "gin"
+        command.downgrade(alembic_config(url), "0007")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM dossiers")).scalar() == 3
+    finally:
+        engine.dispose()
