@@ -1,6 +1,7 @@
-"""Documents the platform issues for a dossier, rendered as PDF (pure: no database).
-
-Form 01, the receipt and appointment slip, is the first (`receipt`)."""
+"""Documents the platform issues for a dossier, rendered as PDF (pure: no database): form 01,
+the receipt and appointment slip (`receipt`), and the notices of forms 02, 03 and 05
+(`notice`)."""
+from engine.documents.notice import NoticeFields, notice_file_name, render_notice
 from engine.documents.receipt import (
     CONTENT_TYPE,
     ReceiptFields,
@@ -9,4 +10,5 @@ from engine.documents.receipt import (
     render_receipt,
 )
 
-__all__ = ["CONTENT_TYPE", "ReceiptFields", "file_name", "format_instant", "render_receipt"]
+__all__ = ["CONTENT_TYPE", "NoticeFields", "ReceiptFields", "file_name", "format_instant",
+           "notice_file_name", "render_notice", "render_receipt"]

@@ -14,31 +14,20 @@ a Unicode map, so the text can be searched and extracted.
 """
 from __future__ import annotations
 
-import io
-import threading
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-import ttf_opensans
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 
 from engine.codes import LOCAL_TZ
+from engine.documents.layout import BOLD, CONTENT_TYPE, ITALIC, Page
 
-CONTENT_TYPE = "application/pdf"
+__all__ = ["CONTENT_TYPE", "ReceiptFields", "file_name", "format_instant", "render_receipt",
+           "time_limit_text"]
+
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
-REGULAR, BOLD, ITALIC = "OpenSans", "OpenSans-Bold", "OpenSans-Italic"
-_FONT_FILES = {REGULAR: ttf_opensans.OPENSANS_REGULAR.path,
-               BOLD: ttf_opensans.OPENSANS_BOLD.path,
-               ITALIC: ttf_opensans.OPENSANS_ITALIC.path}
-_fonts_lock = threading.Lock()
-_fonts_ready = False
 CHANNEL_NAMES = {"desk": "Trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
                  "online": "Trực tuyến qua Cổng dịch vụ công",
                  "post": "Qua dịch vụ bưu chính công ích"}
@@ -98,103 +87,37 @@ def file_name(fields: ReceiptFields) -> str:
 
 def render_receipt(fields: ReceiptFields) -> bytes:
     """The slip as a one-page A4 PDF (a second page only if the documents list is long)."""
-    _register_fonts()
     f = _nfc(fields)
     issued = datetime.fromisoformat(f.issued_at).astimezone(LOCAL_TZ)
-    buf = io.BytesIO()
-    # invariant: no creation time or random id in the file, so equal fields give equal bytes.
-    pdf = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1)
-    pdf.setTitle(f"{TITLE} {f.dossier_code}")
-    pdf.setAuthor(f.unit_name)
-    pdf.setCreator("motcua")
-    page_w, page_h = A4
-    left, right, top, bottom = 20 * mm, page_w - 15 * mm, page_h - 15 * mm, 15 * mm
-    width = right - left
-    y = top
-
-    def centred(text: str, font: str, size: float, x0: float, w: float, at: float) -> float:
-        """Wrapped, centred lines inside [x0, x0 + w]; returns the y below them."""
-        for part in simpleSplit(text, font, size, w):
-            at -= size * 1.35
-            pdf.setFont(font, size)
-            pdf.drawCentredString(x0 + w / 2, at, part)
-        return at
-
-    # Header: the receiving unit under its agency (left), the national motto (right).
-    col = width * 0.45
-    y_left = centred(f.agency.upper(), REGULAR, 10, left, col, y) if f.agency else y
-    y_left = centred(f.unit_name.upper(), BOLD, 10, left, col, y_left)
-    y_right = centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", BOLD, 10, left + col, width - col, y)
-    y_right = centred("Độc lập - Tự do - Hạnh phúc", BOLD, 10, left + col, width - col, y_right)
-    y_right = centred(f"ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}",
-                      ITALIC, 10, left + col, width - col, y_right - 4)
-    y = min(y_left, y_right) - 8 * mm
-
-    y = centred(TITLE, BOLD, 14, left, width, y)
-    y = centred(f"Mã hồ sơ: {f.dossier_code}", BOLD, 11, left, width, y - 2) - 4 * mm
-
-    def line(text: str, font: str = REGULAR, indent: float = 0) -> None:
-        nonlocal y
-        for part in simpleSplit(text, font, 11, width - indent):
-            if y - 17 < bottom:
-                pdf.showPage()
-                y = top
-            y -= 17
-            pdf.setFont(font, 11)
-            pdf.drawString(left + indent, y, part)
-
-    line(f"{f.unit_name} tiếp nhận hồ sơ của: {f.applicant_name}")
+    page = Page(f"{TITLE} {f.dossier_code}", f.unit_name)
+    page.header(f.unit_name, f.agency, issued)
+    page.title(TITLE, f"Mã hồ sơ: {f.dossier_code}")
+    page.line(f"{f.unit_name} tiếp nhận hồ sơ của: {f.applicant_name}")
     if f.applicant_address:
-        line(f"Địa chỉ: {f.applicant_address}")
+        page.line(f"Địa chỉ: {f.applicant_address}")
     contact = "    ".join(x for x in (
         f"Số điện thoại: {f.applicant_phone}" if f.applicant_phone else "",
         f"Email: {f.applicant_email}" if f.applicant_email else "") if x)
     if contact:
-        line(contact)
-    line(f"Nội dung yêu cầu giải quyết: {f.procedure}")
-    line("1. Thành phần hồ sơ nộp gồm:")
-    if f.documents:
-        for n, doc in enumerate(f.documents, 1):
-            line(f"{n}) {doc}", indent=6 * mm)
-    else:
-        line("Theo danh mục thành phần hồ sơ của thủ tục", ITALIC, indent=6 * mm)
-    line(f"2. Số lượng hồ sơ: {f.copies:02d} (bộ)")
-    line(f"3. Thời gian giải quyết hồ sơ theo quy định là: {f.time_limit or 'không quy định'}")
-    line(f"4. Thời gian nhận hồ sơ: {format_instant(f.received_at)}")
+        page.line(contact)
+    page.line(f"Nội dung yêu cầu giải quyết: {f.procedure}")
+    page.line("1. Thành phần hồ sơ nộp gồm:")
+    page.items(f.documents, "Theo danh mục thành phần hồ sơ của thủ tục")
+    page.line(f"2. Số lượng hồ sơ: {f.copies:02d} (bộ)")
+    page.line(f"3. Thời gian giải quyết hồ sơ theo quy định là: "
+              f"{f.time_limit or 'không quy định'}")
+    page.line(f"4. Thời gian nhận hồ sơ: {format_instant(f.received_at)}")
     if f.submitted_at and f.submitted_at != f.received_at:
-        line(f"(Hồ sơ nộp lúc {format_instant(f.submitted_at)})", ITALIC, indent=6 * mm)
+        page.line(f"(Hồ sơ nộp lúc {format_instant(f.submitted_at)})", ITALIC, indent=6 * mm)
     appointment = format_instant(f.appointment) if f.appointment else \
         "chưa xác định (thủ tục không quy định thời hạn giải quyết)"
-    line(f"5. Thời gian trả kết quả giải quyết hồ sơ: {appointment}", BOLD)
-    line(f"6. Đăng ký nhận kết quả tại: {f.return_place or f.unit_name}")
-    line(f"Hình thức nộp hồ sơ: {CHANNEL_NAMES.get(f.channel, f.channel)}")
-
-    # Signatures: the applicant (left) and the officer who received the dossier (right).
-    if y - 60 * mm < bottom:
-        pdf.showPage()
-        y = top
-    y -= 10 * mm
-    half = width / 2
-    for x0, who, name in ((left, "NGƯỜI NỘP HỒ SƠ", f.applicant_name),
-                          (left + half, "NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)):
-        below = centred(who, BOLD, 11, x0, half, y)
-        below = centred("(Ký và ghi rõ họ tên)", ITALIC, 10, x0, half, below)
-        centred(name, BOLD, 11, x0, half, below - 22 * mm)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
-
-
-def _register_fonts() -> None:
-    """Read the TTF files once per process (reportlab keeps them in its registry)."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    with _fonts_lock:
-        if not _fonts_ready:
-            for name, path in _FONT_FILES.items():
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            _fonts_ready = True
+    page.line(f"5. Thời gian trả kết quả giải quyết hồ sơ: {appointment}", BOLD)
+    page.line(f"6. Đăng ký nhận kết quả tại: {f.return_place or f.unit_name}")
+    page.line(f"Hình thức nộp hồ sơ: {CHANNEL_NAMES.get(f.channel, f.channel)}")
+    # The applicant (left) and the officer who received the dossier (right).
+    page.signatures([("NGƯỜI NỘP HỒ SƠ", f.applicant_name),
+                     ("NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)])
+    return page.finish()
 
 
 def _nfc(fields: ReceiptFields) -> ReceiptFields:

@@ -17,7 +17,16 @@ from typing import Any
 
 from engine.access import Action, Caller, require, see_dossier
 from engine.deadlines import Procedure
-from engine.documents import CONTENT_TYPE, ReceiptFields, file_name, render_receipt
+from engine.documents import (
+    CONTENT_TYPE,
+    NoticeFields,
+    ReceiptFields,
+    file_name,
+    notice_file_name,
+    render_notice,
+    render_receipt,
+)
+from engine.documents.notice import FORMS as NOTICE_FORMS
 from engine.documents.receipt import time_limit_text
 from engine.errors import MotcuaError, NotFound
 from engine.services.context import Context
@@ -61,6 +70,26 @@ def issue_receipt(uow: UnitOfWork, dossier: DossierRow, *, at: datetime, actor_i
         province=dossier.province, dossier_id=dossier.id, kind=RECEIPT, form="01",
         file_name=file_name(fields), content_type=CONTENT_TYPE, fields=fields.to_dict(),
         created_at=at, created_by=actor_id))
+
+
+def issue_notice(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
+                 actor_id: int | None, signed_by: str, procedure: str, reason: str = "",
+                 items: list[str] | None = None, deadline: str = "") -> Document:
+    """Issue a notice of form 02, 03 or 05 (`engine.documents.notice`) in the caller's
+    transaction; rendered when first asked for, as the receipt is."""
+    applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
+    unit_name, agency = uow.repo.unit_names(dossier.unit)
+    fields = NoticeFields(
+        kind=kind, dossier_code=dossier.code, unit_name=unit_name or dossier.unit,
+        agency=agency or "", applicant_name=_text(applicant.get("name")), procedure=procedure,
+        received_at=dossier.received_at.isoformat(), issued_at=at.isoformat(),
+        signed_by=signed_by, reason=reason, items=list(items or []), deadline=deadline)
+    document = Document(
+        province=dossier.province, dossier_id=dossier.id, kind=kind, form=NOTICE_FORMS[kind],
+        file_name=notice_file_name(fields), content_type=CONTENT_TYPE,
+        fields=fields.to_dict(), created_at=at, created_by=actor_id)
+    uow.repo.add_document(document)
+    return document
 
 
 def list_documents(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[Document]]:
@@ -116,6 +145,8 @@ def _render_pending(ctx: Context, dossier_id: int, ids: list[int]) -> None:
 def _render(doc: Document) -> bytes:
     if doc.kind == RECEIPT:
         return render_receipt(ReceiptFields.from_dict(doc.fields))
+    if doc.kind in NOTICE_FORMS:
+        return render_notice(NoticeFields.from_dict(doc.fields))
     raise ValueError(f"no renderer for documents of kind {doc.kind}")
 
 
@@ -155,3 +186,11 @@ def _documents(data: dict[str, Any]) -> list[str]:
                               if x)
             names.append(f"{name} ({extra})" if extra else name)
     return names
+
+
+def procedure_name(uow: UnitOfWork, dossier: DossierRow, process_name: str) -> str:
+    """What the documents call the procedure: its registered name, else the process's."""
+    stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "") \
+        if dossier.procedure_code else None
+    name = stored.data.get("name") if stored is not None else None
+    return name if isinstance(name, str) and name else process_name

@@ -19,9 +19,10 @@ from engine.errors import (
 )
 from engine.forms import validate_form
 from engine.nesting import check_nesting
-from engine.services import progress
+from engine.services import acts, progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
+from engine.services.documents import procedure_name
 from engine.services.instances import copy_data, keep_instance, load_instance, take_instance
 from engine.services.statutory import calendar_of
 from engine.services.views import DossierView
@@ -149,6 +150,7 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
         if task.form:
             # Checked before the instance is touched: a 422 leaves everything as it was.
             validate_form(task.form, version.compiled.forms, data)
+            acts.check_act(uow, dossier, task.form)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)
@@ -156,6 +158,9 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name,
                                  "position": acting_position(caller, task)})
+        if task.form in acts.ACT_FORMS:
+            acts.issue_act(uow, dossier, task.form, data, caller=caller, at=now,
+                           procedure=procedure_name(uow, dossier, version.compiled.name))
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))

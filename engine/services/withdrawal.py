@@ -11,7 +11,9 @@ from engine.access import Action, Caller, position_for, require
 from engine.access.policy import may_end_dossier
 from engine.errors import InvalidInput, MotcuaError
 from engine.services import progress
+from engine.services.catalog import version_of
 from engine.services.context import Context
+from engine.services.documents import issue_notice, procedure_name
 from engine.services.dossiers import find_dossier
 from engine.store.models import Dossier
 
@@ -59,5 +61,13 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         dossier.paused_since = None
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
                         payload=payload)
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        notice = issue_notice(uow, dossier, "withdrawal" if kind == "withdrawn" else "stop",
+                              at=now, actor_id=caller.id, signed_by=caller.name,
+                              procedure=procedure_name(uow, dossier, version.compiled.name),
+                              reason=reason.strip())
+        progress.record(uow, dossier, "document.issued", at=now, actor_id=caller.id,
+                        payload={"kind": notice.kind, "form": notice.form,
+                                 "file_name": notice.file_name})
         uow.commit()
         return dossier
