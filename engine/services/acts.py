@@ -5,7 +5,9 @@ with the dossier, in the completion's own transaction.
 - `guidance.json`: written guidance to complete the dossier at reception (form 02), given
   **once** per dossier: a second one is refused (422 `guidance-already-given`);
 - `supplement-request.json`: a supplement asked for during appraisal (form 02);
-- `refusal.json`: refusal with its reasons (form 03).
+- `refusal.json`: refusal with its reasons (form 03);
+- `result-return.json`: the result returned, to whom, by which channel and when (a
+  `dossier.result_returned` history event; the result itself is the procedure's own).
 
 Withdrawal and stop (form 05) are issued by `engine.services.withdrawal`.
 """
@@ -22,7 +24,9 @@ from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
 
 ACT_FORMS = {"guidance.json": "guidance", "supplement-request.json": "supplement_request",
-             "refusal.json": "refusal"}
+             "refusal.json": "refusal", "result-return.json": "result_return"}
+RETURN_FIELDS = ("returned_to", "recipient_role", "recipient_id_number", "return_channel",
+                 "returned_at", "postal_tracking", "note")
 
 
 class GuidanceAlreadyGiven(InvalidInput):
@@ -47,6 +51,13 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
     """After a task with `form` was completed with `data`: issue its notice, if it has one."""
     kind = ACT_FORMS.get(form or "")
     if kind is None:
+        return
+    if kind == "result_return":
+        returned = {k: data[k] for k in RETURN_FIELDS if data.get(k) not in (None, "")}
+        returned.setdefault("returned_at", at.isoformat())
+        returned["by"] = caller.name
+        progress.record(uow, dossier, "dossier.result_returned", at=at, actor_id=caller.id,
+                        payload=returned)
         return
     if kind == "guidance":
         items, reason = _strings(data.get("guidance_items")), _string(data.get("guidance_note"))

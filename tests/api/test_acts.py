@@ -128,3 +128,40 @@ def test_a_withdrawal_is_written_too(two_steps: World) -> None:
     assert r.status_code == 200, r.get_json()
     form, text = notices(world, code)["withdrawal"]
     assert form == "05" and "RÚT HỒ SƠ" in text and "Công dân có đơn xin rút hồ sơ" in text
+
+
+RETURN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
+  targetNamespace="http://example.org/motcua-tests">
+  <bpmn:process id="hand_back" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="return_result" name="Return the result">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="result-return.json"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="returned"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="return_result"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="return_result" targetRef="returned"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_the_return_of_the_result_records_to_whom_how_and_when(world: World) -> None:
+    forms = {"result-return.json": (FORMS / "result-return.json").read_bytes()}
+    assert post_bpmn(world, RETURN, forms).status_code == 201
+    code = started(world, process_key="hand_back")["code"]
+    bad = act(world, code, "return_result", {"returned_to": "Nguyễn Văn A",
+                                             "return_channel": "pigeon"})
+    assert_problem(bad, 422, "form-invalid")
+    done = act(world, code, "return_result", {
+        "returned_to": "Nguyễn Văn A", "recipient_role": "applicant",
+        "recipient_id_number": "079201000001", "return_channel": "post",
+        "postal_tracking": "EB123456789VN"})
+    assert done.status_code == 200 and done.get_json()["status"] == "finished"
+    event = next(e for e in history(world, code) if e["kind"] == "dossier.result_returned")
+    assert event["payload"]["returned_to"] == "Nguyễn Văn A"
+    assert (event["payload"]["return_channel"], event["payload"]["postal_tracking"]) == (
+        "post", "EB123456789VN")
+    assert event["payload"]["returned_at"] and event["payload"]["by"] == "officer"
