@@ -67,6 +67,16 @@ class KindIn(Schema):
                        "older three-level organisation)"})
 
 
+class PositionIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 300))
+
+
+class PositionOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    platform = fields.Boolean(metadata={"description": "one of the platform's own positions"})
+
+
 class KindOut(Schema):
     code = fields.String()
     name = fields.String()
@@ -129,3 +139,24 @@ class KindResource(MethodView):
         """Add or change a kind of unit of your province."""
         kind, created = units.put_kind(current_app.extensions["motcua"], caller(), code, body)
         return kind, 201 if created else 200
+
+
+@blp.route("/positions")
+class Positions(MethodView):
+    @blp.response(200, PositionOut(many=True))
+    def get(self) -> Any:
+        """The positions officers hold: the platform's and your province's own."""
+        return units.list_positions(current_app.extensions["motcua"], caller())
+
+
+@blp.route("/positions/<code>")
+class PositionResource(MethodView):
+    @blp.arguments(PositionIn())
+    @blp.response(200, PositionOut)
+    @blp.alt_response(201, schema=PositionOut, description="a position new to your province")
+    @blp.alt_response(422, schema=Problem)
+    def put(self, body: dict[str, Any], code: str) -> Any:
+        """Add or rename a position of your province."""
+        out, created = units.put_position(current_app.extensions["motcua"], caller(), code,
+                                          body)
+        return out, 201 if created else 200

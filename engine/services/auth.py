@@ -11,7 +11,7 @@ from engine.access import ROLES, Action, Caller, require
 from engine.errors import InvalidInput, Unauthenticated
 from engine.services.context import Context
 from engine.services.oidc import authenticate_jwt, is_jwt
-from engine.services.units import registered_unit
+from engine.services.units import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 
@@ -100,6 +100,7 @@ def create_principal(ctx: Context, *, name: str, role: str, province: str,
     with ctx.uow() as uow:
         if unit is not None:
             registered_unit(uow.repo, province, unit, field="unit")
+        known_positions(uow, province, [("position", position)])
         principal = Principal(name=name, role=role, province=province, unit=unit,
                               position=position, token_hash=hash_token(token),
                               token_expires_at=expires_at.astimezone(UTC) if expires_at else None,

@@ -190,6 +190,12 @@ def _principal(ctx: Context, subject: str, province: str, role: str, name: str,
             if uow.repo.unit_province(unit) != province:
                 raise Unauthenticated(f"the token's memberships name {unit}, not a registered "
                                       f"unit of province {province}")
+        unknown = org.unknown_positions(uow.session, province,
+                                        [p for _, p in memberships if p])
+        if unknown:
+            raise Unauthenticated(f"the token's memberships name the position "
+                                  f"{', '.join(sorted(unknown))}, not one of province "
+                                  f"{province}")
         row = uow.session.query(Principal).filter_by(subject=subject).with_for_update() \
             .one_or_none()
         unit, position = memberships[0] if memberships else (None, None)  # type: ignore[assignment]

@@ -294,6 +294,17 @@ class UnitKind(Base):
     level: Mapped[str] = mapped_column(String(50))
 
 
+class Position(Base):
+    """A position officers hold in a unit (reception, specialist, head_of_department...).
+    Province `""` holds the platform's, which every province sees; a province may add its
+    own (a lane of its diagrams names one)."""
+
+    __tablename__ = "positions"
+    province: Mapped[str] = mapped_column(String(50), primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
 class Document(Base):
     """A document issued for a dossier (form 01, the receipt and appointment slip, first).
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.store.models import Membership, Principal, Unit, UnitKind
+from engine.store.models import Membership, Position, Principal, Unit, UnitKind
 
 PLATFORM = ""  # the province of the platform's own rows
 
@@ -24,6 +24,30 @@ def kinds(session: Session, province: str) -> Sequence[UnitKind]:
 
 def kind(session: Session, province: str, code: str) -> UnitKind | None:
     return session.get(UnitKind, (province, code))
+
+
+def positions(session: Session, province: str) -> Sequence[Position]:
+    """The platform's positions and the province's own (its row wins over the platform's)."""
+    rows = session.scalars(select(Position).where(Position.province.in_((PLATFORM, province)))
+                           .order_by(Position.code, Position.province.desc())).all()
+    chosen: dict[str, Position] = {}
+    for row in rows:
+        chosen.setdefault(row.code, row)
+    return list(chosen.values())
+
+
+def position(session: Session, province: str, code: str) -> Position | None:
+    return session.get(Position, (province, code))
+
+
+def unknown_positions(session: Session, province: str, codes: Sequence[str]) -> set[str]:
+    """Those of `codes` that are neither the platform's positions nor the province's."""
+    wanted = set(codes)
+    if not wanted:
+        return set()
+    known = set(session.scalars(select(Position.code).where(
+        Position.province.in_((PLATFORM, province)), Position.code.in_(wanted))))
+    return wanted - known
 
 
 def unit(session: Session, code: str, *, lock: bool = False) -> Unit | None:

@@ -120,6 +120,8 @@ MAY = {
     ("patch", "/api/v1/units/{code}"): {"admin"},
     ("get", "/api/v1/unit-kinds"): PROVINCE_READERS,
     ("put", "/api/v1/unit-kinds/{code}"): {"admin"},
+    ("get", "/api/v1/positions"): PROVINCE_READERS,
+    ("put", "/api/v1/positions/{code}"): {"admin"},
 }
 PUBLIC = {("get", "/api/v1/openapi.json")}
 REFUSED = {401, 403, 404}
@@ -184,6 +186,7 @@ class Scene:
     def path(self, template: str) -> str:
         code = (self.procedure if "/procedures/" in template else self.registered
                 if "/units/" in template else self.kind if "/unit-kinds/" in template
+                else self.kind if "/positions/" in template
                 else self.code)
         values = {"code": code, "key": "two_steps", "version": "1",
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
@@ -242,6 +245,8 @@ class Scene:
             return {"name": f"Đơn vị {who}"}
         if template == "/api/v1/unit-kinds/{code}":
             return {"name": f"Loại {who}", "level": "commune"}
+        if template == "/api/v1/positions/{code}":
+            return {"name": f"Vị trí {who}"}
         if template.endswith("/token"):
             return None
         return {}

@@ -80,12 +80,13 @@ def test_a_bad_row_names_its_line_and_nothing_is_loaded(db_url: str, env: str, t
         f"{loop_a},A,department,{loop_b}\n"
         f"{loop_b},B,department,{loop_a}\n", encoding="utf-8")
     (tmp_path / "people.csv").write_text(
-        "name,role,unit,position\nLê Văn C,wizard,,\n", encoding="utf-8")
+        f"name,role,unit,position\nLê Văn C,wizard,,\nLê Thị D,officer,{good},wizard\n",
+        encoding="utf-8")
     assert main(["org", "import", str(tmp_path / "units.csv"), str(tmp_path / "people.csv"),
                  "--province", env]) == 2
     err = capsys.readouterr().err
     for where in ("units.csv:3/code", "units.csv:4/kind", "units.csv:5/code",
-                  "units.csv:7/parent", "people.csv:2/role"):
+                  "units.csv:7/parent", "people.csv:2/role", "people.csv:3/position"):
         assert where in err, (where, err)
     assert "nothing was imported" in err
     assert units_of(db_url, env) == {}

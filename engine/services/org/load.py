@@ -16,7 +16,7 @@ from engine.org.units import code_problems, field_problems, parent_problems
 from engine.services.auth import ROLES, hash_token, new_token
 from engine.services.context import Context
 from engine.services.org.units import parent_lookup
-from engine.services.units import NOT_REGISTERED, NOT_YOURS
+from engine.services.units import NOT_REGISTERED, NOT_YOURS, UNKNOWN_POSITION
 from engine.store import org
 from engine.store.models import Principal, Unit, max_length
 
@@ -82,6 +82,10 @@ def load(ctx: Context, province: str, rows: Sequence[Row],
             unit = row.fields.get("unit")
             if unit is not None and not found and uow.repo.unit_province(unit) != province:
                 found.append({"field": "unit", "message": NOT_REGISTERED})
+            position = row.fields.get("position")
+            if position and not found and org.unknown_positions(uow.session, province,
+                                                                [position]):
+                found.append({"field": "position", "message": UNKNOWN_POSITION})
             problems += [_at(row, p) for p in found]
             progress(1)
             if found:

@@ -15,7 +15,7 @@ from engine.access import Action, Caller, require
 from engine.errors import InvalidInput, NotFound
 from engine.services.auth import expiry_problems, hash_token, new_token
 from engine.services.context import Context
-from engine.services.units import registered_unit
+from engine.services.units import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 from engine.store.uow import UnitOfWork
@@ -61,6 +61,9 @@ def change_principal(ctx: Context, caller: Caller, principal_id: int,
         now = ctx.clock.now()
         if changes.get("unit") is not None:
             registered_unit(uow.repo, caller.province, changes["unit"], field="unit")
+        known_positions(uow, caller.province, [("position", changes.get("position"))] + [
+            (f"memberships/{i}/position", m["position"])
+            for i, m in enumerate(changes.get("memberships") or [])])
         if changes.get("memberships") and row.role != "officer":
             raise InvalidInput("only officers hold memberships", errors=[
                 {"field": "memberships", "message": f"a {row.role} holds none"}])

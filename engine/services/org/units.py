@@ -16,10 +16,11 @@ from engine.org.units import code_problems, field_problems, parent_problems
 from engine.services.context import Context
 from engine.services.units import NOT_YOURS
 from engine.store import org
-from engine.store.models import Unit, UnitKind
+from engine.store.models import Position, Unit, UnitKind
 from engine.store.uow import UnitOfWork
 
 MAX_KIND_CODE = 50
+MAX_POSITION_CODE = 100
 
 
 def list_units(ctx: Context, caller: Caller, *, limit: int, offset: int,
@@ -117,6 +118,37 @@ def put_kind(ctx: Context, caller: Caller, code: str, body: dict[str, Any]
         row.name, row.level = body["name"], body["level"]
         uow.commit()
         return _kind_view(row), created
+
+
+def list_positions(ctx: Context, caller: Caller) -> list[dict[str, Any]]:
+    require(caller, Action.UNIT_READ)
+    with ctx.uow(readonly=True) as uow:
+        return [_position_view(p) for p in org.positions(uow.session, caller.province)]
+
+
+def put_position(ctx: Context, caller: Caller, code: str, body: dict[str, Any]
+                 ) -> tuple[dict[str, Any], bool]:
+    """Add or rename a position of the caller's province (a platform position of the same
+    code is shadowed, never changed)."""
+    require(caller, Action.UNIT_WRITE)
+    if len(code) > MAX_POSITION_CODE or not code.replace("_", "").isalnum() \
+            or not code.isascii():
+        raise InvalidInput("invalid position code", errors=[{
+            "field": "code",
+            "message": f"letters, digits and _ only, at most {MAX_POSITION_CODE}"}])
+    with ctx.uow() as uow:
+        row = org.position(uow.session, caller.province, code)
+        created = row is None
+        if row is None:
+            row = Position(province=caller.province, code=code, name=body["name"])
+            uow.repo.add(row)
+        row.name = body["name"]
+        uow.commit()
+        return _position_view(row), created
+
+
+def _position_view(p: Position) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "platform": p.province == org.PLATFORM}
 
 
 def _own(uow: UnitOfWork, caller: Caller, code: str, *, lock: bool = False) -> Unit:
