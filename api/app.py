@@ -8,6 +8,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import (
+    audit,
     body_limits,
     calendars,
     definitions,
@@ -52,8 +53,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.extensions["motcua.auth_failures"] = FailureCounter(settings.redis_url)
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    for module in (definitions, procedures, dossiers, dossier_acts, documents, tasks, principals,
-                   units, calendars):
+    for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
+                   principals, units, calendars):
         api.register_blueprint(module.blp)
     health.register(app)
     body_limits.register(app)  # before anything reads the body

@@ -59,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ounit.add_argument("--kind", required=True, help="e.g. provincial_centre, department")
     ounit.add_argument("--parent")
 
+    hist = sub.add_parser("history", help="prove dossiers' records intact")
+    hsub = hist.add_subparsers(dest="action", required=True)
+    hverify = hsub.add_parser("verify", help="re-compute every dossier's hash chain; exit 1 "
+                                             "naming each dossier and event at fault")
+    hverify.add_argument("--province", help="only this province (default: all)")
+    hverify.add_argument("--since", help="only dossiers received on or after this date")
+
     calendar = sub.add_parser("calendar", help="import calendar overrides, try time limits")
     csub = calendar.add_subparsers(dest="action", required=True)
     cimport = csub.add_parser("import", help="merge override rows from a CSV into a calendar")
@@ -130,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "--threads", str(args.threads)])
     elif args.command == "calendar":
         return _calendar(args, settings)
+    elif args.command == "history":
+        from api.audit import run_verify
+
+        return run_verify(args.province, args.since, settings)
     elif args.command == "org" and args.action == "unit":
         from api.org_import import register_one
 

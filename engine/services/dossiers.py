@@ -37,8 +37,9 @@ STATUSES = ("in_process", "finished", "error", "withdrawn", "stopped")
 
 def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
                   process_key: str | None = None, unit: str | None = None,
-                  handling_unit: str | None = None, timeliness: str | None = None, sort: str = "-received_at", limit: int = 50,
-                  offset: int = 0, q: str | None = None, channel: str | None = None,
+                  handling_unit: str | None = None, timeliness: str | None = None,
+                  sort: str = "-received_at", limit: int = 50, offset: int = 0,
+                  q: str | None = None, channel: str | None = None,
                   received_from: date | datetime | None = None,
                   received_to: date | datetime | None = None) -> tuple[list[Dossier], int]:
     """The dossiers the caller may see (engine.access.dossier_scope), filtered. `q`: a

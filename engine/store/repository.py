@@ -341,6 +341,35 @@ class Repository(HotPath):
         return self.session.scalars(select(HistoryEvent).where(
             HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
 
+    def dossiers_after(self, province: str, after_id: int, limit: int, *,
+                       since: datetime | None = None) -> Sequence[Dossier]:
+        """The province's dossiers with an id above `after_id`, in id order (a page of a
+        walk through all of them), received at or after `since`."""
+        q = select(Dossier).where(Dossier.province == province, Dossier.id > after_id)
+        if since is not None:
+            q = q.where(Dossier.received_at >= since)
+        return self.session.scalars(q.order_by(Dossier.id).limit(limit)).all()
+
+    def provinces(self) -> Sequence[str]:
+        """Every province that has dossiers."""
+        return self.session.scalars(select(Dossier.province).distinct()
+                                    .order_by(Dossier.province)).all()
+
+    def count_dossiers(self, province: str, *, since: datetime | None = None) -> int:
+        q = select(func.count()).select_from(Dossier).where(Dossier.province == province)
+        if since is not None:
+            q = q.where(Dossier.received_at >= since)
+        return int(self.session.scalar(q) or 0)
+
+    def histories(self, dossier_ids: Sequence[int]) -> dict[int, list[HistoryEvent]]:
+        """The history of each of these dossiers, in order."""
+        out: dict[int, list[HistoryEvent]] = {i: [] for i in dossier_ids}
+        for event in self.session.scalars(select(HistoryEvent).where(
+                HistoryEvent.dossier_id.in_(dossier_ids))
+                .order_by(HistoryEvent.dossier_id, HistoryEvent.seq)):
+            out[event.dossier_id].append(event)
+        return out
+
     # -- outbox -------------------------------------------------------------------------
     def claim_outbox(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:
         """Unsent messages, locked so that two relays never send the same row."""
