@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from api.auth import caller
 from api.schemas import Problem
 from engine.codes import LOCAL_TZ
-from engine.services import audit
+from engine.services import anchors, audit
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
                 description="Auditors: proving a dossier's record intact")
@@ -61,7 +61,7 @@ def run_verify(province: str | None, since: str | None, settings: Any) -> int:
             print(f"error: --since {since!r}: a date such as 2026-01-31", file=sys.stderr)
             return 2
     ctx = build_context(settings)
-    broken = checked = 0
+    broken = checked = bad_anchors = 0
     try:
         provinces = [province] if province else audit.provinces(ctx)
         for p in provinces:
@@ -76,7 +76,26 @@ def run_verify(province: str | None, since: str | None, settings: Any) -> int:
                         d = verdict.first_divergence or {}
                         print(f"{p} {verdict.code}: event {d.get('seq')}: {d.get('reason')} "
                               f"(expected {d.get('expected')}, found {d.get('found')})")
+            for problem in anchors.verify_anchors(ctx, p, start.date() if start else None):
+                bad_anchors += 1
+                print(f"{p} anchor {problem.day.isoformat()}: {problem.reason}")
     finally:
         ctx.db_engine.dispose()
-    print(f"{checked} dossiers checked, {broken} not intact", file=sys.stderr)
-    return 1 if broken else 0
+    print(f"{checked} dossiers checked, {broken} not intact; {bad_anchors} anchors at fault",
+          file=sys.stderr)
+    return 1 if broken or bad_anchors else 0
+
+
+def run_anchor(province: str | None, settings: Any) -> int:
+    """`motcua history anchor`: the anchors of the days that ended without one."""
+    from engine.wiring import build_context
+
+    ctx = build_context(settings)
+    try:
+        done = anchors.anchor_due(ctx, province)
+    finally:
+        ctx.db_engine.dispose()
+    for p, day in done:
+        print(f"{p} {day.isoformat()} anchored")
+    print(f"{len(done)} days anchored", file=sys.stderr)
+    return 0

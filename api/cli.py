@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                              "naming each dossier and event at fault")
     hverify.add_argument("--province", help="only this province (default: all)")
     hverify.add_argument("--since", help="only dossiers received on or after this date")
+    hanchor = hsub.add_parser("anchor", help="write the daily anchors of the days that ended "
+                                             "without one (workers do it every 5 minutes)")
+    hanchor.add_argument("--province", help="only this province (default: all)")
 
     calendar = sub.add_parser("calendar", help="import calendar overrides, try time limits")
     csub = calendar.add_subparsers(dest="action", required=True)
@@ -137,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "--threads", str(args.threads)])
     elif args.command == "calendar":
         return _calendar(args, settings)
+    elif args.command == "history" and args.action == "anchor":
+        from api.audit import run_anchor
+
+        return run_anchor(args.province, settings)
     elif args.command == "history":
         from api.audit import run_verify
 

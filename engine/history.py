@@ -50,3 +50,11 @@ def first_break(events: list[Any], head: str, count: int) -> dict[str, Any] | No
                 "expected": f"{count} events ending {head or GENESIS}",
                 "found": f"{len(events)} events ending {prev}"}
     return None
+
+
+def anchor_digest(prev_digest: str, heads: list[tuple[str, int, str]]) -> str:
+    """A day's anchor: SHA-256 over the previous anchor's digest and every dossier's chain
+    head at the end of the day, (code, seq, hash) in code order. Deleting a whole dossier or
+    rewinding its chain changes it, though each remaining chain still proves itself."""
+    body = _CANONICAL.encode(sorted(heads))
+    return hashlib.sha256((prev_digest + body).encode("utf-8")).hexdigest()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import dramatiq
@@ -10,6 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
 from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep
+from engine.services.anchors import anchor_due
 from engine.services.context import Context
 from engine.services.dossiers import wake
 
@@ -47,6 +49,10 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
     return actors
 
 
+# How often a sweeper looks for days that ended without their history anchor.
+ANCHOR_EVERY = 300.0
+
+
 class Sweeper:
     """A daemon thread that runs `sweep` every `interval` seconds until stopped."""
 
@@ -63,9 +69,13 @@ class Sweeper:
         self._stop.set()
 
     def _run(self) -> None:
-        tick = safe(sweep)
+        tick, anchor = safe(sweep), safe(anchor_due)
+        anchored = 0.0
         while not self._stop.wait(self._interval):
             tick(self._ctx, grace=self._interval)
+            if time.monotonic() - anchored >= ANCHOR_EVERY:
+                anchored = time.monotonic()
+                anchor(self._ctx)
 
 
 class SweeperMiddleware(Middleware):

@@ -1,11 +1,12 @@
 """Tables (SQLAlchemy 2 typed models). The schema itself is created only by alembic."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Double,
     ForeignKey,
@@ -203,6 +204,19 @@ class HistoryEvent(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class HistoryAnchor(Base):
+    """Per province and day: a digest over every dossier's chain head at the end of the day
+    (`engine.history.anchor_digest`), chained to the province's anchor before it."""
+
+    __tablename__ = "history_anchors"
+    province: Mapped[str] = mapped_column(String(50), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_digest: Mapped[str] = mapped_column(String(64))
+    dossiers: Mapped[int]
+    created_at: Mapped[datetime]
 
 
 class StoredProcedure(Base):

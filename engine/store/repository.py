@@ -23,6 +23,7 @@ from engine.store.hot_path import HotPath
 from engine.store.models import (
     Document,
     Dossier,
+    HistoryAnchor,
     HistoryEvent,
     OutboxMessage,
     Principal,
@@ -349,6 +350,28 @@ class Repository(HotPath):
         if since is not None:
             q = q.where(Dossier.received_at >= since)
         return self.session.scalars(q.order_by(Dossier.id).limit(limit)).all()
+
+    def heads_before(self, province: str, before: datetime) -> list[tuple[str, int, str]]:
+        """(code, seq, hash) of each dossier's last event before `before`: its chain head
+        as it stood then."""
+        last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
+                .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
+                .where(Dossier.province == province, HistoryEvent.at < before)
+                .group_by(HistoryEvent.dossier_id).subquery())
+        rows = self.session.execute(
+            select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
+            .join(last, last.c.dossier_id == Dossier.id)
+            .join(HistoryEvent, (HistoryEvent.dossier_id == last.c.dossier_id)
+                  & (HistoryEvent.seq == last.c.seq)))
+        return [(code, int(seq), digest) for code, seq, digest in rows]
+
+    def anchors(self, province: str) -> Sequence[HistoryAnchor]:
+        return self.session.scalars(select(HistoryAnchor).where(
+            HistoryAnchor.province == province).order_by(HistoryAnchor.day)).all()
+
+    def first_reception(self, province: str) -> datetime | None:
+        return self.session.scalar(select(func.min(Dossier.received_at)).where(
+            Dossier.province == province))
 
     def provinces(self) -> Sequence[str]:
         """Every province that has dossiers."""

@@ -1,0 +1,98 @@
+"""Daily anchors of the history (issue: an auditor must detect a whole dossier deleted or
+rewound, which its own chain cannot show). For each province and each day that has ended,
+an anchor stores a digest over every dossier's chain head at the end of that day, chained to
+the anchor before it (`engine.history.anchor_digest`). Workers write the anchors of the days
+that ended during their sweep; `motcua history anchor` does the same by hand. Verifying
+re-computes each from the history rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from engine.codes import LOCAL_TZ
+from engine.history import GENESIS, anchor_digest
+from engine.services.context import Context
+from engine.store.models import HistoryAnchor
+from engine.store.uow import IntegrityError
+
+MAX_DAYS_PER_RUN = 62  # a province catching up after a long pause does it over a few sweeps
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    province: str
+    day: date
+    reason: str
+
+
+def end_of(day: date) -> datetime:
+    """Midnight after `day`, in Vietnam's time."""
+    return datetime.combine(day + timedelta(days=1), time(), LOCAL_TZ)
+
+
+def anchor_due(ctx: Context, province: str | None = None) -> list[tuple[str, date]]:
+    """Anchor every day that has ended and has no anchor yet (from the province's first
+    dossier on), at most MAX_DAYS_PER_RUN per province. Returns what was anchored. Safe in
+    several processes at once: one anchor per province and day is ever stored."""
+    today = ctx.clock.now().astimezone(LOCAL_TZ).date()
+    done: list[tuple[str, date]] = []
+    with ctx.uow(readonly=True) as uow:
+        provinces = [province] if province else list(uow.repo.provinces())
+    for p in provinces:
+        with ctx.uow(readonly=True) as uow:
+            stored = list(uow.repo.anchors(p))
+            first = uow.repo.first_reception(p)
+        if first is None:
+            continue
+        day = stored[-1].day + timedelta(days=1) if stored else \
+            first.astimezone(LOCAL_TZ).date()
+        prev = stored[-1].digest if stored else GENESIS
+        while day < today and len(done) < MAX_DAYS_PER_RUN:
+            prev = _anchor(ctx, p, day, prev)
+            done.append((p, day))
+            day += timedelta(days=1)
+    return done
+
+
+def _anchor(ctx: Context, province: str, day: date, prev: str) -> str:
+    with ctx.uow() as uow:
+        heads = uow.repo.heads_before(province, end_of(day))
+        digest = anchor_digest(prev, heads)
+        uow.repo.add(HistoryAnchor(province=province, day=day, digest=digest, prev_digest=prev,
+                                   dossiers=len(heads), created_at=ctx.clock.now()))
+        try:
+            uow.commit()
+        except IntegrityError:  # another process anchored it first: theirs stands
+            pass
+    with ctx.uow(readonly=True) as uow:
+        stored = [a for a in uow.repo.anchors(province) if a.day == day]
+    return stored[0].digest if stored else digest
+
+
+def verify_anchors(ctx: Context, province: str, since: date | None = None
+                   ) -> list[AnchorProblem]:
+    """Every anchor of the province re-computed from the history rows as they are now, and
+    each linked to the one before it."""
+    problems = []
+    with ctx.uow(readonly=True) as uow:
+        anchors = list(uow.repo.anchors(province))
+    prev = GENESIS
+    for anchor in anchors:
+        if anchor.prev_digest != prev:
+            problems.append(AnchorProblem(province, anchor.day,
+                                          "not linked to the anchor before it"))
+        if since is None or anchor.day >= since:
+            with ctx.uow(readonly=True) as uow:
+                heads = uow.repo.heads_before(province, end_of(anchor.day))
+            if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
+                problems.append(AnchorProblem(
+                    province, anchor.day, f"the chain heads at the end of the day no longer "
+                    f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
+        prev = anchor.digest
+    return problems
+
+
+def view(anchor: HistoryAnchor) -> dict[str, Any]:
+    return {"province": anchor.province, "day": anchor.day.isoformat(),
+            "digest": anchor.digest, "dossiers": anchor.dossiers}
