@@ -6,7 +6,7 @@ import sys
 from datetime import date, datetime, time
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from api.auth import caller
 from api.schemas import Problem
 from engine.codes import LOCAL_TZ
-from engine.services import anchors, audit
+from engine.services import anchors, audit, control_sheet
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
                 description="Auditors: proving a dossier's record intact")
@@ -45,6 +45,20 @@ class Verify(MethodView):
         verdict = audit.verify_dossier(current_app.extensions["motcua"], caller(), code)
         return {"code": verdict.code, "intact": verdict.intact, "events": verdict.events,
                 "head": verdict.head, "first_divergence": verdict.first_divergence}
+
+
+@blp.route("/<code>/control-sheet")
+class ControlSheet(MethodView):
+    @blp.response(200, description="the process control sheet (form 06) as a PDF",
+                  content_type="application/pdf")
+    @blp.alt_response(404, schema=Problem)
+    def get(self, code: str) -> Any:
+        """The process control sheet (form 06): every hand-over of the dossier, when, to
+        whom, and whether each step finished before, on or after its due time."""
+        name, pdf = control_sheet.control_sheet(current_app.extensions["motcua"], caller(),
+                                                code)
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{name}"'})
 
 
 def run_verify(province: str | None, since: str | None, settings: Any) -> int:

@@ -110,6 +110,41 @@ class Page:
         for n, entry in enumerate(entries, 1):
             self.line(f"{n}) {entry}", indent=6 * mm)
 
+    def table(self, headers: Sequence[str], widths: Sequence[float],
+              rows: Sequence[Sequence[str]], size: float = 9) -> None:
+        """A ruled table: `widths` are fractions of the page's width; cells wrap, a row runs
+        as tall as its tallest cell, and a row that would cross the bottom starts a new
+        page (with the headers again)."""
+        cols = [w * self.width for w in widths]
+        lead = size * 1.3
+
+        def row_lines(cells: Sequence[str], font: str) -> list[list[str]]:
+            return [simpleSplit(nfc(c), font, size, w - 4) or [""] for c, w in zip(cells, cols)]
+
+        def draw(cells: Sequence[str], font: str) -> None:
+            lines = row_lines(cells, font)
+            height = max(len(c) for c in lines) * lead + 4
+            if self.y - height < self.bottom:
+                self.pdf.showPage()
+                self.y = self.top
+                if font != BOLD:
+                    draw(headers, BOLD)
+            x = self.left
+            for col, cell in zip(cols, lines):
+                self.pdf.rect(x, self.y - height, col, height)
+                self.pdf.setFont(font, size)
+                for n, text in enumerate(cell):
+                    self.pdf.drawString(x + 2, self.y - 2 - (n + 1) * lead + 2, text)
+                x += col
+            self.y -= height
+
+        self.pdf.setLineWidth(0.5)
+        self.y -= 3 * mm  # clear of the descenders of the line above
+        draw(headers, BOLD)
+        for row in rows:
+            draw(row, REGULAR)
+        self.y -= 4 * mm
+
     def signatures(self, blocks: Sequence[tuple[str, str]]) -> None:
         """(role in capitals, name) side by side, room left to sign."""
         if self.y - 60 * mm < self.bottom:

@@ -272,6 +272,12 @@ class Repository(HotPath):
         self.flush_writes()
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
 
+    def tasks_of(self, dossier_id: int) -> Sequence[Task]:
+        """Every inbox row the dossier ever had, in the order they were made."""
+        self.flush_writes()
+        return self.session.scalars(select(Task).where(Task.dossier_id == dossier_id)
+                                    .order_by(Task.created_at, Task.id)).all()
+
     def open_tasks_of(self, dossier_id: int) -> Sequence[Task]:
         self.flush_writes()
         return self.session.scalars(select(Task).where(

@@ -1,0 +1,59 @@
+"""The process control sheet (form 06) of a dossier, made on demand from its inbox rows: one
+step per task, handed over from the unit of the task before it (reception first)."""
+from __future__ import annotations
+
+from engine.access import Action, Caller
+from engine.codes import LOCAL_TZ
+from engine.documents.control_sheet import ControlSheetFields, Step, render_control_sheet
+from engine.services.context import Context
+from engine.services.documents import procedure_name
+from engine.services.dossiers import find_dossier
+from engine.store.models import Task
+
+
+def control_sheet(ctx: Context, caller: Caller, code: str) -> tuple[str, bytes]:
+    """(file name, PDF) for whoever may read the dossier's history."""
+    with ctx.uow(readonly=True) as uow:
+        dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
+        tasks = list(uow.repo.tasks_of(dossier.id))
+        people = uow.repo.principal_names([t.completed_by for t in tasks])
+        units = {u: uow.repo.unit_names(u) for u in {dossier.unit, *(t.unit for t in tasks)}
+                 if u}
+        procedure = procedure_name(uow, dossier, dossier.process_key)
+
+    def unit_name(code: str | None) -> str:
+        return (units.get(code or "", (None, None))[0] or code or "")
+
+    receiving = unit_name(dossier.unit)
+    applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
+    steps, before = [], f"Bộ phận tiếp nhận và trả kết quả — {receiving}"
+    for task in tasks:
+        here = unit_name(task.unit) + (f" ({task.position})" if task.position else "")
+        steps.append(Step(
+            name=task.name or task.element_id, handed_by=before, received_by=here,
+            handed_at=task.created_at.isoformat(),
+            due_at=task.due_at.isoformat() if task.due_at else None,
+            done_at=task.completed_at.isoformat() if task.completed_at else None,
+            result=_result(task), done_by=people.get(task.completed_by or 0, "")))
+        before = here
+    agency = units.get(dossier.unit, (None, None))[1] or ""
+    fields = ControlSheetFields(
+        dossier_code=dossier.code, unit_name=receiving, agency=agency,
+        applicant_name=str(applicant.get("name") or ""), procedure=procedure,
+        received_at=dossier.received_at.isoformat(), issued_at=ctx.clock.now().isoformat(),
+        due_at=dossier.due_at.isoformat() if dossier.due_at else None, steps=steps)
+    return f"phieu-kiem-soat-{dossier.code}.pdf", render_control_sheet(fields)
+
+
+def _result(task: Task) -> str:
+    """Before, on or after the step's due time (a step without one is on time)."""
+    if task.status == "open":
+        return "open"
+    if task.status != "completed" or task.completed_at is None:
+        return "cancelled"
+    if task.due_at is None:
+        return "on_time"
+    if task.completed_at > task.due_at:
+        return "late"
+    done, due = (t.astimezone(LOCAL_TZ).date() for t in (task.completed_at, task.due_at))
+    return "early" if done < due else "on_time"
