@@ -20,6 +20,14 @@ from engine.wiring import build_context
 ROOT = Path(__file__).resolve().parents[1]
 PROVINCE = "DEMO"
 UNIT = "000.00.06.H56"
+COMMITTEE = "000.00.00.H56"
+DEPARTMENT = "000.00.20.H56"  # decides the judicial record certificates the centre receives
+UNITS = [
+    # code, name, kind, parent
+    (COMMITTEE, "Ủy ban nhân dân tỉnh", "provincial_committee", None),
+    (UNIT, "Trung tâm Phục vụ hành chính công tỉnh", "provincial_centre", COMMITTEE),
+    (DEPARTMENT, "Sở Tư pháp", "department", COMMITTEE),
+]
 PRINCIPALS = [
     # token, name, role, unit, position
     ("demo-designer", "Process designer", "designer", None, None),
@@ -28,6 +36,11 @@ PRINCIPALS = [
     ("demo-specialist", "Specialist", "officer", UNIT, "specialist"),
     ("demo-head", "Head of department", "officer", UNIT, "head_of_department"),
     ("demo-leader", "Commune leader", "officer", UNIT, "leader"),
+    ("demo-dept-specialist", "Department of Justice specialist", "officer", DEPARTMENT,
+     "specialist"),
+    ("demo-dept-head", "Department of Justice head of division", "officer", DEPARTMENT,
+     "head_of_department"),
+    ("demo-dept-leader", "Department of Justice director", "officer", DEPARTMENT, "leader"),
     ("demo-auditor", "Auditor", "auditor", None, None),
     ("demo-admin", "Administrator", "admin", None, None),
 ]
@@ -38,12 +51,12 @@ def load_demo(settings: Settings) -> None:
     ctx = build_context(settings)
     designer_id = None
     with ctx.uow() as uow:
-        if org.unit(uow.session, UNIT) is None:
-            now = ctx.clock.now()
-            uow.repo.add(Unit(code=UNIT, province=PROVINCE, created_at=now,
-                              name="Trung tâm Phục vụ hành chính công tỉnh",
-                              kind="provincial_centre", registered_at=now, updated_at=now))
-            uow.repo.flush()
+        for code, unit_name, kind, parent in UNITS:
+            if org.unit(uow.session, code) is None:
+                now = ctx.clock.now()
+                uow.repo.add(Unit(code=code, province=PROVINCE, created_at=now, name=unit_name,
+                                  kind=kind, parent=parent, registered_at=now, updated_at=now))
+                uow.repo.flush()
         for token, name, role, unit, position in PRINCIPALS:
             found = uow.repo.principal_by_token_hash(hash_token(token))
             if found is None:
@@ -74,7 +87,7 @@ def load_demo(settings: Settings) -> None:
             procedure, _ = procedures.put_procedure(ctx, designer, body.pop("code"), body)
             limit = procedure.rules[-1].limits
             print(f"  procedure {procedure.code}: limits {', '.join(f'{k} {v.value:g} {v.unit}' for k, v in limit.items())}")
-    print(f"demo province {PROVINCE}, receiving unit {UNIT}; tokens:")
-    for token, name, role, _unit, position in PRINCIPALS:
-        print(f"  {token:18} {role:9} {position or '':20} {name}")
+    print(f"demo province {PROVINCE}, receiving unit {UNIT}, department {DEPARTMENT}; tokens:")
+    for token, name, role, unit, position in PRINCIPALS:
+        print(f"  {token:20} {role:9} {position or '':20} {unit or '':14} {name}")
     ctx.db_engine.dispose()

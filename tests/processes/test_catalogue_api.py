@@ -2,8 +2,13 @@
 
 For each ``processes/<name>.bpmn`` with a ``<name>.scenarios.json`` beside it: the diagram is
 deployed with the forms it names from ``forms/``, and each scenario is played as people would:
-a client submits the dossier, then for every step an officer of the task's position finds it
-in their inbox and completes it; the dossier ends where the scenario says, with its data.
+a client submits the dossier, then for every step an officer of the task's unit and position
+finds it in their inbox and completes it, or the client delivers the message the step names
+(`supplement` through POST /dossiers/{code}/supplement, any other through
+/dossiers/{code}/messages/{name}); the dossier ends where the scenario says, with its data.
+
+Unit codes are unique across provinces, so every official unit code a scenario names (the
+department chosen at reception, say) stands for a unit registered afresh in the test's province.
 """
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from engine.org.units import OFFICIAL_CODE
+from tests.api.helpers import official
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -52,10 +60,19 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
     key = r.get_json()["key"]
     assert key == bpmn.stem
 
-    officers = {}
-    for position in _property_values(bpmn, "position"):
-        officers[position] = f"officer_{position}"
-        world.principal(officers[position], "officer", unit=world.unit, position=position)
+    units: dict[str, str] = {}
+    steps = [_with_units(world, units, step) for step in scenario["steps"]]
+    expect = _with_units(world, units, scenario["expect"])
+    positions = _property_values(bpmn, "position")
+    officers: dict[tuple[str, str], str] = {}
+
+    def officer_for(unit: str, position: str) -> str | None:
+        if position not in positions:
+            return None
+        if (unit, position) not in officers:
+            officers[unit, position] = f"officer_{position}_{unit}"
+            world.principal(officers[unit, position], "officer", unit=unit, position=position)
+        return officers[unit, position]
 
     applicant = scenario.get("applicant", {})
     channel = applicant.get("channel") if applicant.get("channel") in CHANNELS else "online"
@@ -67,7 +84,12 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
     assert r.get_json()["status"] == "in_process"
     assert r.get_json()["channel"] == channel
 
-    for index, step in enumerate(scenario["steps"]):
+    for index, step in enumerate(steps):
+        if "message" in step:
+            r = _deliver(world, code, step["message"], step["data"])
+            assert r.status_code == 200, (index, step["message"], r.get_json())
+            assert r.get_json()["status"] != "error", r.get_json()["error"]
+            continue
         d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor"))
         assert d.status_code == 200
         current = d.get_json()["current_steps"]
@@ -76,7 +98,7 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
             f"step {index}: expected {step['task']} open, open are "
             f"{[s['element_id'] for s in current]}")
         task = matching[0]
-        officer = officers.get(task["position"])
+        officer = officer_for(task["unit"], task["position"])
         assert officer, f"step {index}: no position property matches {task['position']!r}"
 
         inbox = world.client.get("/api/v1/tasks",
@@ -88,7 +110,6 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
         assert r.get_json()["status"] != "error", r.get_json()["error"]
 
     d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor")).get_json()
-    expect = scenario["expect"]
     assert (d["status"] == "finished") == expect["finished"], d["current_steps"]
     if not expect["finished"]:
         return
@@ -103,6 +124,29 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
     events = world.client.get(f"/api/v1/dossiers/{code}/history",
                               headers=world.headers("auditor")).get_json()["events"]
     completed = [e["element_id"] for e in events if e["kind"] == "task.completed"]
-    assert completed == [s["task"] for s in scenario["steps"]]
+    assert completed == [s["task"] for s in steps if "task" in s]
     assert events[-1]["kind"] == "dossier.finished"
     assert events[-1]["element_id"] == expect["end_event"]
+
+
+def _with_units(world: Any, units: dict[str, str], value: Any) -> Any:
+    """`value` with every official unit code replaced by a unit registered for this test."""
+    if isinstance(value, dict):
+        return {k: _with_units(world, units, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_units(world, units, v) for v in value]
+    if isinstance(value, str) and OFFICIAL_CODE.fullmatch(value):
+        if value not in units:
+            units[value] = official()
+            world.register_unit(units[value])
+        return units[value]
+    return value
+
+
+def _deliver(world: Any, code: str, name: str, data: dict[str, Any]) -> Any:
+    """The client that started the dossier delivers the message."""
+    if name == "supplement":
+        return world.client.post(f"/api/v1/dossiers/{code}/supplement", json=data,
+                                 headers=world.headers("client"))
+    return world.client.post(f"/api/v1/dossiers/{code}/messages/{name}",
+                             json={"payload": data}, headers=world.headers("client"))

@@ -18,7 +18,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins import EndEventMixin, UserTaskMixin
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -169,6 +171,9 @@ def test_step_data_validates_against_the_task_form(
 ) -> None:
     forms = _user_task_forms(procedure.bpmn)
     for index, step in enumerate(scenario["steps"]):
+        if "message" in step:
+            assert isinstance(step["data"], dict), f"step {index}: a message's data is an object"
+            continue
         assert step["task"] in forms, f"step {index}: {step['task']} is not a user task"
         errors = sorted(
             _validator(forms[step["task"]]).iter_errors(step["data"]), key=lambda e: e.path
@@ -191,6 +196,9 @@ def test_scenario_runs_to_its_expected_end(
     workflow.do_engine_steps()
 
     for index, step in enumerate(scenario["steps"]):
+        if "message" in step:
+            _deliver(workflow, index, step["message"], step["data"])
+            continue
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         matching = [t for t in ready if t.task_spec.bpmn_id == step["task"]]
         assert len(matching) == 1, (
@@ -218,3 +226,21 @@ def test_scenario_runs_to_its_expected_end(
         assert data.get(key) == value, f"{key}: {data.get(key)!r} != {value!r}"
     for key in expect.get("data_absent", []):
         assert key not in data, f"{key} should not be set, is {data[key]!r}"
+
+
+def _deliver(workflow: BpmnWorkflow, index: int, name: str, data: dict[str, Any]) -> None:
+    """Deliver the message `name` the process waits for, as the platform does: the
+    supplement (POST /dossiers/{code}/supplement) lands in the data as `supplement`, any other
+    message's payload (POST /dossiers/{code}/messages/{name}) joins the data as it is."""
+    payload = {"supplement": data} if name == "supplement" else data
+    waiting = [
+        (task, definition) for task in workflow.get_tasks(state=TaskState.WAITING)
+        for definition in getattr(task.task_spec.event_definition, "event_definitions",
+                                  [getattr(task.task_spec, "event_definition", None)])
+        if isinstance(definition, MessageEventDefinition) and definition.name == name
+    ]
+    assert waiting, f"step {index}: the process is not waiting for message {name!r}"
+    workflow.catch(BpmnEvent(waiting[0][1], payload))
+    for task, _ in waiting:
+        task.data.update(payload)
+    workflow.do_engine_steps()
