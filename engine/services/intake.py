@@ -109,7 +109,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 start_clock(dossier, procedure, cal,
                             lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
-                                       max_data_bytes=ctx.settings.max_dossier_data_bytes)
+                                       max_data_bytes=ctx.settings.max_dossier_data_bytes,
+                                       received=True)
             uow.repo.insert_record(dossier)
             if not clock_later and dossier.status != "error":
                 # Received now: form 01 with the appointment (else issued when the clock starts).

@@ -45,7 +45,7 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
          actor_id: int | None, max_data_bytes: int, completed_task: str | None = None,
-         open_tasks: list[TaskRow] | None = None) -> list[TaskRow]:
+         open_tasks: list[TaskRow] | None = None, received: bool = False) -> list[TaskRow]:
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again. Raises DataTooLarge
@@ -83,7 +83,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
             _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
         update_clock(dossier, instance, instance.calendar, at, log)
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
-                             completed_task=completed_task, open_tasks=open_tasks or [])
+                             completed_task=completed_task, open_tasks=open_tasks or [],
+                             received=received)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
@@ -108,9 +109,11 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
                 actor_id: int | None, completed_task: str | None,
-                open_tasks: list[TaskRow]) -> list[TaskRow]:
+                open_tasks: list[TaskRow], received: bool = False) -> list[TaskRow]:
     """Bring the inbox rows in line with the instance, from what it knew at load time:
-    no query, one UPDATE for rows that left, one INSERT for the new waiting tasks."""
+    one UPDATE for rows that left, one INSERT for the new waiting tasks; a query only when a
+    message or timer gives work to a dossier that waited on no one (`received`: the
+    dossier is new, it has no tasks to ask about)."""
     ready = {t.task_id: t for t in instance.user_tasks()} if not instance.finished else {}
     gone = set(instance.initial_ready) - ready.keys()
     if completed_task in gone:
@@ -119,9 +122,14 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
     uow.repo.close_tasks(sorted(gone), "cancelled", at, None)
     new_rows = []
     # Where the dossier was: the unit of the task just completed, else of a task still
-    # open, else the unit that received it.
+    # open, else (a message or timer moved a dossier waiting on no one) of its last task,
+    # else the unit that received it. Asked of the store only in that last case.
     done = next((t for t in open_tasks if t.id == completed_task), None)
-    was = (done or next(iter(open_tasks), None) or dossier).unit
+    holder = done or next(iter(open_tasks), None)
+    new_ids = ready.keys() - instance.initial_ready
+    was = holder.unit if holder is not None else (
+        (uow.repo.last_task_unit(dossier.id) if new_ids and not received else None)
+        or dossier.unit)
     handed: set[str] = set()
     for task_id in sorted(ready.keys() - instance.initial_ready):
         view = ready[task_id]

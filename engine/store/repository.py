@@ -272,6 +272,12 @@ class Repository(HotPath):
         self.flush_writes()
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
 
+    def last_task_unit(self, dossier_id: int) -> str | None:
+        """The unit of the dossier's most recent inbox row (None: it never had one)."""
+        self.flush_writes()
+        return self.session.scalar(select(Task.unit).where(Task.dossier_id == dossier_id)
+                                   .order_by(Task.created_at.desc(), Task.id.desc()).limit(1))
+
     def tasks_of(self, dossier_id: int) -> Sequence[Task]:
         """Every inbox row the dossier ever had, in the order they were made."""
         self.flush_writes()

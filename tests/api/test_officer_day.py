@@ -168,7 +168,6 @@ def test_a_dossier_received_at_the_centre_is_decided_by_the_department(
     assert [(e["element_id"], e["payload"]["from_unit"], e["payload"]["to_unit"])
             for e in events if e["kind"] == "dossier.handed_over"] == [
         ("appraisal", UNIT, DEPARTMENT),
-        ("appraisal", UNIT, DEPARTMENT),  # the supplement, brought to the centre, goes on
         ("return_result", DEPARTMENT, UNIT)]
     clock_events = [e["kind"] for e in events if e["kind"].startswith("clock.")]
     assert clock_events == ["clock.started", "clock.paused", "clock.resumed", "clock.stopped"]
