@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api.auth import caller
 from api.schemas import Problem
@@ -47,17 +47,49 @@ class Verify(MethodView):
                 "head": verdict.head, "first_divergence": verdict.first_divergence}
 
 
+class SheetQuery(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "pdf"]))
+
+
+class SheetStepOut(Schema):
+    name = fields.String()
+    handed_by = fields.String()
+    received_by = fields.String()
+    handed_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    done_at = fields.String(allow_none=True)
+    result = fields.String(metadata={"description": "early, on_time, late, open, cancelled"})
+    done_by = fields.String()
+
+
+class SheetOut(Schema):
+    dossier_code = fields.String()
+    unit_name = fields.String()
+    agency = fields.String()
+    applicant_name = fields.String()
+    procedure = fields.String()
+    received_at = fields.String()
+    issued_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    steps = fields.List(fields.Nested(SheetStepOut))
+
+
 @blp.route("/<code>/control-sheet")
 class ControlSheet(MethodView):
-    @blp.response(200, description="the process control sheet (form 06) as a PDF",
-                  content_type="application/pdf")
+    @blp.arguments(SheetQuery(), location="query")
+    @blp.response(200, SheetOut)
     @blp.alt_response(404, schema=Problem)
-    def get(self, code: str) -> Any:
+    def get(self, query: dict[str, Any], code: str) -> Any:
         """The process control sheet (form 06): every hand-over of the dossier, when, to
-        whom, and whether each step finished before, on or after its due time."""
-        name, pdf = control_sheet.control_sheet(current_app.extensions["motcua"], caller(),
-                                                code)
-        return Response(pdf, mimetype="application/pdf", headers={
+        whom, and whether each step finished before, on or after its due time; as JSON,
+        `format=csv` or `format=pdf`."""
+        sheet = control_sheet.control_sheet(current_app.extensions["motcua"], caller(), code)
+        if query["format"] == "json":
+            return sheet.to_dict()
+        name, body = (control_sheet.as_pdf if query["format"] == "pdf"
+                      else control_sheet.as_csv)(sheet)
+        kind = "application/pdf" if query["format"] == "pdf" else "text/csv"
+        return Response(body, mimetype=kind, headers={
             "Content-Disposition": f'inline; filename="{name}"'})
 
 

@@ -2,6 +2,9 @@
 step per task, handed over from the unit of the task before it (reception first)."""
 from __future__ import annotations
 
+import csv
+import io
+
 from engine.access import Action, Caller
 from engine.codes import LOCAL_TZ
 from engine.documents.control_sheet import ControlSheetFields, Step, render_control_sheet
@@ -11,8 +14,8 @@ from engine.services.dossiers import find_dossier
 from engine.store.models import Task
 
 
-def control_sheet(ctx: Context, caller: Caller, code: str) -> tuple[str, bytes]:
-    """(file name, PDF) for whoever may read the dossier's history."""
+def control_sheet(ctx: Context, caller: Caller, code: str) -> ControlSheetFields:
+    """What the sheet says, for whoever may read the dossier's history."""
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         tasks = list(uow.repo.tasks_of(dossier.id))
@@ -37,12 +40,27 @@ def control_sheet(ctx: Context, caller: Caller, code: str) -> tuple[str, bytes]:
             result=_result(task), done_by=people.get(task.completed_by or 0, "")))
         before = here
     agency = units.get(dossier.unit, (None, None))[1] or ""
-    fields = ControlSheetFields(
+    return ControlSheetFields(
         dossier_code=dossier.code, unit_name=receiving, agency=agency,
         applicant_name=str(applicant.get("name") or ""), procedure=procedure,
         received_at=dossier.received_at.isoformat(), issued_at=ctx.clock.now().isoformat(),
         due_at=dossier.due_at.isoformat() if dossier.due_at else None, steps=steps)
-    return f"phieu-kiem-soat-{dossier.code}.pdf", render_control_sheet(fields)
+
+
+def as_pdf(fields: ControlSheetFields) -> tuple[str, bytes]:
+    return f"phieu-kiem-soat-{fields.dossier_code}.pdf", render_control_sheet(fields)
+
+
+def as_csv(fields: ControlSheetFields) -> tuple[str, bytes]:
+    """One row per step, UTF-8 with a byte-order mark (spreadsheets read the diacritics)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["step", "name", "handed_by", "received_by", "handed_at", "due_at",
+                     "done_at", "result", "done_by"])
+    for n, s in enumerate(fields.steps, 1):
+        writer.writerow([n, s.name, s.handed_by, s.received_by, s.handed_at, s.due_at or "",
+                         s.done_at or "", s.result, s.done_by])
+    return f"phieu-kiem-soat-{fields.dossier_code}.csv", ("\ufeff" + out.getvalue()).encode()
 
 
 def _result(task: Task) -> str:

@@ -13,7 +13,8 @@ from tests.conftest import World
 
 
 def sheet_text(world: World, code: str, who: str = "auditor") -> str:
-    r = world.client.get(f"/api/v1/dossiers/{code}/control-sheet", headers=world.headers(who))
+    r = world.client.get(f"/api/v1/dossiers/{code}/control-sheet?format=pdf",
+                         headers=world.headers(who))
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert r.mimetype == "application/pdf"
     assert f"phieu-kiem-soat-{code}.pdf" in r.headers["Content-Disposition"]
@@ -37,6 +38,22 @@ def test_every_hand_over_is_on_the_sheet(world: World) -> None:
     assert "1. receive" in text and "2. appraise" in text
     assert f"Unit {department}" in text and "Lê Thị Tiếp Nhận" in text
     assert "Đúng hạn" in text and "Đang giải quyết" in text
+    sheet = world.client.get(f"/api/v1/dossiers/{code}/control-sheet",
+                             headers=world.headers("auditor")).get_json()
+    assert [(s["name"], s["result"]) for s in sheet["steps"]] == [
+        ("receive", "on_time"), ("appraise", "open")]
+    assert [(s["handed_by"], s["received_by"]) for s in sheet["steps"]] == [
+        (f"Bộ phận tiếp nhận và trả kết quả — Unit {world.unit}",
+         f"Unit {world.unit} (reception)"),
+        (f"Unit {world.unit} (reception)", f"Unit {department} (specialist)")]
+    r = world.client.get(f"/api/v1/dossiers/{code}/control-sheet?format=csv",
+                         headers=world.headers("auditor"))
+    assert r.mimetype == "text/csv"
+    lines = r.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("step,name") and len(lines) == 3 and "Lê Thị Tiếp Nhận" in lines[1]
+    bad = world.client.get(f"/api/v1/dossiers/{code}/control-sheet?format=xlsx",
+                           headers=world.headers("auditor"))
+    assert bad.status_code == 422
 
 
 def test_the_sheet_is_for_those_who_may_read_the_history(two_steps: World) -> None:
