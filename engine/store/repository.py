@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
+    ColumnElement,
     Select,
     Table,
+    Text,
     and_,
     bindparam,
+    exists,
     false,
     func,
     or_,
     select,
     update,
 )
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased, defer, undefer
 
 from engine.search import LIKE_ESCAPE, Search
 from engine.store.hot_path import HotPath
@@ -81,13 +86,20 @@ def _timeliness(model: Any, kind: str, now: datetime) -> Any:
     return and_(model.status == "completed", finished <= model.due_at)
 
 
-def _matches(search: Search) -> Any:
+def _matches(search: Search, prefixes: bool) -> Any:
     """SQL for `search`: the code, the identity number, or every word beginning a word of
-    the name (each an index scan on PostgreSQL: unique code, search_id, trigrams)."""
-    name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
-                  for p in search.name_patterns()))
+    the name. With `prefixes` (PostgreSQL) the name is one GIN lookup per word in its
+    prefixes (engine.search.word_prefixes), so the three are index scans (unique code,
+    search_id, name_prefixes); otherwise one LIKE per word on the folded name."""
+    name: ColumnElement[bool]
+    if prefixes:
+        name = Dossier.name_prefixes.op("@>", return_type=Boolean)(
+            bindparam(None, list(search.words), type_=postgresql.ARRAY(Text)))
+    else:
+        name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
+                      for p in search.name_patterns()))
     codes = {search.code, search.code.upper()}
-    found = [Dossier.code.in_(sorted(codes)), name]
+    found: list[ColumnElement[bool]] = [Dossier.code.in_(sorted(codes)), name]
     if search.id_number is not None:
         found.append(Dossier.search_id == search.id_number)
     return or_(*found)
@@ -165,15 +177,19 @@ class Repository(HotPath):
         one of the units received or holds a task of (an access scope, see engine.access).
         `search`: by code, identity number or name (engine.search); received in
         [`received_from`, `received_before`)."""
-        q = select(Dossier).where(Dossier.province == province)
+        total = func.count().over().label("total")
+        q = (select(Dossier, total).options(defer(Dossier.state, raiseload=True))
+             .where(Dossier.province == province))
         if client_id is not None:
             q = q.where(Dossier.client_id == client_id)
         if scope_units is not None:
-            q = q.where(or_(Dossier.unit.in_(scope_units), Dossier.id.in_(
-                select(Task.dossier_id).where(Task.province == province,
-                                              Task.unit.in_(scope_units)))))
+            # Per dossier, one probe of the tasks' dossier_id index: a search finds a few
+            # thousand dossiers at most, where IN (subquery) read every task of the units.
+            q = q.where(or_(Dossier.unit.in_(scope_units), exists().where(
+                Task.dossier_id == Dossier.id, Task.province == province,
+                Task.unit.in_(scope_units))))
         if search is not None:
-            q = q.where(_matches(search))
+            q = q.where(_matches(search, self.postgresql))
         if status:
             q = q.where(Dossier.status == status)
         if process_key:
@@ -190,12 +206,18 @@ class Repository(HotPath):
             q = q.where(Dossier.received_at < received_before)
         if timeliness and now is not None:
             q = q.where(_timeliness(Dossier, timeliness, now))
-        total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
         order = {"-received_at": (Dossier.id.desc(),),
                  "received_at": (Dossier.id,),
                  "due_at": (Dossier.due_at.is_(None), Dossier.due_at, Dossier.id)}[sort]
-        rows = self.session.scalars(q.order_by(*order).limit(limit).offset(offset)).all()
-        return rows, total
+        # The page and the count of all matches in one statement; a page past the end has
+        # no row to carry the count, which is then asked for alone.
+        rows = self.session.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+        if rows:
+            return [row[0] for row in rows], int(rows[0][1])
+        if offset == 0:
+            return [], 0
+        counted = q.with_only_columns(Dossier.id).subquery()
+        return [], self.session.scalar(select(func.count()).select_from(counted)) or 0
 
     def due_dossier_ids(self, now: datetime, limit: int) -> Sequence[int]:
         return self.session.scalars(
@@ -289,6 +311,7 @@ class Repository(HotPath):
         self.flush_writes()
         holder = aliased(Principal)
         q = (select(Task, Dossier, holder.name).join(Dossier, Dossier.id == Task.dossier_id)
+             .options(defer(Dossier.state, raiseload=True))
              .outerjoin(holder, holder.id == Task.holder_id)
              .where(Task.province == province, Task.status == status))
         held = Task.holder_id.is_not(None)
