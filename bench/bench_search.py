@@ -170,7 +170,7 @@ class Bench:
         from engine.services.intake import start_dossier
         from engine.settings import Settings
         from engine.store.migrate import upgrade
-        from engine.store.models import Dossier
+        from engine.store.models import Dossier, Unit
 
         upgrade(URL)
         self.app = create_app(Settings(database_url=URL))
@@ -178,6 +178,13 @@ class Bench:
         install(self.ctx, make_broker(""))
         self.client = self.app.test_client()
         self.tokens: dict[str, str] = {}
+        with self.ctx.uow() as uow:  # only registered units receive dossiers
+            now = self.ctx.clock.now()
+            for i, code in enumerate(UNITS):
+                uow.repo.add(Unit(code=code, province=PROVINCE, name=f"Bench unit {i:02d}",
+                                  kind="department" if i >= 15 else "centre", created_at=now,
+                                  registered_at=now, updated_at=now))
+            uow.commit()
         for who, role, unit, position in (
                 ("admin", "admin", None, None), ("auditor", "auditor", None, None),
                 ("client", "client", UNITS[3], None),

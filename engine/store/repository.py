@@ -105,6 +105,14 @@ def _matches(search: Search, prefixes: bool) -> Any:
     return or_(*found)
 
 
+# The orders of a list of dossiers, on the table or on a selection of its id and due_at.
+_ORDER: dict[str, Any] = {
+    "-received_at": lambda c: (c.id.desc(),),
+    "received_at": lambda c: (c.id,),
+    "due_at": lambda c: (c.due_at.is_(None), c.due_at, c.id),
+}
+
+
 class Repository(HotPath):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
@@ -177,17 +185,18 @@ class Repository(HotPath):
         one of the units received or holds a task of (an access scope, see engine.access).
         `search`: by code, identity number or name (engine.search); received in
         [`received_from`, `received_before`)."""
-        total = func.count().over().label("total")
-        q = (select(Dossier, total).options(defer(Dossier.state, raiseload=True))
-             .where(Dossier.province == province))
+        q = select(Dossier.id, Dossier.due_at).where(Dossier.province == province)
         if client_id is not None:
             q = q.where(Dossier.client_id == client_id)
         if scope_units is not None:
-            # Per dossier, one probe of the tasks' dossier_id index: a search finds a few
-            # thousand dossiers at most, where IN (subquery) read every task of the units.
-            q = q.where(or_(Dossier.unit.in_(scope_units), exists().where(
-                Task.dossier_id == Dossier.id, Task.province == province,
-                Task.unit.in_(scope_units))))
+            tasks_of_units = (Task.province == province, Task.unit.in_(scope_units))
+            # A search finds a few thousand dossiers at most: one probe each of the tasks'
+            # dossier_id index, where IN (subquery) hashes every task of the units first
+            # (which a list of all the units' dossiers is better served by).
+            held = (exists().where(Task.dossier_id == Dossier.id, *tasks_of_units)
+                    if search is not None else
+                    Dossier.id.in_(select(Task.dossier_id).where(*tasks_of_units)))
+            q = q.where(or_(Dossier.unit.in_(scope_units), held))
         if search is not None:
             q = q.where(_matches(search, self.postgresql))
         if status:
@@ -206,18 +215,31 @@ class Repository(HotPath):
             q = q.where(Dossier.received_at < received_before)
         if timeliness and now is not None:
             q = q.where(_timeliness(Dossier, timeliness, now))
-        order = {"-received_at": (Dossier.id.desc(),),
-                 "received_at": (Dossier.id,),
-                 "due_at": (Dossier.due_at.is_(None), Dossier.due_at, Dossier.id)}[sort]
-        # The page and the count of all matches in one statement; a page past the end has
-        # no row to carry the count, which is then asked for alone.
-        rows = self.session.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+        if search is None:
+            return self._dossier_page(q, sort, limit, offset)
+        # A search finds a few thousand dossiers at most: they are found once (by the
+        # indexes, as a bitmap), then counted and paged. Planned with the LIMIT, PostgreSQL
+        # 15 would walk the primary key backwards from the newest dossier instead, through
+        # most of the table for a common name (its count(*) OVER () costs as if it stopped
+        # at the 50th row).
+        found = q.cte("found").prefix_with("MATERIALIZED", dialect="postgresql")
+        page = select(found.c.id).order_by(*_ORDER[sort](found.c)).limit(limit).offset(offset)
+        total = select(func.count()).select_from(found).scalar_subquery()
+        rows = self.session.execute(
+            select(Dossier, total).options(defer(Dossier.state, raiseload=True))
+            .where(Dossier.id.in_(page)).order_by(*_ORDER[sort](Dossier))).all()
         if rows:
             return [row[0] for row in rows], int(rows[0][1])
-        if offset == 0:
-            return [], 0
-        counted = q.with_only_columns(Dossier.id).subquery()
-        return [], self.session.scalar(select(func.count()).select_from(counted)) or 0
+        return [], int(self.session.scalar(select(total)) or 0)
+
+    def _dossier_page(self, q: Select[Any, Any], sort: str, limit: int, offset: int
+                      ) -> tuple[Sequence[Dossier], int]:
+        """A page of the dossiers `q` selects and how many it selects in all."""
+        total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+        rows = self.session.scalars(
+            q.with_only_columns(Dossier).options(defer(Dossier.state, raiseload=True))
+            .order_by(*_ORDER[sort](Dossier)).limit(limit).offset(offset)).all()
+        return rows, total
 
     def due_dossier_ids(self, now: datetime, limit: int) -> Sequence[int]:
         return self.session.scalars(
@@ -310,10 +332,9 @@ class Repository(HotPath):
         tasks; None: for an officer, unheld tasks and their own, for others every task."""
         self.flush_writes()
         holder = aliased(Principal)
-        q = (select(Task, Dossier, holder.name).join(Dossier, Dossier.id == Task.dossier_id)
-             .options(defer(Dossier.state, raiseload=True))
-             .outerjoin(holder, holder.id == Task.holder_id)
-             .where(Task.province == province, Task.status == status))
+        # The tasks alone: every task has its dossier (a foreign key), so the count joins
+        # it only to filter on it (reading a dossier row per task of a busy unit).
+        q = select(Task.id).where(Task.province == province, Task.status == status)
         held = Task.holder_id.is_not(None)
         if scope is not None:
             principal_id, memberships, supervised = scope
@@ -331,16 +352,21 @@ class Repository(HotPath):
                 q = q.where(~held, or_(lane, led))
         elif claimed is not None:
             q = q.where(held if claimed else ~held)
-        if process_key:
-            q = q.where(Dossier.process_key == process_key)
         if unit:
             q = q.where(Task.unit == unit)
         if timeliness and now is not None:
             q = q.where(_timeliness(Task, timeliness, now))
-        total = self.session.scalar(select(func.count()).select_from(
-            q.with_only_columns(Task.id).subquery())) or 0
-        q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
-                       Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
+        if process_key:
+            q = q.join(Dossier, Dossier.id == Task.dossier_id).where(
+                Dossier.process_key == process_key)
+        total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+        if not process_key:
+            q = q.join(Dossier, Dossier.id == Task.dossier_id)
+        q = (q.with_only_columns(Task, Dossier, holder.name)
+             .options(defer(Dossier.state, raiseload=True))
+             .outerjoin(holder, holder.id == Task.holder_id)
+             .order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
+                       Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset))
         return [(t, d, name) for t, d, name in self.session.execute(q).all()], total
 
     def principal_names(self, ids: Sequence[int | None]) -> dict[int, str]:
