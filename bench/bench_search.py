@@ -1,5 +1,6 @@
-"""Dossier search by applicant name (`GET /api/v1/dossiers?q=…`) over 1 000 000 dossiers on
-PostgreSQL. Prints figures; asserts nothing about speed. Not part of the test run.
+"""Dossier search by applicant name (`GET /api/v1/dossiers?q=…`) over 1 000 000 dossiers, and
+an officer's inbox (`GET /api/v1/tasks`) among 100 000 open tasks, on PostgreSQL. Prints
+figures; asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200] [--keep]
 
@@ -12,17 +13,21 @@ Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200
    Vietnamese names: surname by its share of the population (Nguyễn 38 %, Trần 11 %, Lê
    9.5 % ...), a middle name and a given name by gender (Thị, Văn ...), drawn by a hash of
    the row number, and the same name folded as intake folds it (engine.search) into
-   `search_name`; a 12-digit identity number; the centre receives 30 %, each commune centre
-   5 %; 30 % still in process, each with an open task at one of the departments; received
-   over two years. `VACUUM (ANALYZE)` after.
+   `search_name`, its word prefixes (in SQL) into `name_prefixes`; a 12-digit identity
+   number; the centre receives 30 %, each commune centre 5 %; received over two years, due
+   15 days after; 30 % still in process, each with a task at one of the departments, a
+   third of them open (100 000, 20 000 per department, due 0-9 days after reception), the
+   others completed. `VACUUM (ANALYZE)` after.
 2. Queries: `--queries` full names drawn with the same weights (half typed without
    diacritics, half with), through the app's test client (Flask, flask-smorest,
    marshmallow, the access policy, the SQL and the JSON answer of 50 dossiers: all of a
    request but the socket), as the auditor (the whole province), the reception officer and
    the specialist (their units' scopes); also surname + given name, a dossier code and an
-   identity number as the auditor. 20 untimed warm-up requests per kind, then p50 / p95 /
-   max in ms and the median number of dossiers found (`total`). Then `EXPLAIN (ANALYZE,
-   BUFFERS)` of the two statements (count and page) of one auditor name search.
+   identity number as the auditor; then `--queries` times the first page of the inbox of
+   the specialist (20 000 open tasks of their unit) and of the auditor (every open task).
+   20 untimed warm-up requests per kind, then p50 / p95 / max in ms and the median number
+   found (`total`). Then `EXPLAIN (ANALYZE, BUFFERS)` of the statements of one name
+   search by the auditor and by the specialist, and of the specialist's inbox.
 3. The database is dropped at the end unless `--keep`.
 """
 from __future__ import annotations
