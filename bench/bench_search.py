@@ -1,5 +1,6 @@
-"""Dossier search by applicant name (`GET /api/v1/dossiers?q=…`) over 1 000 000 dossiers on
-PostgreSQL. Prints figures; asserts nothing about speed. Not part of the test run.
+"""Dossier search by applicant name (`GET /api/v1/dossiers?q=…`) over 1 000 000 dossiers, and
+an officer's inbox (`GET /api/v1/tasks`) among 100 000 open tasks, on PostgreSQL. Prints
+figures; asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200] [--keep]
 
@@ -12,17 +13,21 @@ Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200
    Vietnamese names: surname by its share of the population (Nguyễn 38 %, Trần 11 %, Lê
    9.5 % ...), a middle name and a given name by gender (Thị, Văn ...), drawn by a hash of
    the row number, and the same name folded as intake folds it (engine.search) into
-   `search_name`; a 12-digit identity number; the centre receives 30 %, each commune centre
-   5 %; 30 % still in process, each with an open task at one of the departments; received
-   over two years. `VACUUM (ANALYZE)` after.
+   `search_name`, its word prefixes (in SQL) into `name_prefixes`; a 12-digit identity
+   number; the centre receives 30 %, each commune centre 5 %; received over two years, due
+   15 days after; 30 % still in process, each with a task at one of the departments, a
+   third of them open (100 000, 20 000 per department, due 0-9 days after reception), the
+   others completed. `VACUUM (ANALYZE)` after.
 2. Queries: `--queries` full names drawn with the same weights (half typed without
    diacritics, half with), through the app's test client (Flask, flask-smorest,
    marshmallow, the access policy, the SQL and the JSON answer of 50 dossiers: all of a
    request but the socket), as the auditor (the whole province), the reception officer and
    the specialist (their units' scopes); also surname + given name, a dossier code and an
-   identity number as the auditor. 20 untimed warm-up requests per kind, then p50 / p95 /
-   max in ms and the median number of dossiers found (`total`). Then `EXPLAIN (ANALYZE,
-   BUFFERS)` of the two statements (count and page) of one auditor name search.
+   identity number as the auditor; then `--queries` times the first page of the inbox of
+   the specialist (20 000 open tasks of their unit) and of the auditor (every open task).
+   20 untimed warm-up requests per kind, then p50 / p95 / max in ms and the median number
+   found (`total`). Then `EXPLAIN (ANALYZE, BUFFERS)` of the statements of one name
+   search by the auditor and by the specialist, and of the specialist's inbox.
 3. The database is dropped at the end unless `--keep`.
 """
 from __future__ import annotations
@@ -80,9 +85,9 @@ def weighted(pairs: list[tuple[str, float]], slots: int = 1000) -> list[str]:
 SEED = text("""
 INSERT INTO dossiers (
     province, code, unit, definition_id, process_key, status, channel, applicant,
-    search_name, search_id, state, client_id, received_at, updated_at, finished_at,
-    history_seq, history_head, calendar_id, timeliness, paused_hours, pause_count,
-    apology_count, row_version)
+    search_name, name_prefixes, search_id, state, client_id, received_at, updated_at,
+    finished_at, history_seq, history_head, calendar_id, due_at, timeliness, paused_hours,
+    pause_count, apology_count, row_version)
 SELECT t.province, u.code || '-' || to_char(r.at, 'YYMMDD') || '-' || lpad(g::text, 7, '0'),
        u.code, t.definition_id, t.process_key,
        CASE WHEN g % 100 < 30 THEN 'in_process' WHEN g % 100 < 31 THEN 'error'
@@ -91,10 +96,13 @@ SELECT t.province, u.code || '-' || to_char(r.at, 'YYMMDD') || '-' || lpad(g::te
        json_build_object('type', 'citizen',
                          'name', n.surname || ' ' || n.middle || ' ' || n.given,
                          'id_number', r.id_number),
-       ' ' || n.surname_f || ' ' || n.middle_f || ' ' || n.given_f, r.id_number,
-       t.state, t.client_id, r.at, r.at,
+       ' ' || n.surname_f || ' ' || n.middle_f || ' ' || n.given_f,
+       (SELECT array_agg(DISTINCT left(w, k)) FROM unnest(string_to_array(
+            n.surname_f || ' ' || n.middle_f || ' ' || n.given_f, ' ')) AS w,
+            generate_series(1, length(w)) AS k),
+       r.id_number, t.state, t.client_id, r.at, r.at,
        CASE WHEN g % 100 >= 31 THEN r.at + interval '5 days' END,
-       t.history_seq, t.history_head, t.calendar_id,
+       t.history_seq, t.history_head, t.calendar_id, r.at + interval '15 days',
        CASE WHEN g % 100 >= 31 THEN 'on_time' END, 0, 0, 0, 1
 FROM dossiers t, generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g,
 LATERAL (SELECT abs(hashint8(g * 7 + 1)) AS h1, abs(hashint8(g * 7 + 2)) AS h2,
@@ -123,13 +131,16 @@ LATERAL (SELECT (CAST(:surnames AS text[]))[1 + h.h2 % :ns] AS surname,
         ) n
 WHERE t.id = :tid
 """)
-# An open task at one of the departments (15-19) for each dossier in process.
+# A task at one of the departments (15-19) for each dossier in process: a third of them
+# open (100 000), due within 0-9 days of reception, the others completed.
 TASKS = text("""
 INSERT INTO tasks (id, dossier_id, province, unit, position, element_id, name, form, status,
-                   created_at)
+                   created_at, completed_at, due_at)
 SELECT md5(d.id::text)::uuid::text, d.id, d.province,
        (CAST(:units AS text[]))[16 + d.id % 5], 'specialist', 'appraise', 'Appraise',
-       'appraise.json', 'open', d.received_at
+       'appraise.json', CASE WHEN d.id % 3 = 0 THEN 'open' ELSE 'completed' END,
+       d.received_at, CASE WHEN d.id % 3 <> 0 THEN d.received_at + interval '1 day' END,
+       d.received_at + (d.id % 10) * interval '1 day'
 FROM dossiers d WHERE d.status = 'in_process' AND NOT EXISTS (
     SELECT 1 FROM tasks x WHERE x.dossier_id = d.id)
 """)
@@ -164,7 +175,7 @@ class Bench:
         from engine.services.intake import start_dossier
         from engine.settings import Settings
         from engine.store.migrate import upgrade
-        from engine.store.models import Dossier
+        from engine.store.models import Dossier, Unit
 
         upgrade(URL)
         self.app = create_app(Settings(database_url=URL))
@@ -172,6 +183,13 @@ class Bench:
         install(self.ctx, make_broker(""))
         self.client = self.app.test_client()
         self.tokens: dict[str, str] = {}
+        with self.ctx.uow() as uow:  # only registered units receive dossiers
+            now = self.ctx.clock.now()
+            for i, code in enumerate(UNITS):
+                uow.repo.add(Unit(code=code, province=PROVINCE, name=f"Bench unit {i:02d}",
+                                  kind="department" if i >= 15 else "centre", created_at=now,
+                                  registered_at=now, updated_at=now))
+            uow.commit()
         for who, role, unit, position in (
                 ("admin", "admin", None, None), ("auditor", "auditor", None, None),
                 ("client", "client", UNITS[3], None),
@@ -221,18 +239,22 @@ class Bench:
     def sizes(self) -> str:
         with self.ctx.db_engine.connect() as conn:
             row = conn.execute(text(
-                "SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM tasks), "
-                "pg_total_relation_size('dossiers'), "
-                "pg_relation_size('ix_dossier_search_name')")).one()
-        return (f"{row[0]} dossiers, {row[1]} open tasks; dossiers {row[2] / 2**20:.0f} MiB "
-                f"with indexes, the trigram index {row[3] / 2**20:.0f} MiB")
+                "SELECT (SELECT count(*) FROM dossiers), "
+                "(SELECT count(*) FROM tasks WHERE status = 'open'), "
+                "(SELECT count(*) FROM tasks), pg_total_relation_size('dossiers'), "
+                "pg_relation_size('ix_dossier_name_prefixes')")).one()
+        return (f"{row[0]} dossiers, {row[1]} open tasks of {row[2]}; dossiers "
+                f"{row[3] / 2**20:.0f} MiB with indexes, the name prefixes' index "
+                f"{row[4] / 2**20:.0f} MiB")
 
-    def measure(self, who: str, queries: list[str], warm: int = 20) -> tuple[list[float], int]:
+    def measure(self, who: str, queries: list[str], warm: int = 20,
+                path: str = "/api/v1/dossiers") -> tuple[list[float], int]:
+        """Each query as `q=` (none when it is empty) to `path`, as `who`."""
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         times, totals = [], []
         for i, q in enumerate(queries[:warm] + queries):  # bounded: warm + len(queries)
             t0 = time.perf_counter()
-            r = self.client.get("/api/v1/dossiers", query_string={"q": q}, headers=headers)
+            r = self.client.get(path, query_string={"q": q} if q else {}, headers=headers)
             dt = time.perf_counter() - t0
             if r.status_code != 200:
                 raise SystemExit(f"{who} q={q!r}: {r.status_code} {r.get_data(as_text=True)}")
@@ -241,18 +263,19 @@ class Bench:
                 totals.append(r.get_json()["total"])
         return times, int(statistics.median(totals))
 
-    def explain(self, q: str) -> None:
+    def explain(self, who: str, path: str, q: str | None = None) -> None:
+        """EXPLAIN (ANALYZE, BUFFERS) of the statements one request runs on dossiers."""
         captured: list[tuple[str, Any]] = []
 
         def grab(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                  executemany: bool) -> None:
-            if "FROM dossiers" in statement:
+            if "FROM dossiers" in statement or "JOIN dossiers" in statement:
                 captured.append((statement, parameters))
 
         event.listen(self.ctx.db_engine, "before_cursor_execute", grab)
         try:
-            self.client.get("/api/v1/dossiers", query_string={"q": q},
-                            headers={"Authorization": f"Bearer {self.tokens['auditor']}"})
+            self.client.get(path, query_string={"q": q} if q else {},
+                            headers={"Authorization": f"Bearer {self.tokens[who]}"})
         finally:
             event.remove(self.ctx.db_engine, "before_cursor_execute", grab)
         with self.ctx.db_engine.connect() as conn:
@@ -306,8 +329,17 @@ def main() -> int:
                 {"n": args.queries}).all()
         report("auditor: dossier code", *bench.measure("auditor", [r[0] for r in sample]))
         report("auditor: identity number", *bench.measure("auditor", [r[1] for r in sample]))
+        inbox = [""] * args.queries
+        report("specialist: GET /tasks (inbox)", *bench.measure("specialist", inbox,
+                                                               path="/api/v1/tasks"))
+        report("auditor: GET /tasks (the province)", *bench.measure("auditor", inbox,
+                                                                   path="/api/v1/tasks"))
         print(f"\nEXPLAIN of the auditor's search for {full[1]!r}:")
-        bench.explain(full[1])
+        bench.explain("auditor", "/api/v1/dossiers", full[1])
+        print(f"EXPLAIN of the specialist's search for {full[1]!r}:")
+        bench.explain("specialist", "/api/v1/dossiers", full[1])
+        print("EXPLAIN of the specialist's inbox:")
+        bench.explain("specialist", "/api/v1/tasks")
         bench.ctx.db_engine.dispose()
     finally:
         if not args.keep:

@@ -8,7 +8,11 @@ written at intake, so a search reads no JSON.
 
 A name matches when every word of the query begins a word of the name, in any order: the
 folded name is stored with a space before each word, so each query word is one
-`LIKE '% word%'` (which a trigram index answers on PostgreSQL).
+`LIKE '% word%'` (SQLite scans for it). PostgreSQL also keeps the name's word prefixes
+(`word_prefixes`: `nguyen van anh` → n, ng, …, nguyen, v, va, van, a, an, anh) in an array
+with a GIN index, and asks `name_prefixes @> ARRAY[words]`: one index key per query word
+and the same matches, where trigrams of common names (`ngu`, `guy`, …) each hold a third
+of the dossiers.
 """
 from __future__ import annotations
 
@@ -53,6 +57,19 @@ def stored_name(applicant: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and fold(value):
             return (" " + fold(value))[:NAME_LENGTH]
     return None
+
+
+def word_prefixes(stored: str | None) -> list[str] | None:
+    """Every prefix of every word of a stored (folded) name, each once, in order of
+    appearance: a query word begins a word of the name exactly when it is one of them
+    (None for no name)."""
+    if stored is None:
+        return None
+    seen: dict[str, None] = {}
+    for word in stored.split():
+        for end in range(1, len(word) + 1):
+            seen.setdefault(word[:end])
+    return list(seen)
 
 
 def stored_id_number(applicant: Mapping[str, Any]) -> str | None:

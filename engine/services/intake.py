@@ -12,7 +12,7 @@ from engine.deadlines import Procedure
 from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
-from engine.search import stored_id_number, stored_name
+from engine.search import stored_id_number, stored_name, word_prefixes
 from engine.services import progress
 from engine.services.catalog import version_of
 from engine.services.context import Context
@@ -82,6 +82,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
                               as_of=day, time_budget=ctx.settings.command_time_limit)
+    name = stored_name(applicant)
     try:
         with ctx.uow() as uow:
             yymmdd = local_day(now)
@@ -90,7 +91,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 id=dossier_id, province=caller.province, code=dossier_code(unit, yymmdd, number),
                 unit=unit, definition_id=definition_id, process_key=version.key,
                 status="in_process", channel=channel, applicant=applicant,
-                search_name=stored_name(applicant), search_id=stored_id_number(applicant),
+                search_name=name, search_id=stored_id_number(applicant),
+                name_prefixes=word_prefixes(name),
                 state={},
                 received_at=now, updated_at=now, client_id=caller.id,
                 idempotency_key=idempotency_key, request_hash=request_hash,

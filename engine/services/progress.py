@@ -122,13 +122,13 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
     uow.repo.close_tasks(sorted(gone), "cancelled", at, None)
     new_rows = []
     # Where the dossier was: the unit of the task just completed, else of a task still
-    # open, else (a message or timer moved a dossier waiting on no one) of its last task,
-    # else the unit that received it. Asked of the store only in that last case.
+    # open, else (a message or timer moved a dossier waiting on no one) the unit its last
+    # hand-over took it to, else the unit that received it; asked of the store only then.
     done = next((t for t in open_tasks if t.id == completed_task), None)
     holder = done or next(iter(open_tasks), None)
     new_ids = ready.keys() - instance.initial_ready
     was = holder.unit if holder is not None else (
-        (uow.repo.last_task_unit(dossier.id) if new_ids and not received else None)
+        (uow.repo.last_holding_unit(dossier.id) if new_ids and not received else None)
         or dossier.unit)
     handed: set[str] = set()
     for task_id in sorted(ready.keys() - instance.initial_ready):

@@ -16,6 +16,8 @@ HISTORY = cast(Table, HistoryEvent.__table__)
 KEYS = cast(Table, CompletionKey.__table__)
 
 DOSSIER_COLUMNS = [c.name for c in DOSSIERS.c]
+# What the locking reads return: every column but those only searched (written at intake).
+READ_DOSSIER_COLUMNS = [c for c in DOSSIER_COLUMNS if c != "name_prefixes"]
 TASK_COLUMNS = [c.name for c in TASKS.c]
 # What a new inbox row is written with (the rest is filled in when it is closed).
 INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",
@@ -51,7 +53,7 @@ def lock_task_dossier(placeholder: str, *, state: str = 'd."state"', lock: str =
     """The dossier of a task (by province and task id) with its open tasks, one row per open
     task (or one row with NULL task columns). `state` is how the state column is selected;
     `lock` ends the statement (`FOR UPDATE OF d` on PostgreSQL)."""
-    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in DOSSIER_COLUMNS]
+    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in READ_DOSSIER_COLUMNS]
     return (f"SELECT {', '.join(dossier)}, {', '.join('t.' + quoted(c) for c in TASK_COLUMNS)} "
             "FROM dossiers d LEFT JOIN tasks t ON t.dossier_id = d.id AND t.status = 'open' "
             f"WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = {placeholder} "
@@ -60,7 +62,7 @@ def lock_task_dossier(placeholder: str, *, state: str = 'd."state"', lock: str =
 
 def locked_dossier_of_task(placeholder: str, *, state: str, lock: str) -> str:
     """The dossier of a task (by province and task id), its row locked by `lock`."""
-    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in DOSSIER_COLUMNS]
+    dossier = [state if c == "state" else f"d.{quoted(c)}" for c in READ_DOSSIER_COLUMNS]
     return (f"SELECT {', '.join(dossier)} FROM dossiers d "
             f"WHERE d.id = (SELECT dossier_id FROM tasks WHERE province = {placeholder} "
             f"AND id = {placeholder}) {lock}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -17,8 +17,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from engine.search import ID_NUMBER_LENGTH, NAME_LENGTH
 
@@ -49,6 +50,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC) if value is not None else None
+
+
+class WordPrefixes(TypeDecorator[list[str]]):
+    """The word prefixes of a dossier's folded name (engine.search.word_prefixes): a `text[]`
+    on PostgreSQL, where a GIN index answers the name search; on SQLite, whose search scans
+    `search_name`, nothing is kept (always NULL)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> TypeEngine[Any]:
+        impl: TypeEngine[Any] = postgresql.ARRAY(Text) if dialect.name == "postgresql" \
+            else Text()
+        return cast(TypeEngine[Any], dialect.type_descriptor(impl))
+
+    def process_bind_param(self, value: list[str] | None, dialect: Any) -> list[str] | None:
+        return value if dialect.name == "postgresql" else None
 
 
 class Base(DeclarativeBase):
@@ -108,10 +126,9 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("client_id", "idempotency_key", name="uq_dossier_idempotency"),
         Index("ix_dossier_province_status", "province", "status"),
-        # A trigram index on PostgreSQL answers the name search's LIKE '% word%' (pg_trgm;
-        # see migration 0010); on SQLite it is a plain index, and the search a scan.
-        Index("ix_dossier_search_name", "search_name", postgresql_using="gin",
-              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        # The name search on PostgreSQL: `name_prefixes @> ARRAY[words]` (migration 0014).
+        # On SQLite the column is NULL and the search scans `search_name`.
+        Index("ix_dossier_name_prefixes", "name_prefixes", postgresql_using="gin"),
         Index("ix_dossier_search_id", "search_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +147,8 @@ class Dossier(Base):
     # written with the applicant.
     search_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     search_id: Mapped[str | None] = mapped_column(String(ID_NUMBER_LENGTH))
+    # Written at intake with `search_name`, read by no one (only searched): never loaded.
+    name_prefixes: Mapped[list[str] | None] = mapped_column(WordPrefixes, deferred=True)
     state: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
     end_event: Mapped[str | None] = mapped_column(String(200))

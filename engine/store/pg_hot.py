@@ -29,6 +29,7 @@ from engine.store.hot_sql import (
     KEY_COLUMNS,
     KEY_READ_COLUMNS,
     KEYS,
+    READ_DOSSIER_COLUMNS,
     TASK_COLUMNS,
     TASKS,
     names,
@@ -41,7 +42,7 @@ from engine.store.pg_pipeline import Step, begin_if_idle, exchange, rows
 _TABLES = (DOSSIERS, TASKS, HISTORY, KEYS)
 _JSON = {c.name for t in _TABLES for c in t.c if isinstance(c.type, JSON)}
 _INSTANTS = {c.name for t in _TABLES for c in t.c if isinstance(c.type, UTCDateTime)}
-_D_INSTANTS = [i for i, name in enumerate(DOSSIER_COLUMNS) if name in _INSTANTS]
+_D_INSTANTS = [i for i, name in enumerate(READ_DOSSIER_COLUMNS) if name in _INSTANTS]
 _T_INSTANTS = [i for i, name in enumerate(TASK_COLUMNS) if name in _INSTANTS]
 
 
@@ -114,7 +115,7 @@ def lock_task_dossier(conn: Any, province: str, task_id: str,
         values = list(row)
         _utc(values, _T_INSTANTS)
         tasks.append(dict(zip(TASK_COLUMNS, values)))
-    return (dict(zip(DOSSIER_COLUMNS, first)), tasks), stored
+    return (dict(zip(READ_DOSSIER_COLUMNS, first)), tasks), stored
 
 
 def completion_key(conn: Any, principal_id: int, key: str) -> dict[str, Any] | None:

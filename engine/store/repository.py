@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
+    ColumnElement,
     Select,
     Table,
+    Text,
     and_,
     bindparam,
+    exists,
     false,
     func,
     or_,
     select,
     update,
 )
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased, defer, undefer
 
 from engine.search import LIKE_ESCAPE, Search
 from engine.store.hot_path import HotPath
@@ -82,16 +87,31 @@ def _timeliness(model: Any, kind: str, now: datetime) -> Any:
     return and_(model.status == "completed", finished <= model.due_at)
 
 
-def _matches(search: Search) -> Any:
+def _matches(search: Search, prefixes: bool) -> Any:
     """SQL for `search`: the code, the identity number, or every word beginning a word of
-    the name (each an index scan on PostgreSQL: unique code, search_id, trigrams)."""
-    name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
-                  for p in search.name_patterns()))
+    the name. With `prefixes` (PostgreSQL) the name is one GIN lookup per word in its
+    prefixes (engine.search.word_prefixes), so the three are index scans (unique code,
+    search_id, name_prefixes); otherwise one LIKE per word on the folded name."""
+    name: ColumnElement[bool]
+    if prefixes:
+        name = Dossier.name_prefixes.op("@>", return_type=Boolean)(
+            bindparam(None, list(search.words), type_=postgresql.ARRAY(Text)))
+    else:
+        name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
+                      for p in search.name_patterns()))
     codes = {search.code, search.code.upper()}
-    found = [Dossier.code.in_(sorted(codes)), name]
+    found: list[ColumnElement[bool]] = [Dossier.code.in_(sorted(codes)), name]
     if search.id_number is not None:
         found.append(Dossier.search_id == search.id_number)
     return or_(*found)
+
+
+# The orders of a list of dossiers, on the table or on a selection of its id and due_at.
+_ORDER: dict[str, Any] = {
+    "-received_at": lambda c: (c.id.desc(),),
+    "received_at": lambda c: (c.id,),
+    "due_at": lambda c: (c.due_at.is_(None), c.due_at, c.id),
+}
 
 
 class Repository(HotPath):
@@ -166,15 +186,20 @@ class Repository(HotPath):
         one of the units received or holds a task of (an access scope, see engine.access).
         `search`: by code, identity number or name (engine.search); received in
         [`received_from`, `received_before`)."""
-        q = select(Dossier).where(Dossier.province == province)
+        q = select(Dossier.id, Dossier.due_at).where(Dossier.province == province)
         if client_id is not None:
             q = q.where(Dossier.client_id == client_id)
         if scope_units is not None:
-            q = q.where(or_(Dossier.unit.in_(scope_units), Dossier.id.in_(
-                select(Task.dossier_id).where(Task.province == province,
-                                              Task.unit.in_(scope_units)))))
+            tasks_of_units = (Task.province == province, Task.unit.in_(scope_units))
+            # A search finds a few thousand dossiers at most: one probe each of the tasks'
+            # dossier_id index, where IN (subquery) hashes every task of the units first
+            # (which a list of all the units' dossiers is better served by).
+            held = (exists().where(Task.dossier_id == Dossier.id, *tasks_of_units)
+                    if search is not None else
+                    Dossier.id.in_(select(Task.dossier_id).where(*tasks_of_units)))
+            q = q.where(or_(Dossier.unit.in_(scope_units), held))
         if search is not None:
-            q = q.where(_matches(search))
+            q = q.where(_matches(search, self.postgresql))
         if status:
             q = q.where(Dossier.status == status)
         if process_key:
@@ -191,11 +216,30 @@ class Repository(HotPath):
             q = q.where(Dossier.received_at < received_before)
         if timeliness and now is not None:
             q = q.where(_timeliness(Dossier, timeliness, now))
+        if search is None:
+            return self._dossier_page(q, sort, limit, offset)
+        # A search finds a few thousand dossiers at most: they are found once (by the
+        # indexes, as a bitmap), then counted and paged. Planned with the LIMIT, PostgreSQL
+        # 15 would walk the primary key backwards from the newest dossier instead, through
+        # most of the table for a common name (its count(*) OVER () costs as if it stopped
+        # at the 50th row).
+        found = q.cte("found").prefix_with("MATERIALIZED", dialect="postgresql")
+        page = select(found.c.id).order_by(*_ORDER[sort](found.c)).limit(limit).offset(offset)
+        total = select(func.count()).select_from(found).scalar_subquery()
+        rows = self.session.execute(
+            select(Dossier, total).options(defer(Dossier.state, raiseload=True))
+            .where(Dossier.id.in_(page)).order_by(*_ORDER[sort](Dossier))).all()
+        if rows:
+            return [row[0] for row in rows], int(rows[0][1])
+        return [], int(self.session.scalar(select(total)) or 0)
+
+    def _dossier_page(self, q: Select[Any, Any], sort: str, limit: int, offset: int
+                      ) -> tuple[Sequence[Dossier], int]:
+        """A page of the dossiers `q` selects and how many it selects in all."""
         total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-        order = {"-received_at": (Dossier.id.desc(),),
-                 "received_at": (Dossier.id,),
-                 "due_at": (Dossier.due_at.is_(None), Dossier.due_at, Dossier.id)}[sort]
-        rows = self.session.scalars(q.order_by(*order).limit(limit).offset(offset)).all()
+        rows = self.session.scalars(
+            q.with_only_columns(Dossier).options(defer(Dossier.state, raiseload=True))
+            .order_by(*_ORDER[sort](Dossier)).limit(limit).offset(offset)).all()
         return rows, total
 
     def due_dossier_ids(self, now: datetime, limit: int) -> Sequence[int]:
@@ -272,11 +316,16 @@ class Repository(HotPath):
         self.flush_writes()
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
 
-    def last_task_unit(self, dossier_id: int) -> str | None:
-        """The unit of the dossier's most recent inbox row (None: it never had one)."""
+    def last_holding_unit(self, dossier_id: int) -> str | None:
+        """The unit that last received the dossier: the `to_unit` of its latest hand-over
+        (None: it never left the unit that received it)."""
         self.flush_writes()
-        return self.session.scalar(select(Task.unit).where(Task.dossier_id == dossier_id)
-                                   .order_by(Task.created_at.desc(), Task.id.desc()).limit(1))
+        payload = self.session.scalar(
+            select(HistoryEvent.payload).where(HistoryEvent.dossier_id == dossier_id,
+                                               HistoryEvent.kind == "dossier.handed_over")
+            .order_by(HistoryEvent.seq.desc()).limit(1))
+        unit = payload.get("to_unit") if isinstance(payload, dict) else None
+        return unit if isinstance(unit, str) else None
 
     def tasks_of(self, dossier_id: int) -> Sequence[Task]:
         """Every inbox row the dossier ever had, in the order they were made."""
@@ -301,9 +350,9 @@ class Repository(HotPath):
         tasks; None: for an officer, unheld tasks and their own, for others every task."""
         self.flush_writes()
         holder = aliased(Principal)
-        q = (select(Task, Dossier, holder.name).join(Dossier, Dossier.id == Task.dossier_id)
-             .outerjoin(holder, holder.id == Task.holder_id)
-             .where(Task.province == province, Task.status == status))
+        # The tasks alone: every task has its dossier (a foreign key), so the count joins
+        # it only to filter on it (reading a dossier row per task of a busy unit).
+        q = select(Task.id).where(Task.province == province, Task.status == status)
         held = Task.holder_id.is_not(None)
         if scope is not None:
             principal_id, memberships, supervised = scope
@@ -321,17 +370,43 @@ class Repository(HotPath):
                 q = q.where(~held, or_(lane, led))
         elif claimed is not None:
             q = q.where(held if claimed else ~held)
-        if process_key:
-            q = q.where(Dossier.process_key == process_key)
         if unit:
             q = q.where(Task.unit == unit)
         if timeliness and now is not None:
             q = q.where(_timeliness(Task, timeliness, now))
-        total = self.session.scalar(select(func.count()).select_from(
-            q.with_only_columns(Task.id).subquery())) or 0
-        q = q.order_by(Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None),
-                       Dossier.due_at, Task.created_at, Task.id).limit(limit).offset(offset)
-        return [(t, d, name) for t, d, name in self.session.execute(q).all()], total
+        if process_key:
+            q = q.join(Dossier, Dossier.id == Task.dossier_id).where(
+                Dossier.process_key == process_key)
+        urgent = (Task.due_at.is_(None), Task.due_at)
+        order = (*urgent, Dossier.due_at.is_(None), Dossier.due_at, Task.created_at, Task.id)
+        page: Select[Any, Any, Any] | Select[Any, Any, Any, Any]
+        if not self.postgresql:
+            total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+            if not process_key:
+                q = q.join(Dossier, Dossier.id == Task.dossier_id)
+            page = q.with_only_columns(Task, Dossier, holder.name)
+        else:
+            # The tasks of a busy unit are sorted by step due alone, narrow, and counted in
+            # the same pass; only the first ones (with all those tied with the last of the
+            # page) are joined to their dossiers for the full order. Sorting every task of
+            # the unit with its dossier row took most of the inbox's time.
+            first = (q.add_columns(func.count().over().label("total")).order_by(*urgent)
+                     .fetch(offset + limit, with_ties=True).subquery("first"))
+            page = (select(Task, Dossier, holder.name, first.c.total)
+                    .join(first, first.c.id == Task.id)
+                    .join(Dossier, Dossier.id == Task.dossier_id))
+        rows = self.session.execute(
+            page.outerjoin(holder, holder.id == Task.holder_id)
+            .options(defer(Dossier.state, raiseload=True))
+            .order_by(*order).limit(limit).offset(offset)).all()
+        if self.postgresql:
+            if rows:
+                total = int(rows[0][3])
+            elif offset == 0:
+                total = 0
+            else:  # a page past the end has no row to carry the count
+                total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+        return [(row[0], row[1], row[2]) for row in rows], total
 
     def principal_names(self, ids: Sequence[int | None]) -> dict[int, str]:
         """The names of these principals (ids of none are left out)."""

@@ -25,6 +25,7 @@ from engine.store.hot_sql import (
     KEY_COLUMNS,
     KEY_READ_COLUMNS,
     KEYS,
+    READ_DOSSIER_COLUMNS,
     TASK_COLUMNS,
     TASKS,
     names,
@@ -56,7 +57,8 @@ class Converters:
             table.name: {c.name: bind(c) for c in table.c}
             for table in (DOSSIERS, TASKS, HISTORY, KEYS)}
         # The state stays the stored text, parsed only when needed (as on PostgreSQL).
-        self.dossier_result = [None if c.name == "state" else result(c) for c in DOSSIERS.c]
+        self.dossier_result = [None if name == "state" else result(DOSSIERS.c[name])
+                               for name in READ_DOSSIER_COLUMNS]
         self.task_result = [result(c) for c in TASKS.c]
         self.key_result = [result(KEYS.c[name]) for name in KEY_READ_COLUMNS]
 
@@ -92,8 +94,8 @@ def lock_task_dossier(conn: Any, conv: Converters, province: str, task_id: str
     rows = conn.execute(LOCK_TASK_DOSSIER, (province, task_id)).fetchall()
     if not rows:
         return None
-    width = len(DOSSIER_COLUMNS)
-    dossier = dict(zip(DOSSIER_COLUMNS, _read(rows[0][:width], conv.dossier_result)))
+    width = len(READ_DOSSIER_COLUMNS)
+    dossier = dict(zip(READ_DOSSIER_COLUMNS, _read(rows[0][:width], conv.dossier_result)))
     tasks = [dict(zip(TASK_COLUMNS, _read(row[width:], conv.task_result)))
              for row in rows if row[width] is not None]
     return dossier, tasks

@@ -190,6 +190,25 @@ def test_assignment_is_for_heads_and_to_officers_of_the_unit(db_url: str,
     assert _holder_events(world, d["code"]) == []
 
 
+def test_inbox_pages_make_the_whole_inbox_in_order(two_steps: World) -> None:
+    # Tasks tied on their step due (none here): each page is cut from the same order.
+    world = two_steps
+    _officers(world)
+    codes = [started(world)["code"] for _ in range(5)]
+    whole = _inbox(world, "reception")
+    assert whole["total"] == 5
+    assert [t["dossier_code"] for t in whole["items"]] == codes
+    for limit in (1, 2, 3):
+        paged = []
+        for offset in range(0, 5, limit):  # bounded: 5 tasks
+            page = _inbox(world, "reception", f"?limit={limit}&offset={offset}")
+            assert page["total"] == 5
+            paged += [t["dossier_code"] for t in page["items"]]
+        assert paged == codes
+    assert _inbox(world, "reception", "?offset=5") == {"total": 5, "items": []}
+    assert _inbox(world, "reception", "?offset=7&claimed=true") == {"total": 0, "items": []}
+
+
 def test_the_inbox_filters_pages_and_counts(two_steps: World) -> None:
     world = two_steps
     ids = _officers(world)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from engine.clock import ManualClock
 from engine.services.auth import create_principal
@@ -160,6 +161,24 @@ def test_paging_newest_first_with_the_total(s: World) -> None:
     assert [d["code"] for d in page["items"]] == codes[::-1][2:4]
     assert page["items"][0]["applicant"]["name"] == "Bùi Thị Xuân"
     assert search(s, q="bui", offset=5).get_json() == {"total": 5, "items": []}
+
+
+def test_postgresql_searches_the_name_prefixes_written_at_intake(s: World) -> None:
+    code = start(s, "Nguyễn Văn Anh")
+    with s.ctx.db_engine.connect() as conn:
+        stored = conn.execute(text("SELECT name_prefixes FROM dossiers WHERE code = :code"),
+                              {"code": code}).scalar()
+    if s.ctx.db_engine.dialect.name != "postgresql":
+        assert stored is None  # SQLite keeps none: its search scans search_name
+        return
+    assert stored == ["n", "ng", "ngu", "nguy", "nguye", "nguyen", "v", "va", "van",
+                      "a", "an", "anh"]
+    assert found(s, q="anh nguy") == [code]
+    with s.ctx.db_engine.begin() as conn:  # the name search reads nothing else
+        conn.execute(text("UPDATE dossiers SET name_prefixes = NULL WHERE code = :code"),
+                     {"code": code})
+    assert found(s, q="anh nguy") == []
+    assert found(s, q=code) == [code]
 
 
 # -- who finds what ----------------------------------------------------------------------
