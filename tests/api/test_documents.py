@@ -59,12 +59,21 @@ def office(db_url: str) -> Iterator[tuple[World, ManualClock]]:
     w.ctx.db_engine.dispose()
 
 
-def _intake(w: World, who: str = "Trần Văn Đức", channel: str = "desk") -> dict[str, Any]:
+def _intake(w: World, who: str = "Trần Văn Đức", channel: str = "desk",
+            accept: bool = True) -> dict[str, Any]:
+    """Submit the dossier and (`accept`) have the desk accept it: the receipt is issued then."""
     r = w.client.post("/api/v1/dossiers", headers=w.headers(who), json={
         "process_key": "household_business_registration", "channel": channel,
         "applicant": {"type": "citizen", "name": NAME, "address": "Số 12 Trần Phú",
                       "phone": "0912345678"}, "data": DATA})
     assert r.status_code == 201, r.get_json()
+    if not accept:
+        return r.get_json()  # type: ignore[no-any-return]
+    task = r.get_json()["current_steps"][0]["task_id"]
+    r = w.client.post(f"/api/v1/tasks/{task}/complete", headers=w.headers("Trần Văn Đức"),
+                      json={"data": {"documents_checked": ["registration_request"],
+                                     "reception_decision": "accept"}})
+    assert r.status_code == 200, r.get_json()
     return r.get_json()  # type: ignore[no-any-return]
 
 
@@ -80,9 +89,12 @@ def _text(pdf: bytes) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def test_the_receipt_is_issued_at_intake_and_served_as_a_pdf(
+def test_the_receipt_is_issued_at_acceptance_and_served_as_a_pdf(
         office: tuple[World, ManualClock]) -> None:
     w, _ = office
+    submitted = _intake(w, accept=False)
+    assert submitted["due_at"] is None
+    assert _documents(w, submitted["code"], who="Trần Văn Đức") == []
     d = _intake(w)
     docs = _documents(w, d["code"], who="Trần Văn Đức")
     assert [(x["kind"], x["form"], x["content_type"]) for x in docs] == [
@@ -124,6 +136,7 @@ def test_the_receipt_is_issued_at_intake_and_served_as_a_pdf(
 def test_fetching_first_renders_and_stores_it(office: tuple[World, ManualClock]) -> None:
     w, _ = office
     d = _intake(w, who="portal", channel="online")
+    assert d["due_at"] is not None
     with w.ctx.uow(readonly=True) as uow:
         dossier = uow.repo.dossier(w.province, d["code"])
         assert dossier is not None

@@ -1,4 +1,7 @@
-"""The statutory clock through the API, with an injected clock (DOMAIN.md §4)."""
+"""The statutory clock through the API, with an injected clock (DOMAIN.md §4).
+
+The household business registration starts its clock when reception accepts the dossier
+(the event `accepted`, marked `startsClock`), so most tests here accept it first."""
 from __future__ import annotations
 
 import json
@@ -11,6 +14,7 @@ import pytest
 
 from engine.clock import ManualClock
 from engine.jobs.relay import sweep
+from tests.api.helpers import post_bpmn
 from tests.conftest import World, make_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,11 +27,35 @@ APPLICANT = {"type": "citizen", "name": "Nguyễn Thị Lan"}
 DATA = {"household_name": "Phở Bà Lan", "owner_name": "Nguyễn Thị Lan",
         "owner_id_number": "001185012345", "business_address": "Yên Bình",
         "business_line": "Ăn uống", "capital_vnd": 150000000}
+# Appraisal may wait for the applicant's supplement, with the clock paused (DOMAIN.md §3.6).
+PAUSING = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"
+  targetNamespace="http://example.org/motcua-tests">
+  <bpmn:process id="with_pause" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="appraise" name="Appraise"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:exclusiveGateway id="gw" default="f5"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:userTask id="receive_supplement" name="Record the supplement received">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="pausesClock" value="true"/>
+        <spiffworkflow:property name="pauseReason" value="Chờ công dân bổ sung hồ sơ"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="done"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="appraise"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="appraise" targetRef="gw"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="receive_supplement">
+      <bpmn:conditionExpression>decision == "supplement"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="receive_supplement" targetRef="appraise"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="gw" targetRef="done"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
 STEP_DATA = {
     "reception": {"documents_checked": ["registration_request"], "reception_decision": "accept"},
-    "supplement": {"documents_checked": ["registration_request"],
-                   "reception_decision": "supplement",
-                   "missing_documents": ["member_identity_papers"]},
     "appraisal": {"appraisal_decision": "propose_approve", "draft_result": "Cấp giấy"},
     "review": {"review_decision": "agree"},
     "approval": {"approval_decision": "approve"},
@@ -56,12 +84,32 @@ def _procedure(w: World, **rule: Any) -> None:
     assert r.status_code in (200, 201), r.get_json()
 
 
-def _intake(w: World) -> dict[str, Any]:
+def _intake(w: World, accept: bool = True) -> dict[str, Any]:
+    """Submit a dossier and (`accept`) have reception accept it there and then: the clock
+    starts at acceptance, not at submission."""
     r = w.client.post("/api/v1/dossiers", json={"process_key": "household_business_registration",
                       "applicant": APPLICANT, "data": DATA, "channel": "desk"},
                       headers=w.headers("client"))
     assert r.status_code == 201, r.get_json()
-    return r.get_json()
+    if not accept:
+        return r.get_json()
+    assert r.get_json()["due_at"] is None
+    return _do(w, r.get_json()["code"], "reception", STEP_DATA["reception"])
+
+
+def _pausing(w: World) -> str:
+    """Deploy PAUSING with a 3-working-day procedure; submit a dossier (clock starts now)."""
+    assert post_bpmn(w, PAUSING).status_code == 201
+    r = w.client.put("/api/v1/procedures/pausing", json={
+        "name": "Pausing", "process_key": "with_pause", "rules": [{
+            "effective_from": "2026-01-01",
+            "limits": {"default": {"value": 3, "unit": "working_days"}}}]},
+        headers=w.headers("designer"))
+    assert r.status_code == 201, r.get_json()
+    r = w.client.post("/api/v1/dossiers", json={"process_key": "with_pause",
+                      "applicant": APPLICANT, "channel": "desk"}, headers=w.headers("client"))
+    assert r.status_code == 201, r.get_json()
+    return str(r.get_json()["code"])
 
 
 def _dossier(w: World, code: str) -> dict[str, Any]:
@@ -113,18 +161,41 @@ def test_rule_set_in_force_on_the_day_of_reception(clocked: tuple[World, ManualC
     assert _at(after["due_at"]) == datetime(2026, 3, 4, 8, 0, tzinfo=VN)
 
 
-def test_supplement_pause_moves_due_by_the_working_time_paused(
+def test_an_incomplete_dossier_at_reception_runs_no_clock_until_accepted(
         clocked: tuple[World, ManualClock]) -> None:
+    """Incomplete at reception: written guidance to complete it, no clock and no pause
+    (DOMAIN.md §3.2); the clock and form 01 start when reception accepts it."""
     w, clock = clocked
     _procedure(w)  # 3 working days
     clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))  # Monday 08:00
-    code = _intake(w)["code"]
+    code = _intake(w, accept=False)["code"]
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=VN))
+    d = _do(w, code, "reception", {**STEP_DATA["reception"], "reception_decision": "supplement",
+                                   "missing_documents": ["member_identity_papers"]})
+    assert d["due_at"] is None and d["paused"] is False and d["pause_count"] == 0
+    clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=VN))  # brought two working days later
+    _do(w, code, "reception", {"supplement_documents": ["member_identity_papers"],
+                               "supplement_channel": "desk"})
+    d = _do(w, code, "reception", STEP_DATA["reception"])
+    assert _at(d["due_at"]) == datetime(2026, 3, 9, 9, 0, tzinfo=VN)  # Wed 09:00 + 3 days
+    assert d["pause_count"] == 0 and d["flags"] == []
+    kinds = _kinds(w, code)
+    assert kinds.count("clock.started") == 1 and "clock.paused" not in kinds
+    r = w.client.get(f"/api/v1/dossiers/{code}/documents", headers=w.headers("reception"))
+    assert [x["form"] for x in r.get_json()["documents"]] == ["01"]
+
+
+def test_supplement_pause_moves_due_by_the_working_time_paused(
+        clocked: tuple[World, ManualClock]) -> None:
+    w, clock = clocked
+    clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))  # Monday 08:00
+    code = _pausing(w)  # 3 working days
     assert _at(_dossier(w, code)["due_at"]) == datetime(2026, 3, 5, 8, 0, tzinfo=VN)
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=VN))
-    paused = _do(w, code, "reception", STEP_DATA["supplement"])
+    paused = _do(w, code, "officer", {"decision": "supplement"})
     assert paused["paused"] is True and paused["pause_count"] == 1
     clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=VN))  # two working days later
-    resumed = _do(w, code, "reception", _supplement_form(w, code))
+    resumed = _do(w, code, "officer", {})
     assert resumed["paused"] is False
     assert resumed["paused_hours"] == pytest.approx(16.0)
     # Thursday 08:00 + 2 working days = Monday 9 March 08:00.
@@ -136,14 +207,13 @@ def test_supplement_pause_moves_due_by_the_working_time_paused(
 
 def test_second_supplement_request_is_flagged(clocked: tuple[World, ManualClock]) -> None:
     w, clock = clocked
-    _procedure(w)
     clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
-    code = _intake(w)["code"]
+    code = _pausing(w)
     for hour in (9, 10):
         clock.set(datetime(2026, 3, 2, hour, 0, tzinfo=VN))
-        _do(w, code, "reception", STEP_DATA["supplement"])
+        _do(w, code, "officer", {"decision": "supplement"})
         clock.set(datetime(2026, 3, 2, hour, 30, tzinfo=VN))
-        d = _do(w, code, "reception", _supplement_form(w, code))
+        d = _do(w, code, "officer", {})
     assert d["pause_count"] == 2 and d["flags"] == ["repeated_supplement_request"]
     r = w.client.get(f"/api/v1/dossiers/{code}/history", headers=w.headers("auditor"))
     pauses = [e for e in r.get_json()["events"] if e["kind"] == "clock.paused"]
@@ -177,10 +247,10 @@ def test_inbox_puts_overdue_first_and_filters(clocked: tuple[World, ManualClock]
     w, clock = clocked
     _procedure(w)
     clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
-    early = _intake(w)["code"]
+    early = _intake(w, accept=False)["code"]
     # The reception budget is 4 working hours: 08:00 + 3.5 h + lunch + 0.5 h = 14:00.
     clock.set(datetime(2026, 3, 2, 14, 30, tzinfo=VN))
-    late = _intake(w)["code"]
+    late = _intake(w, accept=False)["code"]
     inbox = w.client.get("/api/v1/tasks", headers=w.headers("reception")).get_json()["items"]
     assert [t["dossier_code"] for t in inbox] == [early, late]
     assert [t["timeliness"] for t in inbox] == ["overdue", "within_time"]
@@ -192,7 +262,7 @@ def test_finished_dossier_is_classified(clocked: tuple[World, ManualClock]) -> N
     w, clock = clocked
     _procedure(w)
     clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
-    code = _intake(w)["code"]
+    code = _intake(w, accept=False)["code"]
     for who, step in (("reception", "reception"), ("specialist", "appraisal"),
                       ("head", "review"), ("leader", "approval"),
                       ("reception", "return_result")):
@@ -277,40 +347,6 @@ def test_procedure_limits_longer_than_the_calendar_looks_are_refused(
     errors = {e["field"]: e["message"] for e in r.get_json()["errors"]}
     assert set(errors) == {"rules[0].limits.desk.value", "rules[0].limits.post.value"}
     assert errors["rules[0].limits.post.value"] == "at most 600 months"
-
-
-def _supplement_form(w: World, code: str) -> dict[str, Any]:
-    task = _dossier(w, code)["current_steps"][0]["task_id"]
-    schema = w.client.get(f"/api/v1/tasks/{task}", headers=w.headers("reception")
-                          ).get_json()["form_schema"]
-    return _example(schema)
-
-
-def _example(schema: dict[str, Any]) -> dict[str, Any]:
-    """The smallest data satisfying the supplement form's required fields."""
-    out: dict[str, Any] = {}
-    props = schema.get("properties", {})
-    for name in schema.get("required", []):
-        prop = props.get(name, {})
-        if "enum" in prop:
-            out[name] = prop["enum"][0]
-        elif prop.get("type") == "array":
-            item = prop.get("items", {})
-            ref = item.get("$ref", "")
-            enum = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {}).get("enum") \
-                if ref else item.get("enum")
-            out[name] = [enum[0]] if enum else ["x"]
-        elif prop.get("type") == "boolean":
-            out[name] = True
-        elif prop.get("format") == "date-time":
-            out[name] = "2026-03-04T09:00:00+07:00"
-        elif prop.get("format") == "date":
-            out[name] = "2026-03-04"
-        elif prop.get("type") in ("integer", "number"):
-            out[name] = 1
-        else:
-            out[name] = "x"
-    return out
 
 
 def test_clock_starts_when_the_process_reaches_acceptance(
