@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from five_steps import FORM_DATA, PROCESS_KEY, UNIT, register_unit  # noqa: E402
+from five_steps import FORM_DATA, PROCESS_KEY, UNIT, bench_callers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -116,7 +116,6 @@ class Motcua:
 
     def __init__(self, url: str, relay: bool = False) -> None:
         from engine.services import catalog
-        from engine.services.auth import create_principal
         from engine.settings import Settings
         from engine.store.migrate import upgrade
         from engine.wiring import build_context
@@ -125,13 +124,7 @@ class Motcua:
         self.ctx = build_context(Settings(database_url=url))
         if relay:
             self.ctx.send_job = lambda actor, payload, delay: None
-        register_unit(self.ctx, "BENCH")
-        self.designer, _ = create_principal(self.ctx, name="Bench designer", role="designer",
-                                            province="BENCH")
-        self.client, _ = create_principal(self.ctx, name="Bench portal", role="client",
-                                          province="BENCH", unit=UNIT)
-        self.officer, _ = create_principal(self.ctx, name="Bench officer", role="officer",
-                                           province="BENCH", unit=UNIT, position="officer")
+        self.designer, self.client, self.officer = bench_callers(self.ctx, "BENCH")
         bpmn, forms = bpmn_and_forms()
         catalog.deploy(self.ctx, self.designer, bpmn, forms)
         self.n = 0

@@ -2,6 +2,8 @@
 its five user tasks, in order (shared by bench_http.py and bench_inprocess.py)."""
 from __future__ import annotations
 
+from typing import Any
+
 PROCESS_KEY = "bench_five_steps"
 UNIT = "000.00.01.B01"  # a registered unit of province BENCH
 FORM_DATA = [
@@ -20,3 +22,16 @@ def register_unit(ctx: object, province: str, code: str = UNIT) -> None:
 
     load(ctx, province, [Row("bench", "unit", {"code": code, "name": "Bench unit",  # type: ignore[arg-type]
                                                "kind": "department"})])
+
+
+def bench_callers(ctx: Any, province: str) -> tuple[Any, Any, Any]:
+    """The benchmark's unit registered, and its designer, portal and officer made."""
+    from engine.services.auth import create_principal
+
+    register_unit(ctx, province)
+    made = [create_principal(ctx, name=f"Bench {who}", role=role, province=province,
+                             unit=unit, position=position)[0]
+            for who, role, unit, position in (("designer", "designer", None, None),
+                                              ("portal", "client", UNIT, None),
+                                              ("officer", "officer", UNIT, "officer"))]
+    return made[0], made[1], made[2]

@@ -14,7 +14,6 @@ caller's transaction rolls back, so nothing of the command is stored.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -36,6 +35,11 @@ from engine.errors import (
     NotFound,
     TaskAlreadyCompleted,
     TaskNotReady,
+)
+from engine.runtime.properties import (
+    flag,
+    flags_of,
+    properties,
 )
 from engine.runtime.state import dump_state, load_state
 from engine.runtime.timeshim import engine_time
@@ -194,20 +198,20 @@ class Instance:
     def clock_start_reached(self) -> bool:
         """Whether the process has reached an element marked `startsClock` (the moment a
         complete dossier is accepted, when that is not the moment of intake)."""
-        if "startsClock" not in _flags_of(self.workflow):
+        if "startsClock" not in flags_of(self.workflow):
             return False
-        return any(_flag(_properties(t), "startsClock")
+        return any(flag(properties(t), "startsClock")
                    for wf in (self.workflow, *self.workflow.subprocesses.values())
                    for t in wf.get_tasks(state=ACTIVE | TaskState.COMPLETED))
 
     def pausing(self) -> list[tuple[str, str]]:
         """(element id, reason) of active elements marked as pausing the statutory clock."""
         out: list[tuple[str, str]] = []
-        if "pausesClock" not in _flags_of(self.workflow):
+        if "pausesClock" not in flags_of(self.workflow):
             return out
         for task in self.workflow.get_tasks(state=ACTIVE):
-            props = _properties(task)
-            if _flag(props, "pausesClock"):
+            props = properties(task)
+            if flag(props, "pausesClock"):
                 out.append((task.task_spec.bpmn_id,
                             props.get("pauseReason") or task.task_spec.bpmn_name or "paused"))
         return out
@@ -349,47 +353,9 @@ def _describe(exc: BaseException) -> str:
     return ": ".join(parts)[:2000]
 
 
-def starts_clock_later(spec: Any, subprocess_specs: dict[str, Any]) -> bool:
-    """Whether some element of the process is marked `startsClock` (so the statutory clock
-    does not start at intake)."""
-    return any(_flag((getattr(ts, "extensions", None) or {}).get("properties", {}) or {},
-                     "startsClock")
-               for s in (spec, *subprocess_specs.values()) for ts in s.task_specs.values())
-
-
-def _flag(props: dict[str, Any], name: str) -> bool:
-    return str(props.get(name, "")).strip().lower() in ("true", "yes", "1")
-
-
-_FLAGS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
-
-
-def _flags_of(workflow: BpmnWorkflow) -> frozenset[str]:
-    """The flag properties set on any element of the workflow's diagram (its sub-processes
-    and called processes included), worked out once per deployed spec: most diagrams mark
-    no element as pausing the clock, and then no command needs to walk the tasks for it."""
-    flags = _FLAGS.get(workflow.spec)
-    if flags is None:
-        found: set[str] = set()
-        for spec in (workflow.spec, *workflow.subprocess_specs.values()):
-            for task_spec in spec.task_specs.values():
-                props = _spec_properties(task_spec)
-                found.update(name for name in props if _flag(props, name))
-        flags = _FLAGS[workflow.spec] = frozenset(found)
-    return flags
-
-
-def _properties(task: Task) -> dict[str, Any]:
-    return _spec_properties(task.task_spec)
-
-
-def _spec_properties(task_spec: Any) -> dict[str, Any]:
-    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
-
-
 def _user_task(task: Task) -> UserTask:
     spec = task.task_spec
-    props = _properties(task)
+    props = properties(task)
     lane = getattr(spec, "lane", None)
     return UserTask(
         task_id=str(task.id),

@@ -14,22 +14,20 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
-    false,
     func,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, defer, undefer
+from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
-from engine.store.hot_path import HotPath
+from engine.store.document_rows import DocumentRows
+from engine.store.history_reads import HistoryReads
+from engine.store.inbox_reads import InboxReads, timeliness_filter
 from engine.store.models import (
-    Document,
     Dossier,
-    HistoryAnchor,
-    HistoryEvent,
     OutboxMessage,
     Principal,
     ProcessDefinition,
@@ -69,24 +67,6 @@ _INTAKE_LOOKUP = select(
     .scalar_subquery().label("first_dossier_id"))
 
 
-def _timeliness(model: Any, kind: str, now: datetime) -> Any:
-    """SQL for a timeliness class (engine.deadlines.timeliness) on dossiers or tasks."""
-    open_status = model.status == ("in_process" if model is Dossier else "open")
-    if kind == "overdue":
-        return and_(open_status, model.due_at < now)
-    if kind == "approaching":
-        return and_(open_status, model.due_at >= now, model.warn_at <= now)
-    if kind == "within_time":
-        return and_(open_status, model.due_at >= now,
-                    or_(model.warn_at.is_(None), model.warn_at > now))
-    if model is Dossier:
-        return Dossier.timeliness == kind  # early / on_time / late, set when finished
-    finished = model.completed_at
-    if kind == "late":
-        return and_(model.status == "completed", finished > model.due_at)
-    return and_(model.status == "completed", finished <= model.due_at)
-
-
 def _matches(search: Search, prefixes: bool) -> Any:
     """SQL for `search`: the code, the identity number, or every word beginning a word of
     the name. With `prefixes` (PostgreSQL) the name is one GIN lookup per word in its
@@ -114,7 +94,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(HotPath):
+class Repository(HistoryReads, DocumentRows, InboxReads):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:
@@ -215,7 +195,7 @@ class Repository(HotPath):
         if received_before is not None:
             q = q.where(Dossier.received_at < received_before)
         if timeliness and now is not None:
-            q = q.where(_timeliness(Dossier, timeliness, now))
+            q = q.where(timeliness_filter(Dossier, timeliness, now))
         if search is None:
             return self._dossier_page(q, sort, limit, offset)
         # A search finds a few thousand dossiers at most: they are found once (by the
@@ -276,32 +256,6 @@ class Repository(HotPath):
             "client_id": client_id, "key": idempotency_key or ""}).one()
         return dict(row._mapping)
 
-    # -- documents ----------------------------------------------------------------------
-    def add_document(self, document: Document) -> None:
-        """A document issued for a dossier, written at commit. A dossier this unit of work
-        starts is written first (its row is buffered on the hot path until then)."""
-        if self._inserted is not None:
-            self.flush_writes()
-        self.session.add(document)
-
-    def documents_of(self, dossier_id: int) -> Sequence[Document]:
-        """The dossier's documents, oldest first, without their content."""
-        return self.session.scalars(select(Document).where(
-            Document.dossier_id == dossier_id).order_by(Document.id)).all()
-
-    def document(self, dossier_id: int, document_id: int) -> Document | None:
-        """One document of the dossier, with its content."""
-        return self.session.scalar(select(Document).options(undefer(Document.content)).where(
-            Document.dossier_id == dossier_id, Document.id == document_id))
-
-    def store_rendering(self, document_id: int, content: bytes, sha256: str,
-                        at: datetime) -> None:
-        """Keep a document's first rendering; a rendering stored already is kept as is."""
-        self._core(update(Document).where(Document.id == document_id,
-                                          Document.content.is_(None))
-                   .values(content=content, sha256=sha256, size=len(content),
-                           rendered_at=at))
-
     # -- procedures ---------------------------------------------------------------------
     def procedure(self, province: str, code: str) -> StoredProcedure | None:
         return self.session.scalar(select(StoredProcedure).where(
@@ -316,17 +270,6 @@ class Repository(HotPath):
         self.flush_writes()
         return self.session.scalar(select(Task).where(Task.province == province, Task.id == task_id))
 
-    def last_holding_unit(self, dossier_id: int) -> str | None:
-        """The unit that last received the dossier: the `to_unit` of its latest hand-over
-        (None: it never left the unit that received it)."""
-        self.flush_writes()
-        payload = self.session.scalar(
-            select(HistoryEvent.payload).where(HistoryEvent.dossier_id == dossier_id,
-                                               HistoryEvent.kind == "dossier.handed_over")
-            .order_by(HistoryEvent.seq.desc()).limit(1))
-        unit = payload.get("to_unit") if isinstance(payload, dict) else None
-        return unit if isinstance(unit, str) else None
-
     def tasks_of(self, dossier_id: int) -> Sequence[Task]:
         """Every inbox row the dossier ever had, in the order they were made."""
         self.flush_writes()
@@ -337,76 +280,6 @@ class Repository(HotPath):
         self.flush_writes()
         return self.session.scalars(select(Task).where(
             Task.dossier_id == dossier_id, Task.status == "open")).all()
-
-    def inbox(self, province: str, *, scope: tuple[int, Sequence[tuple[str, str]], Sequence[str]]
-              | None, status: str, limit: int,
-              offset: int, claimed: bool | None = None, process_key: str | None = None,
-              unit: str | None = None, timeliness: str | None = None,
-              now: datetime | None = None) -> tuple[list[tuple[Task, Dossier, str | None]], int]:
-        """Tasks with their dossiers and their holders' names, the most urgent first (by
-        step due, then dossier due), and how many match in all. `scope`: an officer's
-        (engine.access.TaskScope: their id, memberships and the units they lead; None:
-        every task of the province). `claimed`: only held (True) or unheld (False)
-        tasks; None: for an officer, unheld tasks and their own, for others every task."""
-        self.flush_writes()
-        holder = aliased(Principal)
-        # The tasks alone: every task has its dossier (a foreign key), so the count joins
-        # it only to filter on it (reading a dossier row per task of a busy unit).
-        q = select(Task.id).where(Task.province == province, Task.status == status)
-        held = Task.holder_id.is_not(None)
-        if scope is not None:
-            principal_id, memberships, supervised = scope
-            # A task without a lane is for any position of its unit.
-            lane = or_(false(), *(and_(Task.unit == u, or_(Task.position == p,
-                                                           Task.position.is_(None)))
-                                  for u, p in memberships))
-            led = Task.unit.in_(supervised) if supervised else false()
-            mine = Task.holder_id == principal_id
-            if claimed is None:
-                q = q.where(or_(mine, and_(~held, or_(lane, led))))
-            elif claimed:
-                q = q.where(or_(mine, and_(held, led)))
-            else:
-                q = q.where(~held, or_(lane, led))
-        elif claimed is not None:
-            q = q.where(held if claimed else ~held)
-        if unit:
-            q = q.where(Task.unit == unit)
-        if timeliness and now is not None:
-            q = q.where(_timeliness(Task, timeliness, now))
-        if process_key:
-            q = q.join(Dossier, Dossier.id == Task.dossier_id).where(
-                Dossier.process_key == process_key)
-        urgent = (Task.due_at.is_(None), Task.due_at)
-        order = (*urgent, Dossier.due_at.is_(None), Dossier.due_at, Task.created_at, Task.id)
-        page: Select[Any, Any, Any] | Select[Any, Any, Any, Any]
-        if not self.postgresql:
-            total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-            if not process_key:
-                q = q.join(Dossier, Dossier.id == Task.dossier_id)
-            page = q.with_only_columns(Task, Dossier, holder.name)
-        else:
-            # The tasks of a busy unit are sorted by step due alone, narrow, and counted in
-            # the same pass; only the first ones (with all those tied with the last of the
-            # page) are joined to their dossiers for the full order. Sorting every task of
-            # the unit with its dossier row took most of the inbox's time.
-            first = (q.add_columns(func.count().over().label("total")).order_by(*urgent)
-                     .fetch(offset + limit, with_ties=True).subquery("first"))
-            page = (select(Task, Dossier, holder.name, first.c.total)
-                    .join(first, first.c.id == Task.id)
-                    .join(Dossier, Dossier.id == Task.dossier_id))
-        rows = self.session.execute(
-            page.outerjoin(holder, holder.id == Task.holder_id)
-            .options(defer(Dossier.state, raiseload=True))
-            .order_by(*order).limit(limit).offset(offset)).all()
-        if self.postgresql:
-            if rows:
-                total = int(rows[0][3])
-            elif offset == 0:
-                total = 0
-            else:  # a page past the end has no row to carry the count
-                total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-        return [(row[0], row[1], row[2]) for row in rows], total
 
     def principal_names(self, ids: Sequence[int | None]) -> dict[int, str]:
         """The names of these principals (ids of none are left out)."""
@@ -423,62 +296,6 @@ class Repository(HotPath):
         self.flush_writes()
         return {u for u in self.session.scalars(select(Task.unit).distinct().where(
             Task.dossier_id == dossier_id)) if u is not None}
-
-    def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
-        self.flush_writes()
-        return self.session.scalars(select(HistoryEvent).where(
-            HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
-
-    def dossiers_after(self, province: str, after_id: int, limit: int, *,
-                       since: datetime | None = None) -> Sequence[Dossier]:
-        """The province's dossiers with an id above `after_id`, in id order (a page of a
-        walk through all of them), received at or after `since`."""
-        q = select(Dossier).where(Dossier.province == province, Dossier.id > after_id)
-        if since is not None:
-            q = q.where(Dossier.received_at >= since)
-        return self.session.scalars(q.order_by(Dossier.id).limit(limit)).all()
-
-    def heads_before(self, province: str, before: datetime) -> list[tuple[str, int, str]]:
-        """(code, seq, hash) of each dossier's last event before `before`: its chain head
-        as it stood then."""
-        last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
-                .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
-                .where(Dossier.province == province, HistoryEvent.at < before)
-                .group_by(HistoryEvent.dossier_id).subquery())
-        rows = self.session.execute(
-            select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
-            .join(last, last.c.dossier_id == Dossier.id)
-            .join(HistoryEvent, (HistoryEvent.dossier_id == last.c.dossier_id)
-                  & (HistoryEvent.seq == last.c.seq)))
-        return [(code, int(seq), digest) for code, seq, digest in rows]
-
-    def anchors(self, province: str) -> Sequence[HistoryAnchor]:
-        return self.session.scalars(select(HistoryAnchor).where(
-            HistoryAnchor.province == province).order_by(HistoryAnchor.day)).all()
-
-    def first_reception(self, province: str) -> datetime | None:
-        return self.session.scalar(select(func.min(Dossier.received_at)).where(
-            Dossier.province == province))
-
-    def provinces(self) -> Sequence[str]:
-        """Every province that has dossiers."""
-        return self.session.scalars(select(Dossier.province).distinct()
-                                    .order_by(Dossier.province)).all()
-
-    def count_dossiers(self, province: str, *, since: datetime | None = None) -> int:
-        q = select(func.count()).select_from(Dossier).where(Dossier.province == province)
-        if since is not None:
-            q = q.where(Dossier.received_at >= since)
-        return int(self.session.scalar(q) or 0)
-
-    def histories(self, dossier_ids: Sequence[int]) -> dict[int, list[HistoryEvent]]:
-        """The history of each of these dossiers, in order."""
-        out: dict[int, list[HistoryEvent]] = {i: [] for i in dossier_ids}
-        for event in self.session.scalars(select(HistoryEvent).where(
-                HistoryEvent.dossier_id.in_(dossier_ids))
-                .order_by(HistoryEvent.dossier_id, HistoryEvent.seq)):
-            out[event.dossier_id].append(event)
-        return out
 
     # -- outbox -------------------------------------------------------------------------
     def claim_outbox(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:

@@ -1,0 +1,124 @@
+"""What the store reads of dossiers' histories: one dossier's events, pages of a province's
+dossiers with theirs (verification), chain heads at an instant and the daily anchors."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import (
+    Table,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from engine.store.hot_path import HotPath
+from engine.store.models import (
+    Dossier,
+    HistoryAnchor,
+    HistoryEvent,
+    ProcessDefinition,
+    StoredCalendar,
+    StoredProcedure,
+    Unit,
+)
+
+_DOSSIERS = cast(Table, Dossier.__table__)
+_PARENT = aliased(Unit)
+
+_PROCEDURE_OF_PROCESS = (
+    select(StoredProcedure.code, StoredProcedure.data)
+    .where(StoredProcedure.province == bindparam("province"),
+           StoredProcedure.process_key == bindparam("process_key"))
+    .order_by(StoredProcedure.id).limit(1).subquery())
+_INTAKE_LOOKUP = select(
+    select(ProcessDefinition.id)
+    .where(ProcessDefinition.province == bindparam("province"),
+           ProcessDefinition.key == bindparam("process_key"))
+    .order_by(ProcessDefinition.version.desc()).limit(1)
+    .scalar_subquery().label("definition_id"),
+    select(_PROCEDURE_OF_PROCESS.c.code).scalar_subquery().label("procedure_code"),
+    select(_PROCEDURE_OF_PROCESS.c.data).scalar_subquery().label("procedure_data"),
+    select(StoredCalendar.id).where(StoredCalendar.province == bindparam("province"),
+                                    StoredCalendar.id == bindparam("unit"))
+    .scalar_subquery().label("unit_calendar"),
+    select(Unit.province).where(Unit.code == bindparam("unit"), Unit.registered_at.is_not(None))
+    .scalar_subquery().label("unit_province"),
+    select(Unit.name).where(Unit.code == bindparam("unit"))
+    .scalar_subquery().label("unit_name"),
+    select(_PARENT.name).join(Unit, Unit.parent == _PARENT.code)
+    .where(Unit.code == bindparam("unit")).scalar_subquery().label("agency_name"),
+    select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
+                             Dossier.idempotency_key == bindparam("key"))
+    .scalar_subquery().label("first_dossier_id"))
+
+
+class HistoryReads(HotPath):
+    def history(self, dossier_id: int) -> Sequence[HistoryEvent]:
+        self.flush_writes()
+        return self.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
+
+    def dossiers_after(self, province: str, after_id: int, limit: int, *,
+                       since: datetime | None = None) -> Sequence[Dossier]:
+        """The province's dossiers with an id above `after_id`, in id order (a page of a
+        walk through all of them), received at or after `since`."""
+        q = select(Dossier).where(Dossier.province == province, Dossier.id > after_id)
+        if since is not None:
+            q = q.where(Dossier.received_at >= since)
+        return self.session.scalars(q.order_by(Dossier.id).limit(limit)).all()
+
+    def heads_before(self, province: str, before: datetime) -> list[tuple[str, int, str]]:
+        """(code, seq, hash) of each dossier's last event before `before`: its chain head
+        as it stood then."""
+        last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
+                .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
+                .where(Dossier.province == province, HistoryEvent.at < before)
+                .group_by(HistoryEvent.dossier_id).subquery())
+        rows = self.session.execute(
+            select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
+            .join(last, last.c.dossier_id == Dossier.id)
+            .join(HistoryEvent, (HistoryEvent.dossier_id == last.c.dossier_id)
+                  & (HistoryEvent.seq == last.c.seq)))
+        return [(code, int(seq), digest) for code, seq, digest in rows]
+
+    def anchors(self, province: str) -> Sequence[HistoryAnchor]:
+        return self.session.scalars(select(HistoryAnchor).where(
+            HistoryAnchor.province == province).order_by(HistoryAnchor.day)).all()
+
+    def first_reception(self, province: str) -> datetime | None:
+        return self.session.scalar(select(func.min(Dossier.received_at)).where(
+            Dossier.province == province))
+
+    def provinces(self) -> Sequence[str]:
+        """Every province that has dossiers."""
+        return self.session.scalars(select(Dossier.province).distinct()
+                                    .order_by(Dossier.province)).all()
+
+    def count_dossiers(self, province: str, *, since: datetime | None = None) -> int:
+        q = select(func.count()).select_from(Dossier).where(Dossier.province == province)
+        if since is not None:
+            q = q.where(Dossier.received_at >= since)
+        return int(self.session.scalar(q) or 0)
+
+    def histories(self, dossier_ids: Sequence[int]) -> dict[int, list[HistoryEvent]]:
+        """The history of each of these dossiers, in order."""
+        out: dict[int, list[HistoryEvent]] = {i: [] for i in dossier_ids}
+        for event in self.session.scalars(select(HistoryEvent).where(
+                HistoryEvent.dossier_id.in_(dossier_ids))
+                .order_by(HistoryEvent.dossier_id, HistoryEvent.seq)):
+            out[event.dossier_id].append(event)
+        return out
+
+    def last_holding_unit(self, dossier_id: int) -> str | None:
+        """The unit that last received the dossier: the `to_unit` of its latest hand-over
+        (None: it never left the unit that received it)."""
+        self.flush_writes()
+        payload = self.session.scalar(
+            select(HistoryEvent.payload).where(HistoryEvent.dossier_id == dossier_id,
+                                               HistoryEvent.kind == "dossier.handed_over")
+            .order_by(HistoryEvent.seq.desc()).limit(1))
+        unit = payload.get("to_unit") if isinstance(payload, dict) else None
+        return unit if isinstance(unit, str) else None
