@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import caller
 from api.schemas import Problem
 from engine.codes import LOCAL_TZ
-from engine.services import anchors, audit, control_sheet
+from engine.services.records import anchors, audit, control_sheet
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
                 description="Auditors: proving a dossier's record intact")

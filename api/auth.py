@@ -7,7 +7,7 @@ from flask import current_app, g, request
 
 from api.auth_throttle import FailureCounter, TooManyAttempts
 from engine.errors import Unauthenticated
-from engine.services.auth import Caller, authenticate, hash_token
+from engine.services.org.auth import Caller, authenticate, hash_token
 
 
 def caller() -> Caller:

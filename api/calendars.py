@@ -13,7 +13,7 @@ from api.auth import caller
 from api.schemas import Problem
 from engine.calendar import to_local
 from engine.errors import InvalidInput
-from engine.services import calendars
+from engine.services.design import calendars
 
 blp = Blueprint("calendars", __name__, url_prefix="/api/v1/calendars",
                 description="Working-time calendars: weekly hours, holidays, swapped days")

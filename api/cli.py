@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, default, text in Settings.describe():
             print(f"{name}={default}\t{text}")
     elif args.command == "principal":
-        from engine.services.auth import create_principal
+        from engine.services.org.auth import create_principal
         from engine.wiring import build_context
 
         try:
@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _calendar(args: argparse.Namespace, settings: Settings) -> int:
     """`motcua calendar import|add`; business errors print their fields and exit 2."""
     from engine.calendar import to_local
-    from engine.services import calendars
+    from engine.services.design import calendars
     from engine.wiring import build_context
 
     ctx = build_context(settings)

@@ -11,7 +11,7 @@ from api.auth import caller
 from api.body_limits import TooLarge
 from api.schemas import DefinitionOut, DeployForm, Problem, ValidationOut
 from engine.errors import InvalidInput
-from engine.services import catalog
+from engine.services.design import catalog
 
 blp = Blueprint("process-definitions", __name__, url_prefix="/api/v1/process-definitions",
                 description="Deploy and browse versioned BPMN procedures")

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from engine.errors import BpmnInvalid
-from engine.services import catalog, procedures
-from engine.services.auth import Caller, hash_token
+from engine.services.design import catalog, procedures
+from engine.services.org.auth import Caller, hash_token
 from engine.settings import Settings
 from engine.store import org
 from engine.store.migrate import upgrade

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.schemas import DocumentsOut, Problem
-from engine.services import documents
+from engine.services.flow import documents
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/dossiers",
                 description="Documents issued for a dossier: the receipt (form 01)")

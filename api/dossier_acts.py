@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import caller
 from api.dossiers import present, present_view
 from api.schemas import DossierOut, Problem
-from engine.services import supplement, withdrawal
+from engine.services.desk import supplement, withdrawal
 
 blp = Blueprint("dossier_acts", __name__, url_prefix="/api/v1/dossiers",
                 description="Dossiers: the applicant's supplement, withdrawal, stop of "

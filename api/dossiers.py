@@ -19,8 +19,9 @@ from api.schemas import (
     Problem,
 )
 from engine.calendar import to_local
-from engine.services import apology, dossiers, intake
-from engine.services.statutory import dossier_timeliness
+from engine.services.desk import apology
+from engine.services.flow import dossiers, intake
+from engine.services.flow.statutory import dossier_timeliness
 from engine.services.views import DossierView
 from engine.store.models import Dossier
 

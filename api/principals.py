@@ -12,8 +12,8 @@ from marshmallow import Schema, fields, validate
 from api.auth import caller
 from api.schemas import MAX_OFFSET, PrincipalIn, PrincipalOut, Problem
 from engine.access import ROLES
-from engine.services.auth import new_principal
 from engine.services.org import principals
+from engine.services.org.auth import new_principal
 
 blp = Blueprint("principals", __name__, url_prefix="/api/v1/principals",
                 description="Users and integrating systems of a province")

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.schemas import Problem, ProcedureSchema
-from engine.services import procedures
+from engine.services.design import procedures
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
                 description="Procedures: statutory limits per channel, warning band, calendar")

@@ -8,8 +8,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.search import QUERY_LENGTH
-from engine.services.dossiers import STATUSES
-from engine.services.intake import CHANNELS
+from engine.services.flow.dossiers import STATUSES
+from engine.services.flow.intake import CHANNELS
 
 # Paging never skips more rows than a 32-bit count: larger offsets are refused, not sent
 # to the database (where they overflow).

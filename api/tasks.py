@@ -19,8 +19,8 @@ from api.schemas import (
     TaskPage,
     TaskQuery,
 )
-from engine.services import claims, tasks
-from engine.services.statutory import dossier_timeliness, task_timeliness
+from engine.services.desk import claims, tasks
+from engine.services.flow.statutory import dossier_timeliness, task_timeliness
 from engine.services.views import DossierView
 from engine.store.models import Dossier, Task
 

@@ -7,7 +7,7 @@ Run:  .venv/bin/python bench/bench_inprocess.py [--dossiers 200] [--src DIR]
 
 (a) raw SpiffWorkflow in memory: parse once; per dossier a BpmnWorkflow, do_engine_steps,
     then 5 x (set_data + run + do_engine_steps, then serialize_json of the whole workflow).
-(b) motcua: engine.services.intake.start_dossier + engine.services.tasks.complete_task on a
+(b) motcua: engine.services.flow.intake.start_dossier + engine.services.desk.tasks.complete_task on a
     Context from engine.wiring.build_context, on PostgreSQL (database motcua_bench_inproc,
     dropped and recreated) and on a fresh SQLite file. A no-op `send_job` is installed as
     under gunicorn with Redis (the outbox relay only runs after commits that wrote outbox
@@ -115,7 +115,7 @@ class Motcua:
     """A migrated database, a Context, principals and the deployed bench process."""
 
     def __init__(self, url: str, relay: bool = False) -> None:
-        from engine.services import catalog
+        from engine.services.design import catalog
         from engine.settings import Settings
         from engine.store.migrate import upgrade
         from engine.wiring import build_context
@@ -131,7 +131,7 @@ class Motcua:
 
     def start(self) -> Any:
         """A new dossier, waiting at its first task: the view start_dossier returns."""
-        from engine.services.intake import start_dossier
+        from engine.services.flow.intake import start_dossier
 
         self.n += 1
         view, _ = start_dossier(
@@ -143,7 +143,7 @@ class Motcua:
 
     def run(self, dossiers: int, timer: Callable[[], float] = time.perf_counter
             ) -> dict[str, Any]:
-        from engine.services.tasks import complete_task
+        from engine.services.desk.tasks import complete_task
 
         intake: list[float] = []
         complete: list[float] = []
@@ -167,8 +167,8 @@ class Motcua:
         import psycopg
         from sqlalchemy import event
 
-        from engine.services.intake import start_dossier
-        from engine.services.tasks import complete_task
+        from engine.services.desk.tasks import complete_task
+        from engine.services.flow.intake import start_dossier
 
         counts: dict[str, int] = {}
         active = [False]

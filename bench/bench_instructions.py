@@ -15,7 +15,7 @@ completions of each dossier inside it.
 
 (a) raw: the cycle of bench_inprocess.py (set_data + run + do_engine_steps +
     serialize_json of the whole workflow), on workflows started beforehand.
-(b) motcua: engine.services.tasks.complete_task on dossiers started beforehand (one
+(b) motcua: engine.services.desk.tasks.complete_task on dossiers started beforehand (one
     durable transaction each: engine, form validation, history, inbox rows, store).
 
 With --parts, each case runs again with one part switched off (for counting only: the
@@ -56,13 +56,13 @@ def switch_off(part: str) -> None:
     """Replace one part by a stand-in doing (next to) nothing, so that counting with and
     without it gives its cost. The stand-ins keep the process running to its end."""
     if part == "forms":
-        import engine.services.tasks
+        import engine.services.desk.tasks
 
-        engine.services.tasks.validate_form = lambda *args, **kwargs: None
+        engine.services.desk.tasks.validate_form = lambda *args, **kwargs: None
     elif part == "hash":
-        import engine.services.progress
+        import engine.services.flow.progress
 
-        engine.services.progress.event_hash = lambda *args, **kwargs: "0" * 64
+        engine.services.flow.progress.event_hash = lambda *args, **kwargs: "0" * 64
     elif part == "dump":  # the first dump, written again and again
         from engine.runtime.instance import Instance
 
@@ -108,7 +108,7 @@ def child(case: str, dossiers: int, sqlite_dir: str, off: str | None) -> int:
                     cycle(wf, serializer, form)
             return len(workflows) * len(FORM_DATA)
     else:
-        from engine.services.tasks import complete_task
+        from engine.services.desk.tasks import complete_task
 
         url = PG_URL if case == "postgresql" else f"sqlite:///{sqlite_dir}/bench.sqlite3"
         m = Motcua(url, relay=True)

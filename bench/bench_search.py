@@ -170,9 +170,9 @@ class Bench:
     def __init__(self) -> None:
         from api.app import create_app
         from engine.jobs.broker import install, make_broker
-        from engine.services import catalog
-        from engine.services.auth import create_principal
-        from engine.services.intake import start_dossier
+        from engine.services.design import catalog
+        from engine.services.flow.intake import start_dossier
+        from engine.services.org.auth import create_principal
         from engine.settings import Settings
         from engine.store.migrate import upgrade
         from engine.store.models import Dossier, Unit

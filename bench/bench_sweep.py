@@ -23,7 +23,7 @@ Run:  .venv/bin/python bench/bench_sweep.py [--sizes 10000 100000 1000000] [--du
    At the largest size, the `EXPLAIN (ANALYZE, BUFFERS)` plan of the exact statement
    `due_dossier_ids` sends (captured with a SQLAlchemy event listener), and for comparison
    the same with `enable_bitmapscan = off`.
-4. At the largest size, once: `sweep(ctx, inline=True)`, i.e. `engine.services.dossiers.wake`
+4. At the largest size, once: `sweep(ctx, inline=True)`, i.e. `engine.services.flow.dossiers.wake`
    for each due dossier in this process. These dossiers have no timer actually due (the
    process has none), so each wake is: read dossier + definition, lock the row, load the
    SpiffWorkflow state, save it back (with `next_wakeup` cleared) and commit.
@@ -99,9 +99,9 @@ def machine() -> str:
 class Bench:
     def __init__(self, runs: int) -> None:
         from engine.jobs.broker import install, make_broker
-        from engine.services import catalog
-        from engine.services.auth import create_principal
-        from engine.services.intake import start_dossier
+        from engine.services.design import catalog
+        from engine.services.flow.intake import start_dossier
+        from engine.services.org.auth import create_principal
         from engine.settings import Settings
         from engine.store.migrate import upgrade
         from engine.store.models import Dossier

@@ -26,7 +26,7 @@ def register_unit(ctx: object, province: str, code: str = UNIT) -> None:
 
 def bench_callers(ctx: Any, province: str) -> tuple[Any, Any, Any]:
     """The benchmark's unit registered, and its designer, portal and officer made."""
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     register_unit(ctx, province)
     made = [create_principal(ctx, name=f"Bench {who}", role=role, province=province,

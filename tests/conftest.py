@@ -69,7 +69,7 @@ class World:
 
     def principal(self, who: str, role: str, *, unit: str | None = None,
                   position: str | None = None) -> str:
-        from engine.services.auth import create_principal
+        from engine.services.org.auth import create_principal
 
         _, token = create_principal(self.ctx, name=who, role=role, province=self.province,
                                     unit=unit, position=position)

@@ -11,9 +11,9 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
 from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep
-from engine.services.anchors import anchor_due
 from engine.services.context import Context
-from engine.services.dossiers import wake
+from engine.services.flow.dossiers import wake
+from engine.services.records.anchors import anchor_due
 
 
 def make_broker(redis_url: str) -> dramatiq.Broker:

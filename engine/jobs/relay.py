@@ -10,8 +10,8 @@ import redis
 
 from engine.errors import CommitUnknown, DatabaseUnavailable
 from engine.services.context import Context
-from engine.services.dossiers import wake
-from engine.services.progress import WAKE_ACTOR
+from engine.services.flow.dossiers import wake
+from engine.services.flow.progress import WAKE_ACTOR
 
 log = logging.getLogger(__name__)
 

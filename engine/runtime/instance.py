@@ -77,7 +77,7 @@ class UserTask:
     form: str | None
     process_id: str
     budget: str | None = None
-    unit: str | None = None  # the task's `unit` property: where it goes (engine.services.routing)
+    unit: str | None = None  # the task's `unit` property: where it goes (engine.services.flow.routing)
 
 
 @dataclass

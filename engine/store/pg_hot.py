@@ -53,7 +53,7 @@ def _numbered(sql: str) -> bytes:
 
 
 # The state comes back as text: parsing it is only needed when the process holds no live
-# instance of the dossier (see engine.services.instances.load_instance).
+# instance of the dossier (see engine.services.flow.instances.load_instance).
 # The open tasks are read by a statement of their own, after the lock is granted: a
 # statement that waited for the lock sees the dossier row as the other transaction left it,
 # but rows it joined (the tasks) as they were when it started, and a claim committed while

@@ -139,7 +139,7 @@ class Scene:
         self.canaries = (f"CANARY-APPLICANT-{tag}", f"CANARY-DATA-{tag}")
         world.register_unit(self.units["U2"])
         world.register_unit(self.units["U3"], province="Q" + tag)
-        from engine.services.auth import create_principal
+        from engine.services.org.auth import create_principal
 
         self.ids: dict[str, int] = {}
         for name, (role, unit, position) in {**INSIDE, **OUTSIDE}.items():

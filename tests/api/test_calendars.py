@@ -208,7 +208,7 @@ def test_a_week_without_working_time_is_refused(world: Any) -> None:
 def test_calendar_ids_live_in_their_province(world: Any, province_cal: str) -> None:
     """Another province may use the same id for a calendar of its own; neither sees or
     changes the other's, and nothing tells one that the other has it."""
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     _, token = create_principal(world.ctx, name="stranger", role="designer",
                                 province=world.province + "x")
@@ -223,7 +223,7 @@ def test_calendar_ids_live_in_their_province(world: Any, province_cal: str) -> N
 
 
 def test_other_province_cannot_read_it(world: Any, province_cal: str) -> None:
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     _, token = create_principal(world.ctx, name="stranger", role="designer",
                                 province=world.province + "x")
@@ -247,7 +247,7 @@ def test_openapi_lists_calendars(world: Any) -> None:
 
 
 def test_resolved_calendar_is_cached(world: Any, province_cal: str) -> None:
-    from engine.services.calendars import resolved_calendar
+    from engine.services.design.calendars import resolved_calendar
 
     first = resolved_calendar(world.ctx, world.province, province_cal)
     assert resolved_calendar(world.ctx, world.province, province_cal) is first
@@ -315,7 +315,7 @@ def test_cli_errors_name_fields_and_exit_2(world: Any, tmp_path: Path,
 
 
 def test_resolved_calendar_inside_a_unit_of_work(world: Any, province_cal: str) -> None:
-    from engine.services.calendars import resolved_calendar
+    from engine.services.design.calendars import resolved_calendar
 
     with world.ctx.uow() as uow:
         uow.repo.principals(world.province)  # the transaction has begun

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.history import GENESIS, event_hash
-from engine.services.auth import authenticate
+from engine.services.org.auth import authenticate
 from tests.api.helpers import assert_problem, complete, history, started
 from tests.conftest import World, make_world
 
@@ -17,7 +17,7 @@ from tests.conftest import World, make_world
 def _officers(world: World) -> dict[str, int]:
     """Officers of the unit (two at reception, a specialist, a head of department) and one
     of another unit; their principal ids by name."""
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     ids = {}
     world.register_unit(world.unit + "X")

@@ -92,7 +92,7 @@ def test_changed_content_makes_version_two(world: Any) -> None:
 
 def test_deploy_is_per_province(world: Any) -> None:
     """Another province deploying the same key starts its own version 1 and sees only it."""
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     assert post_bpmn(world, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
     assert post_bpmn(world, _two_steps(**{'name="Receive"': 'name="Tiếp nhận"'}),

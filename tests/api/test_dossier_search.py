@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.clock import ManualClock
-from engine.services.auth import create_principal
+from engine.services.org.auth import create_principal
 from tests.api.helpers import TWO_STEPS, TWO_STEPS_FORMS, assert_problem, complete, dossier, step
 from tests.conftest import World
 

@@ -212,7 +212,7 @@ def test_clients_have_no_inbox(two_steps: Any) -> None:
 # -- tenancy ----------------------------------------------------------------------------
 
 def test_another_province_sees_nothing(two_steps: Any) -> None:
-    from engine.services.auth import create_principal
+    from engine.services.org.auth import create_principal
 
     world = two_steps
     code = started(world)["code"]

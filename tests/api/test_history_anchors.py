@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from api.cli import main
 from engine.clock import ManualClock
-from engine.services.anchors import anchor_due, verify_anchors
+from engine.services.records.anchors import anchor_due, verify_anchors
 from tests.api.helpers import TWO_STEPS, TWO_STEPS_FORMS, complete, dossier, started, step
 from tests.api.test_history_verify import dossier_id, triggers_set_aside, verify
 from tests.conftest import World

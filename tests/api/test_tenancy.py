@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from engine.services.auth import create_principal
+from engine.services.org.auth import create_principal
 from tests.api.helpers import (
     TWO_STEPS,
     assert_problem,
@@ -175,6 +175,6 @@ def test_a_calendar_without_working_time_never_500s_an_intake(two_steps: Any) ->
         with world.ctx.db_engine.begin() as conn:
             conn.execute(text("DELETE FROM calendars WHERE province = '' AND id = 'vn'"))
         world.ctx.calendars.clear()
-        from engine.services import calendars
+        from engine.services.design import calendars
 
         calendars._RESOLVED.clear()

@@ -87,7 +87,7 @@ def test_the_clock_stops_with_a_withdrawal(clocked: tuple[World, ManualClock]) -
     clock.advance(timedelta(hours=2))
     assert end(world, code, "client").status_code == 200
     clock.advance(timedelta(days=10))
-    from engine.services.dossiers import wake
+    from engine.services.flow.dossiers import wake
 
     with world.ctx.uow(readonly=True) as uow:
         dossier_id = uow.repo.dossier(world.province, code).id

@@ -22,7 +22,7 @@ def test_settings_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> No
 def test_principal_create_prints_the_token_last(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str],
                                                 tmp_path: object) -> None:
-    from engine.services.auth import authenticate
+    from engine.services.org.auth import authenticate
     from engine.settings import Settings
     from engine.wiring import build_context
 

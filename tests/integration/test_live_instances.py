@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from api.app import create_app
-from engine.services import progress
+from engine.services.flow import progress
 from engine.settings import Settings
 from tests.conftest import World, make_world
 
@@ -137,7 +137,7 @@ def test_a_command_that_fails_after_stepping_leaves_no_instance_behind(
 def test_the_views_copy_of_the_data_is_deep_and_keeps_what_json_cannot_hold() -> None:
     from datetime import date
 
-    from engine.services.instances import _copy
+    from engine.services.flow.instances import _copy
 
     data: dict[str, Any] = {"members": [{"name": "An"}], "capital_vnd": 10**20}
     copied = _copy(data)

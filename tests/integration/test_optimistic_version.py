@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from engine.errors import ConcurrentUpdate
-from engine.services import progress
+from engine.services.flow import progress
 from engine.store.models import Dossier
 from tests.api.helpers import TWO_STEPS, history, intake, post_bpmn, two_steps_forms
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
-from engine.services.auth import authenticate
+from engine.services.org.auth import authenticate
 from engine.settings import Settings
 from engine.store import org
 from engine.wiring import build_context

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import ManualClock
 from engine.jobs.relay import relay_outbox
-from engine.services.dossiers import wake
+from engine.services.flow.dossiers import wake
 from engine.store.models import Dossier, OutboxMessage
 from tests.api.constructs import DATA, MONDAY_8AM, VN
 from tests.api.helpers import complete, started, step

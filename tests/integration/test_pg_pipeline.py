@@ -205,9 +205,9 @@ def test_without_prepared_statements_the_round_trips_are_the_same(
     connections: nothing is prepared, by psycopg or by the hot path."""
     from dataclasses import replace
 
-    from engine.services.auth import authenticate
-    from engine.services.intake import start_dossier
-    from engine.services.tasks import complete_task
+    from engine.services.desk.tasks import complete_task
+    from engine.services.flow.intake import start_dossier
+    from engine.services.org.auth import authenticate
     from engine.wiring import build_context
 
     ctx = build_context(replace(pg.ctx.settings, db_prepare=0))

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.clock import ManualClock
 from engine.jobs.relay import REQUEUE_AFTER, sweep
-from engine.services.dossiers import wake
+from engine.services.flow.dossiers import wake
 from tests.conftest import make_world
 
 TIMER = Path(__file__).resolve().parents[1] / "api" / "data" / "timer_pt1s.bpmn"

@@ -1,4 +1,4 @@
-"""The pure parts of engine.services.calendars: instants and merging override rows."""
+"""The pure parts of engine.services.design.calendars: instants and merging override rows."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,7 +7,7 @@ import pytest
 
 from engine.calendar import Override
 from engine.errors import InvalidInput
-from engine.services.calendars import _merge, parse_instant
+from engine.services.design.calendars import _merge, parse_instant
 
 
 def test_parse_instant_keeps_the_offset() -> None:

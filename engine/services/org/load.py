@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from engine.errors import InvalidInput
 from engine.org.files import Row
 from engine.org.units import code_problems, field_problems, parent_problems
-from engine.services.auth import ROLES, hash_token, new_token
 from engine.services.context import Context
+from engine.services.org.auth import ROLES, hash_token, new_token
+from engine.services.org.registry import NOT_REGISTERED, NOT_YOURS, UNKNOWN_POSITION
 from engine.services.org.units import parent_lookup
-from engine.services.units import NOT_REGISTERED, NOT_YOURS, UNKNOWN_POSITION
 from engine.store import org
 from engine.store.models import Principal, Unit, max_length
 

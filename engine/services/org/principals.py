@@ -13,9 +13,9 @@ from typing import Any
 
 from engine.access import Action, Caller, require
 from engine.errors import InvalidInput, NotFound
-from engine.services.auth import expiry_problems, hash_token, new_token
 from engine.services.context import Context
-from engine.services.units import known_positions, registered_unit
+from engine.services.org.auth import expiry_problems, hash_token, new_token
+from engine.services.org.registry import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 from engine.store.uow import UnitOfWork

@@ -14,7 +14,7 @@ from engine.access import Action, Caller, require
 from engine.errors import InvalidInput, NotFound, UnitExists
 from engine.org.units import code_problems, field_problems, parent_problems
 from engine.services.context import Context
-from engine.services.units import NOT_YOURS
+from engine.services.org.registry import NOT_YOURS
 from engine.store import org
 from engine.store.models import Position, Unit, UnitKind
 from engine.store.uow import UnitOfWork

@@ -6,8 +6,8 @@ from typing import Any
 from engine.access import Action, Caller, require
 from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
-from engine.services.calendars import resolved_calendar
 from engine.services.context import Context
+from engine.services.design.calendars import resolved_calendar
 from engine.store.models import StoredProcedure
 from engine.store.repository import Repository
 

@@ -19,12 +19,13 @@ from engine.errors import (
 )
 from engine.forms import validate_form
 from engine.nesting import check_nesting
-from engine.services import acts, progress
-from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.documents import procedure_name
-from engine.services.instances import copy_data, keep_instance, load_instance, take_instance
-from engine.services.statutory import calendar_of
+from engine.services.design.catalog import version_of
+from engine.services.desk import acts
+from engine.services.flow import progress
+from engine.services.flow.documents import procedure_name
+from engine.services.flow.instances import copy_data, keep_instance, load_instance, take_instance
+from engine.services.flow.statutory import calendar_of
 from engine.services.views import DossierView
 from engine.store.models import CompletionKey, Dossier, Task, max_length
 from engine.store.uow import IntegrityError, UnitOfWork

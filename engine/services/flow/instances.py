@@ -9,7 +9,7 @@ from engine import jsoncodec
 from engine.bpmn import CompiledProcess
 from engine.runtime import Instance
 from engine.services.context import Context
-from engine.services.statutory import received_day
+from engine.services.flow.statutory import received_day
 from engine.store.records import DossierRow
 
 

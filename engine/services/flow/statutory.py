@@ -15,7 +15,7 @@ from engine.deadlines import Limit, Procedure, add_limit, classify_finished, cla
 from engine.deadlines.limits import parse_budget
 from engine.errors import InvalidInput
 from engine.runtime import Instance, UserTask
-from engine.services.calendars import resolved_calendar
+from engine.services.design.calendars import resolved_calendar
 from engine.store.records import DossierRow, TaskRow
 
 NATIONAL = "vn"

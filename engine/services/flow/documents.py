@@ -30,7 +30,7 @@ from engine.documents.notice import FORMS as NOTICE_FORMS
 from engine.documents.receipt import time_limit_text
 from engine.errors import MotcuaError, NotFound
 from engine.services.context import Context
-from engine.services.statutory import received_day
+from engine.services.flow.statutory import received_day
 from engine.store.models import Document, Dossier
 from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork

@@ -12,11 +12,11 @@ from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFou
 from engine.nesting import check_nesting
 from engine.runtime import Instance
 from engine.search import Search, period
-from engine.services import progress
-from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.instances import load_instance
-from engine.services.statutory import calendar_of
+from engine.services.design.catalog import version_of
+from engine.services.flow import progress
+from engine.services.flow.instances import load_instance
+from engine.services.flow.statutory import calendar_of
 from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier, HistoryEvent, ProcessedMessage
 from engine.store.uow import UnitOfWork

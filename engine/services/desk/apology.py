@@ -8,9 +8,9 @@ from engine.access.policy import apology_positions_allow
 from engine.calendar import YEARS, in_years
 from engine.deadlines import Procedure
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.services import progress
 from engine.services.context import Context
-from engine.services.statutory import received_day
+from engine.services.flow import progress
+from engine.services.flow.statutory import received_day
 from engine.store.models import Dossier
 
 

@@ -12,9 +12,9 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.services.documents import issue_receipt
-from engine.services.routing import task_unit
-from engine.services.statutory import (
+from engine.services.flow.documents import issue_receipt
+from engine.services.flow.routing import task_unit
+from engine.services.flow.statutory import (
     next_clock_event,
     received_day,
     start_clock,

@@ -12,7 +12,7 @@ from typing import Any
 from engine.access import Action, Caller
 from engine.history import first_break
 from engine.services.context import Context
-from engine.services.dossiers import find_dossier
+from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier, HistoryEvent
 
 BATCH = 200

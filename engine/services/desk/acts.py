@@ -9,7 +9,7 @@ with the dossier, in the completion's own transaction.
 - `result-return.json`: the result returned, to whom, by which channel and when (a
   `dossier.result_returned` history event; the result itself is the procedure's own).
 
-Withdrawal and stop (form 05) are issued by `engine.services.withdrawal`.
+Withdrawal and stop (form 05) are issued by `engine.services.desk.withdrawal`.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typing import Any
 
 from engine.access import Caller
 from engine.errors import InvalidInput
-from engine.services import progress
-from engine.services.documents import issue_notice
+from engine.services.flow import progress
+from engine.services.flow.documents import issue_notice
 from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
 

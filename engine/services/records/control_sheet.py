@@ -9,8 +9,8 @@ from engine.access import Action, Caller
 from engine.codes import LOCAL_TZ
 from engine.documents.control_sheet import ControlSheetFields, Step, render_control_sheet
 from engine.services.context import Context
-from engine.services.documents import procedure_name
-from engine.services.dossiers import find_dossier
+from engine.services.flow.documents import procedure_name
+from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Task
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from engine.access import Action, Caller, position_for, require
 from engine.access.policy import may_end_dossier
 from engine.errors import InvalidInput, MotcuaError
-from engine.services import progress
-from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.documents import issue_notice, procedure_name
-from engine.services.dossiers import find_dossier
+from engine.services.design.catalog import version_of
+from engine.services.flow import progress
+from engine.services.flow.documents import issue_notice, procedure_name
+from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier
 
 ENDINGS = ("withdrawn", "stopped")

@@ -13,13 +13,13 @@ from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
-from engine.services import progress
-from engine.services.catalog import version_of
 from engine.services.context import Context
-from engine.services.documents import issue_receipt
-from engine.services.instances import keep_instance
-from engine.services.statutory import calendar_of, start_clock
-from engine.services.units import NOT_REGISTERED, registered_unit
+from engine.services.design.catalog import version_of
+from engine.services.flow import progress
+from engine.services.flow.documents import issue_receipt
+from engine.services.flow.instances import keep_instance
+from engine.services.flow.statutory import calendar_of, start_clock
+from engine.services.org.registry import NOT_REGISTERED, registered_unit
 from engine.services.views import DossierView
 from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier

@@ -12,7 +12,7 @@ from engine.access.policy import at_the_desk
 from engine.errors import MotcuaError
 from engine.runtime import Instance
 from engine.services.context import Context
-from engine.services.dossiers import deliver_message
+from engine.services.flow.dossiers import deliver_message
 from engine.services.views import DossierView
 from engine.store.models import Dossier
 

@@ -10,8 +10,8 @@ from typing import Any
 from engine.access import ROLES, Action, Caller, require
 from engine.errors import InvalidInput, Unauthenticated
 from engine.services.context import Context
-from engine.services.oidc import authenticate_jwt, is_jwt
-from engine.services.units import known_positions, registered_unit
+from engine.services.org.oidc import authenticate_jwt, is_jwt
+from engine.services.org.registry import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 

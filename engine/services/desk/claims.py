@@ -14,8 +14,8 @@ from typing import Any
 
 from engine.access import Action, Caller, require, work_task
 from engine.errors import HeldByAnother, InvalidInput, NotFound, TaskAlreadyCompleted, TaskHeld
-from engine.services import progress
 from engine.services.context import Context
+from engine.services.flow import progress
 from engine.store import org
 from engine.store.records import DossierRow, TaskRow
 from engine.store.uow import UnitOfWork

@@ -1,0 +1,1 @@
+"""What designers and administrators deploy: process definitions, procedures, calendars."""
