@@ -19,6 +19,7 @@ from api.schemas import (
     Problem,
 )
 from engine.calendar import to_local
+from engine.deadlines import portal
 from engine.services.desk import apology
 from engine.services.flow import dossiers, intake
 from engine.services.flow.statutory import dossier_timeliness
@@ -43,6 +44,8 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
         "paused_hours": round(d.paused_hours or 0.0, 4), "pause_count": d.pause_count or 0,
         "flags": ["repeated_supplement_request"] if (d.pause_count or 0) > 1 else [],
         "new_appointment_at": d.new_appointment_at, "apology_count": d.apology_count or 0,
+        "portal_status": {"code": d.portal_status, "name": portal.CODES[d.portal_status]}
+        if d.portal_status else None,
     }
     if view is not None:
         out["process_version"] = view.version

@@ -78,6 +78,21 @@ class StepOut(Schema):
     due_at = fields.DateTime(allow_none=True)
 
 
+class SyncPacketOut(Schema):
+    header = fields.Dict(metadata={"description": "code, procedure, sector, channel (1 desk, "
+                         "2 online, 3 post), applicant (type 1 citizen … 4 other), dates "
+                         "submitted / accepted / due / returned, status 1-10, processing unit"})
+    documents = fields.List(fields.Dict())
+    fees = fields.List(fields.Dict())
+    supplement_requests = fields.List(fields.Dict())
+    progress = fields.List(fields.Dict())
+
+
+class PortalStatusOut(Schema):
+    code = fields.Integer(metadata={"description": "1 submitted online … 10 result returned"})
+    name = fields.String()
+
+
 class DossierOut(Schema):
     code = fields.String()
     status = fields.String()
@@ -107,6 +122,9 @@ class DossierOut(Schema):
     flags = fields.List(fields.String())
     new_appointment_at = fields.DateTime(allow_none=True)
     apology_count = fields.Integer()
+    portal_status = fields.Nested(PortalStatusOut, allow_none=True, metadata={
+        "description": "the dossier's status code on the National Public Service Portal, "
+                       "as the procedure's status_mapping reads its progress"})
     current_steps = fields.List(fields.Nested(StepOut))
     data = fields.Dict()
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -175,6 +176,8 @@ class Dossier(Base):
     pause_count: Mapped[int] = mapped_column(Integer, default=0)
     new_appointment_at: Mapped[datetime | None]
     apology_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The National Public Service Portal's status code (engine/deadlines/portal.py).
+    portal_status: Mapped[int | None] = mapped_column(SmallInteger)
     # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}

@@ -1,7 +1,7 @@
 """Queries and ORM writes, one method each, used inside a unit of work."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
+from engine.store import status_maps
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
@@ -260,6 +261,10 @@ class Repository(HistoryReads, DocumentRows, InboxReads):
     def procedure(self, province: str, code: str) -> StoredProcedure | None:
         return self.session.scalar(select(StoredProcedure).where(
             StoredProcedure.province == province, StoredProcedure.code == code))
+
+    def status_mapping(self, province: str, code: str | None) -> Mapping[str, int]:
+        """The procedure's portal status mapping (cached: see status_maps.py)."""
+        return status_maps.status_mapping(self.session, province, code)
 
     def procedures(self, province: str) -> Sequence[StoredProcedure]:
         return self.session.scalars(select(StoredProcedure).where(

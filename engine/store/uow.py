@@ -171,10 +171,12 @@ class UnitOfWork:
                 if faults.is_connection_fault(exc) and faults.commit_unknown(exc):
                     raise self._commit_unknown() from exc
                 raise
-            if session is not None:
+            if session is not None and (session.in_transaction() or self._raw is None):
                 session.flush()
                 self._committing(session.commit)
             elif self._raw is not None and not committed:
+                # (also a session opened on it that never ran a statement: it has no
+                # transaction of its own to commit, the raw connection has)
                 self._committing(self._raw.driver_connection.commit)
         except StaleDataError as exc:
             raise ConcurrentUpdate("the dossier was changed by another request; retry") from exc

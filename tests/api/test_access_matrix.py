@@ -85,6 +85,7 @@ MAY = {
     ("get", "/api/v1/dossiers/{code}/history"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/history/verify"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/control-sheet"): ENTITLED,
+    ("get", "/api/v1/dossiers/{code}/sync-packet"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/documents"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/documents/{document_id}"): ENTITLED,
     ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist",

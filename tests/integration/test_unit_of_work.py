@@ -91,3 +91,18 @@ def test_a_failed_hot_path_command_leaves_the_connection_clean(world: Any) -> No
         found = uow.repo.lock_task_dossier(world.province, task_id)
         assert found is not None and found[0].error is None
         uow.commit()
+
+
+def test_a_session_opened_but_never_used_does_not_lose_the_hot_path_write(world: Any) -> None:
+    """Asking for the session (e.g. for its bind) without running a statement on it gives it
+    no transaction of its own: the commit still commits the hot path's."""
+    task_id = _task(world)
+    with world.ctx.uow() as uow:
+        found = uow.repo.lock_task_dossier(world.province, task_id)
+        assert found is not None
+        dossier = found[0]
+        dossier.error = "kept"
+        uow.repo.save_record(dossier)
+        uow.session.get_bind()  # opened, joined, unused
+        uow.commit()
+    assert _stored_error(world, dossier.id) == "kept"

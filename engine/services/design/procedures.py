@@ -8,6 +8,7 @@ from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound
 from engine.services.context import Context
 from engine.services.design.calendars import resolved_calendar
+from engine.store import status_maps
 from engine.store.models import StoredProcedure
 from engine.store.repository import Repository
 
@@ -30,6 +31,7 @@ def put_procedure(ctx: Context, caller: Caller, code: str, body: Any) -> tuple[P
         row.updated_at = ctx.clock.now()
         row.updated_by = caller.id
         uow.commit()
+    status_maps.forget(caller.province, code)
     return procedure, created
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.access import Caller
+from engine.deadlines import portal
 from engine.errors import InvalidInput
 from engine.services.flow import progress
 from engine.services.flow.documents import issue_notice
@@ -56,6 +57,8 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
         returned = {k: data[k] for k in RETURN_FIELDS if data.get(k) not in (None, "")}
         returned.setdefault("returned_at", at.isoformat())
         returned["by"] = caller.name
+        dossier.portal_status = portal.on_state(
+            uow.repo.status_mapping(dossier.province, dossier.procedure_code), "result_returned")
         progress.record(uow, dossier, "dossier.result_returned", at=at, actor_id=caller.id,
                         payload=returned)
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine.access import Action, Caller, position_for, require
 from engine.access.policy import may_end_dossier
+from engine.deadlines import portal
 from engine.errors import InvalidInput, MotcuaError
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
@@ -59,6 +60,8 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         dossier.status, dossier.finished_at, dossier.updated_at = kind, now, now
         dossier.next_wakeup = None
         dossier.paused_since = None
+        dossier.portal_status = portal.on_state(
+            uow.repo.status_mapping(dossier.province, dossier.procedure_code), kind)
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
                         payload=payload)
         version = version_of(ctx, uow.repo, dossier.definition_id)

@@ -8,7 +8,7 @@ from typing import Any
 from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.datasize import check_data_size
-from engine.deadlines import Procedure
+from engine.deadlines import Procedure, portal
 from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
@@ -105,6 +105,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                             payload=received)
             clock_later = procedure is not None and starts_clock_later(
                 compiled.spec, compiled.subprocess_specs)
+            dossier.portal_status = portal.on_receipt(
+                procedure.status_mapping if procedure else {}, channel, accepted=not clock_later)
             if clock_later and procedure is not None:
                 dossier.procedure_code = procedure.code  # started when the process says
             else:

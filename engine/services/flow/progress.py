@@ -4,12 +4,13 @@ Every use case that moves a dossier ends here, inside its one unit of work.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from engine import jsoncodec
 from engine.datasize import check_left
-from engine.deadlines import Procedure
+from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
 from engine.services.flow.documents import issue_receipt
@@ -52,6 +53,10 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     (before anything is written) when the instance's data outgrew `max_data_bytes`."""
     state = jsoncodec.dumps_bytes(instance.dump())
     check_left(state, lambda: instance.data, max_data_bytes)
+    mapping = uow.repo.status_mapping(dossier.province, dossier.procedure_code)
+    # Elements the dossier passed through (a user task counts when it begins to wait).
+    ran = [step.element_id for step in instance.steps if step.element_type != "UserTask"]
+    portal_before = dossier.portal_status
     for step in instance.steps:
         kind = "step.error" if step.outcome == "error" else "step.completed"
         payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
@@ -60,6 +65,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
                task_id=step.task_id, payload=payload)
     instance.steps.clear()
+    was_paused = dossier.paused_since is not None
 
     dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
     dossier.updated_at = at
@@ -85,10 +91,32 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [],
                              received=received)
+    _portal_status(dossier, mapping, ran, [t.element_id for t in still_open if t.created_at == at],
+                   was_paused=was_paused,
+                   officer_acted=completed_task is not None and portal_before == 2)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
     return still_open
+
+
+def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[str],
+                   waiting: list[str], *, was_paused: bool, officer_acted: bool) -> None:
+    """The dossier's national portal code after this step: the last element that ran or now
+    waits that the procedure maps; `supplement requested` while a pause lasts; `processing
+    finished` at an end the mapping does not name."""
+    if dossier.status == "error" or dossier.portal_status in portal.FINAL:
+        return
+    code = portal.after_steps(dossier.portal_status, mapping, ran + waiting,
+                              officer_acted=officer_acted)
+    if dossier.status == "finished" and not any(e in mapping for e in ran):
+        code = portal.on_state(mapping, "finished")
+    paused_code = portal.on_state(mapping, "paused")
+    if dossier.paused_since is not None:
+        code = paused_code
+    elif was_paused and code == paused_code:
+        code = 4
+    dossier.portal_status = code
 
 
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
@@ -100,6 +128,7 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
         return
     procedure = Procedure.from_dict(stored.code, stored.data)
     start_clock(dossier, procedure, instance.calendar, log, start=at)
+    dossier.portal_status = portal.on_state(procedure.status_mapping, "accepted")
     unit_name, agency = uow.repo.unit_names(dossier.unit)
     issue_receipt(uow, dossier, at=at, actor_id=actor_id,
                   received_by=uow.repo.principal_name(actor_id) if actor_id else "",
