@@ -14,7 +14,11 @@ $(BIN)/motcua: pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(BIN)/motcua
 
-install: $(BIN)/motcua
+# The front-end assets the app serves, from npm at the versions of web/package-lock.json.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+
+install: $(BIN)/motcua web/node_modules/.package-lock.json
 
 run: install
 	$(BIN)/motcua demo --serve --port $(PORT)

@@ -8,6 +8,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 
 from api import (
+    assets,
     audit,
     body_limits,
     calendars,
@@ -21,6 +22,7 @@ from api import (
     portal,
     principals,
     procedures,
+    public,
     query_params,
     request_guard,
     tasks,
@@ -45,19 +47,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=assets.SWAGGER_UI_URL,  # served from web/, never a CDN
         MAX_CONTENT_LENGTH=body_limits.OTHER_BYTES,  # each request gets its own limit
         JSON_SORT_KEYS=False,
     )
     ctx = context or build_context(settings, clock)
     app.extensions["motcua"] = ctx
     app.extensions["motcua.auth_failures"] = FailureCounter(settings.redis_url)
+    app.extensions["motcua.public_lookups"] = FailureCounter(settings.redis_url,
+                                                             prefix="public-lookups")
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars, portal):
+                   principals, units, calendars, portal, public):
         api.register_blueprint(module.blp)
     health.register(app)
+    assets.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

@@ -33,7 +33,8 @@ class TooManyAttempts(MotcuaError):
 class FailureCounter:
     """Failures per address over the current window: Redis's when given, else local."""
 
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis_url: str = "", prefix: str = "auth-failures") -> None:
+        self._prefix = prefix
         self._redis: Any = None
         if redis_url:
             import redis
@@ -76,6 +77,5 @@ class FailureCounter:
             now = time.monotonic()
             self._local[address] = (count + 1, ends) if ends > now else (1, now + WINDOW)
 
-    @staticmethod
-    def _key(address: str) -> str:
-        return f"motcua:auth-failures:{address}"
+    def _key(self, address: str) -> str:
+        return f"motcua:{self._prefix}:{address}"

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from api.auth import caller
 from api.schemas import DocumentsOut, Problem
 from engine.services.flow import documents
+from engine.store.models import Document
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1/dossiers",
                 description="Documents issued for a dossier: the receipt (form 01)")
@@ -40,10 +41,15 @@ class DocumentFile(MethodView):
         longer match the SHA-256 taken when they were stored."""
         ctx = current_app.extensions["motcua"]
         doc, content = documents.document_file(ctx, caller(), code, document_id)
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
-        resp = Response(content, mimetype=doc.content_type)
-        resp.headers["Content-Disposition"] = f'inline; filename="{doc.file_name}"'
-        resp.headers["Repr-Digest"] = f"sha-256=:{digest}:"
-        resp.headers["Cache-Control"] = "private, no-cache"
-        resp.set_etag(doc.sha256 or "")
-        return resp.make_conditional(request)
+        return file_response(doc, content)
+
+
+def file_response(doc: Document, content: bytes) -> Any:
+    """A stored document's file, with its SHA-256 as ETag and Repr-Digest; conditional."""
+    digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+    resp = Response(content, mimetype=doc.content_type)
+    resp.headers["Content-Disposition"] = f'inline; filename="{doc.file_name}"'
+    resp.headers["Repr-Digest"] = f"sha-256=:{digest}:"
+    resp.headers["Cache-Control"] = "private, no-cache"
+    resp.set_etag(doc.sha256 or "")
+    return resp.make_conditional(request)

@@ -31,6 +31,8 @@ STATUS = {
     "concurrent-update": 409,
     "dossier-in-error": 409,
     "dossier-ended": 409,
+    "already-rated": 409,
+    "not-ratable-yet": 409,
     "no-supplement-requested": 409,
     # A stored document no longer matches its checksum: the server's fault, never served.
     "document-corrupt": 500,

@@ -44,6 +44,9 @@ class Settings:
     auth_failures_per_minute: int = field(default=30, metadata={
         "help": "failed authentications from one address within a minute before its further "
                 "requests with unknown tokens get 429 (0 = no limit)"})
+    public_lookups_per_minute: int = field(default=20, metadata={
+        "help": "public dossier lookups, downloads and ratings without a token from one "
+                "address within a minute before further ones get 429 (0 = no limit)"})
     oidc_issuer: str = field(default="", metadata={
         "help": "issuer (iss) of the province's OIDC provider; empty = no OIDC sign-in"})
     oidc_audience: str = field(default="", metadata={

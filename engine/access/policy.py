@@ -13,13 +13,17 @@ Two rules hold everywhere:
 
 Outside their scope a dossier or task does not exist for a caller (NotFound, not Forbidden):
 a client must not learn which codes another client's dossiers have.
+
+The public (no token) sees one dossier at a time, and only with the proof of being its
+applicant (`applicant_proves`): its status, appointment and the notices addressed to them.
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from engine.access.caller import Caller
 from engine.errors import Forbidden, HeldByAnother, NotFound, TaskHeld
@@ -49,6 +53,7 @@ class Action(StrEnum):
     PRINCIPAL_WRITE = "manage principals"
     UNIT_READ = "read units"
     UNIT_WRITE = "manage units"
+    DOSSIER_RATE = "rate the service on an applicant's behalf"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -78,6 +83,8 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.PRINCIPAL_WRITE: frozenset({"admin"}),
     Action.UNIT_READ: _EVERYONE,
     Action.UNIT_WRITE: frozenset({"admin"}),
+    # The portal that started the dossier, or the tablet at the receiving unit's desk.
+    Action.DOSSIER_RATE: frozenset({"client", "officer"}),
 }
 
 
@@ -295,3 +302,24 @@ def at_the_desk(caller: Caller, dossier: DossierLike, what: str) -> None:
     received it: Forbidden for an officer of any other unit."""
     if caller.role == "officer" and dossier.unit not in caller.units:
         raise Forbidden(f"{what} at the unit that received it")
+
+
+class ProvableDossier(Protocol):
+    @property
+    def applicant(self) -> Any: ...
+    @property
+    def lookup_secret(self) -> str | None: ...
+
+
+def applicant_proves(dossier: ProvableDossier, *, id_number: str | None,
+                     secret: str | None) -> bool:
+    """Without a token, a caller is the dossier's applicant when, with its code, they give
+    the applicant's identity number or the lookup secret printed on the receipt (form 01).
+    Compared in constant time; a wrong pair and a missing dossier must look the same."""
+    applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
+    known_id, known_secret = applicant.get("id_number"), dossier.lookup_secret or ""
+    by_id = isinstance(known_id, str) and bool(known_id.strip()) and bool(id_number) and \
+        hmac.compare_digest((id_number or "").strip().encode(), known_id.strip().encode())
+    by_secret = bool(known_secret) and bool(secret) and hmac.compare_digest(
+        (secret or "").strip().upper().encode(), known_secret.encode())
+    return by_id or by_secret

@@ -23,6 +23,19 @@ CODES: dict[int, str] = {
     9: "processing finished",
     10: "result returned",
 }
+# As the national portal words them for the applicant.
+CODES_VI: dict[int, str] = {
+    1: "Mới đăng ký",
+    2: "Đã tiếp nhận",
+    3: "Từ chối tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung hồ sơ",
+    6: "Chờ thực hiện nghĩa vụ tài chính",
+    7: "Công dân xin rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã xử lý xong",
+    10: "Đã trả kết quả",
+}
 CHANNELS: dict[str, int] = {"desk": 1, "online": 2, "post": 3}
 APPLICANT_TYPES: dict[str, int] = {"citizen": 1, "business": 2, "agency": 3, "other": 4}
 STATES = ("received", "accepted", "paused", "withdrawn", "stopped", "finished",

@@ -59,6 +59,7 @@ class ReceiptFields:
     appointment: str | None = None
     return_place: str = ""
     submitted_at: str | None = None  # an online or postal dossier's submission, if earlier
+    lookup_secret: str = ""  # with the code, the applicant's proof for the public lookup
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,7 +92,8 @@ def render_receipt(fields: ReceiptFields) -> bytes:
     issued = datetime.fromisoformat(f.issued_at).astimezone(LOCAL_TZ)
     page = Page(f"{TITLE} {f.dossier_code}", f.unit_name)
     page.header(f.unit_name, f.agency, issued)
-    page.title(TITLE, f"Mã hồ sơ: {f.dossier_code}")
+    page.title(TITLE, f"Mã hồ sơ: {f.dossier_code}" + (
+        f"    Mã tra cứu: {f.lookup_secret}" if f.lookup_secret else ""))
     page.line(f"{f.unit_name} tiếp nhận hồ sơ của: {f.applicant_name}")
     if f.applicant_address:
         page.line(f"Địa chỉ: {f.applicant_address}")

@@ -7,7 +7,7 @@ statement on PostgreSQL (`pg_hot`), plain statements on the sqlite3 connection
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
-from engine.store import pg_hot, sqlite_hot
+from engine.store import pg_hot, sqlite_hot, status_maps
 from engine.store.hot_sql import DOSSIERS, INSERT_TASK_COLUMNS
 from engine.store.models import CodeCounter, Task
 from engine.store.records import Record
@@ -71,6 +71,20 @@ class HotPath:
             index_elements=["unit", "day"], set_={"last": CodeCounter.last + 1}
         ).returning(CodeCounter.last)
         return int(self.session.execute(upsert).scalar_one())
+
+    def status_mapping(self, province: str, code: str | None) -> Mapping[str, int]:
+        """The procedure's portal status mapping (cached: see status_maps.py), read on a
+        miss on the hot path's own connection: no ORM session is opened for it."""
+        def load() -> Any:
+            self._flush_orm()
+            mark = "%s" if self.postgresql else "?"
+            cursor = self._driver_connection().execute(
+                f"SELECT data FROM procedures WHERE province = {mark} AND code = {mark}",
+                (province, code))
+            row = cursor.fetchone()
+            return row[0] if row else None
+
+        return status_maps.status_mapping(self._uow.database, province, code, load)
 
     def close_tasks(self, ids: Sequence[str], status: str, at: datetime,
                     by: int | None) -> None:

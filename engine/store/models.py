@@ -178,6 +178,8 @@ class Dossier(Base):
     apology_count: Mapped[int] = mapped_column(Integer, default=0)
     # The National Public Service Portal's status code (engine/deadlines/portal.py).
     portal_status: Mapped[int | None] = mapped_column(SmallInteger)
+    # Printed on the receipt: with the code, the applicant's proof for the public lookup.
+    lookup_secret: Mapped[str | None] = mapped_column(String(16))
     # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
@@ -226,6 +228,22 @@ class HistoryEvent(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Rating(Base):
+    """The applicant's rating of the service for one dossier (five levels and the sheet of
+    criteria), given once, after the result."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_province_rated_at", "province", "rated_at"),)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    criteria: Mapped[dict[str, Any]]
+    complaint: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))  # applicant, portal or desk
+    rated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    rated_at: Mapped[datetime]
 
 
 class HistoryAnchor(Base):

@@ -1,7 +1,7 @@
 """Queries and ORM writes, one method each, used inside a unit of work."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -23,7 +23,6 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
-from engine.store import status_maps
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
@@ -32,6 +31,7 @@ from engine.store.models import (
     OutboxMessage,
     Principal,
     ProcessDefinition,
+    Rating,
     StoredCalendar,
     StoredProcedure,
     Task,
@@ -147,6 +147,15 @@ class Repository(HistoryReads, DocumentRows, InboxReads):
         q = select(Dossier).where(Dossier.province == province, Dossier.code == code)
         return self.session.scalar(self._locked(q) if lock else q)
 
+    def dossier_by_code(self, code: str, *, lock: bool = False) -> Dossier | None:
+        """Any province's dossier by its code (codes are unique): for the public lookup,
+        which knows no province until the applicant's proof is checked."""
+        q = select(Dossier).where(Dossier.code == code)
+        return self.session.scalar(self._locked(q) if lock else q)
+
+    def rating_of(self, dossier_id: int) -> Rating | None:
+        return self.session.get(Rating, dossier_id)
+
     def dossier_by_id(self, dossier_id: int, *, lock: bool = False) -> Dossier | None:
         q = select(Dossier).where(Dossier.id == dossier_id)
         return self.session.scalar(self._locked(q) if lock else q)
@@ -261,10 +270,6 @@ class Repository(HistoryReads, DocumentRows, InboxReads):
     def procedure(self, province: str, code: str) -> StoredProcedure | None:
         return self.session.scalar(select(StoredProcedure).where(
             StoredProcedure.province == province, StoredProcedure.code == code))
-
-    def status_mapping(self, province: str, code: str | None) -> Mapping[str, int]:
-        """The procedure's portal status mapping (cached: see status_maps.py)."""
-        return status_maps.status_mapping(self.session, province, code)
 
     def procedures(self, province: str) -> Sequence[StoredProcedure]:
         return self.session.scalars(select(StoredProcedure).where(

@@ -6,36 +6,34 @@ copy at once then (`forget`); other processes within `TTL_SECONDS`.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from engine.store.models import StoredProcedure
 
 TTL_SECONDS = 30.0
 _EMPTY: Mapping[str, int] = {}
 # (database, province, code) -> (mapping, monotonic expiry)
-_cache: dict[tuple[str, str, str], tuple[Mapping[str, int], float]] = {}
+_cache: dict[tuple[Hashable, str, str], tuple[Mapping[str, int], float]] = {}
 _lock = threading.Lock()
 
 
-def status_mapping(session: Session, province: str, code: str | None) -> Mapping[str, int]:
-    """The mapping of procedure `code` of `province` (empty for none or an unknown one)."""
+def status_mapping(database: Hashable, province: str, code: str | None,
+                   load: Callable[[], Any]) -> Mapping[str, int]:
+    """The mapping of procedure `code` of `province` in `database` (empty for none or an
+    unknown one); `load` reads the procedure's stored data, on a miss only."""
     if not code:
         return _EMPTY
-    bind = session.get_bind()
-    key = (str(bind.engine.url), province, code)
+    key = (database, province, code)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
     if hit is not None and hit[1] > now:
         return hit[0]
-    data: Any = session.scalar(select(StoredProcedure.data).where(
-        StoredProcedure.province == province, StoredProcedure.code == code))
+    data = load()
+    if isinstance(data, str | bytes):
+        data = json.loads(data)
     raw = data.get("status_mapping") if isinstance(data, dict) else None
     mapping = {str(k): int(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
     with _lock:

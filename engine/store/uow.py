@@ -42,6 +42,7 @@ class UnitOfWork:
         self._factory = session_factory
         self._engine: Engine = session_factory.kw["bind"]
         self.dialect = self._engine.dialect
+        self.database = self._engine.url  # names the database (caches keyed per database)
         self._after_commit = after_commit
         self._readonly = readonly
         self._session: Session | None = None

@@ -86,6 +86,10 @@ MAY = {
     ("get", "/api/v1/dossiers/{code}/history/verify"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/control-sheet"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/sync-packet"): ENTITLED,
+    # on the applicant's behalf: the portal that started it, or the receiving unit's desk
+    # (before its result: 409 to those allowed)
+    ("post", "/api/v1/dossiers/{code}/rating"): {"client", "reception", "specialist", "head",
+                                                 "seconded"},
     ("get", "/api/v1/dossiers/{code}/documents"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/documents/{document_id}"): ENTITLED,
     ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist",
@@ -126,7 +130,9 @@ MAY = {
     ("get", "/api/v1/positions"): PROVINCE_READERS,
     ("put", "/api/v1/positions/{code}"): {"admin"},
 }
-PUBLIC = {("get", "/api/v1/openapi.json")}
+# Anyone may ask; only the applicant's proof (tests/api/test_public_lookup.py) gets an answer.
+PUBLIC = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/public/dossiers/{code}"),
+          ("get", "/api/v1/public/dossiers/{code}/documents/{document_id}")}
 REFUSED = {401, 403, 404}
 
 
@@ -232,6 +238,8 @@ class Scene:
             return {"data": {"copies": 1}}
         if template.endswith("/supplement"):
             return {"documents": [{"kind": "Bản sao", "name": f"{who}.pdf"}]}
+        if template.endswith("/rating"):
+            return {"level": 5}
         if template.endswith("/withdraw"):
             return {"reason": f"Công dân rút hồ sơ ({who})"}
         if template.endswith("/assign"):

@@ -65,7 +65,8 @@ def issue_receipt(uow: UnitOfWork, dossier: DossierRow, *, at: datetime, actor_i
         submitted_at=submitted_at.isoformat() if submitted_at else None,
         issued_at=at.isoformat(), channel=dossier.channel, received_by=received_by,
         time_limit=time_limit_text(limit.value, limit.unit) if limit else "",
-        appointment=dossier.due_at.isoformat() if dossier.due_at else None)
+        appointment=dossier.due_at.isoformat() if dossier.due_at else None,
+        lookup_secret=dossier.lookup_secret or "")
     uow.repo.add_document(Document(
         province=dossier.province, dossier_id=dossier.id, kind=RECEIPT, form="01",
         file_name=file_name(fields), content_type=CONTENT_TYPE, fields=fields.to_dict(),
@@ -109,13 +110,21 @@ def document_file(ctx: Context, caller: Caller, code: str, document_id: int
     """A document and its file, checked against its stored SHA-256."""
     with ctx.uow(readonly=True) as uow:
         dossier = _readable(uow, caller, code)
-        doc = uow.repo.document(dossier.id, document_id)
-    if doc is None:
+    return checked_file(ctx, dossier.id, code, document_id)
+
+
+def checked_file(ctx: Context, dossier_id: int, code: str, document_id: int,
+                 kinds: frozenset[str] | None = None) -> tuple[Document, bytes]:
+    """A document of a dossier the caller may read (rendered first if it was not yet), of
+    one of `kinds` if given; DocumentCorrupt if it no longer matches its SHA-256."""
+    with ctx.uow(readonly=True) as uow:
+        doc = uow.repo.document(dossier_id, document_id)
+    if doc is None or (kinds is not None and doc.kind not in kinds):
         raise NotFound(f"no document {document_id} of dossier {code}")
     if doc.content is None:
-        _render_pending(ctx, dossier.id, [doc.id])
+        _render_pending(ctx, dossier_id, [doc.id])
         with ctx.uow(readonly=True) as uow:
-            doc = uow.repo.document(dossier.id, document_id)
+            doc = uow.repo.document(dossier_id, document_id)
         assert doc is not None
     content = doc.content
     if content is None or doc.sha256 is None or \

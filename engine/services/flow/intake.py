@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from engine.access import Action, Caller, require
-from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
+from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day, lookup_secret
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
 from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
@@ -96,7 +96,8 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                 state={},
                 received_at=now, updated_at=now, client_id=caller.id,
                 idempotency_key=idempotency_key, request_hash=request_hash,
-                calendar_id=calendar_id, handling_unit=handling_unit)
+                calendar_id=calendar_id, handling_unit=handling_unit,
+                lookup_secret=lookup_secret())
             received = {"process_key": version.key, "version": version.number,
                         "channel": channel, "applicant": applicant, "data": data}
             if handling_unit:
