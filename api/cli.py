@@ -39,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", help="migrate, load processes/ and demo principals")
     demo.add_argument("--serve", action="store_true", help="then serve on --port")
+    demo.add_argument("--no-dossiers", action="store_true",
+                      help="without the week of dossiers made by running the processes")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
 
@@ -109,12 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"created {made.role} {made.name} (id {made.id}) in {made.province}")
         print(token)
     elif args.command == "demo":
-        from api.demo import load_demo
+        from api.demo import load_demo, load_week
 
         make_hint = "PORT={port} make run (or --port {port})"
         if args.serve and not _can_listen(args.host, args.port, make_hint):
             return 2
         load_demo(settings)
+        if not args.no_dossiers:
+            load_week(settings)
         if args.serve:
             from api.serve import serve_embedded
 

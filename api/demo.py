@@ -6,6 +6,7 @@ written. They exist only in the demo province `DEMO`; never run the demo on prod
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from engine.errors import BpmnInvalid
@@ -44,6 +45,18 @@ PRINCIPALS = [
     ("demo-auditor", "Auditor", "auditor", None, None),
     ("demo-admin", "Administrator", "admin", None, None),
 ]
+
+
+def load_week(settings: Settings, now: datetime | None = None) -> int:
+    """The demo's week of dossiers in every state (api/demo_week.py), once."""
+    from api.demo_week import populate_week
+
+    tokens = {(unit, position): token for token, _, role, unit, position in PRINCIPALS
+              if role == "officer"}
+    made = populate_week(settings, tokens, "demo-client", now=now)
+    if made:
+        print(f"a week of dossiers: {made} received over the past 7 days, in every state")
+    return made
 
 
 def load_demo(settings: Settings) -> None:

@@ -1,0 +1,46 @@
+"""`motcua demo` makes a week of dossiers by running the catalogue's processes on a simulated
+clock: every list and figure of the tour has something to show, and every history made so
+proves itself."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from api.demo import PROVINCE, load_demo, load_week
+from engine.settings import Settings
+from engine.wiring import build_context
+
+FRIDAY_5PM = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)  # 17:00 in Vietnam
+
+
+def test_a_week_of_dossiers_in_every_state(db_url: str, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    settings = Settings(database_url=db_url)
+    load_demo(settings)
+    made = load_week(settings, now=FRIDAY_5PM)
+    assert made >= 20, capsys.readouterr().out
+    assert "demo week" not in capsys.readouterr().out  # no step was refused
+    ctx = build_context(settings)
+    try:
+        with ctx.uow(readonly=True) as uow:
+            rows, total = uow.repo.dossiers(PROVINCE, status=None, process_key=None, unit=None,
+                                            limit=500, offset=0)
+            states = Counter((d.status, d.timeliness) for d in rows)
+            ended = Counter(d.end_event for d in rows if d.status == "finished")
+            open_tasks = sum(len(uow.repo.open_tasks_of(d.id)) for d in rows)
+        from engine.services.records import audit
+        verdicts = list(audit.verify_province(ctx, PROVINCE))
+    finally:
+        ctx.db_engine.dispose()
+    assert total == made
+    assert states[("finished", "early")] and states[("finished", "late")], states
+    assert states[("withdrawn", None)] == 1, states
+    assert any(status == "in_process" and t in ("approaching", "overdue")
+               for status, t in states), states
+    assert states[("in_process", None)], "some wait at reception, their clock not started"
+    assert ended["refused"] or ended["refused_at_reception"], ended
+    assert open_tasks >= 10
+    assert all(v.intact for v in verdicts), [v for v in verdicts if not v.intact]
+    assert load_week(settings, now=FRIDAY_5PM) == 0  # once
