@@ -172,7 +172,7 @@ class _Run:
                                           "(such as PT4H or P2D)") from None
         for _ in range(MAX_TIMER_FIRINGS):
             due = self._inst.next_timer()
-            if due is None or due > self._inst.now:
+            if due is None or self._inst.now is None or due > self._inst.now:
                 return
             self._inst.fire_timers()
             self._stopped(at)
