@@ -15,7 +15,7 @@ ran) and the first difference from what it expects.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -76,8 +76,13 @@ def run_scenarios(compiled: CompiledProcess, scenarios: list[Scenario], *, scrip
                 "at": "scenario", "message": "not run: the scenarios together took their "
                                              f"whole budget of {budget.steps_total} engine steps"}))
             continue
+        limit = min(budget.steps_per_scenario, left)
         result = _Run(compiled, scenario, script_engine, calendar).run(
-            start, min(budget.steps_per_scenario, left), budget.command_seconds)
+            start, limit, budget.command_seconds)
+        if limit < budget.steps_per_scenario and result.steps > limit:
+            result = replace(result, difference={**(result.difference or {}), "message": (
+                f"stopped: the scenarios together took their whole budget of "
+                f"{budget.steps_total} engine steps")})
         left -= max(result.steps, 1)
         results.append(result)
     return results
@@ -96,11 +101,12 @@ class _Run:
         at = "data"
         try:
             now = next_opening(self.calendar, start)
-            self.instance = Instance.start(
+            self.instance = Instance.prepare(
                 self.compiled.spec, self.compiled.subprocess_specs, self.script_engine,
                 {**self.scenario.data, "applicant": self.scenario.applicant}, now=now,
                 calendar=self.calendar, as_of=now.astimezone(LOCAL_TZ).date(),
                 time_budget=seconds, step_limit=step_limit)
+            self.instance.run_from_start()
             self._stopped(at)
             for index, step in enumerate(self.scenario.steps):
                 at = f"steps/{index}"

@@ -108,17 +108,31 @@ class Instance:
               data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
               as_of: date | None = None, time_budget: float | None = None,
               step_limit: int | None = None) -> Instance:
+        inst = cls.prepare(spec, subprocess_specs, script_engine, data, now=now,
+                           calendar=calendar, as_of=as_of, time_budget=time_budget,
+                           step_limit=step_limit)
+        inst.run_from_start()
+        return inst
+
+    @classmethod
+    def prepare(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
+                data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
+                as_of: date | None = None, time_budget: float | None = None,
+                step_limit: int | None = None) -> Instance:
+        """A new instance holding `data`, not yet run (`run_from_start`): `start` in two
+        halves, so that a caller keeps the instance even if its first steps are stopped."""
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(data)
         else:
             workflow.data.update(data)
-        inst = cls(workflow, now=now, calendar=calendar, as_of=as_of, time_budget=time_budget,
+        return cls(workflow, now=now, calendar=calendar, as_of=as_of, time_budget=time_budget,
                    step_limit=step_limit)
-        inst._begin()
-        inst._run_engine()
-        return inst
+
+    def run_from_start(self) -> None:
+        self._begin()
+        self._run_engine()
 
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
