@@ -45,6 +45,19 @@ class DefinitionRows(HotPath):
         return self.session.scalars(
             q.order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
 
+    def lock_versions(self, province: str, key: str) -> Sequence[ProcessDefinition]:
+        """Every version of the process, oldest first, read afresh and (PostgreSQL) locked
+        to commit in that order: changes of one process's states take turns, and each sees
+        the states the one before it left. SQLite's BEGIN IMMEDIATE already serialises
+        writers."""
+        q = (select(ProcessDefinition)
+             .where(ProcessDefinition.province == province, ProcessDefinition.key == key)
+             .order_by(ProcessDefinition.version)
+             .execution_options(populate_existing=True))
+        if self.postgresql:
+            q = q.with_for_update()
+        return self.session.scalars(q).all()
+
     def step_down_active(self, province: str, key: str, to_status: str) -> list[int]:
         """Move the process's active version (if any) to `to_status`; the ids moved. On
         PostgreSQL the row stays locked to commit, so two activations take turns."""

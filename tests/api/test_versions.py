@@ -7,6 +7,7 @@ import copy
 import io
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,41 @@ def test_step_budgets_stop_a_loop(db_url: str) -> None:
         w.ctx.db_engine.dispose()
 
 
+CONSTRUCTS = Path(__file__).resolve().parent / "data" / "constructs"
+
+
+def test_timers_fire_on_the_simulated_clock(world: World) -> None:
+    """A step waiting for a task a timer leads to lets time pass to that timer; a wait step
+    moves the clock on: no scenario waits in real time."""
+    escalate = [
+        {"name": "escalated", "steps": [{"task": "leader_appraise", "data": {}}],
+         "expect": {"finished": True, "end_event": "escalated_end",
+                    "data": {"escalated": True}}},
+        {"name": "in_time", "steps": [{"task": "appraise", "data": {}}],
+         "expect": {"finished": True, "end_event": "appraised", "data_absent": ["escalated"]}},
+    ]
+    r = _upload(world, (CONSTRUCTS / "boundary_timer.bpmn").read_bytes(), {},
+                scenarios=escalate, path=f"{API}/validate")
+    results = r.get_json()["scenarios"]
+    assert [s["passed"] for s in results] == [True, True], results
+    assert results[0]["path"] == ["start", "too_slow", "mark_escalated", "leader_appraise",
+                                  "escalated_end"]
+    remind = [
+        {"name": "reminded", "steps": [{"wait": "PT2H"}, {"task": "appraise", "data": {}}],
+         "expect": {"finished": True, "data": {"reminder_sent": True}}},
+        {"name": "not_reminded", "steps": [{"wait": "PT30M"}, {"task": "appraise", "data": {}}],
+         "expect": {"finished": True, "data": {"reminder_sent": True}}},
+    ]
+    r = _upload(world, (CONSTRUCTS / "reminder_timer.bpmn").read_bytes(), {},
+                scenarios=remind, path=f"{API}/validate")
+    reminded, not_reminded = r.get_json()["scenarios"]
+    assert reminded["passed"], reminded
+    assert "send_reminder" in reminded["path"]
+    assert not_reminded["difference"] == {
+        "at": "expect/data/reminder_sent", "message": "reminder_sent is not set",
+        "expected": True}
+
+
 # -- the life cycle ----------------------------------------------------------------------
 
 def _deploy_two(world: World, *, activate: str | None = None) -> Any:
@@ -312,6 +348,33 @@ def test_an_identical_upload_keeps_states_unless_asked(world: World) -> None:
     assert [v["status"] for v in _versions(world, "two_steps")] == ["retired", "active"]
     bad = _deploy_two(world, activate="perhaps")
     assert assert_problem(bad, 422, "invalid-input")["errors"][0]["field"] == "activate"
+
+
+def test_concurrent_activations_leave_one_active_version(world: World) -> None:
+    assert _upload(world, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+    assert _deploy_two(world).status_code == 201
+    statuses: list[int] = []
+
+    def activate(version: int) -> None:
+        client = world.app.test_client()
+        for _ in range(5):
+            r = client.post(f"{API}/two_steps/versions/{version}/activate",
+                            headers=world.headers("designer"))
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=activate, args=(v,)) for v in (1, 2, 1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(statuses) == {200}, statuses
+    found = _versions(world, "two_steps")
+    assert [v["status"] for v in found].count("active") == 1
+    # the record agrees with the states: each version's last change led to its state
+    for v in found:
+        assert v["transitions"][-1]["to_status"] == v["status"]
+        for before, after in zip(v["transitions"], v["transitions"][1:], strict=False):
+            assert after["from_status"] == before["to_status"], v["transitions"]
 
 
 # -- the diff ----------------------------------------------------------------------------

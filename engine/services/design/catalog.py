@@ -81,6 +81,7 @@ def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
     for _attempt in range(3):
         with ctx.uow() as uow:
             now = ctx.clock.now()
+            uow.repo.lock_versions(caller.province, compiled.key)
             same = uow.repo.definition_by_hash(caller.province, compiled.key, content_hash)
             try:
                 if same is not None:

@@ -98,7 +98,10 @@ def _change(ctx: Context, caller: Caller, key: str, version: int, to_status: str
     _check_number(key, version)
     for _attempt in range(3):
         with ctx.uow() as uow:
-            found = _found(uow.repo, caller.province, key, version)
+            locked = uow.repo.lock_versions(caller.province, key)
+            found = next((d for d in locked if d.version == version), None)
+            if found is None:
+                raise NotFound(f"no process definition {key} version {version}")
             if found.status == to_status:  # nothing to change: said again, it is the same
                 return view(uow.repo, found)
             now = ctx.clock.now()
