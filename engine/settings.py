@@ -38,6 +38,8 @@ class Settings:
                 "a version goes live)"})
     scenarios_step_limit: int = field(default=10000, metadata={
         "help": "engine steps all the scenarios of one deployment may take together"})
+    scenarios_time_limit: float = field(default=30.0, metadata={
+        "help": "seconds all the scenarios of one deployment may run together"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})

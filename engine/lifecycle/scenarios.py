@@ -15,6 +15,7 @@ ran) and the first difference from what it expects.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -35,11 +36,13 @@ MAX_TIMER_FIRINGS = 100
 
 @dataclass(frozen=True)
 class Budget:
-    """Engine steps one scenario and all of them may take; seconds per command."""
+    """Engine steps one scenario and all of them may take; seconds per command and for
+    all of them."""
 
     steps_per_scenario: int = 1000
     steps_total: int = 10000
-    command_seconds: float | None = 10.0
+    command_seconds: float = 10.0
+    total_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -69,17 +72,21 @@ def run_scenarios(compiled: CompiledProcess, scenarios: list[Scenario], *, scrip
     """Run every scenario on `compiled`, each on a fresh instance, in order."""
     budget = budget or Budget()
     left = budget.steps_total
+    deadline = time.monotonic() + budget.total_seconds
     results = []
     for scenario in scenarios:
-        if left <= 0:
+        spent = _spent(budget, left, deadline)
+        if spent:
             results.append(ScenarioResult(scenario.name, False, [], {
-                "at": "scenario", "message": "not run: the scenarios together took their "
-                                             f"whole budget of {budget.steps_total} engine steps"}))
+                "at": "scenario", "message": f"not run: {spent}"}))
             continue
         limit = min(budget.steps_per_scenario, left)
-        result = _Run(compiled, scenario, script_engine, calendar).run(
+        result = _Run(compiled, scenario, script_engine, calendar, deadline).run(
             start, limit, budget.command_seconds)
-        if limit < budget.steps_per_scenario and result.steps > limit:
+        if time.monotonic() >= deadline and not result.passed:
+            result = replace(result, difference={**(result.difference or {}),
+                                                 "message": f"stopped: {_spent(budget, 0, 0)}"})
+        elif limit < budget.steps_per_scenario and result.steps > limit:
             result = replace(result, difference={**(result.difference or {}), "message": (
                 f"stopped: the scenarios together took their whole budget of "
                 f"{budget.steps_total} engine steps")})
@@ -88,24 +95,38 @@ def run_scenarios(compiled: CompiledProcess, scenarios: list[Scenario], *, scrip
     return results
 
 
+def _spent(budget: Budget, steps_left: int, deadline: float) -> str | None:
+    """Why no more scenarios may run, if so."""
+    if time.monotonic() >= deadline:
+        return (f"the scenarios together ran for their whole {budget.total_seconds:g} s "
+                "(MOTCUA_SCENARIOS_TIME_LIMIT)")
+    if steps_left <= 0:
+        return f"the scenarios together took their whole budget of {budget.steps_total} " \
+               "engine steps"
+    return None
+
+
 class _Run:
     def __init__(self, compiled: CompiledProcess, scenario: Scenario, script_engine: Any,
-                 calendar: Any) -> None:
+                 calendar: Any, deadline: float) -> None:
         self.compiled = compiled
         self.scenario = scenario
         self.script_engine = script_engine
         self.calendar = calendar
+        self.deadline = deadline
+        self.command_seconds = 0.0
         self.instance: Instance | None = None
 
-    def run(self, start: datetime, step_limit: int, seconds: float | None) -> ScenarioResult:
+    def run(self, start: datetime, step_limit: int, seconds: float) -> ScenarioResult:
         at = "data"
+        self.command_seconds = seconds
         try:
             now = next_opening(self.calendar, start)
             self.instance = Instance.prepare(
                 self.compiled.spec, self.compiled.subprocess_specs, self.script_engine,
                 {**self.scenario.data, "applicant": self.scenario.applicant}, now=now,
                 calendar=self.calendar, as_of=now.astimezone(LOCAL_TZ).date(),
-                time_budget=seconds, step_limit=step_limit)
+                time_budget=self._seconds(), step_limit=step_limit)
             self.instance.run_from_start()
             self._stopped(at)
             for index, step in enumerate(self.scenario.steps):
@@ -134,7 +155,15 @@ class _Run:
         return self.compiled.renamed_ids.get(element_id, element_id)
 
     # -- steps ------------------------------------------------------------------------
+    def _seconds(self) -> float:
+        """The next command's time: its own budget, or what is left of all of them."""
+        return max(min(self.command_seconds, self.deadline - time.monotonic()), 0.001)
+
+    def _arm(self) -> None:
+        self._inst.time_budget = self._seconds()
+
     def _take(self, at: str, step: dict[str, Any]) -> None:
+        self._arm()
         if "wait" in step:
             self._wait(at, step["wait"])
         elif "message" in step:
@@ -180,6 +209,7 @@ class _Run:
             due = self._inst.next_timer()
             if due is None or self._inst.now is None or due > self._inst.now:
                 return
+            self._arm()
             self._inst.fire_timers()
             self._stopped(at)
 
@@ -194,6 +224,7 @@ class _Run:
             if due is None:
                 break
             self._inst.now = max(self._inst.now or due, due)
+            self._arm()
             self._inst.fire_timers()
             self._stopped("timer")
             answer = found()

@@ -203,6 +203,26 @@ def test_step_budgets_stop_a_loop(db_url: str) -> None:
         w.ctx.db_engine.dispose()
 
 
+def test_the_time_of_all_scenarios_is_bounded(db_url: str) -> None:
+    """A loop no step budget stops (budgets set high) is stopped by the scenarios' time."""
+    w = make_world(db_url, scenario_step_limit=10**6, scenarios_step_limit=10**7,
+                   scenarios_time_limit=0.5)
+    try:
+        scenario = {"name": "endless", "data": {"n": 0}, "steps": [],
+                    "expect": {"finished": True}}
+        r = _upload(w, LOOP.replace("LIMIT", "10**9").encode(), {},
+                    scenarios=[scenario, dict(scenario, name="next")], path=f"{API}/validate")
+        first, second = r.get_json()["scenarios"]
+        assert first["difference"]["message"] == (
+            "stopped: the scenarios together ran for their whole 0.5 s "
+            "(MOTCUA_SCENARIOS_TIME_LIMIT)")
+        assert first["steps"] > 0
+        assert second["difference"]["message"].startswith("not run: ")
+        assert not first["passed"] and not second["passed"]
+    finally:
+        w.ctx.db_engine.dispose()
+
+
 CONSTRUCTS = Path(__file__).resolve().parent / "data" / "constructs"
 
 

@@ -50,7 +50,7 @@ def try_scenarios(ctx: Context, caller: Caller, compiled: CompiledProcess,
     parsed = parse_scenarios(scenarios)
     calendar = resolved_calendar(ctx, caller.province, NATIONAL_ID)
     budget = Budget(ctx.settings.scenario_step_limit, ctx.settings.scenarios_step_limit,
-                    ctx.settings.command_time_limit)
+                    ctx.settings.command_time_limit, ctx.settings.scenarios_time_limit)
     return run_scenarios(compiled, parsed, script_engine=ctx.cache.script_engine(),
                          calendar=calendar, start=ctx.clock.now(), budget=budget)
 
