@@ -15,6 +15,7 @@ ran) and the first difference from what it expects.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -63,7 +64,9 @@ class _Mismatch(Exception):
 
     def __init__(self, at: str, message: str, **details: Any) -> None:
         super().__init__(message)
-        self.difference = {"at": at, "message": message, **details}
+        # What the process holds may be more than JSON (a date a script made): as text.
+        self.difference = json.loads(json.dumps({"at": at, "message": message, **details},
+                                                default=str))
 
 
 def run_scenarios(compiled: CompiledProcess, scenarios: list[Scenario], *, script_engine: Any,

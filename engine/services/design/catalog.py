@@ -11,6 +11,8 @@ from typing import Any
 from engine.access import Action, Caller, require
 from engine.bpmn import CompiledProcess
 from engine.calendar import NATIONAL_ID
+from engine.codes import LOCAL_TZ
+from engine.deadlines import Procedure
 from engine.errors import InvalidInput, NotFound, ScenariosFailed
 from engine.lifecycle.scenario_format import parse_scenarios
 from engine.lifecycle.scenarios import Budget, ScenarioResult, run_scenarios
@@ -48,11 +50,28 @@ def try_scenarios(ctx: Context, caller: Caller, compiled: CompiledProcess,
     if scenarios is None:
         return []
     parsed = parse_scenarios(scenarios)
-    calendar = resolved_calendar(ctx, caller.province, NATIONAL_ID)
+    calendar = _statutory_calendar(ctx, caller.province, compiled.key)
     budget = Budget(ctx.settings.scenario_step_limit, ctx.settings.scenarios_step_limit,
                     ctx.settings.command_time_limit, ctx.settings.scenarios_time_limit)
     return run_scenarios(compiled, parsed, script_engine=ctx.cache.script_engine(),
                          calendar=calendar, start=ctx.clock.now(), budget=budget)
+
+
+def _statutory_calendar(ctx: Context, province: str, process_key: str) -> Any:
+    """The calendar a dossier received now would count on, as intake chooses it: that of the
+    rule set in force of the procedure this process runs, else the national one."""
+    today = ctx.clock.now().astimezone(LOCAL_TZ).date()
+    with ctx.uow(readonly=True) as uow:
+        rows = [p for p in uow.repo.procedures(province) if p.process_key == process_key]
+        calendar_id = NATIONAL_ID
+        if rows:
+            row = min(rows, key=lambda p: p.id)
+            rule = Procedure.from_dict(row.code, row.data).rule_for(today)
+            calendar_id = rule.calendar if rule else NATIONAL_ID
+        try:
+            return resolved_calendar(ctx, province, calendar_id, repo=uow.repo)
+        except NotFound:
+            return resolved_calendar(ctx, province, NATIONAL_ID, repo=uow.repo)
 
 
 def deploy(ctx: Context, caller: Caller, bpmn: bytes, forms: dict[str, bytes],
