@@ -9,9 +9,18 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.body_limits import TooLarge
-from api.schemas import DefinitionOut, DeployForm, Problem, ValidationOut
+from api.definition_schemas import (
+    DefinitionOut,
+    DeployedOut,
+    DeployForm,
+    DeployQuery,
+    DiffOut,
+    ValidateForm,
+    ValidationOut,
+)
+from api.schemas import Problem
 from engine.errors import InvalidInput
-from engine.services.design import catalog
+from engine.services.design import catalog, versions, versions_diff
 
 blp = Blueprint("process-definitions", __name__, url_prefix="/api/v1/process-definitions",
                 description="Deploy and browse versioned BPMN procedures")
@@ -47,57 +56,128 @@ def _upload() -> tuple[bytes, dict[str, bytes], str]:
     return data, forms, (bpmn.filename or "process.bpmn").rsplit("/", 1)[-1]
 
 
-def _out(definition: Any, created: bool) -> dict[str, Any]:
-    return {"key": definition.key, "version": definition.version, "name": definition.name,
-            "content_hash": definition.content_hash, "forms": definition.forms,
-            "deployed_at": definition.deployed_at, "created": created}
+def _scenarios_file() -> bytes | None:
+    """The uploaded scenarios (multipart file `scenarios`), if any."""
+    limit = current_app.extensions["motcua"].settings.max_upload_bytes
+    upload = request.files.get("scenarios")
+    if upload is None:
+        return None
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(f"the scenarios are larger than {limit} bytes (MOTCUA_MAX_UPLOAD_BYTES)",
+                       [{"field": "scenarios", "message": f"larger than {limit} bytes"}])
+    return bytes(raw)
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _flag(name: str, query: dict[str, Any]) -> bool | None:
+    """A yes/no option given as a query parameter or a form field (the query wins)."""
+    if name in query:
+        return bool(query[name])
+    text = request.form.get(name)
+    if text is None:
+        return None
+    if text.strip().lower() in _TRUE:
+        return True
+    if text.strip().lower() in _FALSE:
+        return False
+    raise InvalidInput(f"{name} must be true or false",
+                       errors=[{"field": name, "message": "must be true or false"}])
 
 
 @blp.route("")
 class Definitions(MethodView):
+    @blp.arguments(DeployQuery(), location="query")
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": DeployForm}}})
-    @blp.response(201, DefinitionOut, description="a new version")
-    @blp.alt_response(200, schema=DefinitionOut, description="identical content: the existing version")
-    @blp.alt_response(422, schema=Problem, description="element-level errors")
-    def post(self) -> Any:
-        """Deploy a BPMN diagram and the JSON Schema forms its user tasks name."""
+    @blp.response(201, DeployedOut, description="a new version")
+    @blp.alt_response(200, schema=DeployedOut,
+                      description="identical content: the existing version")
+    @blp.alt_response(422, schema=Problem,
+                      description="element-level errors, or scenarios that failed")
+    def post(self, query: dict[str, Any]) -> Any:
+        """Deploy a BPMN diagram and the JSON Schema forms its user tasks name; uploaded
+        scenarios run on it first (a failure refuses the deployment unless `force`)."""
         who = caller()
         bpmn, forms, filename = _upload()
-        deployed = catalog.deploy(current_app.extensions["motcua"], who, bpmn, forms, filename)
-        return _out(deployed.definition, deployed.created), 201 if deployed.created else 200
+        force, activate = _flag("force", query), _flag("activate", query)
+        deployed = catalog.deploy(current_app.extensions["motcua"], who, bpmn, forms, filename,
+                                  scenarios=_scenarios_file(), force=bool(force),
+                                  activate=activate)
+        return deployed, 201 if deployed.created else 200
 
     @blp.response(200, DefinitionOut(many=True))
     def get(self) -> Any:
-        """Every deployed version of every process of your province."""
+        """Every deployed version of every process of your province, with its state."""
         who = caller()
         return catalog.catalogue(current_app.extensions["motcua"], who)
 
 
 @blp.route("/validate")
 class Validate(MethodView):
-    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": DeployForm}}})
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": ValidateForm}}})
     @blp.response(200, ValidationOut)
     @blp.alt_response(422, schema=Problem)
     def post(self) -> Any:
-        """Run every deployment check without storing anything."""
+        """Run every deployment check, and the uploaded scenarios, without storing anything."""
         who = caller()
         bpmn, forms, filename = _upload()
-        compiled = catalog.check(current_app.extensions["motcua"], who, bpmn, forms, filename)
-        return {"valid": True, "key": compiled.key, "name": compiled.name,
+        compiled, results = catalog.check(current_app.extensions["motcua"], who, bpmn, forms,
+                                          filename, _scenarios_file())
+        return {"valid": all(r.passed for r in results), "key": compiled.key,
+                "name": compiled.name,
                 "user_tasks": [{"element_id": t.element_id, "name": t.name, "form": t.form,
-                                "position": t.position} for t in compiled.user_tasks]}
+                                "position": t.position} for t in compiled.user_tasks],
+                "scenarios": [r.as_dict() for r in results]}
 
 
 @blp.route("/<key>")
 class Definition(MethodView):
     @blp.response(200, DefinitionOut(many=True))
     def get(self, key: str) -> Any:
-        """All versions of one process, oldest first."""
+        """All versions of one process, oldest first, with their states."""
         who = caller()
         found = catalog.catalogue(current_app.extensions["motcua"], who, key)
         if not found:
             catalog.definition(current_app.extensions["motcua"], who, key)  # raises not-found
         return found
+
+
+@blp.route("/<key>/versions/<int:version>")
+class DefinitionVersion(MethodView):
+    @blp.response(200, DefinitionOut)
+    def get(self, key: str, version: int) -> Any:
+        """One version: its state and every change of it (who, when, from, to)."""
+        return versions.version_view(current_app.extensions["motcua"], caller(), key, version)
+
+
+@blp.route("/<key>/versions/<int:version>/activate")
+class Activate(MethodView):
+    @blp.response(200, DefinitionOut)
+    def post(self, key: str, version: int) -> Any:
+        """New dossiers start on this version (the one active before it is retired):
+        re-activating an older version rolls back. Dossiers continue on their own version."""
+        return versions.activate(current_app.extensions["motcua"], caller(), key, version)
+
+
+@blp.route("/<key>/versions/<int:version>/retire")
+class Retire(MethodView):
+    @blp.response(200, DefinitionOut)
+    def post(self, key: str, version: int) -> Any:
+        """No new dossier starts on this version; those started on it continue. Retiring
+        the active version leaves the process with none until another is activated."""
+        return versions.retire(current_app.extensions["motcua"], caller(), key, version)
+
+
+@blp.route("/<key>/versions/<int:base>/diff/<int:other>")
+class Diff(MethodView):
+    @blp.response(200, DiffOut)
+    def get(self, key: str, base: int, other: int) -> Any:
+        """What changed from version `base` to version `other`: elements (tasks, events,
+        gateways, flows and their conditions, forms, timers) added, removed and changed, and
+        form fields added, removed or made required."""
+        return versions_diff.diff(current_app.extensions["motcua"], caller(), key, base, other)
 
 
 @blp.route("/<key>/versions/<int:version>/bpmn")

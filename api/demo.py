@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from engine.errors import BpmnInvalid
+from engine.errors import BpmnInvalid, ScenariosFailed
 from engine.services.design import catalog, procedures
 from engine.services.org.auth import Caller, hash_token
 from engine.settings import Settings
@@ -88,8 +88,11 @@ def load_demo(settings: Settings) -> None:
         try:
             compiled = catalog.validate(ctx, bpmn.read_bytes(), forms)
             used = {name: forms[name] for name in compiled.forms}
-            deployed = catalog.deploy(ctx, designer, bpmn.read_bytes(), used)
-        except BpmnInvalid as exc:
+            scenarios = bpmn.with_suffix(".scenarios.json")
+            deployed = catalog.deploy(ctx, designer, bpmn.read_bytes(), used,
+                                      scenarios=scenarios.read_bytes()
+                                      if scenarios.exists() else None)
+        except (BpmnInvalid, ScenariosFailed) as exc:
             print(f"skipped {bpmn.name}: {exc.message}: {exc.errors[:3]}")
             continue
         verb = "deployed" if deployed.created else "already deployed"

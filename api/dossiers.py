@@ -74,7 +74,7 @@ class Dossiers(MethodView):
     @blp.alt_response(503, schema=Problem, description="database unavailable, or the commit's "
                       "outcome unknown: send it again with the same Idempotency-Key")
     def post(self, body: dict[str, Any]) -> Any:
-        """Start a dossier on the latest version of a procedure (header Idempotency-Key
+        """Start a dossier on the active version of a procedure (header Idempotency-Key
         makes retries safe)."""
         ctx = current_app.extensions["motcua"]
         who = caller()

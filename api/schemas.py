@@ -20,6 +20,9 @@ class ErrorItem(Schema):
     element = fields.String()
     field = fields.String()
     message = fields.String()
+    scenario = fields.String(metadata={"description": "a failing scenario's name"})
+    difference = fields.Dict(metadata={"description": "its first difference"})
+    path = fields.List(fields.String(), metadata={"description": "the elements it ran"})
 
 
 class Problem(Schema):
@@ -28,32 +31,6 @@ class Problem(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(ErrorItem))
-
-
-class DefinitionOut(Schema):
-    key = fields.String()
-    version = fields.Integer()
-    name = fields.String()
-    content_hash = fields.String()
-    forms = fields.Method("form_names")
-    deployed_at = fields.DateTime()
-    created = fields.Boolean()
-
-    def form_names(self, obj: object) -> list[str]:
-        forms = obj.get("forms") if isinstance(obj, dict) else getattr(obj, "forms", None)
-        return sorted(forms or {})
-
-
-class DeployForm(Schema):
-    bpmn = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
-    forms = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
-
-
-class ValidationOut(Schema):
-    valid = fields.Boolean()
-    key = fields.String()
-    name = fields.String()
-    user_tasks = fields.List(fields.Dict())
 
 
 class DossierIn(Schema):

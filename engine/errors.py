@@ -103,6 +103,27 @@ class CommandTimeLimit(MotcuaError):
     code = "command-time-limit"
 
 
+class StepLimit(MotcuaError):
+    """A run of a diagram took more engine steps than it was given (a scenario tried before
+    going live); what it did is thrown away."""
+
+    code = "step-limit"
+
+
+class ScenariosFailed(InvalidInput):
+    """A deployment's scenarios did not all run as they expect; `errors` name each failing
+    scenario and its first difference. Deploying anyway takes `force`."""
+
+    code = "scenarios-failed"
+
+
+class NoActiveVersion(InvalidInput):
+    """The process is deployed but none of its versions is active (all are drafts or
+    retired): no new dossier can start on it until one is activated."""
+
+    code = "no-active-version"
+
+
 class DossierInError(MotcuaError):
     """The dossier stopped on a recorded engine error and cannot move on."""
 

@@ -33,6 +33,13 @@ class Settings:
     command_time_limit: float = field(default=10.0, metadata={
         "help": "seconds the engine steps of one command (intake, completion, message, "
                 "timer) may run before the command is refused and nothing of it stored"})
+    scenario_step_limit: int = field(default=1000, metadata={
+        "help": "engine steps one scenario of a deployment may take (scenarios run before "
+                "a version goes live)"})
+    scenarios_step_limit: int = field(default=10000, metadata={
+        "help": "engine steps all the scenarios of one deployment may take together"})
+    scenarios_time_limit: float = field(default=30.0, metadata={
+        "help": "seconds all the scenarios of one deployment may run together"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})

@@ -33,6 +33,7 @@ from engine.errors import (
     CommandTimeLimit,
     InvalidInput,
     NotFound,
+    StepLimit,
     TaskAlreadyCompleted,
     TaskNotReady,
 )
@@ -97,23 +98,41 @@ class Instance:
     initial_ready: frozenset[str] = frozenset()
     # Seconds the engine steps of one command may take (None: no limit; see the module doc).
     time_budget: float | None = None
+    # Engine steps this instance may take in all (None: no limit): a scenario's run.
+    step_limit: int | None = None
     _deadline: float | None = field(default=None, repr=False)
 
     # -- creation ---------------------------------------------------------------------
     @classmethod
     def start(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
               data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
-              as_of: date | None = None, time_budget: float | None = None) -> Instance:
+              as_of: date | None = None, time_budget: float | None = None,
+              step_limit: int | None = None) -> Instance:
+        inst = cls.prepare(spec, subprocess_specs, script_engine, data, now=now,
+                           calendar=calendar, as_of=as_of, time_budget=time_budget,
+                           step_limit=step_limit)
+        inst.run_from_start()
+        return inst
+
+    @classmethod
+    def prepare(cls, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any,
+                data: dict[str, Any], *, now: datetime | None = None, calendar: Any = None,
+                as_of: date | None = None, time_budget: float | None = None,
+                step_limit: int | None = None) -> Instance:
+        """A new instance holding `data`, not yet run (`run_from_start`): `start` in two
+        halves, so that a caller keeps the instance even if its first steps are stopped."""
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(data)
         else:
             workflow.data.update(data)
-        inst = cls(workflow, now=now, calendar=calendar, as_of=as_of, time_budget=time_budget)
-        inst._begin()
-        inst._run_engine()
-        return inst
+        return cls(workflow, now=now, calendar=calendar, as_of=as_of, time_budget=time_budget,
+                   step_limit=step_limit)
+
+    def run_from_start(self) -> None:
+        self._begin()
+        self._run_engine()
 
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
@@ -333,6 +352,10 @@ class Instance:
         if spec.bpmn_id is None:  # engine-internal tasks (Start, End, Root)
             return
         self.steps.append(Step(spec.bpmn_id, type(spec).__name__, spec.bpmn_name, str(task.id)))
+        if self.step_limit is not None and len(self.steps) > self.step_limit:
+            raise StepLimit(f"the run took more than {self.step_limit} engine steps",
+                            errors=[{"field": "process", "message": "look for a loop that "
+                                     "does not end"}])
 
     def _fail(self, task: Task | None, exc: Exception) -> None:
         message = _describe(exc)

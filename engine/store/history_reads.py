@@ -4,55 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import (
-    Table,
-    bindparam,
     func,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from engine.store.hot_path import HotPath
 from engine.store.models import (
     Dossier,
     HistoryAnchor,
     HistoryEvent,
-    ProcessDefinition,
-    StoredCalendar,
-    StoredProcedure,
-    Unit,
 )
-
-_DOSSIERS = cast(Table, Dossier.__table__)
-_PARENT = aliased(Unit)
-
-_PROCEDURE_OF_PROCESS = (
-    select(StoredProcedure.code, StoredProcedure.data)
-    .where(StoredProcedure.province == bindparam("province"),
-           StoredProcedure.process_key == bindparam("process_key"))
-    .order_by(StoredProcedure.id).limit(1).subquery())
-_INTAKE_LOOKUP = select(
-    select(ProcessDefinition.id)
-    .where(ProcessDefinition.province == bindparam("province"),
-           ProcessDefinition.key == bindparam("process_key"))
-    .order_by(ProcessDefinition.version.desc()).limit(1)
-    .scalar_subquery().label("definition_id"),
-    select(_PROCEDURE_OF_PROCESS.c.code).scalar_subquery().label("procedure_code"),
-    select(_PROCEDURE_OF_PROCESS.c.data).scalar_subquery().label("procedure_data"),
-    select(StoredCalendar.id).where(StoredCalendar.province == bindparam("province"),
-                                    StoredCalendar.id == bindparam("unit"))
-    .scalar_subquery().label("unit_calendar"),
-    select(Unit.province).where(Unit.code == bindparam("unit"), Unit.registered_at.is_not(None))
-    .scalar_subquery().label("unit_province"),
-    select(Unit.name).where(Unit.code == bindparam("unit"))
-    .scalar_subquery().label("unit_name"),
-    select(_PARENT.name).join(Unit, Unit.parent == _PARENT.code)
-    .where(Unit.code == bindparam("unit")).scalar_subquery().label("agency_name"),
-    select(Dossier.id).where(Dossier.client_id == bindparam("client_id"),
-                             Dossier.idempotency_key == bindparam("key"))
-    .scalar_subquery().label("first_dossier_id"))
 
 
 class HistoryReads(HotPath):

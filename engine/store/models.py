@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -109,6 +110,9 @@ class ProcessDefinition(Base):
     __table_args__ = (
         UniqueConstraint("province", "key", "version", name="uq_definition_version"),
         UniqueConstraint("province", "key", "content_hash", name="uq_definition_content"),
+        # Exactly one version of a process is the one new dossiers start on (migration 0024).
+        Index("uq_definition_active", "province", "key", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     province: Mapped[str] = mapped_column(String(50))
@@ -120,6 +124,8 @@ class ProcessDefinition(Base):
     forms: Mapped[dict[str, Any]]
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    # draft, active or retired (engine.services.design.versions)
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
 
 
 class Dossier(Base):
@@ -397,3 +403,7 @@ class CompletionKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     answer: Mapped[dict[str, Any]]  # {"status": 200, "body": the JSON answered}
     created_at: Mapped[datetime]
+
+
+# Tables kept in modules of their own join the same metadata (alembic compares all of it).
+from engine.store import models_versions  # noqa: E402,F401

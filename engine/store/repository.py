@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
+from engine.store.definition_rows import DefinitionRows
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
@@ -49,9 +50,12 @@ _PROCEDURE_OF_PROCESS = (
 _INTAKE_LOOKUP = select(
     select(ProcessDefinition.id)
     .where(ProcessDefinition.province == bindparam("province"),
-           ProcessDefinition.key == bindparam("process_key"))
-    .order_by(ProcessDefinition.version.desc()).limit(1)
+           ProcessDefinition.key == bindparam("process_key"),
+           ProcessDefinition.status == "active")
     .scalar_subquery().label("definition_id"),
+    exists().where(ProcessDefinition.province == bindparam("province"),
+                   ProcessDefinition.key == bindparam("process_key"))
+    .label("deployed"),
     select(_PROCEDURE_OF_PROCESS.c.code).scalar_subquery().label("procedure_code"),
     select(_PROCEDURE_OF_PROCESS.c.data).scalar_subquery().label("procedure_data"),
     select(StoredCalendar.id).where(StoredCalendar.province == bindparam("province"),
@@ -95,7 +99,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(HistoryReads, DocumentRows, InboxReads):
+class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:
@@ -115,32 +119,6 @@ class Repository(HistoryReads, DocumentRows, InboxReads):
         if province is not None:
             q = q.where(Principal.province == province)
         return self.session.scalars(q).all()
-
-    # -- process definitions ------------------------------------------------------------
-    def definition(self, definition_id: int) -> ProcessDefinition | None:
-        return self.session.get(ProcessDefinition, definition_id)
-
-    def definition_by_hash(self, province: str, key: str, content_hash: str) -> ProcessDefinition | None:
-        return self.session.scalar(select(ProcessDefinition).where(
-            ProcessDefinition.province == province, ProcessDefinition.key == key,
-            ProcessDefinition.content_hash == content_hash))
-
-    def latest_definition(self, province: str, key: str) -> ProcessDefinition | None:
-        return self.session.scalar(
-            select(ProcessDefinition)
-            .where(ProcessDefinition.province == province, ProcessDefinition.key == key)
-            .order_by(ProcessDefinition.version.desc()).limit(1))
-
-    def definition_version(self, province: str, key: str, version: int) -> ProcessDefinition | None:
-        return self.session.scalar(select(ProcessDefinition).where(
-            ProcessDefinition.province == province, ProcessDefinition.key == key,
-            ProcessDefinition.version == version))
-
-    def definitions(self, province: str, key: str | None = None) -> Sequence[ProcessDefinition]:
-        q = select(ProcessDefinition).where(ProcessDefinition.province == province)
-        if key is not None:
-            q = q.where(ProcessDefinition.key == key)
-        return self.session.scalars(q.order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
 
     # -- dossiers -----------------------------------------------------------------------
     def dossier(self, province: str, code: str, *, lock: bool = False) -> Dossier | None:
@@ -256,7 +234,8 @@ class Repository(HistoryReads, DocumentRows, InboxReads):
 
     def intake_lookup(self, province: str, process_key: str, unit: str, client_id: int,
                       idempotency_key: str | None) -> dict[str, Any]:
-        """What starting a dossier needs to know, in one query: the latest definition id,
+        """What starting a dossier needs to know, in one query: the active version's id
+        (None: none is active; `deployed` says whether the process has any version),
         the procedure's code and rules, the province's calendar named after the unit (if
         any), the province the unit belongs to (None: not yet known), the names of the unit
         and of its parent (None: not registered) and the id of a dossier already started

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,15 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins import EndEventMixin, UserTaskMixin
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.mixins import UserTaskMixin
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.util.task import TaskState
+
+from engine.calendar import national_calendar
+from engine.codes import LOCAL_TZ
+from engine.lifecycle.scenario_format import parse_scenarios
+from engine.lifecycle.scenarios import run_scenarios
+from engine.sandbox import make_script_engine
+from engine.services.catalog_cache import compile_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -187,60 +191,15 @@ def test_step_data_validates_against_the_task_form(
 def test_scenario_runs_to_its_expected_end(
     procedure: Procedure, scenario: dict[str, Any]
 ) -> None:
-    spec, subprocess_specs = _spec(procedure.bpmn)
-    workflow = BpmnWorkflow(spec, subprocess_specs)
-    initial = {**scenario["data"], "applicant": scenario.get("applicant", {})}
-    start = workflow.get_tasks(state=TaskState.READY)
-    assert len(start) == 1
-    start[0].set_data(**initial)
-    workflow.do_engine_steps()
-
-    for index, step in enumerate(scenario["steps"]):
-        if "message" in step:
-            _deliver(workflow, index, step["message"], step["data"])
-            continue
-        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-        matching = [t for t in ready if t.task_spec.bpmn_id == step["task"]]
-        assert len(matching) == 1, (
-            f"step {index}: expected {step['task']} to be ready, "
-            f"ready are {[t.task_spec.bpmn_id for t in ready]}"
-        )
-        task = matching[0]
-        task.set_data(**step["data"])
-        task.run()
-        workflow.do_engine_steps()
-
-    expect = scenario["expect"]
-    left = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
-    assert workflow.is_completed() == expect["finished"], f"still ready: {left}"
-    if not expect["finished"]:
-        return
-
-    ends = [
-        t for t in workflow.get_tasks(state=TaskState.COMPLETED)
-        if isinstance(t.task_spec, EndEventMixin)
-    ]
-    assert [t.task_spec.bpmn_id for t in ends] == [expect["end_event"]]
-    data = ends[0].data
-    for key, value in expect.get("data", {}).items():
-        assert data.get(key) == value, f"{key}: {data.get(key)!r} != {value!r}"
-    for key in expect.get("data_absent", []):
-        assert key not in data, f"{key} should not be set, is {data[key]!r}"
-
-
-def _deliver(workflow: BpmnWorkflow, index: int, name: str, data: dict[str, Any]) -> None:
-    """Deliver the message `name` the process waits for, as the platform does: the
-    supplement (POST /dossiers/{code}/supplement) lands in the data as `supplement`, any other
-    message's payload (POST /dossiers/{code}/messages/{name}) joins the data as it is."""
-    payload = {"supplement": data} if name == "supplement" else data
-    waiting = [
-        (task, definition) for task in workflow.get_tasks(state=TaskState.WAITING)
-        for definition in getattr(task.task_spec.event_definition, "event_definitions",
-                                  [getattr(task.task_spec, "event_definition", None)])
-        if isinstance(definition, MessageEventDefinition) and definition.name == name
-    ]
-    assert waiting, f"step {index}: the process is not waiting for message {name!r}"
-    workflow.catch(BpmnEvent(waiting[0][1], payload))
-    for task, _ in waiting:
-        task.data.update(payload)
-    workflow.do_engine_steps()
+    """The runner a deployment uses (engine.lifecycle.scenarios), on the diagram compiled
+    as a deployment compiles it."""
+    xml = procedure.bpmn.read_bytes()
+    forms = {form: (FORMS / form).read_bytes()
+             for form in set(_user_task_forms(procedure.bpmn).values())}
+    compiled = compile_process(xml, forms, filename=procedure.bpmn.name)
+    parsed = parse_scenarios(json.dumps([scenario]).encode("utf-8"))
+    [result] = run_scenarios(compiled, parsed, script_engine=make_script_engine(),
+                             calendar=national_calendar(),
+                             start=datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ))
+    assert result.passed, result.difference
+    assert result.path[0] == "start_received"

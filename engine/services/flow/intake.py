@@ -1,4 +1,4 @@
-"""Starting dossiers: the latest version of a procedure, a gapless code, idempotent retries."""
+"""Starting dossiers: the active version of a procedure, a gapless code, idempotent retries."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +9,7 @@ from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day, lookup_secret
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
-from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
+from engine.errors import IdempotencyKeyReused, InvalidInput, NoActiveVersion, NotFound
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
@@ -65,6 +65,11 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
         if handling_unit is not None:
             registered_unit(uow.repo, caller.province, handling_unit, field="handling_unit")
         definition_id = found["definition_id"]
+        if definition_id is None and found["deployed"]:
+            raise NoActiveVersion(
+                f"process {process_key} has no active version: every version is a draft or "
+                "retired", errors=[{"field": "process_key",
+                                    "message": f"{process_key}: no active version"}])
         if definition_id is None:
             raise NotFound(f"no process definition {process_key}",
                            errors=[{"field": "process_key", "message": "not deployed"}])
