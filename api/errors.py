@@ -19,6 +19,7 @@ STATUS = {
     "form-invalid": 422,
     "form-reference-refused": 422,
     "script-error": 422,
+    "process-error": 422,
     "not-found": 404,
     "unauthenticated": 401,
     "forbidden": 403,
@@ -30,6 +31,8 @@ STATUS = {
     "task-not-ready": 409,
     "concurrent-update": 409,
     "dossier-in-error": 409,
+    "incident-awaits-command": 409,
+    "incident-resolved": 409,
     "dossier-ended": 409,
     "no-supplement-requested": 409,
     # A stored document no longer matches its checksum: the server's fault, never served.

@@ -17,9 +17,11 @@ MAX_OFFSET = 2**31 - 1
 
 
 class ErrorItem(Schema):
-    element = fields.String()
+    element = fields.String(allow_none=True)
     field = fields.String()
     message = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "the element's name"})
+    incident_id = fields.Integer(metadata={"description": "the incident recording it"})
 
 
 class Problem(Schema):
@@ -107,6 +109,9 @@ class DossierOut(Schema):
     flags = fields.List(fields.String())
     new_appointment_at = fields.DateTime(allow_none=True)
     apology_count = fields.Integer()
+    incident = fields.Integer(allow_none=True, metadata={
+        "description": "an open incident of the dossier (GET /incidents/{id}); while one "
+                       "opened by a timer is open, its timers wait for a retry"})
     current_steps = fields.List(fields.Nested(StepOut))
     data = fields.Dict()
 
@@ -276,6 +281,21 @@ class PrincipalOut(Schema):
     unit = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     token = fields.String()
+
+
+class DataPatchIn(Schema):
+    data = fields.Dict(required=True, metadata={
+        "description": "the keys to set in the dossier's data (others are kept)"})
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class DataPatchOut(Schema):
+    code = fields.String()
+    status = fields.String()
+    incident = fields.Integer(allow_none=True)
+    changed = fields.List(fields.String(), metadata={
+        "description": "the keys that changed (their values before and after are in the "
+                       "dossier's history)"})
 
 
 class ApologyIn(Schema):

@@ -49,6 +49,9 @@ class Action(StrEnum):
     PRINCIPAL_WRITE = "manage principals"
     UNIT_READ = "read units"
     UNIT_WRITE = "manage units"
+    INCIDENT_READ = "read incidents"
+    INCIDENT_RETRY = "retry incidents"
+    DOSSIER_REPAIR = "repair the data of dossiers"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -78,6 +81,11 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.PRINCIPAL_WRITE: frozenset({"admin"}),
     Action.UNIT_READ: _EVERYONE,
     Action.UNIT_WRITE: frozenset({"admin"}),
+    # Where a diagram failed: for those who deploy diagrams, who repair and retry (the
+    # keys a repair sets are theirs to see; the rest of the applicant's data is not).
+    Action.INCIDENT_READ: frozenset({"designer", "admin"}),
+    Action.INCIDENT_RETRY: frozenset({"designer", "admin"}),
+    Action.DOSSIER_REPAIR: frozenset({"designer", "admin"}),
 }
 
 

@@ -175,6 +175,9 @@ class Dossier(Base):
     pause_count: Mapped[int] = mapped_column(Integer, default=0)
     new_appointment_at: Mapped[datetime | None]
     apology_count: Mapped[int] = mapped_column(Integer, default=0)
+    # An open incident of the dossier (engine.services.flow.incidents), shown with it; while
+    # one opened by a timer is open, the dossier is not woken (None: no open incident).
+    incident_id: Mapped[int | None] = mapped_column(Integer)
     # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
@@ -376,3 +379,7 @@ class CompletionKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     answer: Mapped[dict[str, Any]]  # {"status": 200, "body": the JSON answered}
     created_at: Mapped[datetime]
+
+
+# Tables kept in modules of their own share this metadata (alembic compares all of it).
+from engine.store import models_incidents  # noqa: E402,F401

@@ -26,6 +26,7 @@ from engine.search import LIKE_ESCAPE, Search
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
+from engine.store.incident_rows import IncidentRows
 from engine.store.models import (
     Dossier,
     OutboxMessage,
@@ -94,7 +95,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(HistoryReads, DocumentRows, InboxReads):
+class Repository(HistoryReads, DocumentRows, InboxReads, IncidentRows):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:
