@@ -59,7 +59,7 @@ def failure(error: str, instance: Instance | None, *, province: str, dossier_id:
              "message": message[:MAX_MESSAGE_NAME] if message else None, "error": error,
              "incident_id": incident_id}
     return ProcessError(
-        f"the process failed at {where}: {error}; nothing of the "
+        f"the process failed at {where}: {error.rstrip(' .')}; nothing of the "
         f"{'timer' if trigger != 'command' else 'command'} was stored",
         errors=[{"field": "process", "element": element, "name": name, "message": error}],
         incident=draft)
