@@ -111,6 +111,11 @@ def _wake(ctx: Context, dossier_id: int, now: datetime, *, by: int | None = None
                 dossier.next_wakeup = dossier.wake_queued_at = None
                 uow.commit()
                 return False
+        elif dossier.status != "in_process":  # ended meanwhile: nothing to run again
+            incidents.resolve(uow, dossier, at=now, by=by, resolution="closed",
+                              trigger="timer")
+            uow.commit()
+            return False
         trigger = retry.trigger if retry is not None else "timer"
         incident_id = retry.id if retry is not None else None
         version = version_of(ctx, uow.repo, dossier.definition_id)
