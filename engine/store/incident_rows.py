@@ -24,10 +24,10 @@ _WITH_CODE_AND_VERSION = (
 
 class IncidentRows(HotPath):
     def same_open_incident(self, draft: dict[str, Any]) -> Incident | None:
-        """The open incident of the same failure (dossier, or version for an intake; the
-        element, error, trigger and command), if there is one."""
-        keys = ("definition_id", "element_id", "error", "trigger", "command", "task_id",
-                "message")
+        """The open incident of the same failure, if there is one: of the same dossier (or
+        version, for an intake), at the same element, by the same trigger and command. The
+        error's text is not compared: it may quote the data, which differs between tries."""
+        keys = ("definition_id", "element_id", "trigger", "command", "task_id", "message")
         q = select(Incident).where(Incident.status == "open",
                                    Incident.province == draft["province"])
         q = q.where(Incident.dossier_id == draft["dossier_id"]) \

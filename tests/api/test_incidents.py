@@ -233,3 +233,83 @@ def test_incidents_are_for_the_province_designers_and_admins(world: World) -> No
     finally:
         other.ctx.db_engine.dispose()
     assert "owner_id_number" not in dossier(w, d["code"])["data"]
+
+
+MESSAGE_GATEWAY = (
+    '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn='
+    '"http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">'
+    '<bpmn:message id="msg_paid" name="paid"/>'
+    '<bpmn:process id="owner_message" isExecutable="true"><bpmn:startEvent id="start"/>'
+    '<bpmn:intermediateCatchEvent id="wait_paid" name="Paid"><bpmn:messageEventDefinition '
+    'id="med" messageRef="msg_paid"/></bpmn:intermediateCatchEvent>'
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_paid"/>'
+    '<bpmn:sequenceFlow id="f2" sourceRef="wait_paid" targetRef="owner_check"/>'
+    + GATEWAY + '</bpmn:process></bpmn:definitions>').encode()
+
+
+def test_a_message_that_fails_is_refused_and_may_be_sent_again(world: World) -> None:
+    w = world
+    _deploy(w, MESSAGE_GATEWAY)
+    d = intake(w, "owner_message").get_json()
+    events = history(w, d["code"])
+
+    def deliver(payload: dict[str, Any]) -> Any:
+        return w.client.post(f"/api/v1/dossiers/{d['code']}/messages/paid", headers=w.headers(
+            "client"), json={"payload": payload, "message_id": "payment-1"})
+
+    # Tried twice with different payloads: one incident, counted twice.
+    for payload in ({"amount": 1}, {"amount": 2, "bank": "x"}):
+        body = assert_problem(deliver(payload), 422, "process-error")
+        assert body["errors"][0]["element"] == "owner_check"
+    assert history(w, d["code"]) == events
+    [incident] = _incidents(w)["items"]
+    assert (incident["command"], incident["message"], incident["count"]) == ("message", "paid", 2)
+    assert_problem(_retry(w, incident["id"]), 409, "incident-awaits-command")
+    # The refused delivery stored nothing, not even its message id: the same one goes through.
+    r = deliver({"amount": 1, "owner_id_number": OWNER_ID})
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["status"], r.get_json()["end_event"]) == ("finished", "end_yes")
+    assert _incidents(w, status="resolved")["items"][0]["resolution"] == "delivered"
+
+
+def test_a_dossier_stopped_on_an_error_before_incidents_is_retried(world: World) -> None:
+    """As migration 0023 leaves a dossier that an earlier version stopped on an error (its
+    failed element kept in the state): back in process, with a `stored` incident; the retry
+    runs the failed element again, on the repaired data."""
+    from engine.services.design.catalog import version_of
+    from engine.services.flow import incidents, progress
+    from engine.services.flow.instances import load_instance
+
+    w = world
+    _deploy(w, LATE_GATEWAY)
+    d = intake(w, "owner_late").get_json()
+    d = complete(w, step(d, "receive")["task_id"], {}).get_json()
+    task = step(d, "appraise")["task_id"]
+    now = w.ctx.clock.now()
+    with w.ctx.uow() as uow:  # what the earlier version stored: the failed state
+        row = uow.repo.dossier(w.province, d["code"], lock=True)
+        assert row is not None
+        instance = load_instance(w.ctx, row, version_of(w.ctx, uow.repo, row.definition_id)
+                                 .compiled, now, None)
+        instance.complete(task, {"opinion": "ok"})
+        assert instance.error
+        progress.save(uow, row, instance, at=now, actor_id=None, completed_task=task,
+                      max_data_bytes=w.ctx.settings.max_dossier_data_bytes,
+                      open_tasks=list(uow.repo.open_tasks_of(row.id)))
+        row.status, row.error = "in_process", None
+        uow.commit()
+        dossier_id, definition_id = row.id, row.definition_id
+    incident_id = incidents.open_incident(w.ctx, {
+        "province": w.province, "dossier_id": dossier_id, "definition_id": definition_id,
+        "process_key": "owner_late", "element_id": "owner_check", "element_name": None,
+        "element_type": None, "trigger": "stored", "command": None, "task_id": None,
+        "message": None, "error": instance.error})
+    assert dossier(w, d["code"])["incident"] == incident_id
+
+    assert_problem(_retry(w, incident_id), 422, "process-error")
+    assert _patch(w, d["code"], {"owner_id_number": OWNER_ID}).status_code == 200
+    r = _retry(w, incident_id)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["resolution"] == "retried"
+    done = dossier(w, d["code"])
+    assert (done["status"], done["end_event"], done["incident"]) == ("finished", "end_yes", None)
