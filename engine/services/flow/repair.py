@@ -11,6 +11,7 @@ dossier ended, or an intake, which is sent again as a new dossier) is closed by 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,8 +145,10 @@ def patch_data(ctx: Context, caller: Caller, code: str, data: dict[str, Any],
             check_left(state, lambda: instance.data, limit)
             dossier.state = jsoncodec.written(state)
             dossier.updated_at = now
+            # A value a script left may have no JSON form (a date): recorded as its text.
+            recorded = json.loads(json.dumps(changed, ensure_ascii=False, default=str))
             progress.record(uow, dossier, "dossier.data_patched", at=now, actor_id=caller.id,
                             payload={"reason": reason.strip(), "by": caller.name,
-                                     "role": caller.role, "changes": changed})
+                                     "role": caller.role, "changes": recorded})
         uow.commit()
         return DataRepair(dossier, changed)
