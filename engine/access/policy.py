@@ -9,7 +9,8 @@ Two rules hold everywhere:
 - an officer without both a unit and a position may do nothing at all (never everything);
 - applicants' data (dossiers, their history and tasks) is for the client that started the
   dossier, the officers of the units it passes through, and auditors; not for designers or
-  admins.
+  admins (who repair what a diagram stopped: they set keys of a dossier's data, and read
+  incidents, whose error messages may quote it).
 
 Outside their scope a dossier or task does not exist for a caller (NotFound, not Forbidden):
 a client must not learn which codes another client's dossiers have.
