@@ -313,3 +313,10 @@ def test_a_dossier_stopped_on_an_error_before_incidents_is_retried(world: World)
     assert r.get_json()["resolution"] == "retried"
     done = dossier(w, d["code"])
     assert (done["status"], done["end_event"], done["incident"]) == ("finished", "end_yes", None)
+
+
+def test_an_incident_id_beyond_the_column_is_not_found(world: World) -> None:
+    for path in ("/api/v1/incidents/2147483648", "/api/v1/incidents/0"):
+        assert_problem(world.client.get(path, headers=world.headers("designer")), 404,
+                       "not-found")
+    assert_problem(_retry(world, 2**40), 404, "not-found")

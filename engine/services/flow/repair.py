@@ -55,6 +55,8 @@ def list_incidents(ctx: Context, caller: Caller, *, status: str | None = None,
 
 def get_incident(ctx: Context, caller: Caller, incident_id: int) -> IncidentView:
     require(caller, Action.INCIDENT_READ)
+    if not 0 < incident_id < 2**31:  # beyond the column's range: no such incident
+        raise NotFound(f"no incident {incident_id}")
     with ctx.uow(readonly=True) as uow:
         found = uow.repo.incident(caller.province, incident_id)
     if found is None:
