@@ -10,6 +10,8 @@ from flask_smorest import Blueprint
 from api.auth import caller
 from api.schemas import (
     ApologyIn,
+    DataPatchIn,
+    DataPatchOut,
     DossierIn,
     DossierOut,
     DossierPage,
@@ -21,7 +23,7 @@ from api.schemas import (
 from engine.calendar import to_local
 from engine.deadlines import portal
 from engine.services.desk import apology
-from engine.services.flow import dossiers, intake
+from engine.services.flow import dossiers, intake, repair
 from engine.services.flow.statutory import dossier_timeliness
 from engine.services.views import DossierView
 from engine.store.models import Dossier
@@ -46,6 +48,7 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
         "new_appointment_at": d.new_appointment_at, "apology_count": d.apology_count or 0,
         "portal_status": {"code": d.portal_status, "name": portal.CODES[d.portal_status]}
         if d.portal_status else None,
+        "incident": d.incident_id,
     }
     if view is not None:
         out["process_version"] = view.version
@@ -140,3 +143,20 @@ class Apology(MethodView):
         apology.apologize(ctx, caller(), code, reason=body["reason"],
                           new_appointment=body["new_appointment"])
         return _view(code)
+
+
+@blp.route("/<code>/data")
+class Data(MethodView):
+    @blp.arguments(DataPatchIn())
+    @blp.response(200, DataPatchOut)
+    @blp.alt_response(422, schema=Problem)
+    def patch(self, body: dict[str, Any], code: str) -> Any:
+        """Repair a running dossier's data (designers, administrators): set the given keys
+        where its next steps read them, with a reason; recorded in its history with each
+        changed key's value before and after. Then retry its incident, or its officer
+        completes the task again."""
+        ctx = current_app.extensions["motcua"]
+        done = repair.patch_data(ctx, caller(), code, body["data"], body["reason"])
+        d = done.dossier
+        return {"code": d.code, "status": d.status, "incident": d.incident_id,
+                "changed": sorted(done.changed)}

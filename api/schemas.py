@@ -17,12 +17,14 @@ MAX_OFFSET = 2**31 - 1
 
 
 class ErrorItem(Schema):
-    element = fields.String()
+    element = fields.String(allow_none=True)
     field = fields.String()
     message = fields.String()
     scenario = fields.String(metadata={"description": "a failing scenario's name"})
     difference = fields.Dict(metadata={"description": "its first difference"})
     path = fields.List(fields.String(), metadata={"description": "the elements it ran"})
+    name = fields.String(allow_none=True, metadata={"description": "the element's name"})
+    incident_id = fields.Integer(metadata={"description": "the incident recording it"})
 
 
 class Problem(Schema):
@@ -102,6 +104,9 @@ class DossierOut(Schema):
     portal_status = fields.Nested(PortalStatusOut, allow_none=True, metadata={
         "description": "the dossier's status code on the National Public Service Portal, "
                        "as the procedure's status_mapping reads its progress"})
+    incident = fields.Integer(allow_none=True, metadata={
+        "description": "an open incident of the dossier (GET /incidents/{id}); while one "
+                       "opened by a timer is open, its timers wait for a retry"})
     current_steps = fields.List(fields.Nested(StepOut))
     data = fields.Dict()
 
@@ -271,6 +276,21 @@ class PrincipalOut(Schema):
     unit = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     token = fields.String()
+
+
+class DataPatchIn(Schema):
+    data = fields.Dict(required=True, metadata={
+        "description": "the keys to set in the dossier's data (others are kept)"})
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class DataPatchOut(Schema):
+    code = fields.String()
+    status = fields.String()
+    incident = fields.Integer(allow_none=True)
+    changed = fields.List(fields.String(), metadata={
+        "description": "the keys that changed (their values before and after are in the "
+                       "dossier's history)"})
 
 
 class ApologyIn(Schema):

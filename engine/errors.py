@@ -122,6 +122,32 @@ class NoActiveVersion(InvalidInput):
     retired): no new dossier can start on it until one is activated."""
 
     code = "no-active-version"
+class ProcessError(MotcuaError):
+    """A command drove the dossier's process into an error (a script, condition or timer
+    expression of the diagram failed): nothing of the command was stored. `errors` name the
+    element; `incident` is what the incident recording it is opened with (set by the use
+    case), and `incident_id` the incident once it is written."""
+
+    code = "process-error"
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None,
+                 incident: dict[str, Any] | None = None) -> None:
+        super().__init__(message, errors=errors)
+        self.incident = incident
+        self.incident_id: int | None = None
+
+
+class IncidentAwaitsCommand(MotcuaError):
+    """The incident is of an officer's or client's command, which only they can send again
+    (the platform does not act in their name); it is resolved when that succeeds."""
+
+    code = "incident-awaits-command"
+
+
+class IncidentResolved(MotcuaError):
+    """The incident is resolved already: nothing to retry."""
+
+    code = "incident-resolved"
 
 
 class DossierInError(MotcuaError):

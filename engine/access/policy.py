@@ -9,7 +9,8 @@ Two rules hold everywhere:
 - an officer without both a unit and a position may do nothing at all (never everything);
 - applicants' data (dossiers, their history and tasks) is for the client that started the
   dossier, the officers of the units it passes through, and auditors; not for designers or
-  admins.
+  admins (who repair what a diagram stopped: they set keys of a dossier's data, and read
+  incidents, whose error messages may quote it).
 
 Outside their scope a dossier or task does not exist for a caller (NotFound, not Forbidden):
 a client must not learn which codes another client's dossiers have.
@@ -54,6 +55,9 @@ class Action(StrEnum):
     UNIT_READ = "read units"
     UNIT_WRITE = "manage units"
     DOSSIER_RATE = "rate the service on an applicant's behalf"
+    INCIDENT_READ = "read incidents"
+    INCIDENT_RETRY = "retry incidents"
+    DOSSIER_REPAIR = "repair the data of dossiers"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -85,6 +89,11 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.UNIT_WRITE: frozenset({"admin"}),
     # The portal that started the dossier, or the tablet at the receiving unit's desk.
     Action.DOSSIER_RATE: frozenset({"client", "officer"}),
+    # Where a diagram failed: for those who deploy diagrams, who repair and retry (the
+    # keys a repair sets are theirs to see; the rest of the applicant's data is not).
+    Action.INCIDENT_READ: frozenset({"designer", "admin"}),
+    Action.INCIDENT_RETRY: frozenset({"designer", "admin"}),
+    Action.DOSSIER_REPAIR: frozenset({"designer", "admin"}),
 }
 
 

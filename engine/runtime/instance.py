@@ -177,6 +177,11 @@ class Instance:
             merged.pop("data_objects", None)
         return merged
 
+    @property
+    def failed_step(self) -> Step | None:
+        """The element that failed in this command, if the failure named one."""
+        return next((s for s in reversed(self.steps) if s.outcome == "error"), None)
+
     def user_tasks(self) -> list[UserTask]:
         """The user tasks waiting for an officer, in the order their tasks were created (a
         scan of the task maps: SpiffWorkflow's tree iterator costs ten times as much)."""
@@ -277,6 +282,11 @@ class Instance:
         self._begin()
         with ahead:
             self.workflow.refresh_timers()
+        self._run_engine()
+
+    def run_on(self) -> None:
+        """Run the steps that are ready (elements made ready again by a repair)."""
+        self._begin()
         self._run_engine()
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:

@@ -186,6 +186,9 @@ class Dossier(Base):
     portal_status: Mapped[int | None] = mapped_column(SmallInteger)
     # Printed on the receipt: with the code, the applicant's proof for the public lookup.
     lookup_secret: Mapped[str | None] = mapped_column(String(16))
+    # An open incident of the dossier (engine.services.flow.incidents), shown with it; while
+    # one opened by a timer is open, the dossier is not woken (None: no open incident).
+    incident_id: Mapped[int | None] = mapped_column(Integer)
     # Optimistic guard: an UPDATE that finds another version raises StaleDataError.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": row_version}
@@ -406,4 +409,4 @@ class CompletionKey(Base):
 
 
 # Tables kept in modules of their own join the same metadata (alembic compares all of it).
-from engine.store import models_versions  # noqa: E402,F401
+from engine.store import models_incidents, models_versions  # noqa: E402,F401

@@ -27,6 +27,7 @@ from engine.store.definition_rows import DefinitionRows
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
+from engine.store.incident_rows import IncidentRows
 from engine.store.models import (
     Dossier,
     OutboxMessage,
@@ -99,7 +100,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads):
+class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, IncidentRows):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:

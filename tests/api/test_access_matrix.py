@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import TWO_STEPS_FORMS, UNIT_DATA, history, official
+from tests.api.helpers import API_DATA, TWO_STEPS_FORMS, UNIT_DATA, history, official
 from tests.conftest import World, make_world
 
 # -- the principals -----------------------------------------------------------------------
@@ -137,6 +137,12 @@ MAY = {
     ("put", "/api/v1/unit-kinds/{code}"): {"admin"},
     ("get", "/api/v1/positions"): PROVINCE_READERS,
     ("put", "/api/v1/positions/{code}"): {"admin"},
+    # Where diagrams failed (the scene's is an intake: no dossier, no applicant's data); the
+    # first allowed retry closes it, the next finds it resolved (409).
+    ("get", "/api/v1/incidents"): {"designer", "admin"},
+    ("get", "/api/v1/incidents/{incident_id}"): {"designer", "admin"},
+    ("post", "/api/v1/incidents/{incident_id}/retry"): {"designer", "admin"},
+    ("patch", "/api/v1/dossiers/{code}/data"): {"designer", "admin"},
 }
 # Anyone may ask; only the applicant's proof (tests/api/test_public_lookup.py) gets an answer.
 PUBLIC = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/public/dossiers/{code}"),
@@ -181,6 +187,7 @@ class Scene:
             "code": self.registered, "name": "Sở Tư pháp", "kind": "department"})
         assert r.status_code == 201, r.get_json()
         self.code = self.task_id = self.procedure = self.calendar = self.document_id = ""
+        self.incident_id = ""
         self.deploy = {"bpmn": TWO_STEPS.read_bytes(),
                        "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
         r = self.call("designer", "post", "/api/v1/process-definitions")
@@ -196,9 +203,23 @@ class Scene:
         assert r.status_code == 201, r.get_json()
         self.code = r.get_json()["code"]
         self.task_id = r.get_json()["current_steps"][0]["task_id"]
+        self.incident_id = self._incident()
         r = world.client.get(f"/api/v1/dossiers/{self.code}/documents",
                              headers=world.headers(OWN_CLIENT))
         self.document_id = str(r.get_json()["documents"][0]["id"])  # its receipt (form 01)
+
+    def _incident(self) -> str:
+        """An incident of this province: an intake its diagram fails."""
+        world = self.world
+        r = world.client.post("/api/v1/process-definitions", headers=world.headers("designer"),
+                              content_type="multipart/form-data", data={"bpmn": (
+                                  io.BytesIO(FAIL_AT_INTAKE.read_bytes()), "fail.bpmn")})
+        assert r.status_code == 201, r.get_json()
+        r = world.client.post("/api/v1/dossiers", headers=world.headers(OWN_CLIENT), json={
+            "process_key": "fail_at_intake", "applicant": {"name": "x"},
+            "data": {"copies": 0}})
+        assert r.status_code == 422, r.get_json()
+        return str(r.get_json()["errors"][0]["incident_id"])
 
     def path(self, template: str) -> str:
         code = (self.procedure if "/procedures/" in template else self.registered
@@ -207,7 +228,8 @@ class Scene:
                 else self.code)
         values = {"code": code, "key": "two_steps", "version": "1", "base": "1", "other": "1",
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
-                  "principal_id": self.spare_id, "document_id": self.document_id}
+                  "principal_id": self.spare_id, "document_id": self.document_id,
+                  "incident_id": self.incident_id}
         return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
     def call(self, who: str, method: str, template: str) -> Any:
@@ -248,6 +270,8 @@ class Scene:
             return {"documents": [{"kind": "Bản sao", "name": f"{who}.pdf"}]}
         if template.endswith("/rating"):
             return {"level": 5}
+        if template.endswith("/data"):
+            return {"data": {"repair_note": who}, "reason": f"repaired by {who}"}
         if template.endswith("/withdraw"):
             return {"reason": f"Công dân rút hồ sơ ({who})"}
         if template.endswith("/assign"):
@@ -398,3 +422,4 @@ def test_lists_show_each_client_only_its_own(scene: Scene) -> None:
 
 
 TWO_STEPS = UNIT_DATA / "two_steps.bpmn"
+FAIL_AT_INTAKE = API_DATA / "fail_at_intake.bpmn"

@@ -74,18 +74,19 @@ def test_completion_that_loops_on_is_rolled_back(budget_world: World) -> None:
     assert r.get_json()["status"] == "finished" and r.get_json()["data"]["n"] == 2
 
 
-def test_timer_that_loops_on_stops_the_dossier_on_an_error(
+def test_timer_that_loops_on_opens_an_incident(
         clocked_world: tuple[World, ManualClock]) -> None:
     w, clock = clocked_world
     _deploy(w, "loop_after_wait", first="wait")
     r = intake(w, "loop_after_wait", data={"rounds": ENDLESS})
     assert r.status_code == 201 and r.get_json()["status"] == "in_process", r.get_json()
     code = r.get_json()["code"]
-    d = _wake_at(w, clock, MONDAY_8AM + timedelta(hours=2), code)
-    assert d["status"] == "error", d
-    assert "MOTCUA_COMMAND_TIME_LIMIT" in d["error"]
-    assert d["next_wakeup"] is None
     events = history(w, code)
-    assert events[-1]["kind"] == "dossier.error"
-    # What the timer's steps did was not stored: no turn of the loop is in the history.
-    assert not [e for e in events if e["element_id"] in ("wait", "step")]
+    d = _wake_at(w, clock, MONDAY_8AM + timedelta(hours=2), code)
+    # What the timer's steps did was not stored, and the dossier is not woken again.
+    assert d["status"] == "in_process" and d["error"] is None, d
+    assert d["next_wakeup"] is None and d["incident"] is not None
+    assert history(w, code) == events
+    r = w.client.get(f"/api/v1/incidents/{d['incident']}", headers=w.headers("designer"))
+    assert r.get_json()["trigger"] == "timer"
+    assert "MOTCUA_COMMAND_TIME_LIMIT" in r.get_json()["error"]

@@ -128,16 +128,20 @@ def test_a_command_that_would_leave_too_much_data_is_refused_with_nothing_stored
     assert r.get_json()["data"]["pad"] == "x" * 10
 
 
-def test_a_timer_that_would_leave_too_much_data_stops_the_dossier_on_an_error(
+def test_a_timer_that_would_leave_too_much_data_opens_an_incident(
         small: tuple[World, ManualClock]) -> None:
     w, clock = small
     d = intake(w, "grows_later").get_json()
     assert _complete(w, d, {"n": LIMIT}).status_code == 200
+    events = history(w, d["code"])
     clock.set(MONDAY_8AM + timedelta(hours=2))
     sweep(w.ctx, inline=True)
     stopped = dossier(w, d["code"])
-    assert stopped["status"] == "error" and str(LIMIT) in stopped["error"], stopped
+    assert stopped["status"] == "in_process" and stopped["incident"] is not None, stopped
     assert "pad" not in stopped["data"] and stopped["current_steps"] == []
-    assert history(w, d["code"])[-1]["kind"] == "dossier.error"
+    assert history(w, d["code"]) == events
+    r = w.client.get(f"/api/v1/incidents/{stopped['incident']}", headers=w.headers("designer"))
+    assert str(LIMIT) in r.get_json()["error"] and r.get_json()["count"] == 1
     sweep(w.ctx, inline=True)  # not woken again
-    assert [e["kind"] for e in history(w, d["code"])].count("dossier.error") == 1
+    r = w.client.get(f"/api/v1/incidents/{stopped['incident']}", headers=w.headers("designer"))
+    assert r.get_json()["count"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,11 @@ from engine.wiring import build_context
 FRIDAY_5PM = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)  # 17:00 in Vietnam
 
 
-def test_a_week_of_dossiers_in_every_state(db_url: str, capsys: pytest.CaptureFixture[str]
-                                            ) -> None:
-    settings = Settings(database_url=db_url)
+def test_a_week_of_dossiers_in_every_state(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # A database of its own: the week is made only where the demo province has no dossiers
+    # (the session's database has other tests' demo dossiers); the backend plays no part.
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     load_demo(settings)
     made = load_week(settings, now=FRIDAY_5PM)
     assert made >= 20, capsys.readouterr().out

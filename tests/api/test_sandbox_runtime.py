@@ -1,4 +1,5 @@
-"""Diagram code failing at run time ends in a recorded `error` state, never in a 500."""
+"""Diagram code failing at run time refuses the command (422 `process-error`, nothing of it
+stored) and opens an incident; never a 500."""
 from __future__ import annotations
 
 import gc
@@ -73,58 +74,51 @@ def _fail(world: Any, script: str, copies: int) -> tuple[str, dict[str, Any]]:
     assert r.status_code == 201, r.get_json()
     started = r.get_json()
     assert {s["element_id"] for s in started["current_steps"]} == {"receive", "check"}
+    events = history(world, started["code"])
     r = complete(world, step(started, "receive")["task_id"], {"copies": copies})
-    # The officer's submission was accepted; it is the diagram that failed, and that is
-    # recorded on the dossier rather than reported as a failed request.
-    assert r.status_code == 200, r.get_json()
+    # The diagram failed: the officer's completion is refused, naming the element, and
+    # nothing of it is stored.
+    body = assert_problem(r, 422, "process-error")
+    assert body["errors"][0]["element"] == "compute", body
+    assert history(world, started["code"]) == events
     return started["code"], started
 
 
-def _assert_in_error(world: Any, code: str, started: dict[str, Any], words: tuple[str, ...]
+def _assert_as_it_was(world: Any, code: str, started: dict[str, Any], words: tuple[str, ...]
                      ) -> None:
+    """The dossier is as it was before the failed completion, and an incident says why."""
     d = dossier(world, code)
-    assert d["status"] == "error"
-    assert d["error"]
-    assert any(w in d["error"] for w in words), d["error"]
-    events = history(world, code)
-    errors = [e for e in events if e["kind"] == "step.error"]
-    assert [e["element_id"] for e in errors] == ["compute"]
-    assert errors[0]["payload"]["message"]
+    assert d["status"] == "in_process" and d["error"] is None
+    assert sorted(s["task_id"] for s in d["current_steps"]) == \
+        sorted(s["task_id"] for s in started["current_steps"])
+    assert not [e for e in history(world, code) if e["kind"] == "step.error"]
+    r = world.client.get("/api/v1/incidents", headers=world.headers("designer"))
+    [incident] = r.get_json()["items"]
+    assert incident["element"]["id"] == "compute" and incident["dossier_code"] == code
+    assert any(w in incident["error"] for w in words), incident["error"]
+    assert d["incident"] == incident["id"]
 
-    # Every way to move it on is a clean 409, and nothing changes.
+    # The other task still moves on; reading works.
     check = step(started, "check")["task_id"]
-    assert_problem(complete(world, check, {"copies": 1}), 409, "dossier-in-error")
-    r = world.client.post(f"/api/v1/dossiers/{code}/messages/paid", json={"payload": {}},
-                          headers=world.headers("client"))
-    assert_problem(r, 409, "dossier-in-error")
-    receive = step(started, "receive")["task_id"]
-    r = complete(world, receive, {"copies": 1})
-    assert r.status_code == 409, r.get_json()
-    assert r.get_json()["code"] in ("dossier-in-error", "task-already-completed")
-    assert len(history(world, code)) == len(events)
-    assert dossier(world, code)["status"] == "error"
-
-    # Reading it still works.
     r = world.client.get(f"/api/v1/tasks/{check}",
                          headers=world.headers(officer_for(world, check)))
     assert r.status_code == 200
-    r = world.client.get("/api/v1/dossiers?status=error", headers=world.headers("auditor"))
-    assert [x["code"] for x in r.get_json()["items"]] == [code]
+    assert complete(world, check, {"copies": 1}).status_code == 200
 
 
-def test_division_by_zero_puts_the_dossier_in_error(fast_world: Any) -> None:
+def test_division_by_zero_refuses_the_completion(fast_world: Any) -> None:
     code, started = _fail(fast_world, DIVIDE, copies=0)
-    _assert_in_error(fast_world, code, started, ("division", "zero"))
+    _assert_as_it_was(fast_world, code, started, ("division", "zero"))
 
 
-def test_unknown_name_puts_the_dossier_in_error(fast_world: Any) -> None:
+def test_unknown_name_refuses_the_completion(fast_world: Any) -> None:
     code, started = _fail(fast_world, UNKNOWN_NAME, copies=1)
-    _assert_in_error(fast_world, code, started, ("no_such_variable",))
+    _assert_as_it_was(fast_world, code, started, ("no_such_variable",))
 
 
 def test_runaway_loop_is_stopped_by_the_time_limit(fast_world: Any) -> None:
     code, started = _fail(fast_world, FOREVER, copies=1)
-    _assert_in_error(fast_world, code, started, ("exceeded", "time", "limit"))
+    _assert_as_it_was(fast_world, code, started, ("exceeded", "time", "limit"))
 
 
 def test_memory_bomb_is_stopped_by_the_memory_limit_and_its_memory_freed(fast_world: Any
@@ -140,15 +134,15 @@ def test_memory_bomb_is_stopped_by_the_memory_limit_and_its_memory_freed(fast_wo
         gc.collect()
         before = tracemalloc.get_traced_memory()[0]
         r = complete(fast_world, step(started, "receive")["task_id"], {"copies": 1})
-        assert r.status_code == 200, r.get_json()
+        assert_problem(r, 422, "process-error")
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         if ours:
             tracemalloc.stop()
     assert held < 4 * 1024 * 1024, f"{held} bytes still held after the command"
-    _assert_in_error(fast_world, started["code"], started,
-                     (f"allocated more than {MEMORY_LIMIT_MB} MB",))
+    _assert_as_it_was(fast_world, started["code"], started,
+                      (f"allocated more than {MEMORY_LIMIT_MB} MB",))
     # Nothing the script bound was stored with the dossier: its state is as small as before.
     with fast_world.ctx.uow(readonly=True) as uow:
         row = uow.repo.dossier(fast_world.province, started["code"])
@@ -184,15 +178,12 @@ def test_the_same_script_succeeds_with_good_data(fast_world: Any) -> None:
     assert not [e for e in history(fast_world, started["code"]) if e["kind"] == "step.error"]
 
 
-def test_failure_at_intake_is_recorded(fast_world: Any) -> None:
+def test_failure_at_intake_stores_no_dossier(fast_world: Any) -> None:
     r = post_bpmn(fast_world, FAIL_AT_INTAKE.read_bytes())
     assert r.status_code == 201, r.get_json()
-    r = intake(fast_world, "fail_at_intake", data={"copies": 0})
-    assert r.status_code == 201, r.get_json()
-    body = r.get_json()
-    assert body["status"] == "error"
-    assert body["error"] and ("division" in body["error"] or "zero" in body["error"])
-    assert body["current_steps"] == []
-    events = history(fast_world, body["code"])
-    assert [e["element_id"] for e in events if e["kind"] == "step.error"] == ["compute"]
-    assert dossier(fast_world, body["code"])["status"] == "error"
+    body = assert_problem(intake(fast_world, "fail_at_intake", data={"copies": 0}), 422,
+                          "process-error")
+    assert body["errors"][0]["element"] == "compute"
+    assert "division" in body["detail"] or "zero" in body["detail"]
+    r = fast_world.client.get("/api/v1/dossiers", headers=fast_world.headers("auditor"))
+    assert r.get_json()["total"] == 0

@@ -22,7 +22,7 @@ from engine.nesting import check_nesting
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
 from engine.services.desk import acts
-from engine.services.flow import progress
+from engine.services.flow import incidents, progress
 from engine.services.flow.documents import procedure_name
 from engine.services.flow.instances import copy_data, keep_instance, load_instance, take_instance
 from engine.services.flow.statutory import calendar_of
@@ -121,6 +121,14 @@ def complete_task_once(ctx: Context, caller: Caller, task_id: str, data: dict[st
 
 def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
               key: str | None, answer: Answer | None) -> DossierView | dict[str, Any]:
+    """The completion; refused with ProcessError when the diagram fails on the way (its
+    transaction rolled back, then its incident recorded)."""
+    with incidents.recording(ctx):
+        return _completion(ctx, caller, task_id, data, key, answer)
+
+
+def _completion(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
+                key: str | None, answer: Answer | None) -> DossierView | dict[str, Any]:
     require(caller, Action.TASK_COMPLETE)
     check_nesting("/data", data)
     check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
@@ -155,6 +163,7 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)
+        incidents.check(instance, dossier, command="task.complete", task_id=task_id)
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name,
@@ -165,6 +174,8 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    completed_task=task_id, open_tasks=list(open_tasks))
+        incidents.resolve(uow, dossier, at=now, by=caller.id, resolution="completed",
+                          task_id=task_id)
         uow.repo.save_record(dossier)
         first: dict[str, Any] | None = None
         kept = None

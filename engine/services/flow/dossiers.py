@@ -8,17 +8,19 @@ from typing import Any
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
-from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound
+from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound, ProcessError
 from engine.nesting import check_nesting
 from engine.runtime import Instance
+from engine.runtime.repair import rerun_failed
 from engine.search import Search, period
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import progress
+from engine.services.flow import incidents, progress
 from engine.services.flow.instances import load_instance
 from engine.services.flow.statutory import calendar_of
 from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier, HistoryEvent, ProcessedMessage
+from engine.store.models_incidents import Incident
 from engine.store.uow import UnitOfWork
 
 
@@ -76,42 +78,66 @@ def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[Hist
 
 def wake(ctx: Context, dossier_id: int) -> bool:
     """Fire the dossier's due timers and record clock crossings. Safe to run twice: a
-    second call finds nothing due and changes nothing."""
-    now = ctx.clock.now()
+    second call finds nothing due and changes nothing. When the timers' steps fail (or run
+    into a limit: the same steps would at every try), nothing of them is stored: an
+    incident is opened, and the dossier is not woken again until it is resolved."""
     try:
-        return _wake(ctx, dossier_id, now)
-    except (DataTooLarge, CommandTimeLimit) as exc:
-        # No caller to refuse: what the timers did is not stored, and the dossier stops on a
-        # recorded error (as when a script fails) instead of being woken again and again
-        # (the same steps would outgrow the same limit at every try).
-        with ctx.uow() as uow:
-            dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
-            assert dossier is not None
-            dossier.status, dossier.error, dossier.next_wakeup = "error", exc.message, None
-            progress.record(uow, dossier, "dossier.error", at=now,
-                            payload={"message": exc.message})
-            uow.commit()
-        return True
+        with incidents.recording(ctx):
+            return _wake(ctx, dossier_id, ctx.clock.now())
+    except ProcessError:
+        return True  # recorded: no caller to refuse
 
 
-def _wake(ctx: Context, dossier_id: int, now: datetime) -> bool:
+def retry_wake(ctx: Context, incident: Incident, by: int) -> None:
+    """Retry the incident of a timer now (by the principal `by`): its dossier's elements
+    that failed run again and its due timers fire; ProcessError if it fails again."""
+    assert incident.dossier_id is not None
+    with incidents.recording(ctx):
+        _wake(ctx, incident.dossier_id, ctx.clock.now(), by=by, retry=incident)
+
+
+def _wake(ctx: Context, dossier_id: int, now: datetime, *, by: int | None = None,
+          retry: Incident | None = None) -> bool:
+    """Wake the dossier; a `retry` of an incident (by the principal `by`) fires the due
+    timers now, runs the elements that failed again, and resolves the incident."""
     with ctx.uow() as uow:
         dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
-        if dossier is None or dossier.next_wakeup is None or dossier.next_wakeup > now:
+        if dossier is None:
             return False
-        if dossier.status != "in_process":
-            dossier.next_wakeup = None
+        if retry is None:
+            if dossier.next_wakeup is None or dossier.next_wakeup > now:
+                return False
+            if dossier.status != "in_process" or incidents.blocked(uow, dossier):
+                dossier.next_wakeup = dossier.wake_queued_at = None
+                uow.commit()
+                return False
+        elif dossier.status != "in_process":  # ended meanwhile: nothing to run again
+            incidents.resolve(uow, dossier, at=now, by=by, resolution="closed",
+                              trigger="timer")
             uow.commit()
             return False
+        trigger = retry.trigger if retry is not None else "timer"
+        incident_id = retry.id if retry is not None else None
         version = version_of(ctx, uow.repo, dossier.definition_id)
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
-        due_timer = instance.next_timer()
-        if due_timer is not None and due_timer <= now:
-            instance.fire_timers()
-        # save() also records a crossing into approaching/overdue when that is what was due.
-        progress.save(uow, dossier, instance, at=now, actor_id=None,
-                      max_data_bytes=ctx.settings.max_dossier_data_bytes)
+        try:
+            rerun = rerun_failed(instance) if retry is not None else []
+            due_timer = instance.next_timer()
+            if rerun:
+                instance.run_on()
+            if due_timer is not None and due_timer <= now:
+                instance.fire_timers()
+            incidents.check(instance, dossier, trigger=trigger, incident_id=incident_id)
+            # save() also records a crossing into approaching/overdue when that was due.
+            progress.save(uow, dossier, instance, at=now, actor_id=by,
+                          max_data_bytes=ctx.settings.max_dossier_data_bytes)
+        except (DataTooLarge, CommandTimeLimit) as exc:
+            raise incidents.limit_failure(exc, dossier, trigger=trigger,
+                                          incident_id=incident_id) from exc
+        if retry is not None:
+            incidents.resolve(uow, dossier, at=now, by=by, resolution="retried",
+                              trigger="timer")
         uow.commit()
         return True
 
@@ -125,6 +151,15 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
     `message_id` was already delivered (the repeat is ignored). `check` may refuse it once
     the dossier and its instance are loaded (nothing is stored then); `event` is the kind
     of history event it is recorded as."""
+    with incidents.recording(ctx):
+        return _deliver(ctx, caller, code, name, payload, message_id, action=action,
+                        event=event, check=check)
+
+
+def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[str, Any],
+             message_id: str | None, *, action: Action, event: str,
+             check: Callable[[Dossier, Instance], None] | None
+             ) -> tuple[DossierView | Dossier, bool]:
     require(caller, action)
     check_nesting("/payload", payload)
     check_data_size("/payload", payload, ctx.settings.max_dossier_data_bytes)
@@ -144,6 +179,8 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         if check is not None:
             check(dossier, instance)
         instance.deliver_message(name, payload)
+        incidents.check(instance, dossier, message=name,
+                        command="supplement" if event == "dossier.supplemented" else "message")
         if message_id:
             uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,
                                           received_at=now))
@@ -152,6 +189,8 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    open_tasks=open_tasks)
+        incidents.resolve(uow, dossier, at=now, by=caller.id, resolution="delivered",
+                          message=name)
         uow.commit()
         return DossierView(dossier, version.number, still_open, instance.data), True
 

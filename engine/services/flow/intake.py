@@ -15,7 +15,7 @@ from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import progress
+from engine.services.flow import incidents, progress
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.instances import keep_instance
 from engine.services.flow.statutory import calendar_of, start_clock
@@ -34,7 +34,17 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                   idempotency_key: str | None = None, handling_unit: str | None = None
                   ) -> tuple[DossierView | Dossier, bool]:
     """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
-    or (the first dossier, False) for a retry with the same Idempotency-Key."""
+    or (the first dossier, False) for a retry with the same Idempotency-Key. When the
+    diagram fails on the way, nothing is stored but its incident (ProcessError)."""
+    with incidents.recording(ctx):
+        return _start(ctx, caller, process_key=process_key, applicant=applicant, data=data,
+                      unit=unit, channel=channel, idempotency_key=idempotency_key,
+                      handling_unit=handling_unit)
+
+
+def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
+           data: dict[str, Any], unit: str | None, channel: str, idempotency_key: str | None,
+           handling_unit: str | None) -> tuple[DossierView | Dossier, bool]:
     require(caller, Action.DOSSIER_START)
     unit = unit or caller.unit
     _check(unit, channel, idempotency_key)
@@ -87,6 +97,10 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
                               as_of=day, time_budget=ctx.settings.command_time_limit)
+    if instance.error:
+        raise incidents.failure(instance.error, instance, province=caller.province,
+                                dossier_id=None, definition_id=definition_id,
+                                process_key=version.key, trigger="command", command="intake")
     name = stored_name(applicant)
     try:
         with ctx.uow() as uow:
