@@ -159,9 +159,15 @@ class Dossier(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the portal says the applicant submitted (online, post); received_at is when the
+    # unit accepted it. None: submitted when received (at the desk).
+    submitted_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    # Messages kept until the process waits for them (models_dossiers.PendingMessage): read
+    # with the row, so a command asks for them only when there are some.
+    pending_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     history_head: Mapped[str] = mapped_column(String(64), default="")
     # The statutory clock (DOMAIN.md §4): due moves by the working time spent paused.
@@ -376,3 +382,7 @@ class CompletionKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     answer: Mapped[dict[str, Any]]  # {"status": 200, "body": the JSON answered}
     created_at: Mapped[datetime]
+
+
+# Tables of their own module, registered on the same metadata (alembic, the tests).
+from engine.store import models_dossiers as _dossier_tables  # noqa: E402,F401
