@@ -34,7 +34,8 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
         "handling_unit": d.handling_unit or d.unit, "channel": d.channel,
-        "applicant": d.applicant, "received_at": d.received_at,
+        "applicant": d.applicant, "submitted_at": d.submitted_at or d.received_at,
+        "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
         "error": d.error, "next_wakeup": d.next_wakeup, "procedure_code": d.procedure_code,
         "calendar_id": d.calendar_id, "due_at": d.due_at, "warn_at": d.warn_at,
@@ -79,7 +80,8 @@ class Dossiers(MethodView):
         result, _created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
-            idempotency_key=key, handling_unit=body.get("handling_unit"))
+            idempotency_key=key, handling_unit=body.get("handling_unit"),
+            submitted_at=body.get("submitted_at"))
         if isinstance(result, DossierView):
             return present(result.dossier, result), 201
         return _view(result.code), 200

@@ -65,8 +65,11 @@ class DossierIn(Schema):
         "description": "the registered unit of your province in charge of deciding, when it is "
                        "not the receiving unit (reception regardless of territory); the "
                        "default unit of the dossier's tasks"})
-    channel = fields.String(load_default="online",
-                            validate=validate.OneOf(["desk", "online", "post"]))
+    channel = fields.String(load_default="online", validate=validate.OneOf(CHANNELS), metadata={
+        "description": "desk, online or post (the national portal's channels 1, 2 and 3)"})
+    submitted_at = fields.AwareDateTime(metadata={
+        "description": "online or post: when the applicant submitted it, as the portal "
+                       "says (not in the future; left out: when it is received)"})
 
 
 class StepOut(Schema):
@@ -87,7 +90,11 @@ class DossierOut(Schema):
     handling_unit = fields.String()
     channel = fields.String()
     applicant = fields.Dict()
-    received_at = fields.DateTime()
+    submitted_at = fields.DateTime(metadata={
+        "description": "when the applicant submitted it (online, post; at the desk: when "
+                       "received)"})
+    received_at = fields.DateTime(metadata={"description": "when the unit received "
+                                                           "(accepted) it"})
     updated_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
     end_event = fields.String(allow_none=True)

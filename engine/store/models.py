@@ -160,7 +160,7 @@ class Dossier(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     # What the portal says the applicant submitted (online, post); received_at is when the
-    # unit accepted it. None: submitted when received (at the desk).
+    # unit received (accepted) it; the same instant at the desk. None: stored before 0019.
     submitted_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -33,6 +33,7 @@ NS = {
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
@@ -181,6 +182,21 @@ def test_step_data_validates_against_the_task_form(
         assert not errors, f"step {index} ({step['task']}): " + "; ".join(
             f"{list(e.path)}: {e.message}" for e in errors
         )
+
+
+@pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)
+def test_intake_validates_against_the_start_form(
+    procedure: Procedure, scenario: dict[str, Any]
+) -> None:
+    """Every shipped procedure names a start form, and each scenario's intake satisfies it."""
+    start = _executable_process(procedure.bpmn).find("bpmn:startEvent", NS)
+    assert start is not None
+    names = [p.get("value") for p in start.iterfind(".//spiffworkflow:property", NS)
+             if p.get("name") == "formJsonSchemaFilename"]
+    assert len(names) == 1, f"{procedure.name}: the start event names no form"
+    intake = {"applicant": scenario.get("applicant", {}), "data": scenario["data"]}
+    errors = list(_validator(str(names[0])).iter_errors(intake))
+    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
 @pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)

@@ -104,7 +104,8 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
     issue_receipt(uow, dossier, at=at, actor_id=actor_id,
                   received_by=uow.repo.principal_name(actor_id) if actor_id else "",
                   procedure=procedure, process_name=dossier.process_key, data=instance.data,
-                  unit_name=unit_name, agency=agency, submitted_at=dossier.received_at)
+                  unit_name=unit_name, agency=agency,
+                  submitted_at=dossier.submitted_at or dossier.received_at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
