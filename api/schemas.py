@@ -168,6 +168,9 @@ class DossierQuery(Schema):
     received_to = DateOrInstant(metadata={
         "type": "string", "description": "received at or before: a date (to the end of "
                                          "that day in Vietnam's time) or an instant"})
+    mine = fields.Boolean(load_default=False, metadata={
+        "description": "only the dossiers you started or were granted (a client's list "
+                       "always is)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
@@ -202,6 +205,33 @@ class HistoryOut(Schema):
 class MessageIn(Schema):
     message_id = fields.String(validate=validate.Length(1, 200))
     payload = fields.Dict(load_default=dict)
+
+
+class BufferedOut(Schema):
+    buffered = fields.Boolean(metadata={"description": "true: the process does not wait for "
+                                        "this message yet; it is kept until it does"})
+    code = fields.String()
+    name = fields.String()
+    message_id = fields.String(allow_none=True)
+    expires_at = fields.DateTime(metadata={"description": "dropped unless delivered by then"})
+
+
+class GrantIn(Schema):
+    client = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**63 - 1),
+                            metadata={"description": "principal id of a client of your "
+                                                     "province"})
+
+
+class GrantOut(Schema):
+    client = fields.Integer()
+    client_name = fields.String()
+    granted_by = fields.Integer()
+    granted_at = fields.DateTime()
+
+
+class GrantList(Schema):
+    code = fields.String()
+    grants = fields.List(fields.Nested(GrantOut))
 
 
 class PrincipalRef(Schema):
@@ -316,6 +346,9 @@ class ProcedureSchema(Schema):
     apology_positions = fields.List(fields.String(), metadata={
         "description": "positions that may apologise and give a new appointment (form 04); "
                        "empty: any officer of the receiving unit"})
+    message_ttl_hours = fields.Float(allow_none=True, metadata={
+        "description": "hours a message that came before the process waited for it is kept "
+                       "(left out: the platform's MOTCUA_MESSAGE_TTL_HOURS)"})
 
 
 class DocumentOut(Schema):

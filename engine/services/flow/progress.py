@@ -12,6 +12,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
+from engine.services.flow import messages
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.routing import task_unit
 from engine.services.flow.statutory import (
@@ -49,17 +50,20 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again. Raises DataTooLarge
-    (before anything is written) when the instance's data outgrew `max_data_bytes`."""
+    (before anything is written) when the instance's data outgrew `max_data_bytes`.
+    Messages kept for the dossier that the process now waits for are delivered first
+    (engine.services.flow.messages), in this same unit of work."""
+
+    def steps() -> None:
+        _record_steps(uow, dossier, instance, at, actor_id)
+
+    def log(kind: str, **kw: Any) -> None:
+        record(uow, dossier, kind, at=at, **kw)
+
+    steps()
+    messages.deliver_kept(uow, dossier, instance, at=at, record=log, steps=steps)
     state = jsoncodec.dumps_bytes(instance.dump())
     check_left(state, lambda: instance.data, max_data_bytes)
-    for step in instance.steps:
-        kind = "step.error" if step.outcome == "error" else "step.completed"
-        payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
-        if step.message:
-            payload["message"] = step.message
-        record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
-               task_id=step.task_id, payload=payload)
-    instance.steps.clear()
 
     dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
     dossier.updated_at = at
@@ -75,9 +79,6 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     else:
         dossier.status = "in_process"
     if instance.calendar is not None:
-        def log(kind: str, **kw: Any) -> None:
-            record(uow, dossier, kind, at=at, **kw)
-
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
             _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
@@ -89,6 +90,18 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
     return still_open
+
+
+def _record_steps(uow: UnitOfWork, dossier: DossierRow, instance: Instance, at: datetime,
+                  actor_id: int | None) -> None:
+    for step in instance.steps:
+        kind = "step.error" if step.outcome == "error" else "step.completed"
+        payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
+        if step.message:
+            payload["message"] = step.message
+        record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
+               task_id=step.task_id, payload=payload)
+    instance.steps.clear()
 
 
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
