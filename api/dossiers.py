@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -135,8 +135,11 @@ class Messages(MethodView):
         result, _ = dossiers.deliver_message(ctx, caller(), code, name, body["payload"],
                                              body.get("message_id"), keep=True)
         if isinstance(result, Buffered):
-            return {"buffered": True, "code": result.dossier.code, "name": result.name,
-                    "message_id": result.message_id, "expires_at": result.expires_at}, 202
+            # A response of its own: the operation's 200 schema would drop these fields.
+            kept = BufferedOut().dump({
+                "buffered": True, "code": result.dossier.code, "name": result.name,
+                "message_id": result.message_id, "expires_at": result.expires_at})
+            return make_response(jsonify(kept), 202)
         return present_view(code, result)
 
 
