@@ -217,7 +217,7 @@ class BufferedOut(Schema):
 
 
 class GrantIn(Schema):
-    client = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**63 - 1),
+    client = fields.Integer(required=True, strict=True,
                             metadata={"description": "principal id of a client of your "
                                                      "province"})
 

@@ -90,7 +90,11 @@ def test_a_client_sees_only_its_own_and_granted_dossiers(two_steps: World) -> No
         assert body["errors"][0]["field"] == "client"
     body = assert_problem(_grant(w, code, _id(w, "client")), 422, "invalid-input")
     assert body["errors"][0]["field"] == "client"  # it started the dossier
-    assert_problem(_grant(w, code, 10**12), 422, "invalid-input")
+    for nobody in (10**12, 2**31, 0, -5):
+        assert_problem(_grant(w, code, nobody), 422, "invalid-input")
+        r = w.client.delete(f"/api/v1/dossiers/{code}/grants/{nobody}",
+                            headers=w.headers("client"))
+        assert r.status_code in (204, 404), r.get_data()  # 404: not a route (negative)
 
 
 def test_a_disabled_client_or_another_provinces_is_not_granted(two_steps: World) -> None:

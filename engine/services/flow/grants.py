@@ -16,6 +16,10 @@ from engine.store.models_dossiers import DossierGrant
 from engine.store.uow import UnitOfWork
 
 
+# Principal ids are 32-bit integers: a larger id names no one (PostgreSQL refuses it).
+MAX_ID = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class GrantView:
     client: int
@@ -57,7 +61,7 @@ def revoke(ctx: Context, caller: Caller, code: str, client_id: int) -> bool:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier = _dossier(uow, caller, code, Action.DOSSIER_GRANT, lock=True)
-        if not uow.repo.revoke_grant(dossier.id, client_id):
+        if not 0 < client_id <= MAX_ID or not uow.repo.revoke_grant(dossier.id, client_id):
             return False
         progress.record(uow, dossier, "access.revoked", at=now, actor_id=caller.id,
                         payload={"client": client_id, "by": caller.name, "role": caller.role})
@@ -78,7 +82,8 @@ def _dossier(uow: UnitOfWork, caller: Caller, code: str, action: Action, *,
 def _grantee(uow: UnitOfWork, caller: Caller, dossier: Dossier, client_id: int) -> Principal:
     """The client to grant: an enabled integration client of the same province, other than
     the one that started the dossier."""
-    found = org.principal(uow.session, caller.province, client_id)
+    found = org.principal(uow.session, caller.province, client_id) \
+        if 0 < client_id <= MAX_ID else None
     if found is None or found.role != "client" or found.disabled_at is not None:
         raise InvalidInput(f"no client {client_id} in your province", errors=[
             {"field": "client", "message": "the id of an enabled client of your province"}])
