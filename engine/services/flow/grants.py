@@ -15,7 +15,6 @@ from engine.store.models import Dossier, Principal
 from engine.store.models_dossiers import DossierGrant
 from engine.store.uow import UnitOfWork
 
-
 # Principal ids are 32-bit integers: a larger id names no one (PostgreSQL refuses it).
 MAX_ID = 2**31 - 1
 
