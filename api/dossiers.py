@@ -39,6 +39,7 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
         "handling_unit": d.handling_unit or d.unit, "channel": d.channel,
+        "channel_code": intake.PORTAL_CHANNEL_CODES.get(d.channel),
         "applicant": d.applicant, "submitted_at": d.submitted_at or d.received_at,
         "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,

@@ -89,6 +89,8 @@ class DossierOut(Schema):
     unit = fields.String()
     handling_unit = fields.String()
     channel = fields.String()
+    channel_code = fields.Integer(allow_none=True, metadata={
+        "description": "the channel as the national portal codes it: 1 desk, 2 online, 3 post"})
     applicant = fields.Dict()
     submitted_at = fields.DateTime(metadata={
         "description": "when the applicant submitted it (online, post; at the desk: when "

@@ -115,14 +115,14 @@ def test_channels_and_the_submitted_instant(clocked: tuple[World, ManualClock]) 
     r = _start(w, GOOD_APPLICANT, GOOD_DATA, channel="post", submitted_at=submitted.isoformat())
     assert r.status_code == 201, r.get_json()
     d = r.get_json()
-    assert d["channel"] == "post"
+    assert d["channel"] == "post" and d["channel_code"] == 3
     assert _instant(d["submitted_at"]) == submitted and _instant(d["received_at"]) == now
     received = next(e for e in history(w, d["code"]) if e["kind"] == "dossier.received")
     assert _instant(received["payload"]["submitted_at"]) == submitted
     assert _instant(received["payload"]["received_at"]) == now
 
     desk = _start(w, GOOD_APPLICANT, GOOD_DATA, channel="desk").get_json()
-    assert desk["submitted_at"] == desk["received_at"]
+    assert desk["submitted_at"] == desk["received_at"] and desk["channel_code"] == 1
     online = _start(w, GOOD_APPLICANT, GOOD_DATA, channel="online").get_json()
     assert _instant(online["submitted_at"]) == now  # the portal named none: when received
     listed = w.client.get("/api/v1/dossiers?channel=post", headers=w.headers("client"))

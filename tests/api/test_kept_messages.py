@@ -186,3 +186,18 @@ def test_the_procedure_sets_the_time_to_live(kw: tuple[World, ManualClock]) -> N
     assert r.status_code == 200 and r.get_json()["status"] == "in_process"
     kinds = _kinds(w, d["code"])
     assert "message.expired" in kinds and "message.received" not in kinds
+
+
+def test_a_dossier_keeps_a_bounded_number_of_messages(kw: tuple[World, ManualClock]) -> None:
+    from engine.services.flow.messages import MAX_KEPT
+
+    w, _ = kw
+    _deploy(w, A_THEN_B)
+    code = _start(w, "k_a_then_b")["code"]
+    for i in range(MAX_KEPT):
+        assert _send(w, code, "b", {"i": i}, f"b-{i}").status_code == 202
+    body = assert_problem(_send(w, code, "b", {}, "b-over"), 422, "invalid-input")
+    assert body["errors"][0]["field"] == "name"
+    # The first kept `b` goes with the process once `a` brings it there.
+    d = _send(w, code, "a", {}, "a-1").get_json()
+    assert d["status"] == "finished" and d["data"]["i"] == 0

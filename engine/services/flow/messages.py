@@ -18,12 +18,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.deadlines import Procedure
+from engine.errors import InvalidInput
 from engine.runtime import Instance
 from engine.store.models import Dossier
 from engine.store.models_dossiers import PendingMessage
 from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
 
+# A dossier keeps at most so many messages at once: more is a sender's fault, refused.
+MAX_KEPT = 50
 # Records one history event of the dossier: (kind, actor_id=..., payload=...).
 Log = Callable[..., None]
 
@@ -52,6 +55,11 @@ def ttl_hours(uow: UnitOfWork, dossier: DossierRow, default: float) -> float:
 def keep(uow: UnitOfWork, dossier: Dossier, name: str, payload: dict[str, Any],
          message_id: str | None, *, sender_id: int, at: datetime, hours: float,
          record: Log) -> Buffered:
+    if (dossier.pending_messages or 0) >= MAX_KEPT:
+        raise InvalidInput(f"dossier {dossier.code} keeps {MAX_KEPT} messages its process "
+                           "does not wait for yet", errors=[{
+                               "field": "name", "message": f"at most {MAX_KEPT} messages are "
+                               "kept for a dossier; send it when the process waits for it"}])
     expires = at + timedelta(hours=hours)
     uow.repo.add(PendingMessage(dossier_id=dossier.id, name=name, message_id=message_id,
                                 payload=payload, sender_id=sender_id, received_at=at,
