@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.schemas import (
     ApologyIn,
+    BufferedOut,
     DataPatchIn,
     DataPatchOut,
     DossierIn,
     DossierOut,
     DossierPage,
     DossierQuery,
+    GrantIn,
+    GrantList,
+    GrantOut,
     HistoryOut,
     MessageIn,
     Problem,
@@ -23,7 +27,8 @@ from api.schemas import (
 from engine.calendar import to_local
 from engine.deadlines import portal
 from engine.services.desk import apology
-from engine.services.flow import dossiers, intake, repair
+from engine.services.flow import dossiers, grants, intake, repair
+from engine.services.flow.messages import Buffered
 from engine.services.flow.statutory import dossier_timeliness
 from engine.services.views import DossierView
 from engine.store.models import Dossier
@@ -37,7 +42,9 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "process_key": d.process_key, "unit": d.unit,
         "handling_unit": d.handling_unit or d.unit, "channel": d.channel,
-        "applicant": d.applicant, "received_at": d.received_at,
+        "channel_code": intake.PORTAL_CHANNEL_CODES.get(d.channel),
+        "applicant": d.applicant, "submitted_at": d.submitted_at or d.received_at,
+        "received_at": d.received_at,
         "updated_at": d.updated_at, "finished_at": d.finished_at, "end_event": d.end_event,
         "error": d.error, "next_wakeup": d.next_wakeup, "procedure_code": d.procedure_code,
         "calendar_id": d.calendar_id, "due_at": d.due_at, "warn_at": d.warn_at,
@@ -85,7 +92,8 @@ class Dossiers(MethodView):
         result, _created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
-            idempotency_key=key, handling_unit=body.get("handling_unit"))
+            idempotency_key=key, handling_unit=body.get("handling_unit"),
+            submitted_at=body.get("submitted_at"))
         if isinstance(result, DossierView):
             return present(result.dossier, result), 201
         return _view(result.code), 200
@@ -123,12 +131,55 @@ class History(MethodView):
 class Messages(MethodView):
     @blp.arguments(MessageIn())
     @blp.response(200, DossierOut)
+    @blp.alt_response(202, schema=BufferedOut, description="the process does not wait for "
+                      "this message yet: it is kept until it does, or until it expires")
+    @blp.alt_response(422, schema=Problem, description="no element of the process catches "
+                      "a message of this name, or the dossier ended")
     def post(self, body: dict[str, Any], code: str, name: str) -> Any:
-        """Deliver an external event the process waits for; a repeated message_id is ignored."""
+        """Deliver an external event to the process. One it does not wait for yet is kept
+        (202) and delivered when the process gets there; a repeated message_id is ignored."""
         ctx = current_app.extensions["motcua"]
-        result, _ = dossiers.deliver_message(ctx, caller(), code,
-                                             name, body["payload"], body.get("message_id"))
+        result, _ = dossiers.deliver_message(ctx, caller(), code, name, body["payload"],
+                                             body.get("message_id"), keep=True)
+        if isinstance(result, Buffered):
+            # A response of its own: the operation's 200 schema would drop these fields.
+            kept = BufferedOut().dump({
+                "buffered": True, "code": result.dossier.code, "name": result.name,
+                "message_id": result.message_id, "expires_at": result.expires_at})
+            return make_response(jsonify(kept), 202)
         return present_view(code, result)
+
+
+@blp.route("/<code>/grants")
+class Grants(MethodView):
+    @blp.response(200, GrantList)
+    def get(self, code: str) -> Any:
+        """The other clients granted this dossier (for the client that started it, the
+        province's administrators and auditors)."""
+        ctx = current_app.extensions["motcua"]
+        return {"code": code, "grants": grants.list_grants(ctx, caller(), code)}
+
+    @blp.arguments(GrantIn())
+    @blp.response(201, GrantOut)
+    @blp.alt_response(200, schema=GrantOut, description="the client was granted it already")
+    @blp.alt_response(422, schema=Problem, description="not an enabled client of the province")
+    def post(self, body: dict[str, Any], code: str) -> Any:
+        """Grant another client of the province the dossier: it reads it, lists it among
+        its own and acts on it as the client that started it does (not grant it further).
+        By the client that started it, or an administrator."""
+        ctx = current_app.extensions["motcua"]
+        found, created = grants.grant(ctx, caller(), code, body["client"])
+        return found, 201 if created else 200
+
+
+@blp.route("/<code>/grants/<int:client>")
+class Grant(MethodView):
+    @blp.response(204)
+    def delete(self, code: str, client: int) -> Any:
+        """Withdraw a client's grant of the dossier (204 also when it held none)."""
+        ctx = current_app.extensions["motcua"]
+        grants.revoke(ctx, caller(), code, client)
+        return "", 204
 
 
 @blp.route("/<code>/apology")

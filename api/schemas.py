@@ -44,8 +44,11 @@ class DossierIn(Schema):
         "description": "the registered unit of your province in charge of deciding, when it is "
                        "not the receiving unit (reception regardless of territory); the "
                        "default unit of the dossier's tasks"})
-    channel = fields.String(load_default="online",
-                            validate=validate.OneOf(["desk", "online", "post"]))
+    channel = fields.String(load_default="online", validate=validate.OneOf(CHANNELS), metadata={
+        "description": "desk, online or post (the national portal's channels 1, 2 and 3)"})
+    submitted_at = fields.AwareDateTime(metadata={
+        "description": "online or post: when the applicant submitted it, as the portal "
+                       "says (not in the future; left out: when it is received)"})
 
 
 class StepOut(Schema):
@@ -80,8 +83,14 @@ class DossierOut(Schema):
     unit = fields.String()
     handling_unit = fields.String()
     channel = fields.String()
+    channel_code = fields.Integer(allow_none=True, metadata={
+        "description": "the channel as the national portal codes it: 1 desk, 2 online, 3 post"})
     applicant = fields.Dict()
-    received_at = fields.DateTime()
+    submitted_at = fields.DateTime(metadata={
+        "description": "when the applicant submitted it (online, post; at the desk: when "
+                       "received)"})
+    received_at = fields.DateTime(metadata={"description": "when the unit received "
+                                                           "(accepted) it"})
     updated_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
     end_event = fields.String(allow_none=True)
@@ -161,6 +170,9 @@ class DossierQuery(Schema):
     received_to = DateOrInstant(metadata={
         "type": "string", "description": "received at or before: a date (to the end of "
                                          "that day in Vietnam's time) or an instant"})
+    mine = fields.Boolean(load_default=False, metadata={
+        "description": "only the dossiers you started or were granted (a client's list "
+                       "always is)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
@@ -195,6 +207,33 @@ class HistoryOut(Schema):
 class MessageIn(Schema):
     message_id = fields.String(validate=validate.Length(1, 200))
     payload = fields.Dict(load_default=dict)
+
+
+class BufferedOut(Schema):
+    buffered = fields.Boolean(metadata={"description": "true: the process does not wait for "
+                                        "this message yet; it is kept until it does"})
+    code = fields.String()
+    name = fields.String()
+    message_id = fields.String(allow_none=True)
+    expires_at = fields.DateTime(metadata={"description": "dropped unless delivered by then"})
+
+
+class GrantIn(Schema):
+    client = fields.Integer(required=True, strict=True,
+                            metadata={"description": "principal id of a client of your "
+                                                     "province"})
+
+
+class GrantOut(Schema):
+    client = fields.Integer()
+    client_name = fields.String()
+    granted_by = fields.Integer()
+    granted_at = fields.DateTime()
+
+
+class GrantList(Schema):
+    code = fields.String()
+    grants = fields.List(fields.Nested(GrantOut))
 
 
 class PrincipalRef(Schema):
@@ -324,6 +363,9 @@ class ProcedureSchema(Schema):
     apology_positions = fields.List(fields.String(), metadata={
         "description": "positions that may apologise and give a new appointment (form 04); "
                        "empty: any officer of the receiving unit"})
+    message_ttl_hours = fields.Float(allow_none=True, metadata={
+        "description": "hours a message that came before the process waited for it is kept "
+                       "(left out: the platform's MOTCUA_MESSAGE_TTL_HOURS)"})
 
 
 class DocumentOut(Schema):

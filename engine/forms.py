@@ -71,11 +71,26 @@ def validate_form(form_name: str, forms: Forms, data: Any) -> None:
         raise _refused(form_name, "its references loop without descending into the "
                                   "data") from None
     if errors:
-        raise FormInvalid(
-            f"the data does not satisfy form {form_name}",
-            errors=[{"field": "/" + "/".join(str(p) for p in e.absolute_path),
-                     "message": e.message} for e in errors],
-        )
+        raise FormInvalid(f"the data does not satisfy form {form_name}",
+                          errors=_named(errors))
+
+
+def _named(errors: list[Any]) -> list[dict[str, str]]:
+    """One item per field at fault, named by its JSON pointer; a missing required property
+    is named itself (`/applicant/name`), not the object that lacks it."""
+    out: list[dict[str, str]] = []
+    named: set[tuple[str, str]] = set()
+    for e in errors:
+        where = "/" + "/".join(str(p) for p in e.absolute_path)
+        if e.validator == "required" and isinstance(e.instance, dict):
+            for prop in e.validator_value:
+                if prop not in e.instance and (where, prop) not in named:
+                    named.add((where, prop))
+                    field = where.rstrip("/") + "/" + str(prop).replace("~", "~0").replace("/", "~1")
+                    out.append({"field": field, "message": f"{prop!r} is a required property"})
+            continue
+        out.append({"field": where, "message": e.message})
+    return out
 
 
 def _refused(form_name: str, why: str) -> FormReferenceRefused:

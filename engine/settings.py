@@ -64,6 +64,9 @@ class Settings:
         "help": "province of every OIDC principal; empty = the token's province claim"})
     oidc_algorithms: str = field(default="RS256,ES256,PS256,EdDSA", metadata={
         "help": "signature algorithms accepted (asymmetric ones only)"})
+    message_ttl_hours: float = field(default=72.0, metadata={
+        "help": "hours a message that came before its process waited for it is kept (a "
+                "procedure's message_ttl_hours overrides it)"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
 

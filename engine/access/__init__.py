@@ -7,8 +7,10 @@ from engine.access.policy import (
            acting_position,
            allow,
            dossier_scope,
+           manage_grants,
            may_see_dossier,
            may_work_task,
+           needs_grant_lookup,
            position_for,
            require,
            see_dossier,
@@ -19,6 +21,6 @@ from engine.access.policy import (
 )
 
 __all__ = ["ROLES", "SUPERVISING_POSITIONS", "Action", "Caller", "DossierScope",
-           "acting_position", "allow", "dossier_scope", "may_see_dossier", "may_work_task",
-           "position_for", "require", "see_dossier", "supervises", "task_refusal", "task_scope",
+           "acting_position", "allow", "dossier_scope", "manage_grants", "may_see_dossier",
+           "may_work_task", "needs_grant_lookup", "position_for", "require", "see_dossier", "supervises", "task_refusal", "task_scope",
            "work_task"]

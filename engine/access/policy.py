@@ -2,7 +2,8 @@
 
 Roles (API.md): designers deploy processes and keep procedures and calendars; officers work
 the tasks of their own unit and position; clients (integrating systems) start dossiers and
-act only on the dossiers they started; auditors read everything of their province and change
+act only on the dossiers they started or were granted (by the client that started one, or
+an administrator); auditors read everything of their province and change
 nothing; admins manage principals, units and calendars. Everyone sees their own province only.
 
 Two rules hold everywhere:
@@ -45,6 +46,8 @@ class Action(StrEnum):
     DOSSIER_END = "withdraw dossiers or stop their processing"
     DOSSIER_SUPPLEMENT = "deliver an applicant's supplement"
     DOSSIER_DOCUMENTS = "read the documents of dossiers"
+    DOSSIER_GRANT = "grant other clients a dossier"
+    DOSSIER_GRANTS_READ = "read which clients are granted a dossier"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     TASK_CLAIM = "claim tasks"
@@ -78,6 +81,10 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_SUPPLEMENT: frozenset({"client", "officer"}),
     # A dossier's documents (its receipt first) are for exactly those who may read it.
     Action.DOSSIER_DOCUMENTS: _DOSSIER_READERS,
+    # The client that started a dossier shares it; an administrator may for any dossier of
+    # the province (without reading it), an auditor sees who was granted what.
+    Action.DOSSIER_GRANT: frozenset({"client", "admin"}),
+    Action.DOSSIER_GRANTS_READ: frozenset({"client", "admin", "auditor"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.TASK_CLAIM: frozenset({"officer"}),
@@ -118,20 +125,23 @@ def require(caller: Caller, action: Action) -> None:
 
 @dataclass(frozen=True)
 class DossierScope:
-    """Which dossiers of the province a query may return: all, those a client started, or
-    those that one of the officer's units received or holds a task of."""
+    """Which dossiers of the province a query may return: all, those a principal started or
+    was granted (`client_id`), those that one of the officer's units received or holds a
+    task of (`units`), or both."""
 
     client_id: int | None = None
     units: tuple[str, ...] | None = None
 
 
-def dossier_scope(caller: Caller, action: Action = Action.DOSSIER_READ) -> DossierScope:
+def dossier_scope(caller: Caller, action: Action = Action.DOSSIER_READ, *,
+                  mine: bool = False) -> DossierScope:
+    """`mine`: only the caller's own dossiers, those they started or were granted (always
+    so for a client)."""
     require(caller, action)
-    if caller.role == "client":
-        return DossierScope(client_id=caller.id)
+    own = caller.id if mine or caller.role == "client" else None
     if caller.role == "officer":
-        return DossierScope(units=tuple(sorted(caller.units)))
-    return DossierScope()
+        return DossierScope(client_id=own, units=tuple(sorted(caller.units)))
+    return DossierScope(client_id=own)
 
 
 class DossierLike(Protocol):
@@ -146,24 +156,47 @@ class DossierLike(Protocol):
 
 
 def may_see_dossier(caller: Caller, dossier: DossierLike, task_units: Collection[str],
-                    action: Action = Action.DOSSIER_READ) -> bool:
-    """`task_units`: the units holding a task of the dossier (asked only for officers)."""
+                    action: Action = Action.DOSSIER_READ, *, granted: bool = False) -> bool:
+    """`task_units`: the units holding a task of the dossier (asked only for officers);
+    `granted`: the dossier is granted to the caller (asked only for clients)."""
     if not allow(caller, action) or dossier.province != caller.province:
         return False
     if caller.role == "client":
-        return dossier.client_id == caller.id
+        return dossier.client_id == caller.id or granted
     if caller.role == "officer":
         return dossier.unit in caller.units or not caller.units.isdisjoint(task_units)
     return True
 
 
 def see_dossier(caller: Caller, dossier: DossierLike, task_units: Collection[str],
-                action: Action = Action.DOSSIER_READ) -> None:
+                action: Action = Action.DOSSIER_READ, *, granted: bool = False) -> None:
     """Raise Forbidden for a caller who may not do `action` at all, NotFound for a dossier
     outside the caller's scope."""
     require(caller, action)
-    if not may_see_dossier(caller, dossier, task_units, action):
+    if not may_see_dossier(caller, dossier, task_units, action, granted=granted):
         raise NotFound(f"no dossier {dossier.code}")
+
+
+def needs_grant_lookup(caller: Caller, dossier: DossierLike) -> bool:
+    """Whether a client's access to the dossier rests on a grant (to be looked up)."""
+    return caller.role == "client" and dossier.client_id != caller.id
+
+
+def manage_grants(caller: Caller, dossier: DossierLike, action: Action, *,
+                  granted: bool = False) -> None:
+    """Grants of a dossier: made and withdrawn by the client that started it or an
+    administrator of its province, read by those and by auditors. NotFound for a dossier a
+    client does not see; Forbidden for a client it was only granted to."""
+    require(caller, action)
+    if dossier.province != caller.province:
+        raise NotFound(f"no dossier {dossier.code}")
+    if caller.role != "client":
+        return
+    if dossier.client_id != caller.id:
+        if not granted:
+            raise NotFound(f"no dossier {dossier.code}")
+        raise Forbidden("only the client that started the dossier, or an administrator, "
+                        "grants it to other clients")
 
 
 # Positions that lead a unit: they see every task of it, assign them (phân công) and

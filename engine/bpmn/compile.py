@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.bpmn.bounds import check_bounds, too_deep
 from engine.bpmn.code import check_all_code
-from engine.bpmn.forms import resolve_forms
+from engine.bpmn.forms import resolve_forms, start_form
 from engine.bpmn.lengths import check_lengths
 from engine.bpmn.normalize import normalize
 from engine.bpmn.problems import Problems, spiff_exception_element, spiff_exception_message
@@ -41,6 +41,8 @@ class CompiledProcess:
     normalized_xml: bytes
     forms: dict[str, dict[str, Any]]
     user_tasks: list[UserTaskInfo]
+    # The form intake validates `{"applicant", "data"}` against (engine.bpmn.forms).
+    start_form: str | None = None
     # Ids SpiffWorkflow reserves for itself (e.g. a start event "Start") and what they were
     # renamed to in `normalized_xml`: original id -> id used by the specs and instances.
     renamed_ids: dict[str, str] = field(default_factory=dict)
@@ -85,6 +87,7 @@ def _compile(xml: bytes, forms: Mapping[str, bytes] | None,
     key = select_top_process(root, filename, problems)
     check_structure(root, problems)
     form_schemas = resolve_forms(root, forms or {}, problems, from_store=from_store)
+    intake_form = start_form(root, key, problems) if key is not None else None
     check_budgets(root, problems)
     check_routes(root, problems)
     check_lengths(root, problems)
@@ -111,6 +114,7 @@ def _compile(xml: bytes, forms: Mapping[str, bytes] | None,
         forms=form_schemas,
         user_tasks=user_tasks(stored, {key, *subprocess_specs}),
         renamed_ids=renamed,
+        start_form=intake_form,
     )
 
 

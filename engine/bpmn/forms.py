@@ -1,5 +1,10 @@
-"""Forms named by user tasks: present, valid JSON, valid JSON Schema, referring only to the
-forms uploaded with them (engine.bpmn.form_refs)."""
+"""Forms named by user tasks and start events: present, valid JSON, valid JSON Schema,
+referring only to the forms uploaded with them (engine.bpmn.form_refs).
+
+A process's start form (`formJsonSchemaFilename` on its start event) describes what intake
+takes: it validates the object `{"applicant": ..., "data": ...}`, so a designer constrains
+the applicant and the dossier's data together, and every field at fault is named by its
+JSON pointer (`/applicant/id_number`, `/data/business_name`)."""
 
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ def resolve_forms(
     """
     names: list[str] = []
     for process in executable_processes(root):
-        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask"):
+        for task in xpath(process, ".//bpmn:userTask | .//bpmn:manualTask | ./bpmn:startEvent"):
             name = form_key(task)
             if name is None:
                 continue
@@ -55,6 +60,24 @@ def resolve_forms(
         if schema is not None:
             forms[name] = schema
     return forms
+
+
+def start_form(root: etree._Element, key: str, problems: Problems) -> str | None:
+    """The form the start events of process `key` name (None: intake takes any data).
+    Its start events may name one form at most: intake cannot tell which one applies."""
+    found: dict[str, str] = {}
+    for process in xpath(root, f"./bpmn:process[@id='{key}']"):
+        for event in xpath(process, "./bpmn:startEvent"):
+            name = form_key(event)
+            if name is not None:
+                found.setdefault(name, str(event.get("id")))
+    if len(found) > 1:
+        names = ", ".join(sorted(found))
+        for element in found.values():
+            problems.add(element, f"start events name different forms ({names}); a process "
+                                  "has one start form")
+        return None
+    return next(iter(found), None)
 
 
 def parse_form(name: str, raw: bytes, problems: Problems) -> dict[str, Any] | None:

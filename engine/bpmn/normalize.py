@@ -86,7 +86,7 @@ def _adopt_foreign_form_keys(root: etree._Element) -> None:
 
     Then the rest of the platform knows one place to find a task's form.
     """
-    for task in xpath(root, "//bpmn:userTask"):
+    for task in xpath(root, "//bpmn:userTask | //bpmn:startEvent"):
         key = form_key(task)
         if key is None or _spiff_property(task, FORM_PROPERTY) is not None:
             continue

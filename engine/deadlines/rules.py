@@ -36,6 +36,10 @@ class RuleSet:
                 "apologies_allowed": self.apologies_allowed, "calendar": self.calendar}
 
 
+# A kept message waits for its process at most a year.
+MAX_MESSAGE_TTL_HOURS = 24 * 366
+
+
 @dataclass(frozen=True)
 class Procedure:
     code: str
@@ -48,6 +52,9 @@ class Procedure:
     # Positions that may apologise and give a new appointment (form 04); empty: any
     # officer of the receiving unit.
     apology_positions: tuple[str, ...] = ()
+    # How long a message that came before the process waited for it is kept (None: the
+    # platform's MOTCUA_MESSAGE_TTL_HOURS).
+    message_ttl_hours: float | None = None
 
     def rule_for(self, received: date) -> RuleSet | None:
         """The rule set in force on the day the dossier was received."""
@@ -62,7 +69,8 @@ class Procedure:
                 "sector": self.sector, "level": self.level,
                 "rules": [r.to_dict() for r in self.rules],
                 "status_mapping": self.status_mapping,
-                "apology_positions": list(self.apology_positions)}
+                "apology_positions": list(self.apology_positions),
+                "message_ttl_hours": self.message_ttl_hours}
 
     @classmethod
     def from_dict(cls, code: str, data: Any) -> Procedure:
@@ -91,13 +99,19 @@ class Procedure:
             errors.append({"field": "apology_positions", "message":
                            f"a list of position names (1 to {MAX_POSITION} characters)"})
             positions = []
+        ttl = data.get("message_ttl_hours")
+        if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float)
+                                or not 0 < ttl <= MAX_MESSAGE_TTL_HOURS):
+            errors.append({"field": "message_ttl_hours", "message": "hours a message waits "
+                           f"for its process: more than 0, at most {MAX_MESSAGE_TTL_HOURS}"})
         rules = _rules(data.get("rules"), errors)
         if errors:
             raise InvalidInput(f"invalid procedure {code}", errors=errors)
         return cls(code=code, name=data["name"].strip(), process_key=data["process_key"].strip(),
                    sector=data.get("sector"), level=data.get("level"), rules=rules,
                    status_mapping=dict(mapping),
-                   apology_positions=tuple(p.strip() for p in positions))
+                   apology_positions=tuple(p.strip() for p in positions),
+                   message_ttl_hours=float(ttl) if ttl is not None else None)
 
 
 def _rules(raw: Any, errors: list[dict[str, Any]]) -> tuple[RuleSet, ...]:

@@ -10,7 +10,7 @@ import redis
 
 from engine.errors import CommitUnknown, DatabaseUnavailable
 from engine.services.context import Context
-from engine.services.flow.dossiers import wake
+from engine.services.flow.dossiers import expire_messages, wake
 from engine.services.flow.progress import WAKE_ACTOR
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ REQUEUE_AFTER = timedelta(seconds=60)
 
 def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int = 5000) -> int:
     """Wake every dossier whose wake-up instant has passed, in case its delayed message was
-    lost (a Redis restart, a crash between commit and send). Returns how many were handled.
+    lost (a Redis restart, a crash between commit and send), and drop the kept messages
+    that expired. Returns how many dossiers were woken.
 
     By default the wakes are enqueued for the workers (cheap, so one sweep stays fast however
     many dossiers are open: the query is a range scan of the `next_wakeup` index); with
@@ -54,6 +55,12 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
     nothing is due.
     """
     now = ctx.clock.now()
+    try:
+        expire_messages(ctx)
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception:  # the wakes still go out
+        log.exception("sweep could not expire kept messages")
     if inline or ctx.send_job is None:
         with ctx.uow(readonly=True) as uow:
             due = list(uow.repo.due_dossier_ids(now - timedelta(seconds=grace), batch))

@@ -166,9 +166,15 @@ class Dossier(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the portal says the applicant submitted (online, post); received_at is when the
+    # unit received (accepted) it; the same instant at the desk. None: stored before 0019.
+    submitted_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    # Messages kept until the process waits for them (models_dossiers.PendingMessage): read
+    # with the row, so a command asks for them only when there are some.
+    pending_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     history_head: Mapped[str] = mapped_column(String(64), default="")
     # The statutory clock (DOMAIN.md §4): due moves by the working time spent paused.
@@ -409,4 +415,5 @@ class CompletionKey(Base):
 
 
 # Tables kept in modules of their own join the same metadata (alembic compares all of it).
+from engine.store import models_dossiers as _dossier_tables  # noqa: E402,F401
 from engine.store import models_incidents, models_versions  # noqa: E402,F401

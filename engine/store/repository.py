@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased, defer
 from engine.search import LIKE_ESCAPE, Search
 from engine.store.definition_rows import DefinitionRows
 from engine.store.document_rows import DocumentRows
+from engine.store.dossier_links import DossierLinks
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
 from engine.store.incident_rows import IncidentRows
@@ -39,6 +40,7 @@ from engine.store.models import (
     Task,
     Unit,
 )
+from engine.store.models_dossiers import DossierGrant
 
 _DOSSIERS = cast(Table, Dossier.__table__)
 _PARENT = aliased(Unit)
@@ -100,7 +102,8 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, IncidentRows):
+class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, IncidentRows,
+                 DossierLinks):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:
@@ -151,13 +154,15 @@ class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, Inciden
                  search: Search | None = None, channel: str | None = None,
                  received_from: datetime | None = None, received_before: datetime | None = None
                  ) -> tuple[Sequence[Dossier], int]:
-        """`client_id`: only the dossiers that client started; `scope_units`: only those
-        one of the units received or holds a task of (an access scope, see engine.access).
+        """`client_id`: only the dossiers that principal started or was granted;
+        `scope_units`: only those one of the units received or holds a task of (an access
+        scope, see engine.access).
         `search`: by code, identity number or name (engine.search); received in
         [`received_from`, `received_before`)."""
         q = select(Dossier.id, Dossier.due_at).where(Dossier.province == province)
         if client_id is not None:
-            q = q.where(Dossier.client_id == client_id)
+            granted = select(DossierGrant.dossier_id).where(DossierGrant.client_id == client_id)
+            q = q.where(or_(Dossier.client_id == client_id, Dossier.id.in_(granted)))
         if scope_units is not None:
             tasks_of_units = (Task.province == province, Task.unit.in_(scope_units))
             # A search finds a few thousand dossiers at most: one probe each of the tasks'

@@ -112,6 +112,11 @@ MAY = {
     # centre waits for none: 409 to those allowed)
     ("post", "/api/v1/dossiers/{code}/supplement"): {"client", "reception", "specialist",
                                                      "head", "seconded"},
+    # another client granted the dossier: by the client that started it or an administrator
+    # (the spare client, granted again: 200; withdrawn again: 204 all the same)
+    ("get", "/api/v1/dossiers/{code}/grants"): {"client", "admin", "auditor"},
+    ("post", "/api/v1/dossiers/{code}/grants"): {"client", "admin"},
+    ("delete", "/api/v1/dossiers/{code}/grants/{client}"): {"client", "admin"},
     ("get", "/api/v1/tasks"): {*PLACED_OFFICERS, "auditor"},
     ("get", "/api/v1/tasks/{task_id}"): {"reception", "seconded", "head", "auditor"},
     # The commands on the task at the centre (a reception task of unit U) run in this
@@ -229,7 +234,8 @@ class Scene:
         values = {"code": code, "key": "two_steps", "version": "1", "base": "1", "other": "1",
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
                   "principal_id": self.spare_id, "document_id": self.document_id,
-                  "incident_id": self.incident_id}
+                  "incident_id": self.incident_id,
+                  "client": self.spare_id}
         return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
     def call(self, who: str, method: str, template: str) -> Any:
@@ -262,6 +268,8 @@ class Scene:
             return {"process_key": "two_steps", "applicant": {"name": who}, "data": {}}
         if template.endswith("/messages/{name}"):
             return {"payload": {}, "message_id": f"m-{who}"}
+        if template.endswith("/grants"):
+            return {"client": int(self.spare_id)}
         if template.endswith("/apology"):
             return {"reason": "Chậm", "new_appointment": "2030-01-07T08:00:00+07:00"}
         if template.endswith("/complete"):

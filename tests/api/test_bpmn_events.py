@@ -21,7 +21,7 @@ from tests.api.constructs import (
     _start,
     _wake_at,
 )
-from tests.api.helpers import assert_problem, complete, history, step
+from tests.api.helpers import assert_problem, complete, dossier, history, step
 
 # -- 6. interrupting boundary timer -----------------------------------------------------
 
@@ -145,21 +145,17 @@ def test_message_catch_event_after_the_task(w: World) -> None:
     _deploy(w, "messages.bpmn")
     d = _start(w, "c_messages")
     code = d["code"]
-    # The process waits for `withdrawn` (boundary) but not yet for `paid`.
-    body = assert_problem(_message(w, code, "paid", {"amount": 50000}, "pay-0"), 422,
-                          "invalid-input")
+    # No element catches `refund`: refused. The process waits for `withdrawn` (boundary)
+    # but not yet for `paid`: kept until it does.
+    body = assert_problem(_message(w, code, "refund", {}, "x-1"), 422, "invalid-input")
     assert body["errors"][0]["field"] == "name"
-    assert_problem(_message(w, code, "refund", {}, "x-1"), 422, "invalid-input")
-
+    early = _message(w, code, "paid", {"amount": 50000}, "pay-1")
+    assert early.status_code == 202, early.get_json()
+    assert early.get_json()["buffered"] is True and early.get_json()["name"] == "paid"
+    assert dossier(w, code)["status"] == "in_process"
+    # Completing the task brings the process to `wait_paid`: the kept message is delivered
+    # in the same command.
     d = _do(w, d, "appraise", {"decision": "approve"})
-    assert d["current_steps"] == [] and d["status"] == "in_process"
-    # The boundary message left with its task.
-    assert_problem(_message(w, code, "withdrawn", {"reason": "late"}, "wd-1"), 422,
-                   "invalid-input")
-
-    r = _message(w, code, "paid", {"amount": 50000}, "pay-1")
-    assert r.status_code == 200, r.get_json()
-    d = r.get_json()
     _finished(d, "done")
     assert d["data"]["amount"] == 50000 and d["data"]["receipt_no"] == "BL-50000"
     seen = len(history(w, code))
@@ -167,6 +163,9 @@ def test_message_catch_event_after_the_task(w: World) -> None:
     assert again.status_code == 200 and again.get_json()["status"] == "finished"
     assert again.get_json()["data"]["amount"] == 50000
     assert len(history(w, code)) == seen
+    kinds = [e["kind"] for e in history(w, code)]
+    assert kinds.index("message.buffered") < kinds.index("task.completed") \
+        < kinds.index("message.received")
     received = [e for e in history(w, code) if e["kind"] == "message.received"]
     assert [(e["payload"]["name"], e["payload"]["message_id"]) for e in received] == \
         [("paid", "pay-1")]

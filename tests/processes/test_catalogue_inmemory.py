@@ -9,6 +9,7 @@ flow has diagram interchange, and each scenario reaches the end event and data i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -37,6 +38,7 @@ NS = {
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
@@ -188,14 +190,29 @@ def test_step_data_validates_against_the_task_form(
 
 
 @pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)
+def test_intake_validates_against_the_start_form(
+    procedure: Procedure, scenario: dict[str, Any]
+) -> None:
+    """Every shipped procedure names a start form, and each scenario's intake satisfies it."""
+    start = _executable_process(procedure.bpmn).find("bpmn:startEvent", NS)
+    assert start is not None
+    names = [p.get("value") for p in start.iterfind(".//spiffworkflow:property", NS)
+             if p.get("name") == "formJsonSchemaFilename"]
+    assert len(names) == 1, f"{procedure.name}: the start event names no form"
+    intake = {"applicant": scenario.get("applicant", {}), "data": scenario["data"]}
+    errors = list(_validator(str(names[0])).iter_errors(intake))
+    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+@pytest.mark.parametrize(("procedure", "scenario"), SCENARIO_CASES)
 def test_scenario_runs_to_its_expected_end(
     procedure: Procedure, scenario: dict[str, Any]
 ) -> None:
     """The runner a deployment uses (engine.lifecycle.scenarios), on the diagram compiled
     as a deployment compiles it."""
     xml = procedure.bpmn.read_bytes()
-    forms = {form: (FORMS / form).read_bytes()
-             for form in set(_user_task_forms(procedure.bpmn).values())}
+    named = set(re.findall(r'name="formJsonSchemaFilename"\s+value="([^"]+)"', xml.decode()))
+    forms = {form: (FORMS / form).read_bytes() for form in named}  # the start form too
     compiled = compile_process(xml, forms, filename=procedure.bpmn.name)
     parsed = parse_scenarios(json.dumps([scenario]).encode("utf-8"))
     [result] = run_scenarios(compiled, parsed, script_engine=make_script_engine(),

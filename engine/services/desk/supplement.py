@@ -13,6 +13,7 @@ from engine.errors import MotcuaError
 from engine.runtime import Instance
 from engine.services.context import Context
 from engine.services.flow.dossiers import deliver_message
+from engine.services.flow.messages import Buffered
 from engine.services.views import DossierView
 from engine.store.models import Dossier
 
@@ -43,6 +44,9 @@ def deliver_supplement(ctx: Context, caller: Caller, code: str, *,
                 f"dossier {dossier.code} is not waiting for a supplement"
                 + (" (its clock is not paused)" if dossier.paused_since is None else ""))
 
-    return deliver_message(ctx, caller, code, MESSAGE, {"supplement": received}, message_id,
-                           action=Action.DOSSIER_SUPPLEMENT, event="dossier.supplemented",
-                           check=check)
+    # Never kept for later: a supplement comes only when one was asked for (check).
+    result, delivered = deliver_message(
+        ctx, caller, code, MESSAGE, {"supplement": received}, message_id,
+        action=Action.DOSSIER_SUPPLEMENT, event="dossier.supplemented", check=check)
+    assert not isinstance(result, Buffered)
+    return result, delivered

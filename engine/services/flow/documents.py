@@ -15,7 +15,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from engine.access import Action, Caller, require, see_dossier
+from engine.access import Action, Caller, needs_grant_lookup, require, see_dossier
 from engine.deadlines import Procedure
 from engine.documents import (
     CONTENT_TYPE,
@@ -167,7 +167,8 @@ def _readable(uow: UnitOfWork, caller: Caller, code: str) -> Dossier:
     if dossier is None:
         raise NotFound(f"no dossier {code}")
     units = uow.repo.task_units(dossier.id) if caller.role == "officer" else set()
-    see_dossier(caller, dossier, units, Action.DOSSIER_DOCUMENTS)
+    granted = needs_grant_lookup(caller, dossier) and uow.repo.granted(dossier.id, caller.id)
+    see_dossier(caller, dossier, units, Action.DOSSIER_DOCUMENTS, granted=granted)
     return dossier
 
 

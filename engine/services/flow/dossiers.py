@@ -5,18 +5,27 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from engine.access import Action, Caller, dossier_scope, require, see_dossier
+from engine.access import (
+    Action,
+    Caller,
+    dossier_scope,
+    needs_grant_lookup,
+    require,
+    see_dossier,
+)
 from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound, ProcessError
 from engine.nesting import check_nesting
 from engine.runtime import Instance
+from engine.runtime.messages import caught_messages
 from engine.runtime.repair import rerun_failed
 from engine.search import Search, period
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import incidents, progress
+from engine.services.flow import incidents, messages, progress
 from engine.services.flow.instances import load_instance
+from engine.services.flow.messages import Buffered
 from engine.services.flow.statutory import calendar_of
 from engine.services.views import DossierView, view_of
 from engine.store.models import Dossier, HistoryEvent, ProcessedMessage
@@ -43,12 +52,14 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
                   sort: str = "-received_at", limit: int = 50, offset: int = 0,
                   q: str | None = None, channel: str | None = None,
                   received_from: date | datetime | None = None,
-                  received_to: date | datetime | None = None) -> tuple[list[Dossier], int]:
+                  received_to: date | datetime | None = None, mine: bool = False
+                  ) -> tuple[list[Dossier], int]:
     """The dossiers the caller may see (engine.access.dossier_scope), filtered. `q`: a
     dossier code, an applicant's identity number, or words of the applicant's name, with or
     without diacritics (engine.search). The period is of reception: a date is a whole day
-    in Vietnam's time, both ends included."""
-    scope = dossier_scope(caller)
+    in Vietnam's time, both ends included. `mine`: only those the caller started or was
+    granted (a client's list always is)."""
+    scope = dossier_scope(caller, mine=mine)
     search = None
     if q is not None:
         search = Search.parse(q)
@@ -86,6 +97,27 @@ def wake(ctx: Context, dossier_id: int) -> bool:
             return _wake(ctx, dossier_id, ctx.clock.now())
     except ProcessError:
         return True  # recorded: no caller to refuse
+
+
+def expire_messages(ctx: Context, *, batch: int = 500) -> int:
+    """The sweeper's part in kept messages (engine.services.flow.messages): drop those whose
+    time to live passed, one dossier per unit of work, its row locked. Returns how many
+    dossiers were swept."""
+    now = ctx.clock.now()
+    with ctx.uow(readonly=True) as uow:
+        due = list(uow.repo.expired_message_dossiers(now, batch))
+    for dossier_id in due:
+        with ctx.uow() as uow:
+            dossier = uow.repo.dossier_by_id(dossier_id, lock=True)
+            assert dossier is not None
+            rows = [r for r in uow.repo.pending_messages_of(dossier_id) if r.expires_at <= now]
+
+            def log(kind: str, d: Dossier = dossier, u: UnitOfWork = uow, **kw: Any) -> None:
+                progress.record(u, d, kind, at=now, **kw)
+
+            messages.expire(uow, dossier, rows, at=now, record=log)
+            uow.commit()
+    return len(due)
 
 
 def retry_wake(ctx: Context, incident: Incident, by: int) -> None:
@@ -145,21 +177,23 @@ def _wake(ctx: Context, dossier_id: int, now: datetime, *, by: int | None = None
 def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                     payload: dict[str, Any], message_id: str | None, *,
                     action: Action = Action.DOSSIER_MESSAGE, event: str = "message.received",
-                    check: Callable[[Dossier, Instance], None] | None = None
-                    ) -> tuple[DossierView | Dossier, bool]:
+                    check: Callable[[Dossier, Instance], None] | None = None,
+                    keep: bool = False) -> tuple[DossierView | Dossier | Buffered, bool]:
     """Deliver an external event. Returns (view, True), or (dossier, False) when this
     `message_id` was already delivered (the repeat is ignored). `check` may refuse it once
     the dossier and its instance are loaded (nothing is stored then); `event` is the kind
-    of history event it is recorded as."""
+    of history event it is recorded as. With `keep`, a message the process does not wait
+    for yet, but that some element of it catches, is kept for later (engine.services.flow
+    .messages): (Buffered, True), or (Buffered, False) for a repeat of one still kept."""
     with incidents.recording(ctx):
         return _deliver(ctx, caller, code, name, payload, message_id, action=action,
-                        event=event, check=check)
+                        event=event, check=check, keep=keep)
 
 
 def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[str, Any],
              message_id: str | None, *, action: Action, event: str,
-             check: Callable[[Dossier, Instance], None] | None
-             ) -> tuple[DossierView | Dossier, bool]:
+             check: Callable[[Dossier, Instance], None] | None, keep: bool
+             ) -> tuple[DossierView | Dossier | Buffered, bool]:
     require(caller, action)
     check_nesting("/payload", payload)
     check_data_size("/payload", payload, ctx.settings.max_dossier_data_bytes)
@@ -168,6 +202,10 @@ def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[s
         dossier = find_dossier(uow, caller, code, action, lock=True)
         if message_id and uow.repo.message_seen(dossier.id, message_id):
             return dossier, False
+        if message_id and dossier.pending_messages:
+            pending = uow.repo.pending_message(dossier.id, message_id)
+            if pending is not None:
+                return messages.kept_answer(dossier, pending), False
         if dossier.status == "error":
             raise DossierInError(f"dossier {code} stopped on an error: {dossier.error}")
         if dossier.status != "in_process":
@@ -178,6 +216,18 @@ def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[s
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
         if check is not None:
             check(dossier, instance)
+        if keep and name not in instance.waiting_messages():
+            compiled = version.compiled
+            if name not in caught_messages(compiled.spec, compiled.subprocess_specs):
+                raise InvalidInput(f"no element of process {dossier.process_key} catches "
+                                   f"message '{name}'", errors=[{
+                                       "field": "name", "message": "no such message"}])
+            kept = messages.keep(
+                uow, dossier, name, payload, message_id, sender_id=caller.id, at=now,
+                hours=messages.ttl_hours(uow, dossier, ctx.settings.message_ttl_hours),
+                record=lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
+            uow.commit()
+            return kept, True
         instance.deliver_message(name, payload)
         incidents.check(instance, dossier, message=name,
                         command="supplement" if event == "dossier.supplemented" else "message")
@@ -203,5 +253,6 @@ def find_dossier(uow: UnitOfWork, caller: Caller, code: str, action: Action, *,
     if dossier is None:
         raise NotFound(f"no dossier {code}")
     units = uow.repo.task_units(dossier.id) if caller.role == "officer" else set()
-    see_dossier(caller, dossier, units, action)
+    granted = needs_grant_lookup(caller, dossier) and uow.repo.granted(dossier.id, caller.id)
+    see_dossier(caller, dossier, units, action, granted=granted)
     return dossier

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from engine.access import Action, Caller, require
@@ -10,6 +11,7 @@ from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day, lookup
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
 from engine.errors import IdempotencyKeyReused, InvalidInput, NoActiveVersion, NotFound
+from engine.forms import validate_form
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
@@ -25,29 +27,38 @@ from engine.store.models import Dossier, max_length
 from engine.store.records import new_dossier
 from engine.store.uow import IntegrityError, UnitOfWork
 
+# The channels of DOMAIN.md §6, by name; the national portal's codes are 1, 2 and 3.
 CHANNELS = ("desk", "online", "post")
+PORTAL_CHANNEL_CODES = {"desk": 1, "online": 2, "post": 3}
 MAX_IDEMPOTENCY_KEY = max_length(Dossier.__table__.c.idempotency_key)
 
 
 def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
                   data: dict[str, Any], unit: str | None = None, channel: str = "online",
-                  idempotency_key: str | None = None, handling_unit: str | None = None
-                  ) -> tuple[DossierView | Dossier, bool]:
+                  idempotency_key: str | None = None, handling_unit: str | None = None,
+                  submitted_at: datetime | None = None) -> tuple[DossierView | Dossier, bool]:
     """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
     or (the first dossier, False) for a retry with the same Idempotency-Key. When the
-    diagram fails on the way, nothing is stored but its incident (ProcessError)."""
+    diagram fails on the way, nothing is stored but its incident (ProcessError).
+
+    `submitted_at`: when the applicant submitted it online or by post, as the portal says
+    (not in the future; left out: when it is received). The dossier is received (accepted)
+    now. The process's start form, if any, checks the applicant and the data before a
+    code number is taken, so a refused intake leaves no gap in the day's numbers."""
     with incidents.recording(ctx):
         return _start(ctx, caller, process_key=process_key, applicant=applicant, data=data,
                       unit=unit, channel=channel, idempotency_key=idempotency_key,
-                      handling_unit=handling_unit)
+                      handling_unit=handling_unit, submitted_at=submitted_at)
 
 
 def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
            data: dict[str, Any], unit: str | None, channel: str, idempotency_key: str | None,
-           handling_unit: str | None) -> tuple[DossierView | Dossier, bool]:
+           handling_unit: str | None, submitted_at: datetime | None
+           ) -> tuple[DossierView | Dossier, bool]:
     require(caller, Action.DOSSIER_START)
     unit = unit or caller.unit
-    _check(unit, channel, idempotency_key)
+    now = ctx.clock.now()
+    _check(unit, channel, idempotency_key, submitted_at, now)
     if caller.role == "officer" and unit not in caller.units:
         raise InvalidInput("an officer receives dossiers at their own units", errors=[{
             "field": "unit", "message": f"must be one of your units: "
@@ -59,8 +70,8 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
     assert unit is not None
     handling_unit = handling_unit if handling_unit != unit else None
     parts: list[Any] = [process_key, applicant, data, unit, channel]
-    request_hash = _request_hash(*parts, *([handling_unit] if handling_unit else []))
-    now = ctx.clock.now()
+    request_hash = _request_hash(*parts, *([handling_unit] if handling_unit else []),
+                                 *([submitted_at.isoformat()] if submitted_at else []))
     day = now.astimezone(LOCAL_TZ).date()
     with ctx.uow(readonly=True) as uow:
         found = uow.repo.intake_lookup(caller.province, process_key, unit, caller.id,
@@ -93,6 +104,8 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
             else (rule.calendar if rule else "vn")
         cal = calendar_of(ctx, caller.province, calendar_id, repo=uow.repo)
     compiled = version.compiled
+    if compiled.start_form:
+        validate_form(compiled.start_form, compiled.forms, {"applicant": applicant, "data": data})
     # Run the engine before taking the day's counter lock, so the lock is held briefly.
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
@@ -113,12 +126,15 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                 search_name=name, search_id=stored_id_number(applicant),
                 name_prefixes=word_prefixes(name),
                 state={},
-                received_at=now, updated_at=now, client_id=caller.id,
+                submitted_at=submitted_at or now, received_at=now, updated_at=now,
+                client_id=caller.id,
                 idempotency_key=idempotency_key, request_hash=request_hash,
                 calendar_id=calendar_id, handling_unit=handling_unit,
                 lookup_secret=lookup_secret())
             received = {"process_key": version.key, "version": version.number,
-                        "channel": channel, "applicant": applicant, "data": data}
+                        "channel": channel, "applicant": applicant, "data": data,
+                        "submitted_at": (submitted_at or now).isoformat(),
+                        "received_at": now.isoformat()}
             if handling_unit:
                 received["handling_unit"] = handling_unit
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
@@ -140,7 +156,8 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                 # Received now: form 01 with the appointment (else issued when the clock starts).
                 issue_receipt(uow, dossier, at=now, actor_id=caller.id, received_by=caller.name,
                               procedure=procedure, process_name=compiled.name, data=data,
-                              unit_name=found["unit_name"], agency=found["agency_name"])
+                              unit_name=found["unit_name"], agency=found["agency_name"],
+                              submitted_at=submitted_at)
             uow.commit()
             data = keep_instance(ctx, dossier, instance)
             return DossierView(dossier, version.number, still_open, data), True
@@ -165,7 +182,8 @@ def _replay(uow: UnitOfWork, caller: Caller, key: str, request_hash: str) -> Dos
     return first
 
 
-def _check(unit: str | None, channel: str, idempotency_key: str | None) -> None:
+def _check(unit: str | None, channel: str, idempotency_key: str | None,
+           submitted_at: datetime | None, now: datetime) -> None:
     errors = []
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         errors.append({"field": "Idempotency-Key",
@@ -176,6 +194,14 @@ def _check(unit: str | None, channel: str, idempotency_key: str | None) -> None:
         errors.append({"field": "unit", "message": "letters, digits and dots only"})
     if channel not in CHANNELS:
         errors.append({"field": "channel", "message": f"one of {', '.join(CHANNELS)}"})
+    if submitted_at is not None:
+        if channel == "desk":
+            errors.append({"field": "submitted_at", "message": "a dossier brought to the desk "
+                                                               "is submitted when received"})
+        elif submitted_at.tzinfo is None:
+            errors.append({"field": "submitted_at", "message": "an instant with its offset"})
+        elif submitted_at > now:
+            errors.append({"field": "submitted_at", "message": "must not be in the future"})
     if errors:
         raise InvalidInput("invalid dossier", errors=errors)
 

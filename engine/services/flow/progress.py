@@ -13,6 +13,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
+from engine.services.flow import messages
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.routing import task_unit
 from engine.services.flow.statutory import (
@@ -50,21 +51,26 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again. Raises DataTooLarge
-    (before anything is written) when the instance's data outgrew `max_data_bytes`."""
+    (before anything is written) when the instance's data outgrew `max_data_bytes`.
+    Messages kept for the dossier that the process now waits for are delivered first
+    (engine.services.flow.messages), in this same unit of work."""
+
+    mapping = uow.repo.status_mapping(dossier.province, dossier.procedure_code)
+    portal_before = dossier.portal_status
+    # Elements the dossier passed through (a user task counts when it begins to wait).
+    ran: list[str] = []
+
+    def steps() -> None:
+        ran.extend(s.element_id for s in instance.steps if s.element_type != "UserTask")
+        _record_steps(uow, dossier, instance, at, actor_id)
+
+    def log(kind: str, **kw: Any) -> None:
+        record(uow, dossier, kind, at=at, **kw)
+
+    steps()
+    messages.deliver_kept(uow, dossier, instance, at=at, record=log, steps=steps)
     state = jsoncodec.dumps_bytes(instance.dump())
     check_left(state, lambda: instance.data, max_data_bytes)
-    mapping = uow.repo.status_mapping(dossier.province, dossier.procedure_code)
-    # Elements the dossier passed through (a user task counts when it begins to wait).
-    ran = [step.element_id for step in instance.steps if step.element_type != "UserTask"]
-    portal_before = dossier.portal_status
-    for step in instance.steps:
-        kind = "step.error" if step.outcome == "error" else "step.completed"
-        payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
-        if step.message:
-            payload["message"] = step.message
-        record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
-               task_id=step.task_id, payload=payload)
-    instance.steps.clear()
     was_paused = dossier.paused_since is not None
 
     dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
@@ -81,9 +87,6 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     else:
         dossier.status = "in_process"
     if instance.calendar is not None:
-        def log(kind: str, **kw: Any) -> None:
-            record(uow, dossier, kind, at=at, **kw)
-
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
             _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
@@ -119,6 +122,18 @@ def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[st
     dossier.portal_status = code
 
 
+def _record_steps(uow: UnitOfWork, dossier: DossierRow, instance: Instance, at: datetime,
+                  actor_id: int | None) -> None:
+    for step in instance.steps:
+        kind = "step.error" if step.outcome == "error" else "step.completed"
+        payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
+        if step.message:
+            payload["message"] = step.message
+        record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
+               task_id=step.task_id, payload=payload)
+    instance.steps.clear()
+
+
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
                           at: datetime, log: Any, actor_id: int | None) -> None:
     """Start the clock at the element marked `startsClock`: the dossier is received (accepted)
@@ -133,7 +148,8 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
     issue_receipt(uow, dossier, at=at, actor_id=actor_id,
                   received_by=uow.repo.principal_name(actor_id) if actor_id else "",
                   procedure=procedure, process_name=dossier.process_key, data=instance.data,
-                  unit_name=unit_name, agency=agency, submitted_at=dossier.received_at)
+                  unit_name=unit_name, agency=agency,
+                  submitted_at=dossier.submitted_at or dossier.received_at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
