@@ -52,11 +52,14 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     (before anything is written) when the instance's data outgrew `max_data_bytes`."""
     state = jsoncodec.dumps_bytes(instance.dump())
     check_left(state, lambda: instance.data, max_data_bytes)
-    for step in instance.steps:
+    last = len(instance.steps) - 1
+    for index, step in enumerate(instance.steps):
         kind = "step.error" if step.outcome == "error" else "step.completed"
         payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
         if step.message:
             payload["message"] = step.message
+        if index == last:  # the state the command left, for re-execution to compare with
+            payload["after"] = instance.digest()
         record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
                task_id=step.task_id, payload=payload)
     instance.steps.clear()

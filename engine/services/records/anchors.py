@@ -14,7 +14,7 @@ from engine.codes import LOCAL_TZ
 from engine.history import GENESIS, anchor_digest
 from engine.services.context import Context
 from engine.store.models import HistoryAnchor
-from engine.store.uow import IntegrityError
+from engine.store.uow import IntegrityError, UnitOfWork
 
 MAX_DAYS_PER_RUN = 62  # a province catching up after a long pause does it over a few sweeps
 
@@ -90,6 +90,34 @@ def verify_anchors(ctx: Context, province: str, since: date | None = None
                     province, anchor.day, f"the chain heads at the end of the day no longer "
                     f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
         prev = anchor.digest
+    return problems
+
+
+def dossier_anchor_problems(uow: UnitOfWork, province: str, instants: list[datetime]
+                            ) -> list[AnchorProblem]:
+    """The anchors that vouch for one dossier's chain: every anchor of the province linked
+    to the one before it, and the anchor of each day the dossier's chain moved on, plus the
+    latest, re-computed from the history rows (each re-computation reads the province's
+    chain heads at the end of that day)."""
+    anchors = list(uow.repo.anchors(province))
+    problems = []
+    prev = GENESIS
+    for anchor in anchors:
+        if anchor.prev_digest != prev:
+            problems.append(AnchorProblem(province, anchor.day,
+                                          "not linked to the anchor before it"))
+        prev = anchor.digest
+    days = {at.astimezone(LOCAL_TZ).date() for at in instants}
+    first = min(days) if days else None
+    for index, anchor in enumerate(anchors):
+        last = index == len(anchors) - 1
+        if first is None or anchor.day < first or not (anchor.day in days or last):
+            continue
+        heads = uow.repo.heads_before(province, end_of(anchor.day))
+        if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
+            problems.append(AnchorProblem(
+                province, anchor.day, f"the chain heads at the end of the day no longer "
+                f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
     return problems
 
 
