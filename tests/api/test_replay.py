@@ -295,3 +295,27 @@ def test_replay_shows_a_divergence_met_before_seq(two_steps: World) -> None:
     assert m["first_divergence"]["seq"] == seq
     assert replayed(replay(world, code, 1))["steps"][0][0] == "receive"
     assert TWO_STEPS_FORMS  # the forms deployed by the fixture
+
+
+def test_a_due_instant_moved_and_resealed_is_caught(two_steps: World) -> None:
+    world = two_steps
+    r = world.client.put("/api/v1/procedures/two-steps", json={
+        "name": "Hai bước", "process_key": "two_steps", "rules": [{
+            "effective_from": "2025-07-01", "calendar": "vn",
+            "limits": {"default": {"value": 3, "unit": "working_days"}}}]},
+        headers=world.headers("designer"))
+    assert r.status_code == 201, r.get_json()
+    code = started(world)["code"]
+    intact(world, code)
+    seq = next(e["seq"] for e in history(world, code) if e["kind"] == "clock.started")
+
+    def later(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if kind == "clock.started":
+            payload["due_at"] = "2099-01-01T00:00:00+00:00"
+        return payload
+
+    _reseal(world, code, later)
+    body = verify(world, code).get_json()
+    assert body["chain"]["intact"] and not body["intact"], body
+    assert body["first_divergence"]["seq"] == seq
+    assert "another due instant" in body["first_divergence"]["reason"]

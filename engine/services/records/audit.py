@@ -15,7 +15,7 @@ from engine.services.context import Context
 from engine.services.flow.dossiers import find_dossier
 from engine.services.records.anchors import AnchorProblem, dossier_anchor_problems
 from engine.services.records.replay import Reexecuted, reexecute
-from engine.store.models import Dossier, HistoryEvent
+from engine.store.models import Dossier
 
 BATCH = 200
 
@@ -78,6 +78,6 @@ def count_dossiers(ctx: Context, province: str, since: datetime | None = None) -
         return uow.repo.count_dossiers(province, since=since)
 
 
-def _verdict(dossier: Dossier, events: list[HistoryEvent]) -> Verdict:
+def _verdict(dossier: Dossier, events: list[Any]) -> Verdict:
     found = first_break(events, dossier.history_head, dossier.history_seq or 0)
     return Verdict(dossier.code, len(events), dossier.history_head, found)

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.calendar import add_working_hours, working_time_between
-from engine.deadlines import classify_finished, classify_open
+from engine.deadlines import Limit, add_limit, classify_finished, classify_open
 from engine.errors import MotcuaError
 from engine.runtime import Instance, Step
 from engine.runtime.digest import data_digest
@@ -278,6 +278,7 @@ class ClockState:
             self.warn_at = _instant(payload.get("warn_at"))
             started = _instant(payload.get("started_at")) or event.at
             if self.due_at is not None:
+                self._check_due(event, rt, started)
                 self.timeliness = classify_open(started, self.due_at, self.warn_at)
         elif kind == "clock.paused":
             self.paused_since = event.at
@@ -304,6 +305,18 @@ class ClockState:
             self.timeliness = payload.get("timeliness")
         elif kind.startswith("timeliness."):
             self.timeliness = kind.split(".", 1)[1]
+
+    def _check_due(self, event: Any, rt: Runtime, started: datetime) -> None:
+        """The recorded limit counted again from the recorded start on the calendar."""
+        try:
+            limit = Limit.from_dict(event.payload.get("limit"), "limit")
+            found = add_limit(rt.calendar, started, limit, as_of=rt.received_day)
+        except (MotcuaError, ValueError) as exc:
+            raise Diverged(event.seq, "the recorded limit cannot be counted again",
+                           expected=_text(event.payload.get("due_at")), found=str(exc)) from None
+        if found != self.due_at:
+            raise Diverged(event.seq, "the limit counted on the calendar gives another due "
+                           "instant", expected=_text(self.due_at), found=_text(found))
 
     def end(self, at: datetime) -> None:
         self.paused_since = None
