@@ -71,7 +71,8 @@ class Verify(MethodView):
     def get(self, code: str) -> Any:
         """Re-compute the dossier's hash chain from its stored events (each must follow the
         one before and match its hash, the last must be the dossier's head), re-compute the
-        daily anchors of the days it moved on, and re-execute its recorded inputs on the
+        daily anchor that holds its head (of the day of its last event, or the next one
+        anchored), check the anchors linked, and re-execute its recorded inputs on the
         version it was started on, comparing each command's steps, status and state with
         what was recorded."""
         v = audit.verify_dossier(current_app.extensions["motcua"], caller(), code)

@@ -93,12 +93,14 @@ def verify_anchors(ctx: Context, province: str, since: date | None = None
     return problems
 
 
-def dossier_anchor_problems(uow: UnitOfWork, province: str, instants: list[datetime]
+def dossier_anchor_problems(uow: UnitOfWork, province: str, last_event: datetime | None
                             ) -> list[AnchorProblem]:
-    """The anchors that vouch for one dossier's chain: every anchor of the province linked
-    to the one before it, and the anchor of each day the dossier's chain moved on, plus the
-    latest, re-computed from the history rows (each re-computation reads the province's
-    chain heads at the end of that day)."""
+    """The anchors that vouch for one dossier's chain: every anchor of the province linked to
+    the one before it, and one re-computed from the history rows: that of the day of the
+    dossier's last event, or the first anchored day after it, else the latest. Its digest
+    holds the dossier's head as of that day, and re-sealing an altered event changes every
+    hash after it up to the head, so that one anchor covers every event before it (the
+    re-computation reads the province's chain heads at the end of that day)."""
     anchors = list(uow.repo.anchors(province))
     problems = []
     prev = GENESIS
@@ -107,17 +109,15 @@ def dossier_anchor_problems(uow: UnitOfWork, province: str, instants: list[datet
             problems.append(AnchorProblem(province, anchor.day,
                                           "not linked to the anchor before it"))
         prev = anchor.digest
-    days = {at.astimezone(LOCAL_TZ).date() for at in instants}
-    first = min(days) if days else None
-    for index, anchor in enumerate(anchors):
-        last = index == len(anchors) - 1
-        if first is None or anchor.day < first or not (anchor.day in days or last):
-            continue
-        heads = uow.repo.heads_before(province, end_of(anchor.day))
-        if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
-            problems.append(AnchorProblem(
-                province, anchor.day, f"the chain heads at the end of the day no longer "
-                f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
+    if last_event is None or not anchors:
+        return problems
+    day = last_event.astimezone(LOCAL_TZ).date()
+    anchor = next((a for a in anchors if a.day >= day), anchors[-1])
+    heads = uow.repo.heads_before(province, end_of(anchor.day))
+    if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
+        problems.append(AnchorProblem(
+            province, anchor.day, f"the chain heads at the end of the day no longer "
+            f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
     return problems
 
 

@@ -26,8 +26,8 @@ class Verdict:
     events: int
     head: str
     first_divergence: dict[str, Any] | None
-    # Filled in for one dossier (over HTTP): the chain's own verdict, the anchors of the
-    # days its chain moved on, and the re-execution of its history.
+    # Filled in for one dossier (over HTTP): the chain's own verdict, the anchors that
+    # vouch for it, and the re-execution of its history.
     chain_divergence: dict[str, Any] | None = None
     anchor_problems: tuple[AnchorProblem, ...] = ()
     reexecution: Reexecuted | None = None
@@ -39,12 +39,13 @@ class Verdict:
 
 def verify_dossier(ctx: Context, caller: Caller, code: str) -> Verdict:
     """The verdict on one dossier the caller may read the history of: its chain, the
-    anchors of the days it moved on, and its history re-executed on its version."""
+    anchors that vouch for it, and its history re-executed on its version."""
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         events = list(uow.repo.history(dossier.id))
         chain = _verdict(dossier, events)
-        problems = dossier_anchor_problems(uow, dossier.province, [e.at for e in events])
+        problems = dossier_anchor_problems(uow, dossier.province,
+                                           events[-1].at if events else None)
         again = reexecute(ctx, uow, dossier, events)
     return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
                    chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
