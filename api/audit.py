@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import caller
 from api.schemas import Problem
 from engine.codes import LOCAL_TZ
-from engine.services.records import anchors, audit, control_sheet
+from engine.services.records import anchors, audit, control_sheet, replay
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
                 description="Auditors: proving a dossier's record intact")
@@ -27,12 +27,41 @@ class DivergenceOut(Schema):
     found = fields.String()
 
 
+class ChainOut(Schema):
+    intact = fields.Boolean()
+    first_divergence = fields.Nested(DivergenceOut, allow_none=True)
+
+
+class AnchorProblemOut(Schema):
+    day = fields.String()
+    reason = fields.String()
+
+
+class AnchorsOut(Schema):
+    intact = fields.Boolean()
+    problems = fields.List(fields.Nested(AnchorProblemOut))
+
+
+class ReexecutionOut(Schema):
+    intact = fields.Boolean()
+    first_divergence = fields.Nested(DivergenceOut, allow_none=True)
+    steps_compared = fields.Integer(metadata={"description": "recorded steps the re-run ran"})
+    digests_compared = fields.Integer(metadata={
+        "description": "recorded state digests the re-run's state matched (older records "
+                       "carry none)"})
+
+
 class VerdictOut(Schema):
     code = fields.String()
-    intact = fields.Boolean()
+    intact = fields.Boolean(metadata={
+        "description": "the chain, the anchors and the re-execution all agree"})
     events = fields.Integer()
     head = fields.String(metadata={"description": "the hash the dossier says its chain ends with"})
-    first_divergence = fields.Nested(DivergenceOut, allow_none=True)
+    first_divergence = fields.Nested(DivergenceOut, allow_none=True, metadata={
+        "description": "the chain's first event out of place, else the re-execution's"})
+    chain = fields.Nested(ChainOut)
+    anchors = fields.Nested(AnchorsOut)
+    reexecution = fields.Nested(ReexecutionOut)
 
 
 @blp.route("/<code>/history/verify")
@@ -40,11 +69,81 @@ class Verify(MethodView):
     @blp.response(200, VerdictOut)
     @blp.alt_response(404, schema=Problem)
     def get(self, code: str) -> Any:
-        """Re-compute the dossier's hash chain from its stored events: each must follow the
-        one before and match its hash, and the last must be the dossier's head."""
-        verdict = audit.verify_dossier(current_app.extensions["motcua"], caller(), code)
-        return {"code": verdict.code, "intact": verdict.intact, "events": verdict.events,
-                "head": verdict.head, "first_divergence": verdict.first_divergence}
+        """Re-compute the dossier's hash chain from its stored events (each must follow the
+        one before and match its hash, the last must be the dossier's head), re-compute the
+        daily anchor that holds its head (of the day of its last event, or the next one
+        anchored), check the anchors linked, and re-execute its recorded inputs on the
+        version it was started on, comparing each command's steps, status and state with
+        what was recorded."""
+        v = audit.verify_dossier(current_app.extensions["motcua"], caller(), code)
+        again = v.reexecution
+        return {"code": v.code, "intact": v.intact, "events": v.events, "head": v.head,
+                "first_divergence": v.first_divergence,
+                "chain": {"intact": v.chain_divergence is None,
+                          "first_divergence": v.chain_divergence},
+                "anchors": {"intact": not v.anchor_problems, "problems": [
+                    {"day": p.day.isoformat(), "reason": p.reason} for p in v.anchor_problems]},
+                "reexecution": {"intact": again is not None and again.intact,
+                                "first_divergence": again.first_divergence if again else None,
+                                "steps_compared": again.steps_compared if again else 0,
+                                "digests_compared": again.digests_compared if again else 0}}
+
+
+class ReplayQuery(Schema):
+    seq = fields.Integer(required=True, metadata={
+        "description": "the event after which to see the dossier (1 = its reception)"})
+
+
+class ReplayStepOut(Schema):
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+    ready_since = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    warn_at = fields.DateTime(allow_none=True)
+
+
+class ReplayOut(Schema):
+    code = fields.String()
+    seq = fields.Integer()
+    through_seq = fields.Integer(metadata={
+        "description": "the last event of the command that wrote event `seq` (one "
+                       "transaction: the dossier was never seen between them)"})
+    at = fields.DateTime()
+    process_version = fields.Integer()
+    status = fields.String()
+    data = fields.Dict()
+    current_steps = fields.List(fields.Nested(ReplayStepOut))
+    waiting_messages = fields.List(fields.String())
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "statutory due instant"})
+    warn_at = fields.DateTime(allow_none=True)
+    paused = fields.Boolean()
+    pause_count = fields.Integer()
+    timeliness = fields.String(allow_none=True)
+    new_appointment_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    first_divergence = fields.Nested(DivergenceOut, allow_none=True, metadata={
+        "description": "where the re-execution parted from the record before `seq` (the "
+                       "state is then as far as it got)"})
+
+
+@blp.route("/<code>/replay")
+class Replay(MethodView):
+    @blp.arguments(ReplayQuery(), location="query")
+    @blp.response(200, ReplayOut)
+    @blp.alt_response(404, schema=Problem)
+    @blp.alt_response(422, schema=Problem)
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The dossier as it stood after event `seq`: its history re-executed up to there on
+        the version it was started on: status, data, open steps with their due instants,
+        the statutory due instant and timeliness at that moment."""
+        m = replay.replay(current_app.extensions["motcua"], caller(), code, query["seq"])
+        return {"code": m.code, "seq": m.seq, "through_seq": m.through_seq, "at": m.at,
+                "process_version": m.version, "status": m.status, "data": m.data,
+                "current_steps": m.steps, "waiting_messages": m.waiting_messages,
+                "due_at": m.due_at, "warn_at": m.warn_at, "paused": m.paused,
+                "pause_count": m.pause_count, "timeliness": m.timeliness,
+                "new_appointment_at": m.new_appointment_at, "finished_at": m.finished_at,
+                "first_divergence": m.first_divergence}
 
 
 class SheetQuery(Schema):

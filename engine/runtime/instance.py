@@ -37,6 +37,7 @@ from engine.errors import (
     TaskAlreadyCompleted,
     TaskNotReady,
 )
+from engine.runtime.digest import state_digest
 from engine.runtime.properties import (
     flag,
     flags_of,
@@ -156,6 +157,10 @@ class Instance:
 
     def dump(self) -> dict[str, Any]:
         return dump_state(self.workflow)
+
+    def digest(self) -> dict[str, Any]:
+        """The compact digest of the state a command left (engine.runtime.digest)."""
+        return state_digest(self.data, self.workflow)
 
     # -- queries ------------------------------------------------------------------------
     @property

@@ -92,6 +92,7 @@ MAY = {
     ("get", "/api/v1/dossiers/{code}"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/history"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/history/verify"): ENTITLED,
+    ("get", "/api/v1/dossiers/{code}/replay"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/control-sheet"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/sync-packet"): ENTITLED,
     # on the applicant's behalf: the portal that started it, or the receiving unit's desk
@@ -250,6 +251,8 @@ class Scene:
             kwargs["json"] = body
         if template.endswith("/add"):
             kwargs["query_string"] = {"start": "2026-02-13T16:30:00+07:00", "working_days": 2}
+        if template.endswith("/replay"):
+            kwargs["query_string"] = {"seq": 1}
         return self.world.client.open(self.path(template), method=method.upper(),
                                       headers=headers, **kwargs)
 

@@ -78,8 +78,11 @@ def test_a_dossier_rewound_or_deleted_is_found_by_the_anchors(
             _rewind(conn, did)
         else:
             _delete(conn, did)
-    if change == "rewind":  # its own chain proves itself: only the anchors can tell
-        assert verify(world, codes[0]).get_json()["intact"] is True
+    if change == "rewind":  # its own chain proves itself: the anchors tell
+        body = verify(world, codes[0]).get_json()
+        assert body["chain"]["intact"] is True and body["intact"] is False, body
+        assert [p["day"] for p in body["anchors"]["problems"]] == [
+            (clock.now() - timedelta(days=2)).date().isoformat()]  # its last day of events
     problems = verify_anchors(world.ctx, world.province)
     assert [p.day for p in problems] == [(clock.now() - timedelta(days=i)).date()
                                          for i in (2, 1)]

@@ -72,6 +72,12 @@ def _patch(w: World, code: str, data: dict[str, Any], reason: str = "owner's id 
                           headers=w.headers(who))
 
 
+def _verify(w: World, code: str) -> tuple[bool, Any]:
+    r = w.client.get(f"/api/v1/dossiers/{code}/history/verify", headers=w.headers("auditor"))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["intact"], r.get_json()["first_divergence"]
+
+
 def _retry(w: World, incident_id: int, who: str = "designer") -> Any:
     return w.client.post(f"/api/v1/incidents/{incident_id}/retry", headers=w.headers(who))
 
@@ -141,6 +147,8 @@ def test_a_completion_that_fails_is_refused_then_repaired(world: World) -> None:
                             headers=w.headers("designer")).get_json()
     assert (resolved["status"], resolved["resolution"]) == ("resolved", "completed")
     assert_problem(_retry(w, incident["id"]), 409, "incident-resolved")
+    # Re-executing the record (its repair included) gives the same dossier.
+    assert _verify(w, d["code"]) == (True, None)
     # A finished dossier's data is kept as it ended.
     assert_problem(_patch(w, d["code"], {"x": 1}), 422, "invalid-input")
 
@@ -186,6 +194,7 @@ def test_a_timer_that_fails_opens_an_incident_and_waits_for_a_retry(
     assert (done["status"], done["end_event"], done["incident"]) == ("finished", "end_no", None)
     retried = [e for e in history(w, d["code"]) if e["element_id"] == "owner_check"]
     assert retried and retried[0]["actor_id"] is not None  # the designer who retried
+    assert _verify(w, d["code"]) == (True, None)
 
 
 def test_an_intake_that_fails_stores_nothing_but_its_incident(world: World) -> None:

@@ -84,6 +84,14 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
+def _intact(w: World, code: str) -> bool:
+    """The record re-executes to the same dossier (the kept message delivered where it was)."""
+    r = w.client.get(f"/api/v1/dossiers/{code}/history/verify", headers=w.headers("auditor"))
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["intact"], r.get_json()["first_divergence"]
+    return True
+
+
 def test_kept_until_a_timer_brings_the_process_to_it(kw: tuple[World, ManualClock]) -> None:
     w, clock = kw
     _deploy(w, TIMER_THEN_PAID)
@@ -113,6 +121,7 @@ def test_kept_until_a_timer_brings_the_process_to_it(kw: tuple[World, ManualCloc
     assert kinds.index("message.buffered") < kinds.index("message.received")
     assert _send(w, code, "paid", {}, "pay-1").status_code == 200  # seen: ignored
     assert len(history(w, code)) == len(events)
+    assert _intact(w, code)
 
 
 def test_one_message_brings_the_process_to_the_kept_one(kw: tuple[World, ManualClock]) -> None:
@@ -127,6 +136,7 @@ def test_one_message_brings_the_process_to_the_kept_one(kw: tuple[World, ManualC
     received = [e["payload"]["name"] for e in history(w, code)
                 if e["kind"] == "message.received"]
     assert received == ["a", "b"]
+    assert _intact(w, code)
     # A name no element of the process catches is refused, not kept.
     code2 = _start(w, "k_a_then_b")["code"]
     body = assert_problem(_send(w, code2, "paid", {}, "m-1"), 422, "invalid-input")

@@ -124,11 +124,14 @@ def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[st
 
 def _record_steps(uow: UnitOfWork, dossier: DossierRow, instance: Instance, at: datetime,
                   actor_id: int | None) -> None:
-    for step in instance.steps:
+    last = len(instance.steps) - 1
+    for index, step in enumerate(instance.steps):
         kind = "step.error" if step.outcome == "error" else "step.completed"
         payload: dict[str, Any] = {"type": step.element_type, "name": step.name}
         if step.message:
             payload["message"] = step.message
+        if index == last:  # the state the steps left, for re-execution to compare with
+            payload["after"] = instance.digest()
         record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
                task_id=step.task_id, payload=payload)
     instance.steps.clear()

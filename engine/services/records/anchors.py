@@ -14,7 +14,7 @@ from engine.codes import LOCAL_TZ
 from engine.history import GENESIS, anchor_digest
 from engine.services.context import Context
 from engine.store.models import HistoryAnchor
-from engine.store.uow import IntegrityError
+from engine.store.uow import IntegrityError, UnitOfWork
 
 MAX_DAYS_PER_RUN = 62  # a province catching up after a long pause does it over a few sweeps
 
@@ -90,6 +90,34 @@ def verify_anchors(ctx: Context, province: str, since: date | None = None
                     province, anchor.day, f"the chain heads at the end of the day no longer "
                     f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
         prev = anchor.digest
+    return problems
+
+
+def dossier_anchor_problems(uow: UnitOfWork, province: str, last_event: datetime | None
+                            ) -> list[AnchorProblem]:
+    """The anchors that vouch for one dossier's chain: every anchor of the province linked to
+    the one before it, and one re-computed from the history rows: that of the day of the
+    dossier's last event, or the first anchored day after it, else the latest. Its digest
+    holds the dossier's head as of that day, and re-sealing an altered event changes every
+    hash after it up to the head, so that one anchor covers every event before it (the
+    re-computation reads the province's chain heads at the end of that day)."""
+    anchors = list(uow.repo.anchors(province))
+    problems = []
+    prev = GENESIS
+    for anchor in anchors:
+        if anchor.prev_digest != prev:
+            problems.append(AnchorProblem(province, anchor.day,
+                                          "not linked to the anchor before it"))
+        prev = anchor.digest
+    if last_event is None or not anchors:
+        return problems
+    day = last_event.astimezone(LOCAL_TZ).date()
+    anchor = next((a for a in anchors if a.day >= day), anchors[-1])
+    heads = uow.repo.heads_before(province, end_of(anchor.day))
+    if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
+        problems.append(AnchorProblem(
+            province, anchor.day, f"the chain heads at the end of the day no longer "
+            f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
     return problems
 
 

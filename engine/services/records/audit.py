@@ -5,7 +5,7 @@ command line (`motcua history verify`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,9 @@ from engine.access import Action, Caller
 from engine.history import first_break
 from engine.services.context import Context
 from engine.services.flow.dossiers import find_dossier
-from engine.store.models import Dossier, HistoryEvent
+from engine.services.records.anchors import AnchorProblem, dossier_anchor_problems
+from engine.services.records.replay import Reexecuted, reexecute
+from engine.store.models import Dossier
 
 BATCH = 200
 
@@ -24,17 +26,30 @@ class Verdict:
     events: int
     head: str
     first_divergence: dict[str, Any] | None
+    # Filled in for one dossier (over HTTP): the chain's own verdict, the anchors that
+    # vouch for it, and the re-execution of its history.
+    chain_divergence: dict[str, Any] | None = None
+    anchor_problems: tuple[AnchorProblem, ...] = ()
+    reexecution: Reexecuted | None = None
 
     @property
     def intact(self) -> bool:
-        return self.first_divergence is None
+        return self.first_divergence is None and not self.anchor_problems
 
 
 def verify_dossier(ctx: Context, caller: Caller, code: str) -> Verdict:
-    """The verdict on one dossier the caller may read the history of."""
+    """The verdict on one dossier the caller may read the history of: its chain, the
+    anchors that vouch for it, and its history re-executed on its version."""
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
-        return _verdict(dossier, list(uow.repo.history(dossier.id)))
+        events = list(uow.repo.history(dossier.id))
+        chain = _verdict(dossier, events)
+        problems = dossier_anchor_problems(uow, dossier.province,
+                                           events[-1].at if events else None)
+        again = reexecute(ctx, uow, dossier, events)
+    return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
+                   chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
+                   reexecution=again)
 
 
 def verify_province(ctx: Context, province: str, *, since: datetime | None = None,
@@ -64,6 +79,6 @@ def count_dossiers(ctx: Context, province: str, since: datetime | None = None) -
         return uow.repo.count_dossiers(province, since=since)
 
 
-def _verdict(dossier: Dossier, events: list[HistoryEvent]) -> Verdict:
+def _verdict(dossier: Dossier, events: list[Any]) -> Verdict:
     found = first_break(events, dossier.history_head, dossier.history_seq or 0)
     return Verdict(dossier.code, len(events), dossier.history_head, found)
