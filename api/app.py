@@ -18,6 +18,7 @@ from api import (
     errors,
     faults,
     health,
+    metrics,
     portal,
     principals,
     procedures,
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
                    principals, units, calendars, portal):
         api.register_blueprint(module.blp)
+    metrics.register(app, settings)  # first: it times every request
     health.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)

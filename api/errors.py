@@ -7,6 +7,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import body_limits
+from engine import metrics
 from engine.errors import Forbidden, InvalidInput, MotcuaError
 
 STATUS = {
@@ -45,6 +46,8 @@ def problem(status: int, code: str, message: str, errors: list[dict[str, Any]] |
                             "code": code, "detail": message}
     if errors:
         body["errors"] = errors
+    if 400 <= status < 500:
+        metrics.command_refused(code)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/problem+json")
     if status == 401:

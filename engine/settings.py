@@ -56,6 +56,12 @@ class Settings:
         "help": "signature algorithms accepted (asymmetric ones only)"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
+    metrics_token: str = field(default="", metadata={
+        "help": "when set, GET /metrics answers only `Authorization: Bearer <this token>`"})
+    metrics_dir: str = field(default="", metadata={
+        "help": "directory where the processes of serve --workers N and worker keep their "
+                "metrics for the scrape to sum; empty = one under the temporary directory, "
+                "named after the database URL"})
 
     @property
     def embedded(self) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
 from engine.store import status_maps
+from engine.store.backlog_reads import BacklogReads
 from engine.store.document_rows import DocumentRows
 from engine.store.history_reads import HistoryReads
 from engine.store.inbox_reads import InboxReads, timeliness_filter
@@ -95,7 +96,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(HistoryReads, DocumentRows, InboxReads):
+class Repository(HistoryReads, DocumentRows, InboxReads, BacklogReads):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:

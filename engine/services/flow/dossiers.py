@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from engine import metrics
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
@@ -107,12 +108,15 @@ def _wake(ctx: Context, dossier_id: int, now: datetime) -> bool:
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = load_instance(ctx, dossier, version.compiled, now, cal)
         due_timer = instance.next_timer()
-        if due_timer is not None and due_timer <= now:
+        fired = due_timer is not None and due_timer <= now
+        if fired:
             instance.fire_timers()
         # save() also records a crossing into approaching/overdue when that is what was due.
         progress.save(uow, dossier, instance, at=now, actor_id=None,
                       max_data_bytes=ctx.settings.max_dossier_data_bytes)
         uow.commit()
+        if fired:
+            metrics.timers_fired()
         return True
 
 
@@ -153,6 +157,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    open_tasks=open_tasks)
         uow.commit()
+        metrics.message_delivered()
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 

@@ -5,6 +5,7 @@ import hashlib
 import json
 from typing import Any
 
+from engine import metrics
 from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.datasize import check_data_size
@@ -122,6 +123,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                               procedure=procedure, process_name=compiled.name, data=data,
                               unit_name=found["unit_name"], agency=found["agency_name"])
             uow.commit()
+            metrics.dossier_received(channel)
             data = keep_instance(ctx, dossier, instance)
             return DossierView(dossier, version.number, still_open, data), True
     except IntegrityError:
