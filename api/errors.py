@@ -7,8 +7,8 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import body_limits
-from engine import metrics
 from engine.errors import Forbidden, InvalidInput, MotcuaError
+from engine.metrics import counts
 
 STATUS = {
     "invalid-input": 422,
@@ -47,7 +47,7 @@ def problem(status: int, code: str, message: str, errors: list[dict[str, Any]] |
     if errors:
         body["errors"] = errors
     if 400 <= status < 500:
-        metrics.command_refused(code)
+        counts.command_refused(code)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/problem+json")
     if status == 401:

@@ -8,8 +8,8 @@ import time
 
 from flask import Flask, Response, current_app, g, request
 
-from engine import metrics
 from engine.errors import Unauthenticated
+from engine.metrics import counts
 from engine.metrics.exposition import CONTENT_TYPE, render
 from engine.metrics.files import ENV, base_dir
 from engine.services.flow.backlog import backlog
@@ -31,7 +31,7 @@ def register(app: Flask, settings: Settings) -> None:
         started = g.get("motcua_started")
         if started is not None:
             rule = request.url_rule
-            metrics.request_served(request.method, rule.rule if rule is not None else None,
+            counts.request_served(request.method, rule.rule if rule is not None else None,
                                    response.status_code, time.perf_counter() - started)
         return response
 

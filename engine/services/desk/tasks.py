@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import jsoncodec, metrics
+from engine import jsoncodec
 from engine.access import Action, Caller, acting_position, require, task_scope, work_task
 from engine.datasize import check_data_size
 from engine.errors import (
@@ -18,6 +18,7 @@ from engine.errors import (
     TaskAlreadyCompleted,
 )
 from engine.forms import validate_form
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
@@ -173,7 +174,7 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
             first = _store_answer(uow, caller, key, task_id, request_hash, now,
                                   answer(DossierView(dossier, version.number, still_open, kept)))
         uow.commit()
-        metrics.task_completed()
+        counts.task_completed()
         data = keep_instance(ctx, dossier, instance, kept)
         if first is not None:
             return first

@@ -5,11 +5,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from engine import metrics
 from engine.access import Action, Caller, dossier_scope, require, see_dossier
 from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.runtime import Instance
 from engine.search import Search, period
@@ -116,7 +116,7 @@ def _wake(ctx: Context, dossier_id: int, now: datetime) -> bool:
                       max_data_bytes=ctx.settings.max_dossier_data_bytes)
         uow.commit()
         if fired:
-            metrics.timers_fired()
+            counts.timers_fired()
         return True
 
 
@@ -157,7 +157,7 @@ def deliver_message(ctx: Context, caller: Caller, code: str, name: str,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                    open_tasks=open_tasks)
         uow.commit()
-        metrics.message_delivered()
+        counts.message_delivered()
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 

@@ -5,12 +5,12 @@ import hashlib
 import json
 from typing import Any
 
-from engine import metrics
 from engine.access import Action, Caller, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
 from engine.errors import IdempotencyKeyReused, InvalidInput, NotFound
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
@@ -123,7 +123,7 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                               procedure=procedure, process_name=compiled.name, data=data,
                               unit_name=found["unit_name"], agency=found["agency_name"])
             uow.commit()
-            metrics.dossier_received(channel)
+            counts.dossier_received(channel)
             data = keep_instance(ctx, dossier, instance)
             return DossierView(dossier, version.number, still_open, data), True
     except IntegrityError:
