@@ -60,8 +60,9 @@ class Settings:
         "help": "when set, GET /metrics answers only `Authorization: Bearer <this token>`"})
     metrics_dir: str = field(default="", metadata={
         "help": "directory where the processes of serve --workers N and worker keep their "
-                "metrics for the scrape to sum; empty = one under the temporary directory, "
-                "named after the database URL"})
+                "metrics for the scrape to sum (keep it in memory, e.g. under /dev/shm); "
+                "empty = one named after the database URL in /dev/shm (else the temporary "
+                "directory)"})
 
     @property
     def embedded(self) -> bool:

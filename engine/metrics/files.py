@@ -23,12 +23,20 @@ KINDS = ("serve", "worker")
 
 
 def base_dir(metrics_dir: str, database_url: str) -> Path:
-    """The deployment's directory: `metrics_dir`, else one under the temporary directory
-    named after the database (the processes sharing a database are one deployment)."""
+    """The deployment's directory: `metrics_dir`, else one named after the database (the
+    processes sharing a database are one deployment) in memory (/dev/shm) or, without it,
+    in the temporary directory.
+
+    In memory, because every count is a write to a memory-mapped page: on a disk file
+    system a write to a page being written back waits for the disk (ext4's stable pages),
+    which cost the HTTP benchmark about a sixth of its completions per second."""
     if metrics_dir:
         return Path(metrics_dir)
     digest = hashlib.sha256(database_url.encode("utf-8")).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"motcua-metrics-{digest}"
+    memory = Path("/dev/shm")
+    parent = memory if memory.is_dir() and os.access(memory, os.W_OK) else \
+        Path(tempfile.gettempdir())
+    return parent / f"motcua-metrics-{digest}"
 
 
 def start_family(base: Path, kind: str) -> Path:
