@@ -61,6 +61,11 @@ def process_exited(pid: int, directory: str) -> None:
     multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
 
 
+def remove_family(directory: str) -> None:
+    """The parent stops: its directory goes with it."""
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def metric_files(base: Path | None, own: str | None) -> list[str]:
     """The files a scrape sums: every family directory under `base`, and `own` (this
     process's directory, in case it lies elsewhere)."""

@@ -99,6 +99,10 @@ def test_one_scrape_sums_the_api_processes_and_the_worker(
         scraped = _scrape(port)  # the worker's counter, in the API's answer
         assert scraped[("motcua_timers_fired_total", ())] == 1
         assert scraped[REFUSED] == sent
+        stopping, server = server, None
+        stopping.stop()
+        assert not own.exists()  # gunicorn took its directory with it
+        assert (metrics_dir / f"worker-{worker.pid}").is_dir()
     finally:
         if server is not None:
             server.stop()
