@@ -96,8 +96,10 @@ def test_one_scrape_sums_the_api_processes_and_the_worker(
             return bool(d.get_json()["status"] == "finished")
 
         wait_for(finished, WAIT_BOUND, "the worker firing the timer")
-        scraped = _scrape(port)  # the worker's counter, in the API's answer
-        assert scraped[("motcua_timers_fired_total", ())] == 1
+        # The worker's counter (its directory is new: every count is the worker's), in the
+        # API's answer; dossiers of earlier tests on this database may have fired too.
+        scraped = _scrape(port)
+        assert scraped[("motcua_timers_fired_total", ())] >= 1
         assert scraped[REFUSED] == sent
         stopping, server = server, None
         stopping.stop()
