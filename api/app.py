@@ -20,6 +20,7 @@ from api import (
     faults,
     health,
     incidents,
+    metrics,
     portal,
     principals,
     procedures,
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
                    principals, units, calendars, portal, public, incidents):
         api.register_blueprint(module.blp)
+    metrics.register(app, settings)  # first: it times every request
     health.register(app)
     assets.register(app)
     body_limits.register(app)  # before anything reads the body

@@ -135,10 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _can_listen(args.host, args.port, "--port {port}"):
             return 2
         if args.workers > 0:
+            _metrics_family(settings, "serve")
             serve_gunicorn(args.host, args.port, args.workers, settings.http_threads)
         else:
             serve_embedded(settings, args.host, args.port)
     elif args.command == "worker":
+        _metrics_family(settings, "worker")
         os.execvp(sys.executable, [sys.executable, "-m", "dramatiq", "engine.jobs.worker",
                                    "--processes", str(args.processes),
                                    "--threads", str(args.threads)])
@@ -194,6 +196,16 @@ def _calendar(args: argparse.Namespace, settings: Settings) -> int:
         if ctx.db_engine is not None:
             ctx.db_engine.dispose()
     return 0
+
+
+def _metrics_family(settings: Settings, kind: str) -> None:
+    """Before any process of the family starts: the directory where each keeps its
+    metrics (prometheus_client's multiprocess mode, chosen by the variable at its import in
+    each child), fresh for this parent (engine.metrics.files)."""
+    from engine.metrics.files import ENV, base_dir, start_family
+
+    base = base_dir(settings.metrics_dir, settings.database_url)
+    os.environ[ENV] = str(start_family(base, kind))
 
 
 def _can_listen(host: str, port: int, hint: str) -> bool:

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import body_limits
 from engine.errors import Forbidden, InvalidInput, MotcuaError
+from engine.metrics import counts
 
 STATUS = {
     "invalid-input": 422,
@@ -53,6 +54,8 @@ def problem(status: int, code: str, message: str, errors: list[dict[str, Any]] |
                             "code": code, "detail": message}
     if errors:
         body["errors"] = errors
+    if 400 <= status < 500:
+        counts.command_refused(code)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status,
                     mimetype="application/problem+json")
     if status == 401:

@@ -49,6 +49,25 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+def _child_exit(_server: Any, worker: Any) -> None:
+    """A gunicorn worker is gone: its metrics are marked dead (engine.metrics.files)."""
+    from engine.metrics.files import ENV, process_exited
+
+    directory = os.environ.get(ENV)
+    if directory:
+        process_exited(worker.pid, directory)
+
+
+def _on_exit(_server: Any) -> None:
+    """gunicorn stops: its metrics directory goes (in memory, it would stay until the next
+    serving parent starts)."""
+    from engine.metrics.files import ENV, remove_family
+
+    directory = os.environ.get(ENV)
+    if directory:
+        remove_family(directory)
+
+
 def serve_gunicorn(host: str, port: int, workers: int, threads: int = 4) -> None:
     """The production shape: gunicorn processes running `api.wsgi:app`."""
     from gunicorn.app.base import BaseApplication
@@ -68,6 +87,8 @@ def serve_gunicorn(host: str, port: int, workers: int, threads: int = 4) -> None
             # (gunicorn's own advice).
             if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
                 self.cfg.set("worker_tmp_dir", "/dev/shm")
+            self.cfg.set("child_exit", _child_exit)
+            self.cfg.set("on_exit", _on_exit)
 
         def load(self) -> Any:
             from api.wsgi import app

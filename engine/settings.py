@@ -69,6 +69,13 @@ class Settings:
                 "procedure's message_ttl_hours overrides it)"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
+    metrics_token: str = field(default="", metadata={
+        "help": "when set, GET /metrics answers only `Authorization: Bearer <this token>`"})
+    metrics_dir: str = field(default="", metadata={
+        "help": "directory where the processes of serve --workers N and worker keep their "
+                "metrics for the scrape to sum (keep it in memory, e.g. under /dev/shm); "
+                "empty = one named after the database URL in /dev/shm (else the temporary "
+                "directory)"})
 
     @property
     def embedded(self) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased, defer
 
 from engine.search import LIKE_ESCAPE, Search
+from engine.store.backlog_reads import BacklogReads
 from engine.store.definition_rows import DefinitionRows
 from engine.store.document_rows import DocumentRows
 from engine.store.dossier_links import DossierLinks
@@ -103,7 +104,7 @@ _ORDER: dict[str, Any] = {
 
 
 class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, IncidentRows,
-                 DossierLinks):
+                 DossierLinks, BacklogReads):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:

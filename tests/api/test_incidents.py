@@ -24,6 +24,7 @@ from tests.api.helpers import (
     post_bpmn,
     step,
 )
+from tests.api.test_metrics import scrape, value
 from tests.conftest import World, make_world
 
 OWNER_ID = "012345678901"
@@ -115,6 +116,7 @@ def test_a_completion_that_fails_is_refused_then_repaired(world: World) -> None:
     assert (incident["trigger"], incident["command"], incident["task_id"]) == \
         ("command", "task.complete", task)
     assert incident["count"] == 2 and incident["last_seen_at"] >= incident["opened_at"]
+    assert value(scrape(w), "motcua_incidents_open") >= 1  # read at the scrape
     assert _incidents(w, dossier=d["code"])["total"] == 1
     assert _incidents(w, process_key="other")["total"] == 0
     assert _incidents(w, status="resolved")["total"] == 0

@@ -18,6 +18,7 @@ from engine.errors import (
     TaskAlreadyCompleted,
 )
 from engine.forms import validate_form
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
@@ -184,6 +185,7 @@ def _completion(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]
             first = _store_answer(uow, caller, key, task_id, request_hash, now,
                                   answer(DossierView(dossier, version.number, still_open, kept)))
         uow.commit()
+        counts.task_completed()
         data = keep_instance(ctx, dossier, instance, kept)
         if first is not None:
             return first

@@ -16,6 +16,7 @@ from engine.access import (
 from engine.codes import LOCAL_TZ
 from engine.datasize import DataTooLarge, check_data_size
 from engine.errors import CommandTimeLimit, DossierInError, InvalidInput, NotFound, ProcessError
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.runtime import Instance
 from engine.runtime.messages import caught_messages
@@ -156,9 +157,10 @@ def _wake(ctx: Context, dossier_id: int, now: datetime, *, by: int | None = None
         try:
             rerun = rerun_failed(instance) if retry is not None else []
             due_timer = instance.next_timer()
+            fired = due_timer is not None and due_timer <= now
             if rerun:
                 instance.run_on()
-            if due_timer is not None and due_timer <= now:
+            if fired:
                 instance.fire_timers()
             incidents.check(instance, dossier, trigger=trigger, incident_id=incident_id)
             # save() also records a crossing into approaching/overdue when that was due.
@@ -171,6 +173,8 @@ def _wake(ctx: Context, dossier_id: int, now: datetime, *, by: int | None = None
             incidents.resolve(uow, dossier, at=now, by=by, resolution="retried",
                               trigger="timer")
         uow.commit()
+        if fired:
+            counts.timers_fired()
         return True
 
 
@@ -242,6 +246,7 @@ def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[s
         incidents.resolve(uow, dossier, at=now, by=caller.id, resolution="delivered",
                           message=name)
         uow.commit()
+        counts.message_delivered()
         return DossierView(dossier, version.number, still_open, instance.data), True
 
 

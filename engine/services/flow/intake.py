@@ -12,6 +12,7 @@ from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
 from engine.errors import IdempotencyKeyReused, InvalidInput, NoActiveVersion, NotFound
 from engine.forms import validate_form
+from engine.metrics import counts
 from engine.nesting import check_nesting
 from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
@@ -159,6 +160,7 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                               unit_name=found["unit_name"], agency=found["agency_name"],
                               submitted_at=submitted_at)
             uow.commit()
+            counts.dossier_received(channel)
             data = keep_instance(ctx, dossier, instance)
             return DossierView(dossier, version.number, still_open, data), True
     except IntegrityError:
