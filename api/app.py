@@ -22,6 +22,7 @@ from api import (
     procedures,
     query_params,
     request_guard,
+    subscriptions,
     tasks,
     units,
 )
@@ -54,7 +55,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars):
+                   principals, units, calendars, subscriptions):
         api.register_blueprint(module.blp)
     health.register(app)
     body_limits.register(app)  # before anything reads the body

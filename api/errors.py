@@ -11,6 +11,7 @@ from engine.errors import Forbidden, InvalidInput, MotcuaError
 
 STATUS = {
     "invalid-input": 422,
+    "webhook-url-refused": 422,
     "idempotency-key-reused": 422,
     "data-too-large": 422,
     "bpmn-invalid": 422,

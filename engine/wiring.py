@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.clock import Clock, SystemClock
-from engine.jobs.relay import relay_outbox, safe
+from engine.jobs.relay import queue_deliveries, relay_outbox, safe
 from engine.services.catalog_cache import CatalogCache
 from engine.services.context import Context
 from engine.services.live import LiveInstances
@@ -23,7 +23,8 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
     def uow(readonly: bool = False) -> UnitOfWork:
         # Jobs written by a command are handed to the broker as soon as it commits.
         return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx),
-                          readonly=readonly)
+                          readonly=readonly,
+                          after_deliveries=lambda ids: safe(queue_deliveries)(ctx, ids))
 
     ctx.uow = uow
     return ctx

@@ -376,3 +376,8 @@ class CompletionKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     answer: Mapped[dict[str, Any]]  # {"status": 200, "body": the JSON answered}
     created_at: Mapped[datetime]
+
+
+# The webhooks' tables live in a module of their own; imported here so that the metadata
+# (alembic, the schema comparison) always holds them.
+from engine.store import models_webhooks  # noqa: E402,F401

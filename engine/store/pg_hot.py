@@ -19,7 +19,7 @@ from psycopg import errors
 from sqlalchemy import JSON
 
 from engine import jsoncodec
-from engine.store import hot_sql
+from engine.store import hot_sql, webhook_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
     DOSSIERS,
@@ -182,7 +182,8 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
           keys: Sequence[dict[str, Any]] = (),
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
-          commit: bool = False) -> int:
+          commit: bool = False, events: Sequence[dict[str, Any]] = (),
+          delivery_ids: list[int] | None = None) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
     read, changed columns) of one to update, `keys` completion keys to store, `holds` who
@@ -210,10 +211,16 @@ def write(conn: Any, *, new: dict[str, Any] | None,
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
                            len(keys), len(holds))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
+    if events:  # in the same round trip; not run if the guard above failed
+        steps.append(Step(_numbered(webhook_sql.insert_deliveries(len(events), "%s", True)),
+                          [_bind(c, e[c]) for e in events for c in webhook_sql.EVENT_COLUMNS],
+                          prepare=True))
     if commit:
         steps.append(Step(b"COMMIT"))
     try:
-        exchange(conn, steps)
+        results = exchange(conn, steps)
     except errors.DivisionByZero:  # the row-version guard (see _write_statement)
         return 0
+    if events and delivery_ids is not None:
+        delivery_ids.extend(int(r[0]) for r in rows(conn, results[-2 if commit else -1]))
     return 1

@@ -36,6 +36,7 @@ from engine.store.models import (
     Task,
     Unit,
 )
+from engine.store.webhook_rows import WebhookRows
 
 _DOSSIERS = cast(Table, Dossier.__table__)
 _PARENT = aliased(Unit)
@@ -94,7 +95,7 @@ _ORDER: dict[str, Any] = {
 }
 
 
-class Repository(HistoryReads, DocumentRows, InboxReads):
+class Repository(HistoryReads, DocumentRows, InboxReads, WebhookRows):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:
