@@ -14,7 +14,16 @@ branch_labels = None
 depends_on = None
 
 
+# The platform's position of a client that may follow every dossier of a procedure or
+# process (engine.access.policy.PROVINCE_WIDE_CLIENT).
+INTEGRATION = {"province": "", "code": "integration",
+               "name": "Hệ thống tích hợp của tỉnh (theo dõi hồ sơ của cả thủ tục)"}
+
+
 def upgrade() -> None:
+    positions = sa.table("positions", sa.column("province", sa.String),
+                         sa.column("code", sa.String), sa.column("name", sa.String))
+    op.bulk_insert(positions, [INTEGRATION])
     op.create_table(
         "webhook_subscriptions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -77,6 +86,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM positions WHERE province = '' AND code = 'integration'")
     op.drop_table("webhook_attempts")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_delivery_due")
