@@ -134,12 +134,12 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
 
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
-                     history: int, keys: int, holds: int = 0) -> bytes:
+                     history: int, keys: int, holds: int = 0, events: int = 0) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
     transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history, keys, holds)
+    key = (new, updated, closes, tasks, history, keys, holds, events)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -169,7 +169,13 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
     if keys:
         parts.append(f"new_keys AS (INSERT INTO completion_keys ({names(KEY_COLUMNS)}) "
                      f"VALUES {values(KEY_COLUMNS, keys, '%s')})")
+    if events:  # webhook deliveries: their ids come back from the final SELECT
+        parts.append(webhook_sql.events(events, "%s", True))
+        parts.append(f"new_deliveries AS ({webhook_sql.INSERT_DELIVERIES})")
     final = "SELECT 1 / count(*) FROM saved" if updated is not None else "SELECT 1"
+    if events:
+        final = (f"SELECT ({final}), (SELECT array_agg(id ORDER BY id) "
+                 "FROM new_deliveries)")
     sql = _numbered(f"WITH {', '.join(parts)} {final}" if parts else final)
     if len(_STATEMENTS) < 512:
         _STATEMENTS[key] = sql
@@ -208,13 +214,11 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
     for row in keys:
         params += [_bind(c, row[c]) for c in KEY_COLUMNS]
+    for event in events:
+        params += [_bind(c, event[c]) for c in webhook_sql.EVENT_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
-                           len(keys), len(holds))
+                           len(keys), len(holds), len(events))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
-    if events:  # in the same round trip; not run if the guard above failed
-        steps.append(Step(_numbered(webhook_sql.insert_deliveries(len(events), "%s", True)),
-                          [_bind(c, e[c]) for e in events for c in webhook_sql.EVENT_COLUMNS],
-                          prepare=True))
     if commit:
         steps.append(Step(b"COMMIT"))
     try:
@@ -222,5 +226,6 @@ def write(conn: Any, *, new: dict[str, Any] | None,
     except errors.DivisionByZero:  # the row-version guard (see _write_statement)
         return 0
     if events and delivery_ids is not None:
-        delivery_ids.extend(int(r[0]) for r in rows(conn, results[-2 if commit else -1]))
+        (_, made), = rows(conn, results[-2 if commit else -1])
+        delivery_ids.extend(int(i) for i in made or ())
     return 1

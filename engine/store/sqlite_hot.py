@@ -143,7 +143,7 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
     _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
     _insert(conn, conv, "completion_keys", KEY_COLUMNS, keys)
     if events:
-        found = conn.execute(webhook_sql.insert_deliveries(len(events), "?", False),
+        found = conn.execute(webhook_sql.insert_deliveries(len(events), "?"),
                              [v for e in events for v in _event_values(conv, e)]).fetchall()
         if delivery_ids is not None:
             delivery_ids.extend(sorted(int(r[0]) for r in found))

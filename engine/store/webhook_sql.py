@@ -14,20 +14,28 @@ PG_TYPES = {"ord": "int", "dossier_id": "int", "client_id": "int", "bit": "int",
             "payload": "json", "at": "timestamptz"}
 
 
-def insert_deliveries(rows: int, placeholder: str, pg: bool) -> str:
-    """The statement for `rows` events, with `placeholder` (`%s` or `?`)."""
+def events(rows: int, placeholder: str, pg: bool) -> str:
+    """The CTE `webhook_events` of `rows` events, with `placeholder` (`%s` or `?`)."""
     one = "(" + ", ".join(
         f"CAST({placeholder} AS {PG_TYPES[c]})" if pg and c in PG_TYPES
         else f"CAST({placeholder} AS text)" if pg else placeholder
         for c in EVENT_COLUMNS) + ")"
-    return (f"WITH e ({', '.join(EVENT_COLUMNS)}) AS (VALUES {', '.join([one] * rows)}) "
-            "INSERT INTO webhook_deliveries (subscription_id, dossier_id, event_type, "
-            "payload, status, attempt_count, created_at, retries_since, next_attempt_at) "
-            "SELECT s.id, e.dossier_id, e.event_type, e.payload, 'pending', 0, e.at, e.at, "
-            "e.at "
-            "FROM e JOIN webhook_subscriptions s ON s.province = e.province "
-            "AND s.deleted_at IS NULL AND s.disabled_at IS NULL "
-            "AND (s.event_mask & e.bit) <> 0 "
-            "AND (s.client_id = e.client_id OR s.procedure_code = e.procedure_code "
-            "OR s.process_key = e.process_key) "
-            "ORDER BY e.ord, s.id RETURNING id")
+    return f"webhook_events ({', '.join(EVENT_COLUMNS)}) AS (VALUES {', '.join([one] * rows)})"
+
+
+# One delivery per event and subscription that wants it, in event order.
+INSERT_DELIVERIES = (
+    "INSERT INTO webhook_deliveries (subscription_id, dossier_id, event_type, payload, "
+    "status, attempt_count, created_at, retries_since, next_attempt_at) "
+    "SELECT s.id, e.dossier_id, e.event_type, e.payload, 'pending', 0, e.at, e.at, e.at "
+    "FROM webhook_events e JOIN webhook_subscriptions s ON s.province = e.province "
+    "AND s.deleted_at IS NULL AND s.disabled_at IS NULL "
+    "AND (s.event_mask & e.bit) <> 0 "
+    "AND (s.client_id = e.client_id OR s.procedure_code = e.procedure_code "
+    "OR s.process_key = e.process_key) "
+    "ORDER BY e.ord, s.id RETURNING id")
+
+
+def insert_deliveries(rows: int, placeholder: str) -> str:
+    """The statement on its own (SQLite; PostgreSQL makes it a CTE of the writes)."""
+    return f"WITH {events(rows, placeholder, False)} {INSERT_DELIVERIES}"
