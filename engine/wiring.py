@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from engine.clock import Clock, SystemClock
-from engine.jobs.relay import queue_deliveries, relay_outbox, safe
+from engine.jobs.handoff import Handoff
+from engine.jobs.relay import relay_outbox, safe
 from engine.services.catalog_cache import CatalogCache
 from engine.services.context import Context
 from engine.services.live import LiveInstances
@@ -20,11 +21,13 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
                                      script_memory_limit=settings.script_memory_limit),
                   db_engine=engine, live=LiveInstances(settings.live_instances))
 
+    handoff = Handoff(ctx)
+
     def uow(readonly: bool = False) -> UnitOfWork:
         # Jobs written by a command are handed to the broker as soon as it commits.
         return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx),
                           readonly=readonly,
-                          after_deliveries=lambda ids: safe(queue_deliveries)(ctx, ids))
+                          after_deliveries=handoff.put)
 
     ctx.uow = uow
     return ctx

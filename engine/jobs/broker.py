@@ -37,7 +37,14 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
             # with a line in the log rather than a traceback.
             raise dramatiq.Retry(f"wake_dossier({dossier_id}): {exc}", delay=1000) from exc
 
-    def deliver_webhook(delivery_id: int) -> None:
+    def deliver_webhook(delivery_id: int | None = None,
+                        delivery_ids: list[int] | None = None) -> None:
+        if delivery_ids:  # several commands' deliveries: one message each, for any worker
+            for one in delivery_ids:
+                send(DELIVER_ACTOR, {"delivery_id": one}, 0.0)
+            return
+        if delivery_id is None:
+            return
         try:
             deliver(ctx, delivery_id)
         except DATABASE_UNAVAILABLE as exc:

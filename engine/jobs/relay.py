@@ -78,12 +78,13 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
 
 
 def queue_deliveries(ctx: Context, ids: list[int]) -> None:
-    """Hand the webhook deliveries a command just committed to the workers. If the broker
-    is unreachable they stay pending, and the sweep queues them once it is back."""
-    if ctx.send_job is None:
+    """Hand committed webhook deliveries to the workers: one message for them all, which a
+    worker fans out. If the broker is unreachable they stay pending, and the sweep queues
+    them once it is back."""
+    if ctx.send_job is None or not ids:
         return
-    for delivery_id in ids:
-        ctx.send_job(DELIVER_ACTOR, {"delivery_id": delivery_id}, 0.0)
+    payload = {"delivery_id": ids[0]} if len(ids) == 1 else {"delivery_ids": ids}
+    ctx.send_job(DELIVER_ACTOR, payload, 0.0)
 
 
 def sweep_deliveries(ctx: Context, *, grace: float = 0.0, batch: int = 1000) -> int:
