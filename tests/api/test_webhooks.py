@@ -284,3 +284,48 @@ def test_a_slow_receiver_is_cut_off(db_url: str) -> None:
         release.set()
         receiver.stop()
         w.ctx.db_engine.dispose()
+
+
+def drain(w: World, sub: dict[str, Any], who: str) -> None:
+    """Send every pending delivery of `sub` here, oldest first (no worker runs)."""
+    for item in sorted(log(w, sub, who), key=lambda d: d["id"]):
+        if item["status"] == "pending":
+            assert deliver(w.ctx, item["id"]) == "delivered"
+
+
+def test_procedure_events_supplement_and_overdue(db_url: str, receiver: Receiver) -> None:
+    """An administrator follows every dossier of a procedure: a supplement is asked for,
+    then the dossier runs past its due time (found by the sweep, with an injected clock)."""
+    from engine.jobs.relay import sweep
+    from tests.api import test_supplement as supplement
+    from tests.api.constructs import MONDAY_8AM
+    from tests.api.helpers import post_bpmn
+
+    clock = ManualClock(MONDAY_8AM)
+    w = make_world(db_url, clock=clock, **LOCAL)
+    forms = {"supplement-request.json":
+             (supplement.FORMS / "supplement-request.json").read_bytes()}
+    assert post_bpmn(w, supplement.DIAGRAM, forms).status_code == 201
+    r = w.client.put("/api/v1/procedures/p1", headers=w.headers("designer"), json={
+        "name": "Thủ tục", "process_key": "with_supplement", "rules": [{
+            "effective_from": "2025-07-01", "calendar": "vn",
+            "limits": {"default": {"value": 5, "unit": "working_days"}}}]})
+    assert r.status_code in (200, 201)
+    sub = subscribe(w, receiver.url, who="admin", procedure_code="p1",
+                    event_types=["dossier.supplement_requested", "dossier.overdue",
+                                 "dossier.approaching"])
+    assert sub["scope"] == "procedure"
+    code = started(w, process_key="with_supplement")["code"]
+    supplement.act(w, code, "appraise", {"decision": "supplement"})
+    supplement.act(w, code, "ask", supplement.ASK)
+    drain(w, sub, "admin")
+    assert [e["type"] for e in receiver.events()] == ["dossier.supplement_requested"]
+    assert supplement.bring(w, code, message_id="m1").status_code == 200
+    clock.advance(timedelta(days=30))
+    assert sweep(w.ctx, inline=True) == 1
+    drain(w, sub, "admin")
+    events = receiver.events()
+    assert [e["type"] for e in events] == ["dossier.supplement_requested", "dossier.overdue"]
+    assert all(e["data"]["dossier"] == code and e["data"]["procedure_code"] == "p1"
+               for e in events)
+    w.ctx.db_engine.dispose()
