@@ -47,11 +47,13 @@ def deliver(ctx: Context, delivery_id: int) -> str:
     if send is None:
         return outcome
     try:
-        check_receiver(ctx.settings, send.url)  # again: what the name resolves to may change
+        # Again: what the name resolves to may have changed. The request goes to the
+        # address checked here, not to whatever the name resolves to a moment later.
+        address = check_receiver(ctx.settings, send.url)
         answer = transport.post(send.url, send.body,
                                 headers(send.secrets, message_id(delivery_id),
                                         int(now.timestamp()), send.body),
-                                ctx.settings.webhook_timeout)
+                                ctx.settings.webhook_timeout, address=address)
     except ReceiverRefused as exc:
         answer = transport.Answer(None, None, exc.message[:500], 0)
     return _finish(ctx, delivery_id, answer, started=now)

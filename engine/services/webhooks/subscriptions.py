@@ -22,10 +22,12 @@ from engine.store.uow import UnitOfWork
 MAX_PER_OWNER = 50
 
 
-def check_receiver(settings: Settings, url: str) -> None:
-    """Refuse a URL webhooks may not go to (ReceiverRefused names `url`)."""
-    check_url(url, allow_http=bool(settings.webhook_allow_http),
-              allowed=parse_networks(settings.webhook_allow_networks))
+def check_receiver(settings: Settings, url: str) -> str:
+    """Refuse a URL webhooks may not go to (ReceiverRefused names `url`); return the
+    address its host resolves to now, which a send then connects to."""
+    found = check_url(url, allow_http=bool(settings.webhook_allow_http),
+                      allowed=parse_networks(settings.webhook_allow_networks))
+    return str(found[0])
 
 
 def _event_types(event_types: Any) -> int:
