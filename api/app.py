@@ -27,6 +27,7 @@ from api import (
     public,
     query_params,
     request_guard,
+    subscriptions,
     tasks,
     units,
 )
@@ -61,7 +62,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars, portal, public, incidents):
+                   principals, units, calendars, portal, public, incidents, subscriptions):
         api.register_blueprint(module.blp)
     metrics.register(app, settings)  # first: it times every request
     health.register(app)

@@ -12,6 +12,7 @@ from engine.metrics import counts
 
 STATUS = {
     "invalid-input": 422,
+    "webhook-url-refused": 422,
     "idempotency-key-reused": 422,
     "data-too-large": 422,
     "bpmn-invalid": 422,

@@ -13,7 +13,8 @@ from flask_smorest import Blueprint
 from api.auth import caller
 from api.auth_throttle import TooManyAttempts
 from api.documents import file_response
-from api.schemas import Problem, ProofQuery, PublicDossierOut, RatingIn, RatingOut
+from api.public_schemas import ProofQuery, PublicDossierOut, RatingIn, RatingOut
+from api.schemas import Problem
 from engine.services.public import lookup, ratings
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1",

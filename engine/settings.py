@@ -76,6 +76,20 @@ class Settings:
                 "metrics for the scrape to sum (keep it in memory, e.g. under /dev/shm); "
                 "empty = one named after the database URL in /dev/shm (else the temporary "
                 "directory)"})
+    webhook_allow_http: int = field(default=0, metadata={
+        "help": "1: webhook receivers may use plain http (else https only)"})
+    webhook_allow_networks: str = field(default="", metadata={
+        "help": "networks (comma-separated CIDR) webhook receivers may resolve to although "
+                "they are not public, e.g. 10.20.0.0/16 for the province's own systems"})
+    webhook_timeout: float = field(default=10.0, metadata={
+        "help": "seconds to connect to a webhook receiver, and again to read its answer"})
+    webhook_retry_seconds: float = field(default=5.0, metadata={
+        "help": "first delay before a failed webhook is tried again (doubling, with jitter, "
+                "up to an hour)"})
+    webhook_max_age: float = field(default=259200.0, metadata={
+        "help": "seconds a webhook is retried before it is given up (dead, in the log)"})
+    webhook_secret_grace: float = field(default=86400.0, metadata={
+        "help": "seconds after a secret rotation during which the old secret signs too"})
 
     @property
     def embedded(self) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.clock import Clock, SystemClock
+from engine.jobs.handoff import Handoff
 from engine.jobs.relay import relay_outbox, safe
 from engine.services.catalog_cache import CatalogCache
 from engine.services.context import Context
@@ -20,10 +21,13 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
                                      script_memory_limit=settings.script_memory_limit),
                   db_engine=engine, live=LiveInstances(settings.live_instances))
 
+    handoff = Handoff(ctx)
+
     def uow(readonly: bool = False) -> UnitOfWork:
         # Jobs written by a command are handed to the broker as soon as it commits.
         return UnitOfWork(factory, after_commit=lambda: relay_after_commit(ctx),
-                          readonly=readonly)
+                          readonly=readonly,
+                          after_deliveries=handoff.put)
 
     ctx.uow = uow
     return ctx

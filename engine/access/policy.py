@@ -61,6 +61,7 @@ class Action(StrEnum):
     INCIDENT_READ = "read incidents"
     INCIDENT_RETRY = "retry incidents"
     DOSSIER_REPAIR = "repair the data of dossiers"
+    SUBSCRIPTION_MANAGE = "subscribe to webhooks"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -101,6 +102,9 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.INCIDENT_READ: frozenset({"designer", "admin"}),
     Action.INCIDENT_RETRY: frozenset({"designer", "admin"}),
     Action.DOSSIER_REPAIR: frozenset({"designer", "admin"}),
+    # Integrating systems subscribe to their dossiers' events; administrators to a
+    # procedure's or process's (see may_subscribe_to).
+    Action.SUBSCRIPTION_MANAGE: frozenset({"client", "admin"}),
 }
 
 
@@ -365,3 +369,27 @@ def applicant_proves(dossier: ProvableDossier, *, id_number: str | None,
     by_secret = bool(known_secret) and bool(secret) and hmac.compare_digest(
         (secret or "").strip().upper().encode(), known_secret.encode())
     return by_id or by_secret
+# A client holding this position is a province-wide integrating system (the province's
+# own portal, its statistics office): it may subscribe to every dossier of a procedure or
+# process, not only those it started.
+PROVINCE_WIDE_CLIENT = "integration"
+
+
+def may_subscribe_to(caller: Caller, scope: str) -> None:
+    """Whose dossiers a subscription may follow: `own` (those the client started: clients
+    only) or `procedure`/`process` (every dossier of one of the province's procedures or
+    processes: admins, and clients holding the PROVINCE_WIDE_CLIENT position)."""
+    require(caller, Action.SUBSCRIPTION_MANAGE)
+    if scope == "own" and caller.role != "client":
+        raise Forbidden("only a client has dossiers of its own to follow; subscribe to a "
+                        "procedure or process instead")
+    if scope != "own" and caller.role != "admin" and caller.position != PROVINCE_WIDE_CLIENT:
+        raise Forbidden(f"following every dossier of a {scope} needs the role admin, or a "
+                        f"client with the position {PROVINCE_WIDE_CLIENT}")
+
+
+def see_subscription(caller: Caller, owner_id: int, province: str) -> None:
+    """A subscription exists only for the principal that made it."""
+    require(caller, Action.SUBSCRIPTION_MANAGE)
+    if owner_id != caller.id or province != caller.province:
+        raise NotFound("no such subscription")

@@ -10,10 +10,11 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
-from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep
+from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep, sweep_deliveries
 from engine.services.context import Context
 from engine.services.flow.dossiers import wake
 from engine.services.records.anchors import anchor_due
+from engine.services.webhooks.deliveries import DELIVER_ACTOR, deliver
 
 
 def make_broker(redis_url: str) -> dramatiq.Broker:
@@ -36,9 +37,27 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
             # with a line in the log rather than a traceback.
             raise dramatiq.Retry(f"wake_dossier({dossier_id}): {exc}", delay=1000) from exc
 
+    def deliver_webhook(delivery_id: int | None = None,
+                        delivery_ids: list[int] | None = None) -> None:
+        if delivery_ids:  # several commands' deliveries: one message each, for any worker
+            for one in delivery_ids:
+                send(DELIVER_ACTOR, {"delivery_id": one}, 0.0)
+            return
+        if delivery_id is None:
+            return
+        try:
+            deliver(ctx, delivery_id)
+        except DATABASE_UNAVAILABLE as exc:
+            raise dramatiq.Retry(f"deliver_webhook({delivery_id}): {exc}", delay=1000) from exc
+
     actors = {
         "wake_dossier": dramatiq.actor(  # type: ignore[call-overload]
             wake_dossier, broker=broker, actor_name="wake_dossier", max_retries=20,
+            min_backoff=1000),
+        # Its own retries are the delivery's (rows, delays, maximum age); dramatiq's only
+        # cover a failure of the database, and the sweep what they miss.
+        DELIVER_ACTOR: dramatiq.actor(  # type: ignore[call-overload]
+            deliver_webhook, broker=broker, actor_name=DELIVER_ACTOR, max_retries=5,
             min_backoff=1000),
     }
 
@@ -69,10 +88,11 @@ class Sweeper:
         self._stop.set()
 
     def _run(self) -> None:
-        tick, anchor = safe(sweep), safe(anchor_due)
+        tick, anchor, webhooks = safe(sweep), safe(anchor_due), safe(sweep_deliveries)
         anchored = 0.0
         while not self._stop.wait(self._interval):
             tick(self._ctx, grace=self._interval)
+            webhooks(self._ctx, grace=self._interval)
             if time.monotonic() - anchored >= ANCHOR_EVERY:
                 anchored = time.monotonic()
                 anchor(self._ctx)

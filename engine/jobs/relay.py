@@ -12,6 +12,7 @@ from engine.errors import CommitUnknown, DatabaseUnavailable
 from engine.services.context import Context
 from engine.services.flow.dossiers import expire_messages, wake
 from engine.services.flow.progress import WAKE_ACTOR
+from engine.services.webhooks.deliveries import DELIVER_ACTOR, deliver
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,37 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
             ctx.send_job(WAKE_ACTOR, {"dossier_id": dossier_id}, 0.0)
         uow.commit()
     relay_outbox(ctx)
+    return len(due)
+
+
+def queue_deliveries(ctx: Context, ids: list[int]) -> None:
+    """Hand committed webhook deliveries to the workers: one message for them all, which a
+    worker fans out. If the broker is unreachable they stay pending, and the sweep queues
+    them once it is back."""
+    if ctx.send_job is None or not ids:
+        return
+    payload = {"delivery_id": ids[0]} if len(ids) == 1 else {"delivery_ids": ids}
+    ctx.send_job(DELIVER_ACTOR, payload, 0.0)
+
+
+def sweep_deliveries(ctx: Context, *, grace: float = 0.0, batch: int = 1000) -> int:
+    """Queue the pending deliveries whose time came and that no worker is sending (their
+    message was lost, the broker was down, a worker died while sending): only the first
+    pending delivery of each dossier and subscription, so the order holds. `grace` skips
+    those younger than that many seconds (their own messages are normally on their way); a
+    queued delivery is not queued again for REQUEUE_AFTER. Without a broker they are sent
+    here."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        due = uow.repo.claim_due_deliveries(now - timedelta(seconds=grace),
+                                            now - REQUEUE_AFTER, now, batch)
+        if ctx.send_job is not None:  # before the claim commits (as `sweep` does)
+            for delivery_id in due:
+                ctx.send_job(DELIVER_ACTOR, {"delivery_id": delivery_id}, 0.0)
+        uow.commit()
+    if ctx.send_job is None:
+        for delivery_id in due:
+            deliver(ctx, delivery_id)
     return len(due)
 
 

@@ -43,6 +43,9 @@ class HotPath:
         self._holds: list[tuple[str, int | None, datetime | None, int | None]] = []
         self._keys_read: dict[tuple[int, str], dict[str, Any] | None] = {}
         self._driver: Any = None
+        self._events: list[dict[str, Any]] = []
+        # Deliveries the writes made (engine.services.flow.events), to send after commit.
+        self.delivery_ids: list[int] = []
 
     @property
     def postgresql(self) -> bool:
@@ -160,6 +163,14 @@ class HotPath:
         self._inserted = dossier
 
     # -- buffered writes ----------------------------------------------------------------
+    def add_webhook_event(self, dossier: Any, event_type: str, bit: int,
+                          payload: dict[str, Any], at: datetime) -> None:
+        """Buffer a webhook event of `dossier`: `flush_writes` writes one delivery per
+        subscription that wants it, in the order of the events. The dossier's scope (its
+        client, process and procedure) is read then, as it stands when the command ends."""
+        self._events.append({"dossier": dossier, "event_type": event_type, "bit": bit,
+                             "payload": payload, "at": at})
+
     def append_history(self, row: dict[str, Any]) -> None:
         """Buffer a history event; `flush_writes` writes the buffer in one INSERT."""
         self._history.append(row)
@@ -169,7 +180,7 @@ class HotPath:
         With `commit`, PostgreSQL also commits in the same round trip; returns whether it
         did (the caller commits otherwise)."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
-                or self._history or self._keys or self._holds):
+                or self._history or self._keys or self._holds or self._events):
             return False
         inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
@@ -178,6 +189,12 @@ class HotPath:
         history, self._history = self._history, []
         keys, self._keys = self._keys, []
         holds, self._holds = self._holds, []
+        events = [{"ord": i, "province": e["dossier"].province, "dossier_id": e["dossier"].id,
+                   "client_id": e["dossier"].client_id, "process_key": e["dossier"].process_key,
+                   "procedure_code": e["dossier"].procedure_code, "event_type": e["event_type"],
+                   "bit": e["bit"], "payload": e["payload"], "at": e["at"]}
+                  for i, e in enumerate(self._events)]
+        self._events = []
         self._flush_orm()
         new = inserted.values() if inserted is not None else None
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
@@ -185,12 +202,14 @@ class HotPath:
             if self.postgresql:
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
-                                       keys=keys, holds=holds, commit=commit)
+                                       keys=keys, holds=holds, commit=commit,
+                                       events=events, delivery_ids=self.delivery_ids)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
                                            new_tasks=new_tasks, history=history, keys=keys,
-                                           holds=holds)
+                                           holds=holds, events=events,
+                                           delivery_ids=self.delivery_ids)
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:

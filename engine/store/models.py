@@ -416,4 +416,8 @@ class CompletionKey(Base):
 
 # Tables kept in modules of their own join the same metadata (alembic compares all of it).
 from engine.store import models_dossiers as _dossier_tables  # noqa: E402,F401
-from engine.store import models_incidents, models_versions  # noqa: E402,F401
+from engine.store import (  # noqa: E402,F401
+    models_incidents,
+    models_versions,
+    models_webhooks,  # noqa: E402,F401
+)

@@ -19,7 +19,7 @@ from psycopg import errors
 from sqlalchemy import JSON
 
 from engine import jsoncodec
-from engine.store import hot_sql
+from engine.store import hot_sql, webhook_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
     DOSSIERS,
@@ -134,12 +134,12 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
 
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
-                     history: int, keys: int, holds: int = 0) -> bytes:
+                     history: int, keys: int, holds: int = 0, events: int = 0) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
     transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history, keys, holds)
+    key = (new, updated, closes, tasks, history, keys, holds, events)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -169,7 +169,13 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
     if keys:
         parts.append(f"new_keys AS (INSERT INTO completion_keys ({names(KEY_COLUMNS)}) "
                      f"VALUES {values(KEY_COLUMNS, keys, '%s')})")
+    if events:  # webhook deliveries: their ids come back from the final SELECT
+        parts.append(webhook_sql.events(events, "%s", True))
+        parts.append(f"new_deliveries AS ({webhook_sql.INSERT_DELIVERIES})")
     final = "SELECT 1 / count(*) FROM saved" if updated is not None else "SELECT 1"
+    if events:
+        final = (f"SELECT ({final}), (SELECT array_agg(id ORDER BY id) "
+                 "FROM new_deliveries)")
     sql = _numbered(f"WITH {', '.join(parts)} {final}" if parts else final)
     if len(_STATEMENTS) < 512:
         _STATEMENTS[key] = sql
@@ -182,7 +188,8 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
           keys: Sequence[dict[str, Any]] = (),
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
-          commit: bool = False) -> int:
+          commit: bool = False, events: Sequence[dict[str, Any]] = (),
+          delivery_ids: list[int] | None = None) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
     read, changed columns) of one to update, `keys` completion keys to store, `holds` who
@@ -207,13 +214,18 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
     for row in keys:
         params += [_bind(c, row[c]) for c in KEY_COLUMNS]
+    for event in events:
+        params += [_bind(c, event[c]) for c in webhook_sql.EVENT_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
-                           len(keys), len(holds))
+                           len(keys), len(holds), len(events))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
     if commit:
         steps.append(Step(b"COMMIT"))
     try:
-        exchange(conn, steps)
+        results = exchange(conn, steps)
     except errors.DivisionByZero:  # the row-version guard (see _write_statement)
         return 0
+    if events and delivery_ids is not None:
+        (_, made), = rows(conn, results[-2 if commit else -1])
+        delivery_ids.extend(int(i) for i in made or ())
     return 1

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from engine.store import hot_sql
+from engine.store import hot_sql, webhook_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
     DOSSIERS,
@@ -113,7 +113,8 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
           closes: Sequence[tuple[list[str], str, datetime, int | None]],
           new_tasks: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]],
           keys: Sequence[dict[str, Any]] = (),
-          holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = ()) -> int:
+          holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
+          events: Sequence[dict[str, Any]] = (), delivery_ids: list[int] | None = None) -> int:
     """A command's hot-path writes (arguments as for `pg_hot.write`). Returns the number of
     dossier rows updated: 1, or 0 when the row version moved, and then nothing is written."""
     if new is not None:
@@ -141,7 +142,19 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
     _insert(conn, conv, "tasks", INSERT_TASK_COLUMNS, new_tasks)
     _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
     _insert(conn, conv, "completion_keys", KEY_COLUMNS, keys)
+    if events:
+        found = conn.execute(webhook_sql.insert_deliveries(len(events), "?"),
+                             [v for e in events for v in _event_values(conv, e)]).fetchall()
+        if delivery_ids is not None:
+            delivery_ids.extend(sorted(int(r[0]) for r in found))
     return 1
+
+
+def _event_values(conv: Converters, event: dict[str, Any]) -> list[Any]:
+    """A webhook event's values: its payload and instant as the history's are stored."""
+    stored = dict(zip(("payload", "at"), conv.values("history_events", ("payload", "at"),
+                                                     event)))
+    return [stored.get(c, event[c]) for c in webhook_sql.EVENT_COLUMNS]
 
 
 def _insert(conn: Any, conv: Converters, table: str, columns: list[str],

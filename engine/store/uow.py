@@ -28,7 +28,8 @@ class UnitOfWork:
     """`with uow_factory() as uow: ...; uow.commit()` — leaving without commit rolls back.
 
     `after_commit` runs once the transaction is durable if outbox messages were written,
-    so a job is never enqueued for a change that was rolled back.
+    so a job is never enqueued for a change that was rolled back; `after_deliveries` is
+    given the ids of the webhook deliveries it wrote.
 
     A command that only takes the hot path (`Repository`'s `HotPath` half: lock, buffered
     writes) runs on a pool connection of its own, without an ORM session: the session's
@@ -38,12 +39,14 @@ class UnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session],
                  after_commit: Callable[[], None] | None = None, *,
-                 readonly: bool = False) -> None:
+                 readonly: bool = False,
+                 after_deliveries: Callable[[list[int]], None] | None = None) -> None:
         self._factory = session_factory
         self._engine: Engine = session_factory.kw["bind"]
         self.dialect = self._engine.dialect
         self.database = self._engine.url  # names the database (caches keyed per database)
         self._after_commit = after_commit
+        self._after_deliveries = after_deliveries
         self._readonly = readonly
         self._session: Session | None = None
         self._raw: Any = None  # the pool connection the hot path began the transaction on
@@ -184,6 +187,10 @@ class UnitOfWork:
         _COMMITS.set(_COMMITS.get() + 1)
         if wrote_outbox and self._after_commit is not None:
             self._after_commit()
+        delivered = self.repo.delivery_ids
+        if delivered and self._after_deliveries is not None:
+            ids, delivered[:] = list(delivered), []
+            self._after_deliveries(ids)
 
     def _committing(self, commit: Callable[[], None]) -> None:
         """Send COMMIT once the connection is known to be open (a connection the server

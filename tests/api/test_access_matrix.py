@@ -149,6 +149,17 @@ MAY = {
     ("get", "/api/v1/incidents/{incident_id}"): {"designer", "admin"},
     ("post", "/api/v1/incidents/{incident_id}/retry"): {"designer", "admin"},
     ("patch", "/api/v1/dossiers/{code}/data"): {"designer", "admin"},
+    # Webhooks: clients subscribe to their own dossiers, admins to a process; a
+    # subscription exists only for the principal that made it (the centre's is the client's;
+    # DELETE removes another of theirs, so the commands after it still find the centre's).
+    ("post", "/api/v1/subscriptions"): {"client", "other_client", "admin"},
+    ("get", "/api/v1/subscriptions"): {"client", "other_client", "admin"},
+    ("get", "/api/v1/subscriptions/{subscription_id}"): {"client"},
+    ("delete", "/api/v1/subscriptions/{subscription_id}"): {"client"},
+    ("post", "/api/v1/subscriptions/{subscription_id}/secret"): {"client"},
+    ("get", "/api/v1/subscriptions/{subscription_id}/deliveries"): {"client"},
+    ("post", "/api/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver"):
+        {"client"},
 }
 # Anyone may ask; only the applicant's proof (tests/api/test_public_lookup.py) gets an answer.
 PUBLIC = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/public/dossiers/{code}"),
@@ -194,6 +205,8 @@ class Scene:
         assert r.status_code == 201, r.get_json()
         self.code = self.task_id = self.procedure = self.calendar = self.document_id = ""
         self.incident_id = ""
+        self.subscriptions: list[str] = ["x", "x"]
+        self.delivery_id = "x"
         self.deploy = {"bpmn": TWO_STEPS.read_bytes(),
                        "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
         r = self.call("designer", "post", "/api/v1/process-definitions")
@@ -210,6 +223,20 @@ class Scene:
         self.code = r.get_json()["code"]
         self.task_id = r.get_json()["current_steps"][0]["task_id"]
         self.incident_id = self._incident()
+        # The client's subscriptions: one the operations act on (made before the dossier,
+        # so it has a delivery), one to delete. Their receiver takes nothing (port 9).
+        self.subscriptions = []
+        for _ in range(2):
+            r = world.client.post("/api/v1/subscriptions", headers=world.headers(OWN_CLIENT),
+                                  json={"url": RECEIVER, "event_types": ["task.created"]})
+            assert r.status_code == 201, r.get_json()
+            self.subscriptions.append(str(r.get_json()["id"]))
+        r = world.client.post("/api/v1/dossiers", headers=world.headers(OWN_CLIENT), json={
+            "process_key": "two_steps", "applicant": {"name": "webhooks"}, "data": {}})
+        assert r.status_code == 201, r.get_json()
+        r = world.client.get(f"/api/v1/subscriptions/{self.subscriptions[0]}/deliveries",
+                             headers=world.headers(OWN_CLIENT))
+        self.delivery_id = str(r.get_json()["items"][0]["id"])
         r = world.client.get(f"/api/v1/dossiers/{self.code}/documents",
                              headers=world.headers(OWN_CLIENT))
         self.document_id = str(r.get_json()["documents"][0]["id"])  # its receipt (form 01)
@@ -235,13 +262,16 @@ class Scene:
         values = {"code": code, "key": "two_steps", "version": "1", "base": "1", "other": "1",
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
                   "principal_id": self.spare_id, "document_id": self.document_id,
-                  "incident_id": self.incident_id,
-                  "client": self.spare_id}
+                  "incident_id": self.incident_id, "client": self.spare_id,
+                  "subscription_id": self.subscriptions[0], "delivery_id": self.delivery_id}
         return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
     def call(self, who: str, method: str, template: str) -> Any:
         headers = {} if who == "no_token" else self.world.headers(who)
         kwargs: dict[str, Any] = {}
+        path = self.path(template)
+        if method == "delete" and template.startswith("/api/v1/subscriptions/"):
+            path = f"/api/v1/subscriptions/{self.subscriptions[1]}"
         body = self.body(who, method, template)
         if isinstance(body, dict) and "bpmn" in body:
             kwargs["data"] = {"bpmn": (io.BytesIO(body["bpmn"]), "two_steps.bpmn"),
@@ -253,7 +283,7 @@ class Scene:
             kwargs["query_string"] = {"start": "2026-02-13T16:30:00+07:00", "working_days": 2}
         if template.endswith("/replay"):
             kwargs["query_string"] = {"seq": 1}
-        return self.world.client.open(self.path(template), method=method.upper(),
+        return self.world.client.open(path, method=method.upper(),
                                       headers=headers, **kwargs)
 
     def body(self, who: str, method: str, template: str) -> Any:
@@ -303,6 +333,11 @@ class Scene:
             return {"name": f"Vị trí {who}"}
         if template.endswith("/token"):
             return None
+        if template == "/api/v1/subscriptions":
+            scope = {"process_key": "two_steps"} if who.endswith("admin") else {}
+            return {"url": RECEIVER, "event_types": ["dossier.status_changed"], **scope}
+        if template.startswith("/api/v1/subscriptions/"):
+            return None
         return {}
 
 
@@ -310,7 +345,8 @@ class Scene:
 def scene(db_url: str) -> Iterator[Scene]:
     # Its unknown token fails on every operation from one address: the throttle of failed
     # authentications (tests/api/test_auth_throttle.py) would answer 429 after a while.
-    world = make_world(db_url, auth_failures_per_minute=0)
+    world = make_world(db_url, auth_failures_per_minute=0, webhook_allow_http=1,
+                       webhook_allow_networks="127.0.0.0/8")
     yield Scene(world)
     world.ctx.db_engine.dispose()
 
@@ -434,3 +470,4 @@ def test_lists_show_each_client_only_its_own(scene: Scene) -> None:
 
 TWO_STEPS = UNIT_DATA / "two_steps.bpmn"
 FAIL_AT_INTAKE = API_DATA / "fail_at_intake.bpmn"
+RECEIVER = "http://127.0.0.1:9/hook"

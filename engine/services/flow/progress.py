@@ -13,7 +13,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.services.flow import messages
+from engine.services.flow import events, messages
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.routing import task_unit
 from engine.services.flow.statutory import (
@@ -43,6 +43,7 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
         element_id=element_id, task_id=task_id, payload=payload, prev_hash=prev, hash=digest))
     dossier.history_seq = seq
     dossier.history_head = digest
+    events.on_history(uow, dossier, kind, at, payload)
 
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
@@ -73,6 +74,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     check_left(state, lambda: instance.data, max_data_bytes)
     was_paused = dossier.paused_since is not None
 
+    before = dossier.status
     dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
     dossier.updated_at = at
     if instance.error:
@@ -86,6 +88,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event)
     else:
         dossier.status = "in_process"
+    if dossier.status != before:
+        events.status_changed(uow, dossier, before, at)
     if instance.calendar is not None:
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
@@ -195,6 +199,7 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
                                  position=view.position,
                                  element_id=view.element_id, name=view.name, form=view.form,
                                  status="open", created_at=at, due_at=due, warn_at=warn))
+        events.task_created(uow, dossier, new_rows[-1], at)
     uow.repo.insert_tasks(new_rows)
     instance.initial_ready = frozenset(ready)  # what the inbox holds once this commits
     kept = [t for t in open_tasks if t.id in ready]

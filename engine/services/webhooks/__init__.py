@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions of integrating systems, and the delivery of their events."""

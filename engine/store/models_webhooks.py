@@ -1,0 +1,81 @@
+"""Tables of the webhooks: subscriptions, deliveries and their attempts (migration 0021)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.store.models import Base
+
+
+class WebhookSubscription(Base):
+    """A receiver URL and the events it is sent, for the dossiers of its scope: those a
+    client started (`client_id`), or those of one procedure or process of the province."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("ix_webhook_subscription_province", "province"),
+                      Index("ix_webhook_subscription_owner", "owner_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(50))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("principals.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    # One bit per event type (engine.integration.webhooks.EVENT_TYPES): matched in SQL the
+    # same way on both backends, inside the writes of the command that causes the event.
+    event_mask: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
+    procedure_code: Mapped[str | None] = mapped_column(String(100))
+    process_key: Mapped[str | None] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret signs too, until then (receivers switch over).
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]  # the receiver answered 410 Gone
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription: pending until delivered (a 2xx) or dead (past the
+    maximum age). Written in the transaction of the change that caused it."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # A dossier's deliveries to a subscription go out in order: the head of the chain
+        # is its pending delivery of lowest id.
+        Index("ix_webhook_delivery_chain", "subscription_id", "dossier_id", "status", "id"),
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    event_type: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    # The maximum age counts from here: the event, or the last redelivery asked for.
+    retries_since: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    # When a job to send it was last queued (the sweep re-queues after a while).
+    queued_at: Mapped[datetime | None]
+    # A worker is sending it until then: others leave it alone (a worker killed while
+    # sending holds it no longer than that).
+    leased_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class WebhookAttempt(Base):
+    """One try of a delivery: when, the receiver's status code (None: no answer, see
+    `error`), and the first characters of its answer."""
+
+    __tablename__ = "webhook_attempts"
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"),
+                                             primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    response_excerpt: Mapped[str | None] = mapped_column(String(1000))
+    duration_ms: Mapped[int]
