@@ -1,4 +1,5 @@
 """Who may do what: the caller and the one access policy (see README.md)."""
+from engine.access.actor import SYSTEM, Actor, actor_at, actor_in, actor_of
 from engine.access.caller import ROLES, Caller
 from engine.access.policy import (
            SUPERVISING_POSITIONS,
@@ -18,7 +19,7 @@ from engine.access.policy import (
            work_task,
 )
 
-__all__ = ["ROLES", "SUPERVISING_POSITIONS", "Action", "Caller", "DossierScope",
+__all__ = ["ROLES", "SYSTEM", "Actor", "actor_at", "actor_in", "actor_of", "SUPERVISING_POSITIONS", "Action", "Caller", "DossierScope",
            "acting_position", "allow", "dossier_scope", "may_see_dossier", "may_work_task",
            "position_for", "require", "see_dossier", "supervises", "task_refusal", "task_scope",
            "work_task"]

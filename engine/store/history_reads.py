@@ -61,6 +61,13 @@ class HistoryReads(HotPath):
         return self.session.scalars(select(HistoryEvent).where(
             HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
 
+    def history_page(self, dossier_id: int, after_seq: int, limit: int
+                     ) -> Sequence[HistoryEvent]:
+        """Up to `limit` events after `after_seq`, in order (the (dossier, seq) index)."""
+        return self.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.dossier_id == dossier_id, HistoryEvent.seq > after_seq)
+            .order_by(HistoryEvent.seq).limit(limit)).all()
+
     def dossiers_after(self, province: str, after_id: int, limit: int, *,
                        since: datetime | None = None) -> Sequence[Dossier]:
         """The province's dossiers with an id above `after_id`, in id order (a page of a

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.access import Caller
+from engine.access import Actor, Caller
 from engine.errors import InvalidInput
 from engine.services.flow import progress
 from engine.services.flow.documents import issue_notice
@@ -47,7 +47,7 @@ def check_act(uow: UnitOfWork, dossier: DossierRow, form: str | None) -> None:
 
 
 def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict[str, Any], *,
-              caller: Caller, at: datetime, procedure: str) -> None:
+              caller: Caller, actor: Actor, at: datetime, procedure: str) -> None:
     """After a task with `form` was completed with `data`: issue its notice, if it has one."""
     kind = ACT_FORMS.get(form or "")
     if kind is None:
@@ -57,7 +57,7 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
         returned.setdefault("returned_at", at.isoformat())
         returned["by"] = caller.name
         progress.record(uow, dossier, "dossier.result_returned", at=at, actor_id=caller.id,
-                        payload=returned)
+                        payload=returned, actor=actor)
         return
     if kind == "guidance":
         items, reason = _strings(data.get("guidance_items")), _string(data.get("guidance_note"))
@@ -75,7 +75,7 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
                             items=items, deadline=deadline)
     progress.record(uow, dossier, "document.issued", at=at, actor_id=caller.id,
                     payload={"kind": kind, "form": document.form,
-                             "file_name": document.file_name})
+                             "file_name": document.file_name}, actor=actor)
 
 
 def _string(value: Any) -> str:

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import jsoncodec
-from engine.access import Action, Caller, acting_position, require, task_scope, work_task
+from engine.access import (
+    Action,
+    Caller,
+    acting_position,
+    actor_of,
+    require,
+    task_scope,
+    work_task,
+)
 from engine.datasize import check_data_size
 from engine.errors import (
     DossierInError,
@@ -155,16 +163,18 @@ def _complete(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any],
         cal = calendar_of(ctx, dossier.province, dossier.calendar_id, repo=uow.repo)
         instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)
+        actor = actor_of(caller, task.unit, acting_position(caller, task))
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name,
-                                 "position": acting_position(caller, task)})
+                                 "position": actor["position"]}, actor=actor)
         if task.form in acts.ACT_FORMS:
-            acts.issue_act(uow, dossier, task.form, data, caller=caller, at=now,
+            acts.issue_act(uow, dossier, task.form, data, caller=caller, actor=actor, at=now,
                            procedure=procedure_name(uow, dossier, version.compiled.name))
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
-                                   completed_task=task_id, open_tasks=list(open_tasks))
+                                   completed_task=task_id, open_tasks=list(open_tasks),
+                                   actor=actor)
         uow.repo.save_record(dossier)
         first: dict[str, Any] | None = None
         kept = None

@@ -5,7 +5,7 @@ import hashlib
 import json
 from typing import Any
 
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_of, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure
@@ -101,18 +101,20 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
                         "channel": channel, "applicant": applicant, "data": data}
             if handling_unit:
                 received["handling_unit"] = handling_unit
+            actor = actor_of(caller, unit if caller.role == "officer" else None)
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
-                            payload=received)
+                            payload=received, actor=actor)
             clock_later = procedure is not None and starts_clock_later(
                 compiled.spec, compiled.subprocess_specs)
             if clock_later and procedure is not None:
                 dossier.procedure_code = procedure.code  # started when the process says
             else:
                 start_clock(dossier, procedure, cal,
-                            lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
+                            lambda kind, **kw: progress.record(uow, dossier, kind, at=now,
+                                                               actor=actor, **kw))
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                        max_data_bytes=ctx.settings.max_dossier_data_bytes,
-                                       received=True)
+                                       received=True, actor=actor)
             uow.repo.insert_record(dossier)
             if not clock_later and dossier.status != "error":
                 # Received now: form 01 with the appointment (else issued when the clock starts).

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import jsoncodec
+from engine.access import SYSTEM, Actor
 from engine.datasize import check_left
 from engine.deadlines import Procedure
 from engine.history import GENESIS, event_hash
@@ -30,9 +31,11 @@ WAKE_ACTOR = "wake_dossier"
 
 def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
            actor_id: int | None = None, element_id: str | None = None,
-           task_id: str | None = None, payload: dict[str, Any] | None = None) -> None:
-    """Append one event to the dossier's hash chain (written in one INSERT at commit)."""
-    payload = payload or {}
+           task_id: str | None = None, payload: dict[str, Any] | None = None,
+           actor: Actor | None = None) -> None:
+    """Append one event to the dossier's hash chain (written in one INSERT at commit). Its
+    payload names the `actor` as they were (engine.access.actor; None: the system)."""
+    payload = {**(payload or {}), "actor": actor or SYSTEM}
     seq = (dossier.history_seq or 0) + 1
     prev = dossier.history_head or GENESIS
     digest = event_hash(prev, seq, at, kind, actor_id, element_id, task_id, payload)
@@ -45,11 +48,13 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
          actor_id: int | None, max_data_bytes: int, completed_task: str | None = None,
-         open_tasks: list[TaskRow] | None = None, received: bool = False) -> list[TaskRow]:
+         open_tasks: list[TaskRow] | None = None, received: bool = False,
+         actor: Actor | None = None) -> list[TaskRow]:
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again. Raises DataTooLarge
-    (before anything is written) when the instance's data outgrew `max_data_bytes`."""
+    (before anything is written) when the instance's data outgrew `max_data_bytes`. Every
+    event it records names `actor`, whose command it was (None: the system's)."""
     state = jsoncodec.dumps_bytes(instance.dump())
     check_left(state, lambda: instance.data, max_data_bytes)
     for step in instance.steps:
@@ -58,7 +63,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         if step.message:
             payload["message"] = step.message
         record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
-               task_id=step.task_id, payload=payload)
+               task_id=step.task_id, payload=payload, actor=actor)
     instance.steps.clear()
 
     dossier.state = jsoncodec.written(state)  # serialized once, measured, then stored
@@ -71,20 +76,21 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         dossier.finished_at = at
         ends = instance.end_events()
         dossier.end_event = ends[-1] if ends else None
-        record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event)
+        record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event,
+               actor=actor)
     else:
         dossier.status = "in_process"
     if instance.calendar is not None:
         def log(kind: str, **kw: Any) -> None:
-            record(uow, dossier, kind, at=at, **kw)
+            record(uow, dossier, kind, at=at, actor=actor, **kw)
 
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
-            _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
+            _start_deferred_clock(uow, dossier, instance, at, log, actor_id, actor)
         update_clock(dossier, instance, instance.calendar, at, log)
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [],
-                             received=received)
+                             received=received, actor=actor)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
@@ -92,7 +98,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
 
 
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
-                          at: datetime, log: Any, actor_id: int | None) -> None:
+                          at: datetime, log: Any, actor_id: int | None,
+                          actor: Actor | None) -> None:
     """Start the clock at the element marked `startsClock`: the dossier is received (accepted)
     now, so form 01 is issued now, with the appointment."""
     stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
@@ -102,14 +109,15 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
     start_clock(dossier, procedure, instance.calendar, log, start=at)
     unit_name, agency = uow.repo.unit_names(dossier.unit)
     issue_receipt(uow, dossier, at=at, actor_id=actor_id,
-                  received_by=uow.repo.principal_name(actor_id) if actor_id else "",
+                  received_by=str(actor.get("name") or "") if actor else "",
                   procedure=procedure, process_name=dossier.process_key, data=instance.data,
                   unit_name=unit_name, agency=agency, submitted_at=dossier.received_at)
 
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
                 actor_id: int | None, completed_task: str | None,
-                open_tasks: list[TaskRow], received: bool = False) -> list[TaskRow]:
+                open_tasks: list[TaskRow], received: bool = False,
+                actor: Actor | None = None) -> list[TaskRow]:
     """Bring the inbox rows in line with the instance, from what it knew at load time:
     one UPDATE for rows that left, one INSERT for the new waiting tasks; a query only when a
     message or timer gives work to a dossier that waited on no one (`received`: the
@@ -141,7 +149,7 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
             handed.add(unit)
             record(uow, dossier, "dossier.handed_over", at=at, actor_id=actor_id,
                    element_id=view.element_id, task_id=view.task_id,
-                   payload={"from_unit": was, "to_unit": unit})
+                   payload={"from_unit": was, "to_unit": unit}, actor=actor)
         new_rows.append(new_task(id=view.task_id, dossier_id=dossier.id,
                                  province=dossier.province, unit=unit,
                                  position=view.position,
