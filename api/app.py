@@ -23,6 +23,7 @@ from api import (
     query_params,
     request_guard,
     tasks,
+    tracking_book,
     units,
 )
 from api.auth_throttle import FailureCounter
@@ -54,7 +55,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars):
+                   principals, units, calendars, tracking_book):
         api.register_blueprint(module.blp)
     health.register(app)
     body_limits.register(app)  # before anything reads the body
