@@ -39,7 +39,8 @@ def _scene(clocked: tuple[World, ManualClock]) -> tuple[World, str, dict[str, st
     department, other = official(), official()
     w.register_unit(department)
     w.register_unit(other)
-    steps = [("receive", "reception", "receiving"), ("appraise", "specialist", department)]
+    steps = [("receive", "reception", "receiving"), ("appraise", "specialist", department),
+             ("give_result", "reception", "receiving")]
     assert post_bpmn(w, diagram(steps)).status_code == 201
     clock.advance(timedelta(days=-40))
     old = _start(w, "Lê Văn Cũ")
@@ -47,6 +48,9 @@ def _scene(clocked: tuple[World, ManualClock]) -> tuple[World, str, dict[str, st
     today = _start(w, "Phạm Thị Hồng Nhung")
     task = step(dossier(w, today), "receive")["task_id"]
     assert complete(w, task, {}).status_code == 200
+    clock.advance(timedelta(hours=3))
+    task = step(dossier(w, today), "appraise")["task_id"]
+    assert complete(w, task, {}).status_code == 200  # the result goes back to the desk
     elsewhere = _start(w, "Đỗ Văn Khác", unit=other)
     return w, department, {"old": old, "today": today, "elsewhere": elsewhere,
                            "other_unit": other}
@@ -64,6 +68,7 @@ def test_the_book_lists_the_unit_s_dossiers_of_the_period(
     assert row["applicant_name"] == "Phạm Thị Hồng Nhung"
     assert row["applicant_phone"] == "0912345678"
     assert row["handed_over_to"] == f"Unit {department}" and row["handed_over_at"]
+    assert row["result_back_at"] > row["handed_over_at"]
     assert row["status"] == "in_process" and row["returned_at"] is None
     # The department was handed it today; the whole period holds the old one too.
     handed = _book(w, department, "from=2026-03-02&to=2026-03-02").get_json()
