@@ -101,3 +101,19 @@ def test_history_pages(two_steps: World) -> None:
         assert field in r.get_data(as_text=True), (bad, r.get_json())
     assert_problem(w.client.get("/api/v1/dossiers/NOPE-1/history?limit=5",
                                 headers=w.headers("auditor")), 404, "not-found")
+
+
+def test_an_officer_acts_at_the_unit_and_position_of_the_work(two_steps: World) -> None:
+    w = two_steps
+    w.principal("Hoàng Thị Thu", "officer", unit=w.unit, position="reception")
+    r = w.client.post("/api/v1/dossiers", headers=w.headers("Hoàng Thị Thu"), json={
+        "process_key": "two_steps", "applicant": {"name": "Vũ Văn Bình"}, "data": {}})
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    task = step(r.get_json(), "receive")["task_id"]
+    assert w.client.post(f"/api/v1/tasks/{task}/claim",
+                         headers=w.headers("Hoàng Thị Thu")).status_code == 200
+    actors = {e["kind"]: e["actor"] for e in history(w, code)}
+    me = {"id": actors["dossier.received"]["id"], "name": "Hoàng Thị Thu", "role": "officer",
+          "unit": w.unit, "position": "reception"}
+    assert actors["dossier.received"] == me and actors["task.claimed"] == me
