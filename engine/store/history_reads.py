@@ -1,5 +1,6 @@
-"""What the store reads of dossiers' histories: one dossier's events, pages of a province's
-dossiers with theirs (verification), chain heads at an instant and the daily anchors."""
+"""What the store reads of dossiers' histories: one dossier's events (all, or a page), pages
+of a province's dossiers with theirs (verification), chain heads at an instant, the daily
+anchors, and a unit's register of a period with its hand-overs (the tracking book)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
