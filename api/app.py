@@ -29,6 +29,7 @@ from api import (
     request_guard,
     subscriptions,
     tasks,
+    tracking_book,
     units,
 )
 from api.auth_throttle import FailureCounter
@@ -62,7 +63,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars, portal, public, incidents, subscriptions):
+                   principals, units, calendars, portal, public, incidents, subscriptions,
+                   tracking_book):
         api.register_blueprint(module.blp)
     metrics.register(app, settings)  # first: it times every request
     health.register(app)

@@ -21,9 +21,11 @@ from api.schemas import (
     GrantList,
     GrantOut,
     HistoryOut,
+    HistoryQuery,
     MessageIn,
     Problem,
 )
+from engine.access import actor_in
 from engine.calendar import to_local
 from engine.deadlines import portal
 from engine.services.desk import apology
@@ -119,12 +121,19 @@ class DossierResource(MethodView):
 
 @blp.route("/<code>/history")
 class History(MethodView):
+    @blp.arguments(HistoryQuery(), location="query")
     @blp.response(200, HistoryOut)
-    def get(self, code: str) -> Any:
-        """The append-only, hash-chained event log."""
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The append-only, hash-chained event log, in order, a page at a time: each event
+        names its actor as they were when it happened."""
         ctx = current_app.extensions["motcua"]
-        dossier, events = dossiers.history(ctx, caller(), code)
-        return {"code": dossier.code, "events": events}
+        page = dossiers.history(ctx, caller(), code, **query)
+        return {"code": page.code, "total": page.total, "next_after_seq": page.next_after_seq,
+                "items": [{"seq": e.seq, "at": e.at, "kind": e.kind, "actor_id": e.actor_id,
+                           "actor": actor_in(e.payload, e.actor_id),
+                           "element_id": e.element_id, "task_id": e.task_id,
+                           "payload": e.payload, "prev_hash": e.prev_hash, "hash": e.hash}
+                          for e in page.events]}
 
 
 @blp.route("/<code>/messages/<name>")

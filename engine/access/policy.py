@@ -62,6 +62,7 @@ class Action(StrEnum):
     INCIDENT_RETRY = "retry incidents"
     DOSSIER_REPAIR = "repair the data of dossiers"
     SUBSCRIPTION_MANAGE = "subscribe to webhooks"
+    TRACKING_BOOK = "read units' tracking books"
 
 
 _EVERYONE = frozenset({"designer", "officer", "client", "auditor", "admin"})
@@ -105,6 +106,9 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     # Integrating systems subscribe to their dossiers' events; administrators to a
     # procedure's or process's (see may_subscribe_to).
     Action.SUBSCRIPTION_MANAGE: frozenset({"client", "admin"}),
+    # Form 07, the register a unit keeps of its dossiers: its own officers, the province's
+    # auditors, and administrators (who see no applicant in it).
+    Action.TRACKING_BOOK: frozenset({"officer", "auditor", "admin"}),
 }
 
 
@@ -323,6 +327,17 @@ def work_task(caller: Caller, task: TaskLike, action: Action) -> None:
     refusal = task_refusal(caller, task, action)
     if refusal is not None:
         raise refusal
+
+
+def read_tracking_book(caller: Caller, unit: str) -> bool:
+    """Raise Forbidden unless the caller may read the tracking book of `unit` (a unit of
+    their province: the caller already found it); returns whether the book shows the
+    applicants (names, addresses): not to administrators, who keep principals and units,
+    not applicants' data."""
+    require(caller, Action.TRACKING_BOOK)
+    if caller.role == "officer" and not caller.positions_at(unit):
+        raise Forbidden(f"the tracking book of unit {unit} is for its own officers")
+    return caller.role != "admin"
 
 
 def apology_positions_allow(caller: Caller, unit: str, allowed: Collection[str]) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import ttf_opensans
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -51,15 +51,17 @@ def nfc(text: str) -> str:
 class Page:
     """One document being drawn, top to bottom."""
 
-    def __init__(self, title: str, author: str) -> None:
+    def __init__(self, title: str, author: str, *, wide: bool = False) -> None:
+        """`wide`: the sheet turned to landscape (a register's many columns)."""
         register_fonts()
         self._buf = io.BytesIO()
         # invariant: no creation time or random id in the file: equal text, equal bytes.
-        self.pdf = Canvas(self._buf, pagesize=A4, invariant=True, pageCompression=1)
+        size = landscape(A4) if wide else A4
+        self.pdf = Canvas(self._buf, pagesize=size, invariant=True, pageCompression=1)
         self.pdf.setTitle(nfc(title))
         self.pdf.setAuthor(nfc(author))
         self.pdf.setCreator("motcua")
-        page_w, page_h = A4
+        page_w, page_h = size
         self.left, self.right = 20 * mm, page_w - 15 * mm
         self.top, self.bottom = page_h - 15 * mm, 15 * mm
         self.width = self.right - self.left

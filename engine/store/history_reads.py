@@ -1,5 +1,6 @@
-"""What the store reads of dossiers' histories: one dossier's events, pages of a province's
-dossiers with theirs (verification), chain heads at an instant and the daily anchors."""
+"""What the store reads of dossiers' histories: one dossier's events (all, or a page), pages
+of a province's dossiers with theirs (verification), chain heads at an instant, the daily
+anchors, and a unit's register of a period with its hand-overs (the tracking book)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    and_,
     func,
+    or_,
     select,
 )
 
@@ -16,6 +19,8 @@ from engine.store.models import (
     Dossier,
     HistoryAnchor,
     HistoryEvent,
+    Task,
+    Unit,
 )
 
 
@@ -24,6 +29,44 @@ class HistoryReads(HotPath):
         self.flush_writes()
         return self.session.scalars(select(HistoryEvent).where(
             HistoryEvent.dossier_id == dossier_id).order_by(HistoryEvent.seq)).all()
+
+    def history_page(self, dossier_id: int, after_seq: int, limit: int
+                     ) -> Sequence[HistoryEvent]:
+        """Up to `limit` events after `after_seq`, in order (the (dossier, seq) index)."""
+        return self.session.scalars(select(HistoryEvent).where(
+            HistoryEvent.dossier_id == dossier_id, HistoryEvent.seq > after_seq)
+            .order_by(HistoryEvent.seq).limit(limit)).all()
+
+    def unit_register(self, province: str, unit: str, start: datetime, end: datetime,
+                      limit: int) -> Sequence[Dossier]:
+        """The dossiers `unit` received in [start, end), or was handed (a task of it made
+        then), in order of reception: at most `limit` (the two indexes of migration 0018)."""
+        handed = select(Task.dossier_id).where(Task.unit == unit, Task.created_at >= start,
+                                               Task.created_at < end)
+        return self.session.scalars(select(Dossier).where(
+            Dossier.province == province,
+            or_(and_(Dossier.unit == unit, Dossier.received_at >= start,
+                     Dossier.received_at < end),
+                Dossier.id.in_(handed)))
+            .order_by(Dossier.received_at, Dossier.id).limit(limit)).all()
+
+    def unit_names_of(self, province: str) -> dict[str, str]:
+        """The registered name of every unit of the province, by code."""
+        return {code: name or code for code, name in self.session.execute(
+            select(Unit.code, Unit.name).where(Unit.province == province,
+                                               Unit.name.is_not(None)))}
+
+    def events_of_kinds(self, dossier_ids: Sequence[int], kinds: Sequence[str]
+                        ) -> dict[int, list[HistoryEvent]]:
+        """The events of these kinds of each of these dossiers, in order."""
+        out: dict[int, list[HistoryEvent]] = {i: [] for i in dossier_ids}
+        for n in range(0, len(dossier_ids), 500):
+            for event in self.session.scalars(select(HistoryEvent).where(
+                    HistoryEvent.dossier_id.in_(dossier_ids[n:n + 500]),
+                    HistoryEvent.kind.in_(kinds))
+                    .order_by(HistoryEvent.dossier_id, HistoryEvent.seq)):
+                out[event.dossier_id].append(event)
+        return out
 
     def dossiers_after(self, province: str, after_id: int, limit: int, *,
                        since: datetime | None = None) -> Sequence[Dossier]:

@@ -137,6 +137,7 @@ class Dossier(Base):
         # On SQLite the column is NULL and the search scans `search_name`.
         Index("ix_dossier_name_prefixes", "name_prefixes", postgresql_using="gin"),
         Index("ix_dossier_search_id", "search_id"),
+        Index("ix_dossier_unit_received", "unit", "received_at"),  # the tracking book
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     province: Mapped[str] = mapped_column(String(50))
@@ -205,7 +206,8 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_task_inbox", "province", "status", "unit", "position"),
-                      Index("ix_task_holder", "holder_id", "status"))
+                      Index("ix_task_holder", "holder_id", "status"),
+                      Index("ix_task_unit_created", "unit", "created_at"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     province: Mapped[str] = mapped_column(String(50))

@@ -50,11 +50,17 @@ def dossier(world: Any, code: str, who: str = "auditor") -> dict[str, Any]:
 
 
 def history(world: Any, code: str, who: str = "auditor") -> list[dict[str, Any]]:
-    """The dossier's history events, as the API lists them."""
-    r = world.client.get(f"/api/v1/dossiers/{code}/history", headers=world.headers(who))
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["code"] == code
-    return list(r.get_json()["events"])
+    """The dossier's history events, as the API lists them (every page)."""
+    events: list[dict[str, Any]] = []
+    after: int | None = 0
+    while after is not None:
+        r = world.client.get(f"/api/v1/dossiers/{code}/history?after_seq={after}",
+                             headers=world.headers(who))
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["code"] == code
+        events += r.get_json()["items"]
+        after = r.get_json()["next_after_seq"]
+    return events
 
 
 def step(d: dict[str, Any], element_id: str) -> dict[str, Any]:

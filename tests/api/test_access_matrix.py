@@ -19,6 +19,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -139,6 +140,10 @@ MAY = {
     ("post", "/api/v1/units"): {"admin"},
     ("get", "/api/v1/units/{code}"): PROVINCE_READERS,
     ("patch", "/api/v1/units/{code}"): {"admin"},
+    # form 07 of unit U: its own officers (seconded holds a membership there), auditors,
+    # and administrators, who see no applicant in it
+    ("get", "/api/v1/units/{code}/tracking-book"): {"reception", "specialist", "head",
+                                                    "seconded", "auditor", "admin"},
     ("get", "/api/v1/unit-kinds"): PROVINCE_READERS,
     ("put", "/api/v1/unit-kinds/{code}"): {"admin"},
     ("get", "/api/v1/positions"): PROVINCE_READERS,
@@ -255,7 +260,9 @@ class Scene:
         return str(r.get_json()["errors"][0]["incident_id"])
 
     def path(self, template: str) -> str:
-        code = (self.procedure if "/procedures/" in template else self.registered
+        code = (self.procedure if "/procedures/" in template
+                else self.units["U"] if template.endswith("/tracking-book")
+                else self.registered
                 if "/units/" in template else self.kind if "/unit-kinds/" in template
                 else self.kind if "/positions/" in template
                 else self.code)
@@ -279,6 +286,10 @@ class Scene:
             kwargs["content_type"] = "multipart/form-data"
         elif body is not None:
             kwargs["json"] = body
+        if template.endswith("/tracking-book"):
+            day = self.world.ctx.clock.now().date()
+            kwargs["query_string"] = {"from": (day - timedelta(days=1)).isoformat(),
+                                      "to": (day + timedelta(days=1)).isoformat()}
         if template.endswith("/add"):
             kwargs["query_string"] = {"start": "2026-02-13T16:30:00+07:00", "working_days": 2}
         if template.endswith("/replay"):

@@ -164,7 +164,7 @@ def test_a_dossier_received_at_the_centre_is_decided_by_the_department(
         "return_channel": "post", "postal_tracking": "EL987654321VN"}})
     assert (done["status"], done["end_event"]) == ("finished", "result_returned")
 
-    events = call(w, "auditor", "GET", f"/dossiers/{code}/history")["events"]
+    events = call(w, "auditor", "GET", f"/dossiers/{code}/history?limit=1000")["items"]
     assert [(e["element_id"], e["payload"]["from_unit"], e["payload"]["to_unit"])
             for e in events if e["kind"] == "dossier.handed_over"] == [
         ("appraisal", UNIT, DEPARTMENT),

@@ -138,7 +138,7 @@ def test_the_applicant_rates_once_after_the_result(demo: World) -> None:
     desk = w.client.post(f"/api/v1/dossiers/{code}/rating", json={"level": 1},
                          headers=w.headers("demo-reception"))
     assert desk.status_code == 409
-    events = call(w, "auditor", "GET", f"/dossiers/{code}/history")["events"]
+    events = call(w, "auditor", "GET", f"/dossiers/{code}/history?limit=1000")["items"]
     [event] = [e for e in events if e["kind"] == "dossier.rated"]
     assert event["payload"]["complaint"] == "Cần thêm chỗ ngồi chờ tại bộ phận một cửa"
     assert call(w, "auditor", "GET", f"/dossiers/{code}/history/verify")["intact"] is True

@@ -129,8 +129,9 @@ def _at(iso: str) -> datetime:
 
 
 def _kinds(w: World, code: str) -> list[str]:
-    r = w.client.get(f"/api/v1/dossiers/{code}/history", headers=w.headers("auditor"))
-    return [e["kind"] for e in r.get_json()["events"]]
+    r = w.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                     headers=w.headers("auditor"))
+    return [e["kind"] for e in r.get_json()["items"]]
 
 
 def test_five_working_days_across_tet_2026(clocked: tuple[World, ManualClock]) -> None:
@@ -215,8 +216,9 @@ def test_second_supplement_request_is_flagged(clocked: tuple[World, ManualClock]
         clock.set(datetime(2026, 3, 2, hour, 30, tzinfo=VN))
         d = _do(w, code, "officer", {})
     assert d["pause_count"] == 2 and d["flags"] == ["repeated_supplement_request"]
-    r = w.client.get(f"/api/v1/dossiers/{code}/history", headers=w.headers("auditor"))
-    pauses = [e for e in r.get_json()["events"] if e["kind"] == "clock.paused"]
+    r = w.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                     headers=w.headers("auditor"))
+    pauses = [e for e in r.get_json()["items"] if e["kind"] == "clock.paused"]
     assert [p["payload"]["repeated"] for p in pauses] == [False, True]
     assert all(p["payload"]["reason"] for p in pauses)
 
@@ -368,8 +370,9 @@ def test_clock_starts_when_the_process_reaches_acceptance(
     clock.set(datetime(2026, 3, 3, 10, 0, tzinfo=VN))  # accepted on Tuesday 10:00
     d = _do(w, d["code"], "officer", {})
     assert _at(d["due_at"]) == datetime(2026, 3, 5, 10, 0, tzinfo=VN)
-    r = w.client.get(f"/api/v1/dossiers/{d['code']}/history", headers=w.headers("auditor"))
-    started = [e for e in r.get_json()["events"] if e["kind"] == "clock.started"]
+    r = w.client.get(f"/api/v1/dossiers/{d['code']}/history?limit=1000",
+                     headers=w.headers("auditor"))
+    started = [e for e in r.get_json()["items"] if e["kind"] == "clock.started"]
     assert len(started) == 1
     assert _at(started[0]["payload"]["started_at"]) == datetime(2026, 3, 3, 10, 0, tzinfo=VN)
     d = _do(w, d["code"], "officer", {})

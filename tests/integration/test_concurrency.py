@@ -109,8 +109,8 @@ def test_twenty_officers_complete_the_same_task_once(deployed: Any, second_app: 
     after = world.client.get(f"/api/v1/dossiers/{d['code']}", headers=world.headers("auditor"))
     assert after.get_json()["data"]["copies"] == winner["data"]["copies"]
     assert [s["element_id"] for s in after.get_json()["current_steps"]] == ["appraise"]
-    events = world.client.get(f"/api/v1/dossiers/{d['code']}/history",
-                              headers=world.headers("auditor")).get_json()["events"]
+    events = world.client.get(f"/api/v1/dossiers/{d['code']}/history?limit=1000",
+                              headers=world.headers("auditor")).get_json()["items"]
     assert [e["kind"] for e in events].count("task.completed") == 1
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
 
@@ -186,8 +186,8 @@ def test_a_fresh_app_continues_a_half_done_dossier(deployed: Any, db_url: str) -
         assert done["status"] == "finished"
         assert done["end_event"] == "approved"
         assert done["data"]["fee"] == 300000
-        events = client.get(f"/api/v1/dossiers/{d['code']}/history",
-                            headers=world.headers("auditor")).get_json()["events"]
+        events = client.get(f"/api/v1/dossiers/{d['code']}/history?limit=1000",
+                            headers=world.headers("auditor")).get_json()["items"]
     finally:
         app.extensions["motcua"].db_engine.dispose()
 

@@ -83,8 +83,8 @@ def test_worker_moves_the_dossier_past_its_timer(world: Any, redis_broker: Any) 
     assert d["status"] == "finished", d
     assert d["end_event"] == "done"
     assert d["next_wakeup"] is None
-    events = world.client.get(f"/api/v1/dossiers/{code}/history",
-                              headers=world.headers("auditor")).get_json()["events"]
+    events = world.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                              headers=world.headers("auditor")).get_json()["items"]
     assert "wait" in {e["element_id"] for e in events if e["kind"] == "step.completed"}
     assert events[-1]["kind"] == "dossier.finished"
 

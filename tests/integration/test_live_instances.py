@@ -51,8 +51,8 @@ def _complete(world: World, client: Any, code: str, step: dict[str, Any]) -> Any
 
 def _outcome(world: World, code: str) -> dict[str, Any]:
     d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor")).get_json()
-    events = world.client.get(f"/api/v1/dossiers/{code}/history",
-                              headers=world.headers("auditor")).get_json()["events"]
+    events = world.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                              headers=world.headers("auditor")).get_json()["items"]
     return {"status": d["status"], "end_event": d.get("end_event"), "data": d["data"],
             "steps": sorted(s["element_id"] for s in d["current_steps"]),
             "history": [(e["kind"], e["element_id"]) for e in events]}

@@ -87,8 +87,8 @@ def test_working_timer_fires_once_with_two_worker_processes(
             d = w.client.get(f"/api/v1/dossiers/{code}", headers=w.headers("auditor")).get_json()
             assert d["status"] == "finished" and d["end_event"] == "done", d
             assert d["data"]["fired"] == 1
-            events = w.client.get(f"/api/v1/dossiers/{code}/history",
-                                  headers=w.headers("auditor")).get_json()["events"]
+            events = w.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                                  headers=w.headers("auditor")).get_json()["items"]
             ran = [e["element_id"] for e in events if e["kind"] == "step.completed"]
             assert ran.count("wait_working") == 1 and ran.count("count") == 1, ran
             assert [e["kind"] for e in events].count("dossier.finished") == 1

@@ -121,8 +121,8 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
     for field in expect.get("data_absent", []):
         assert field not in d["data"], f"{field} should not be set, is {d['data'][field]!r}"
 
-    events = world.client.get(f"/api/v1/dossiers/{code}/history",
-                              headers=world.headers("auditor")).get_json()["events"]
+    events = world.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
+                              headers=world.headers("auditor")).get_json()["items"]
     completed = [e["element_id"] for e in events if e["kind"] == "task.completed"]
     assert completed == [s["task"] for s in steps if "task" in s]
     assert events[-1]["kind"] == "dossier.finished"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.access import Caller
+from engine.access import Actor, Caller
 from engine.deadlines import portal
 from engine.errors import InvalidInput
 from engine.services.flow import progress
@@ -48,7 +48,7 @@ def check_act(uow: UnitOfWork, dossier: DossierRow, form: str | None) -> None:
 
 
 def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict[str, Any], *,
-              caller: Caller, at: datetime, procedure: str) -> None:
+              caller: Caller, actor: Actor, at: datetime, procedure: str) -> None:
     """After a task with `form` was completed with `data`: issue its notice, if it has one."""
     kind = ACT_FORMS.get(form or "")
     if kind is None:
@@ -60,7 +60,7 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
         dossier.portal_status = portal.on_state(
             uow.repo.status_mapping(dossier.province, dossier.procedure_code), "result_returned")
         progress.record(uow, dossier, "dossier.result_returned", at=at, actor_id=caller.id,
-                        payload=returned)
+                        payload=returned, actor=actor)
         return
     if kind == "guidance":
         items, reason = _strings(data.get("guidance_items")), _string(data.get("guidance_note"))
@@ -78,7 +78,7 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
                             items=items, deadline=deadline)
     progress.record(uow, dossier, "document.issued", at=at, actor_id=caller.id,
                     payload={"kind": kind, "form": document.form,
-                             "file_name": document.file_name})
+                             "file_name": document.file_name}, actor=actor)
 
 
 def _string(value: Any) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_of, require
 from engine.access.policy import apology_positions_allow
 from engine.calendar import YEARS, in_years
 from engine.deadlines import Procedure
@@ -74,6 +74,7 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
             "form": "04", "reason": reason.strip(), "by": caller.name,
             "previous_appointment": previous.isoformat(),
             "new_appointment": new_appointment.isoformat(),
-            "statutory_due_at": dossier.due_at.isoformat()})
+            "statutory_due_at": dossier.due_at.isoformat()},
+            actor=actor_of(caller, dossier.unit))
         uow.commit()
         return dossier

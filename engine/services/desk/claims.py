@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.access import Action, Caller, require, work_task
+from engine.access import Action, Caller, acting_position, actor_of, require, work_task
 from engine.errors import HeldByAnother, InvalidInput, NotFound, TaskAlreadyCompleted, TaskHeld
 from engine.services.context import Context
 from engine.services.flow import progress
@@ -119,7 +119,8 @@ def _change(ctx: Context, uow: UnitOfWork, dossier: DossierRow, task: TaskRow, k
         "by": {"id": caller.id, "name": caller.name}, "unit": task.unit,
         "position": task.position}
     progress.record(uow, dossier, kind, at=at, actor_id=caller.id,
-                    element_id=task.element_id, task_id=task.id, payload=payload)
+                    element_id=task.element_id, task_id=task.id, payload=payload,
+                    actor=actor_of(caller, task.unit, acting_position(caller, task)))
     task.holder_id = holder[0] if holder is not None else None
     task.held_since = at if holder is not None else None
     task.assigned_by = assigned_by

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import jsoncodec
-from engine.access import Action, Caller, acting_position, require, task_scope, work_task
+from engine.access import (
+    Action,
+    Caller,
+    acting_position,
+    actor_of,
+    require,
+    task_scope,
+    work_task,
+)
 from engine.datasize import check_data_size
 from engine.errors import (
     DossierInError,
@@ -165,16 +173,18 @@ def _completion(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]
         instance = take_instance(ctx, dossier, version.compiled, now, cal)
         completed = instance.complete(task_id, data)
         incidents.check(instance, dossier, command="task.complete", task_id=task_id)
+        actor = actor_of(caller, task.unit, acting_position(caller, task))
         progress.record(uow, dossier, "task.completed", at=now, actor_id=caller.id,
                         element_id=completed.element_id, task_id=task_id,
                         payload={"data": data, "by": caller.name,
-                                 "position": acting_position(caller, task)})
+                                 "position": actor["position"]}, actor=actor)
         if task.form in acts.ACT_FORMS:
-            acts.issue_act(uow, dossier, task.form, data, caller=caller, at=now,
+            acts.issue_act(uow, dossier, task.form, data, caller=caller, actor=actor, at=now,
                            procedure=procedure_name(uow, dossier, version.compiled.name))
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
-                                   completed_task=task_id, open_tasks=list(open_tasks))
+                                   completed_task=task_id, open_tasks=list(open_tasks),
+                                   actor=actor)
         incidents.resolve(uow, dossier, at=now, by=caller.id, resolution="completed",
                           task_id=task_id)
         uow.repo.save_record(dossier)

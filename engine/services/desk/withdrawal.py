@@ -7,7 +7,7 @@ it); every command that would move it (completion, message, timer) finds it ende
 """
 from __future__ import annotations
 
-from engine.access import Action, Caller, position_for, require
+from engine.access import Action, Caller, actor_at, position_for, require
 from engine.access.policy import may_end_dossier
 from engine.deadlines import portal
 from engine.errors import InvalidInput, MotcuaError
@@ -62,8 +62,9 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         dossier.paused_since = None
         dossier.portal_status = portal.on_state(
             uow.repo.status_mapping(dossier.province, dossier.procedure_code), kind)
+        actor = actor_at(caller, [*(t.unit for t in open_tasks), dossier.unit])
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
-                        payload=payload)
+                        payload=payload, actor=actor)
         version = version_of(ctx, uow.repo, dossier.definition_id)
         notice = issue_notice(uow, dossier, "withdrawal" if kind == "withdrawn" else "stop",
                               at=now, actor_id=caller.id, signed_by=caller.name,
@@ -71,6 +72,6 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
                               reason=reason.strip())
         progress.record(uow, dossier, "document.issued", at=now, actor_id=caller.id,
                         payload={"kind": notice.kind, "form": notice.form,
-                                 "file_name": notice.file_name})
+                                 "file_name": notice.file_name}, actor=actor)
         uow.commit()
         return dossier

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from engine.access import (
     Action,
     Caller,
+    actor_at,
     dossier_scope,
     needs_grant_lookup,
     require,
@@ -82,10 +84,28 @@ def list_dossiers(ctx: Context, caller: Caller, *, status: str | None = None,
         return list(rows), total
 
 
-def history(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[HistoryEvent]]:
+@dataclass(frozen=True)
+class HistoryPage:
+    """Events of a dossier after `after_seq`, how many it has, and where the next page
+    starts (None: none follows)."""
+
+    code: str
+    events: list[HistoryEvent]
+    total: int
+    next_after_seq: int | None
+
+
+def history(ctx: Context, caller: Caller, code: str, *, after_seq: int = 0,
+            limit: int = 100) -> HistoryPage:
+    """A page of the dossier's history, for whoever may read it. The count is the dossier's
+    own (its chain's length): no query counts the events."""
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
-        return dossier, list(uow.repo.history(dossier.id))
+        events = list(uow.repo.history_page(dossier.id, after_seq, limit))
+    total = dossier.history_seq or 0
+    last = events[-1].seq if events else None
+    return HistoryPage(dossier.code, events, total,
+                       last if last is not None and last < total else None)
 
 
 def wake(ctx: Context, dossier_id: int) -> bool:
@@ -229,7 +249,9 @@ def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[s
             kept = messages.keep(
                 uow, dossier, name, payload, message_id, sender_id=caller.id, at=now,
                 hours=messages.ttl_hours(uow, dossier, ctx.settings.message_ttl_hours),
-                record=lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
+                record=lambda kind, **kw: progress.record(
+                    uow, dossier, kind, at=now, actor=actor_at(
+                        caller, [t.unit for t in open_tasks] + [dossier.unit]), **kw))
             uow.commit()
             return kept, True
         instance.deliver_message(name, payload)
@@ -238,11 +260,13 @@ def _deliver(ctx: Context, caller: Caller, code: str, name: str, payload: dict[s
         if message_id:
             uow.repo.add(ProcessedMessage(dossier_id=dossier.id, message_id=message_id,
                                           received_at=now))
+        actor = actor_at(caller, [t.unit for t in open_tasks] + [dossier.unit])
         progress.record(uow, dossier, event, at=now, actor_id=caller.id,
-                        payload={"name": name, "message_id": message_id, "payload": payload})
+                        payload={"name": name, "message_id": message_id, "payload": payload},
+                        actor=actor)
         still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                    max_data_bytes=ctx.settings.max_dossier_data_bytes,
-                                   open_tasks=open_tasks)
+                                   open_tasks=open_tasks, actor=actor)
         incidents.resolve(uow, dossier, at=now, by=caller.id, resolution="delivered",
                           message=name)
         uow.commit()

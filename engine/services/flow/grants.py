@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.access import Action, Caller, manage_grants, needs_grant_lookup
+from engine.access import Action, Caller, actor_of, manage_grants, needs_grant_lookup
 from engine.errors import InvalidInput, NotFound
 from engine.services.context import Context
 from engine.services.flow import progress
@@ -49,7 +49,8 @@ def grant(ctx: Context, caller: Caller, code: str, client_id: int) -> tuple[Gran
                                   granted_by=caller.id, granted_at=now))
         progress.record(uow, dossier, "access.granted", at=now, actor_id=caller.id,
                         payload={"client": client_id, "client_name": grantee.name,
-                                 "by": caller.name, "role": caller.role})
+                                 "by": caller.name, "role": caller.role},
+                        actor=actor_of(caller))
         uow.commit()
         return GrantView(client_id, grantee.name, caller.id, now), True
 
@@ -63,7 +64,8 @@ def revoke(ctx: Context, caller: Caller, code: str, client_id: int) -> bool:
         if not 0 < client_id <= MAX_ID or not uow.repo.revoke_grant(dossier.id, client_id):
             return False
         progress.record(uow, dossier, "access.revoked", at=now, actor_id=caller.id,
-                        payload={"client": client_id, "by": caller.name, "role": caller.role})
+                        payload={"client": client_id, "by": caller.name, "role": caller.role},
+                        actor=actor_of(caller))
         uow.commit()
         return True
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_of, require
 from engine.codes import LOCAL_TZ, UNIT_PATTERN, dossier_code, local_day, lookup_secret
 from engine.datasize import check_data_size
 from engine.deadlines import Procedure, portal
@@ -138,8 +138,9 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                         "received_at": now.isoformat()}
             if handling_unit:
                 received["handling_unit"] = handling_unit
+            actor = actor_of(caller, unit if caller.role == "officer" else None)
             progress.record(uow, dossier, "dossier.received", at=now, actor_id=caller.id,
-                            payload=received)
+                            payload=received, actor=actor)
             clock_later = procedure is not None and starts_clock_later(
                 compiled.spec, compiled.subprocess_specs)
             dossier.portal_status = portal.on_receipt(
@@ -148,10 +149,11 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                 dossier.procedure_code = procedure.code  # started when the process says
             else:
                 start_clock(dossier, procedure, cal,
-                            lambda kind, **kw: progress.record(uow, dossier, kind, at=now, **kw))
+                            lambda kind, **kw: progress.record(uow, dossier, kind, at=now,
+                                                               actor=actor, **kw))
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                        max_data_bytes=ctx.settings.max_dossier_data_bytes,
-                                       received=True)
+                                       received=True, actor=actor)
             uow.repo.insert_record(dossier)
             if not clock_later and dossier.status != "error":
                 # Received now: form 01 with the appointment (else issued when the clock starts).

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import jsoncodec
+from engine.access import SYSTEM, Actor
 from engine.datasize import check_left
 from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
@@ -32,9 +33,11 @@ WAKE_ACTOR = "wake_dossier"
 
 def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
            actor_id: int | None = None, element_id: str | None = None,
-           task_id: str | None = None, payload: dict[str, Any] | None = None) -> None:
-    """Append one event to the dossier's hash chain (written in one INSERT at commit)."""
-    payload = payload or {}
+           task_id: str | None = None, payload: dict[str, Any] | None = None,
+           actor: Actor | None = None) -> None:
+    """Append one event to the dossier's hash chain (written in one INSERT at commit). Its
+    payload names the `actor` as they were (engine.access.actor; None: the system)."""
+    payload = {**(payload or {}), "actor": actor or SYSTEM}
     seq = (dossier.history_seq or 0) + 1
     prev = dossier.history_head or GENESIS
     digest = event_hash(prev, seq, at, kind, actor_id, element_id, task_id, payload)
@@ -48,13 +51,15 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
          actor_id: int | None, max_data_bytes: int, completed_task: str | None = None,
-         open_tasks: list[TaskRow] | None = None, received: bool = False) -> list[TaskRow]:
+         open_tasks: list[TaskRow] | None = None, received: bool = False,
+         actor: Actor | None = None) -> list[TaskRow]:
     """Store the instance after a step and everything derived from it. `open_tasks` are the
     dossier's open inbox rows as read at the start of the command; returns them as they
     stand now (for the caller's view), without reading them again. Raises DataTooLarge
     (before anything is written) when the instance's data outgrew `max_data_bytes`.
     Messages kept for the dossier that the process now waits for are delivered first
-    (engine.services.flow.messages), in this same unit of work."""
+    (engine.services.flow.messages), in this same unit of work. Every event it records
+    names `actor`, whose command it was (None: the system's)."""
 
     mapping = uow.repo.status_mapping(dossier.province, dossier.procedure_code)
     portal_before = dossier.portal_status
@@ -63,10 +68,10 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
 
     def steps() -> None:
         ran.extend(s.element_id for s in instance.steps if s.element_type != "UserTask")
-        _record_steps(uow, dossier, instance, at, actor_id)
+        _record_steps(uow, dossier, instance, at, actor_id, actor)
 
     def log(kind: str, **kw: Any) -> None:
-        record(uow, dossier, kind, at=at, **kw)
+        record(uow, dossier, kind, at=at, actor=actor, **kw)
 
     steps()
     messages.deliver_kept(uow, dossier, instance, at=at, record=log, steps=steps)
@@ -85,7 +90,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         dossier.finished_at = at
         ends = instance.end_events()
         dossier.end_event = ends[-1] if ends else None
-        record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event)
+        record(uow, dossier, "dossier.finished", at=at, element_id=dossier.end_event,
+               actor=actor)
     else:
         dossier.status = "in_process"
     if dossier.status != before:
@@ -93,11 +99,11 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     if instance.calendar is not None:
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
-            _start_deferred_clock(uow, dossier, instance, at, log, actor_id)
+            _start_deferred_clock(uow, dossier, instance, at, log, actor_id, actor)
         update_clock(dossier, instance, instance.calendar, at, log)
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [],
-                             received=received)
+                             received=received, actor=actor)
     _portal_status(dossier, mapping, ran, [t.element_id for t in still_open if t.created_at == at],
                    was_paused=was_paused,
                    officer_acted=completed_task is not None and portal_before == 2)
@@ -127,7 +133,7 @@ def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[st
 
 
 def _record_steps(uow: UnitOfWork, dossier: DossierRow, instance: Instance, at: datetime,
-                  actor_id: int | None) -> None:
+                  actor_id: int | None, actor: Actor | None) -> None:
     last = len(instance.steps) - 1
     for index, step in enumerate(instance.steps):
         kind = "step.error" if step.outcome == "error" else "step.completed"
@@ -137,12 +143,13 @@ def _record_steps(uow: UnitOfWork, dossier: DossierRow, instance: Instance, at: 
         if index == last:  # the state the steps left, for re-execution to compare with
             payload["after"] = instance.digest()
         record(uow, dossier, kind, at=at, actor_id=actor_id, element_id=step.element_id,
-               task_id=step.task_id, payload=payload)
+               task_id=step.task_id, payload=payload, actor=actor)
     instance.steps.clear()
 
 
 def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
-                          at: datetime, log: Any, actor_id: int | None) -> None:
+                          at: datetime, log: Any, actor_id: int | None,
+                          actor: Actor | None) -> None:
     """Start the clock at the element marked `startsClock`: the dossier is received (accepted)
     now, so form 01 is issued now, with the appointment."""
     stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
@@ -153,7 +160,7 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
     dossier.portal_status = portal.on_state(procedure.status_mapping, "accepted")
     unit_name, agency = uow.repo.unit_names(dossier.unit)
     issue_receipt(uow, dossier, at=at, actor_id=actor_id,
-                  received_by=uow.repo.principal_name(actor_id) if actor_id else "",
+                  received_by=str(actor.get("name") or "") if actor else "",
                   procedure=procedure, process_name=dossier.process_key, data=instance.data,
                   unit_name=unit_name, agency=agency,
                   submitted_at=dossier.submitted_at or dossier.received_at)
@@ -161,7 +168,8 @@ def _start_deferred_clock(uow: UnitOfWork, dossier: DossierRow, instance: Instan
 
 def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,
                 actor_id: int | None, completed_task: str | None,
-                open_tasks: list[TaskRow], received: bool = False) -> list[TaskRow]:
+                open_tasks: list[TaskRow], received: bool = False,
+                actor: Actor | None = None) -> list[TaskRow]:
     """Bring the inbox rows in line with the instance, from what it knew at load time:
     one UPDATE for rows that left, one INSERT for the new waiting tasks; a query only when a
     message or timer gives work to a dossier that waited on no one (`received`: the
@@ -193,7 +201,7 @@ def _sync_tasks(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at:
             handed.add(unit)
             record(uow, dossier, "dossier.handed_over", at=at, actor_id=actor_id,
                    element_id=view.element_id, task_id=view.task_id,
-                   payload={"from_unit": was, "to_unit": unit})
+                   payload={"from_unit": was, "to_unit": unit}, actor=actor)
         new_rows.append(new_task(id=view.task_id, dossier_id=dossier.id,
                                  province=dossier.province, unit=unit,
                                  position=view.position,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import jsoncodec
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_of, require
 from engine.datasize import check_data_size, check_left
 from engine.errors import IncidentAwaitsCommand, IncidentResolved, InvalidInput, NotFound
 from engine.nesting import check_nesting
@@ -151,6 +151,7 @@ def patch_data(ctx: Context, caller: Caller, code: str, data: dict[str, Any],
             recorded = json.loads(json.dumps(changed, ensure_ascii=False, default=str))
             progress.record(uow, dossier, "dossier.data_patched", at=now, actor_id=caller.id,
                             payload={"reason": reason.strip(), "by": caller.name,
-                                     "role": caller.role, "changes": recorded})
+                                     "role": caller.role, "changes": recorded},
+                            actor=actor_of(caller))
         uow.commit()
         return DataRepair(dossier, changed)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_at, require
 from engine.access.policy import at_the_desk, see_dossier
 from engine.errors import InvalidInput, MotcuaError, NotFound
 from engine.services.context import Context
@@ -37,6 +37,8 @@ CRITERIA = {
     "c9": "Tiếp nhận, xử lý phản ánh, kiến nghị",
 }
 MAX_COMPLAINT = 4000
+# The applicant, rating with the proof of the public lookup (no principal).
+APPLICANT = {"id": None, "name": None, "role": "applicant", "unit": None, "position": None}
 
 
 class AlreadyRated(MotcuaError):
@@ -73,6 +75,7 @@ def rate(ctx: Context, code: str, body: dict[str, Any], *, caller: Caller | None
             uow.repo.add(rating)
             progress.record(uow, dossier, "dossier.rated", at=now,
                             actor_id=caller.id if caller else None,
+                            actor=actor_at(caller, [dossier.unit]) if caller else APPLICANT,
                             payload={"level": level, "criteria": criteria,
                                      "complaint": complaint, "channel": channel})
             uow.commit()

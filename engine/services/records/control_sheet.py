@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from engine.access import Action, Caller
+from engine.access import Action, Caller, actor_in
 from engine.codes import LOCAL_TZ
 from engine.documents.control_sheet import ControlSheetFields, Step, render_control_sheet
 from engine.services.context import Context
@@ -19,7 +19,12 @@ def control_sheet(ctx: Context, caller: Caller, code: str) -> ControlSheetFields
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         tasks = list(uow.repo.tasks_of(dossier.id))
-        people = uow.repo.principal_names([t.completed_by for t in tasks])
+        # Who completed each step, as they were then (the event names them); the names of
+        # today only for steps completed before events named their actors.
+        done_by = {e.task_id: actor_in(e.payload, e.actor_id) or {}
+                   for e in uow.repo.history(dossier.id) if e.kind == "task.completed"}
+        people = uow.repo.principal_names(
+            [t.completed_by for t in tasks if not done_by.get(t.id, {}).get("name")])
         units = {u: uow.repo.unit_names(u) for u in {dossier.unit, *(t.unit for t in tasks)}
                  if u}
         procedure = procedure_name(uow, dossier, dossier.process_key)
@@ -37,7 +42,9 @@ def control_sheet(ctx: Context, caller: Caller, code: str) -> ControlSheetFields
             handed_at=task.created_at.isoformat(),
             due_at=task.due_at.isoformat() if task.due_at else None,
             done_at=task.completed_at.isoformat() if task.completed_at else None,
-            result=_result(task), done_by=people.get(task.completed_by or 0, "")))
+            result=_result(task),
+            done_by=str(done_by.get(task.id, {}).get("name")
+                        or people.get(task.completed_by or 0, ""))))
         before = here
     agency = units.get(dossier.unit, (None, None))[1] or ""
     return ControlSheetFields(
