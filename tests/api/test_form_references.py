@@ -79,7 +79,7 @@ def test_forms_refer_to_another_uploaded_form_end_to_end(world: Any) -> None:
     body = assert_problem(r, 422, "form-invalid")
     assert {e["field"] for e in body["errors"]} == {"/copies", "/address/street"}
     r = complete(world, task_id, {"copies": 2, "address": {}}, who="receiver")
-    assert [e["field"] for e in assert_problem(r, 422, "form-invalid")["errors"]] == ["/address"]
+    assert [e["field"] for e in assert_problem(r, 422, "form-invalid")["errors"]] == ["/address/street"]  # the missing property itself
     r = complete(world, task_id, {"copies": 2, "address": {"street": "Hàng Bài"}},
                  who="receiver")
     assert r.status_code == 200, r.get_json()
