@@ -32,6 +32,8 @@ STATUS = {
     "dossier-in-error": 409,
     "dossier-ended": 409,
     "no-supplement-requested": 409,
+    "too-large": 413,  # a submitted document beyond MOTCUA_MAX_DOCUMENT_BYTES
+    "file-type-refused": 422,
     # A stored document no longer matches its checksum: the server's fault, never served.
     "document-corrupt": 500,
     "database-unavailable": 503,

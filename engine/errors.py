@@ -109,6 +109,12 @@ class DossierInError(MotcuaError):
     code = "dossier-in-error"
 
 
+class DossierEnded(MotcuaError):
+    """The dossier already ended (finished, withdrawn or stopped)."""
+
+    code = "dossier-ended"
+
+
 class UnitExists(MotcuaError):
     """The unit is registered already: change it rather than register it again."""
 

@@ -40,6 +40,7 @@ class Action(StrEnum):
     DOSSIER_END = "withdraw dossiers or stop their processing"
     DOSSIER_SUPPLEMENT = "deliver an applicant's supplement"
     DOSSIER_DOCUMENTS = "read the documents of dossiers"
+    DOSSIER_SUBMIT = "submit documents to dossiers"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     TASK_CLAIM = "claim tasks"
@@ -69,6 +70,9 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DOSSIER_SUPPLEMENT: frozenset({"client", "officer"}),
     # A dossier's documents (its receipt first) are for exactly those who may read it.
     Action.DOSSIER_DOCUMENTS: _DOSSIER_READERS,
+    # The applicant's papers come through the client that started the dossier or the
+    # officer holding it (who also uploads the result): see `may_submit_document`.
+    Action.DOSSIER_SUBMIT: frozenset({"client", "officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.TASK_CLAIM: frozenset({"officer"}),
@@ -295,3 +299,21 @@ def at_the_desk(caller: Caller, dossier: DossierLike, what: str) -> None:
     received it: Forbidden for an officer of any other unit."""
     if caller.role == "officer" and dossier.unit not in caller.units:
         raise Forbidden(f"{what} at the unit that received it")
+
+
+def may_submit_document(caller: Caller, dossier: DossierLike, open_tasks: Collection[TaskLike],
+                        *, result: bool) -> None:
+    """A file for the dossier (the caller already passed `see_dossier` for DOSSIER_SUBMIT):
+    the applicant's papers from the client that started it, or from an officer who holds
+    it, i.e. may complete one of its open tasks (its holder, or an officer of the task's
+    lane while nobody holds it); a result (`result`) only from such an officer. Raises
+    Forbidden otherwise."""
+    if caller.role == "client":
+        if result:
+            raise Forbidden("a result is uploaded by the officer holding the dossier")
+        return
+    if not any(may_work_task(caller, task, Action.TASK_COMPLETE)
+               and task_refusal(caller, task, Action.TASK_COMPLETE) is None
+               for task in open_tasks):
+        raise Forbidden(f"documents of dossier {dossier.code} are submitted by the officer "
+                        "who holds one of its open tasks")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from engine.deadlines.limits import Limit
+from engine.deadlines.papers import OTHER, RequiredDocument, parse_papers
 from engine.errors import InvalidInput
 
 CHANNELS = ("desk", "online", "post")
@@ -48,6 +49,15 @@ class Procedure:
     # Positions that may apologise and give a new appointment (form 04); empty: any
     # officer of the receiving unit.
     apology_positions: tuple[str, ...] = ()
+    # The published list of documents (engine.deadlines.papers).
+    documents: tuple[RequiredDocument, ...] = ()
+    other_documents: bool = False
+    document_formats: tuple[str, ...] = ("pdf", "jpeg", "png")
+
+    def document_kinds(self) -> tuple[str, ...]:
+        """The kinds an applicant's paper may have: the list's, and `other` if allowed."""
+        return tuple(d.kind for d in self.documents) + ((OTHER,) if self.other_documents
+                                                         else ())
 
     def rule_for(self, received: date) -> RuleSet | None:
         """The rule set in force on the day the dossier was received."""
@@ -62,7 +72,10 @@ class Procedure:
                 "sector": self.sector, "level": self.level,
                 "rules": [r.to_dict() for r in self.rules],
                 "status_mapping": self.status_mapping,
-                "apology_positions": list(self.apology_positions)}
+                "apology_positions": list(self.apology_positions),
+                "documents": [d.to_dict() for d in self.documents],
+                "other_documents": self.other_documents,
+                "document_formats": list(self.document_formats)}
 
     @classmethod
     def from_dict(cls, code: str, data: Any) -> Procedure:
@@ -92,12 +105,14 @@ class Procedure:
                            f"a list of position names (1 to {MAX_POSITION} characters)"})
             positions = []
         rules = _rules(data.get("rules"), errors)
+        documents, other, formats = parse_papers(data, errors)
         if errors:
             raise InvalidInput(f"invalid procedure {code}", errors=errors)
         return cls(code=code, name=data["name"].strip(), process_key=data["process_key"].strip(),
                    sector=data.get("sector"), level=data.get("level"), rules=rules,
                    status_mapping=dict(mapping),
-                   apology_positions=tuple(p.strip() for p in positions))
+                   apology_positions=tuple(p.strip() for p in positions),
+                   documents=documents, other_documents=other, document_formats=formats)
 
 
 def _rules(raw: Any, errors: list[dict[str, Any]]) -> tuple[RuleSet, ...]:
