@@ -261,3 +261,32 @@ def _dossier_id(w: World, code: str) -> int:
     assert found is not None
     return int(found)
 
+
+
+def test_papers_outside_the_list_where_the_procedure_allows(
+        office: tuple[World, dict[str, Any], Path]) -> None:
+    w, d, _ = office
+    r = w.client.put("/api/v1/procedures/thu", json={**PROCEDURE, "other_documents": True},
+                     headers=w.headers("designer"))
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["other_documents"] is True
+    r = upload(w, d["code"], [(pdf(), "thu-gioi-thieu.pdf")], kind="other")
+    assert r.status_code == 201, r.get_json()
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"documents": [{"kind": "result", "name": "Kết quả"}]}, "documents[0].kind"),
+    ({"documents": [{"kind": "Tờ khai", "name": "Tờ khai"}]}, "documents[0].kind"),
+    ({"documents": [{"kind": "to_khai"}]}, "documents[0].name"),
+    ({"documents": [{"kind": "a", "name": "A"}, {"kind": "a", "name": "B"}]},
+     "documents[1].kind"),
+    ({"documents": "to_khai"}, "documents"),
+    ({"other_documents": "yes"}, "other_documents"),
+    ({"document_formats": ["pdf", "exe"]}, "document_formats"),
+])
+def test_a_procedure_lists_its_documents_plainly(world: World, change: dict[str, Any],
+                                                 field: str) -> None:
+    r = world.client.put("/api/v1/procedures/thu", json={**PROCEDURE, **change},
+                         headers=world.headers("designer"))
+    body = assert_problem(r, 422, "invalid-input")
+    assert field in {e["field"] for e in body["errors"]}, body
