@@ -38,6 +38,7 @@ STATUS = {
     "document-corrupt": 500,
     "database-unavailable": 503,
     "commit-unknown": 503,
+    "file-store-unavailable": 503,
 }
 
 

@@ -141,6 +141,14 @@ class DatabaseUnavailable(MotcuaError):
         self.retry_after = retry_after
 
 
+class FileStoreDown(MotcuaError):
+    """The file store of submitted documents could not be reached or written: nothing of
+    the request was kept (or nothing could be read); it may be sent again later."""
+
+    code = "file-store-unavailable"
+    retry_after = 5
+
+
 class CommitUnknown(MotcuaError):
     """The connection broke while the command's COMMIT was on its way: it may or may not
     have been applied. Sending it again is safe with the same Idempotency-Key (intake,

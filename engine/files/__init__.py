@@ -4,7 +4,13 @@ for several machines, `s3`), what a file's bytes say it is (`formats`) and what 
 be (`names`)."""
 from engine.files.formats import DEFAULT_FORMATS, FORMATS, Format, sniff
 from engine.files.names import clean_name
-from engine.files.store import FileMissing, FileStore, LocalFiles, content_key
+from engine.files.store import (
+    FileMissing,
+    FileStore,
+    FileStoreUnavailable,
+    LocalFiles,
+    content_key,
+)
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "FileMissing", "FileStore", "Format", "LocalFiles",
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "FileMissing", "FileStore", "FileStoreUnavailable", "Format", "LocalFiles",
            "clean_name", "content_key", "sniff"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import IO, Any
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from engine.files.store import FileMissing, check_key
+from engine.files.store import FileMissing, FileStoreUnavailable, check_key
 
 
 class S3Files:
@@ -30,13 +31,18 @@ class S3Files:
 
     def put(self, key: str, stream: IO[bytes]) -> None:
         # upload_fileobj sends large files in parts; a single PUT replaces the object whole.
-        self.client.upload_fileobj(stream, self.bucket, self._key(key))
+        try:
+            self.client.upload_fileobj(stream, self.bucket, self._key(key))
+        except (BotoCoreError, ClientError, S3UploadFailedError) as exc:
+            raise FileStoreUnavailable(f"S3 bucket {self.bucket}: {exc}") from exc
 
     def get(self, key: str) -> bytes:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return bytes(answer["Body"].read())
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise FileMissing(key) from None
-            raise
-        return bytes(answer["Body"].read())
+            raise FileStoreUnavailable(f"S3 bucket {self.bucket}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise FileStoreUnavailable(f"S3 bucket {self.bucket}: {exc}") from exc

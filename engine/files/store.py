@@ -21,13 +21,19 @@ class FileMissing(Exception):
     """The store has no file under this key (deleted or never written)."""
 
 
+class FileStoreUnavailable(Exception):
+    """The store could not be reached or written (a server down, a full disk): nothing
+    was kept, and the same request may be sent again later."""
+
+
 class FileStore(Protocol):
     def put(self, key: str, stream: IO[bytes]) -> None:
         """Write the stream's bytes (from its current position) under `key`, replacing
         any file there whole (readers never see half a file)."""
 
     def get(self, key: str) -> bytes:
-        """The file's bytes; FileMissing when there is none."""
+        """The file's bytes; FileMissing when there is none. Either may raise
+        FileStoreUnavailable."""
 
 
 def content_key(sha256: str) -> str:
@@ -56,8 +62,11 @@ class LocalFiles:
 
     def put(self, key: str, stream: IO[bytes]) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        except OSError as exc:
+            raise FileStoreUnavailable(f"{self.root}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
@@ -65,8 +74,10 @@ class LocalFiles:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, target)
-        except BaseException:
+        except BaseException as exc:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise FileStoreUnavailable(f"{self.root}: {exc}") from exc
             raise
 
     def get(self, key: str) -> bytes:
@@ -74,3 +85,5 @@ class LocalFiles:
             return self.path(key).read_bytes()
         except FileNotFoundError:
             raise FileMissing(key) from None
+        except OSError as exc:
+            raise FileStoreUnavailable(f"{self.root}: {exc}") from exc

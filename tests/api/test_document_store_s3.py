@@ -101,3 +101,22 @@ def test_the_adapter_alone(s3_endpoint: str) -> None:
     assert store.get(key) == b"second"
     with pytest.raises(ValueError):
         store.put("../outside", io.BytesIO(b"x"))
+
+
+def test_a_store_out_of_reach_keeps_nothing(db_url: str) -> None:
+    """Nothing listens on the endpoint: the upload is a 503 to send again, no row is made."""
+    import socket
+
+    with socket.socket() as probe:  # a port of this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    w = make_world(db_url, s3_endpoint=f"http://127.0.0.1:{port}", s3_bucket="absent", **{
+        f"s3_{k}": v for k, v in KEYS.items()})
+    try:
+        d = set_up(w)
+        r = upload(w, d["code"], [(pdf(), "cccd.pdf")])
+        assert_problem(r, 503, "file-store-unavailable")
+        assert r.headers["Retry-After"] == "5"
+        assert [x["kind"] for x in listed(w, d["code"])] == ["receipt"]
+    finally:
+        w.ctx.db_engine.dispose()

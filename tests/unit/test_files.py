@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.files import FileMissing, LocalFiles, clean_name, content_key, sniff
+from engine.files import (
+    FileMissing,
+    FileStoreUnavailable,
+    LocalFiles,
+    clean_name,
+    content_key,
+    sniff,
+)
 
 
 @pytest.mark.parametrize("raw", ["../../etc/passwd", "a/b.pdf", "a\\b.pdf", "..", ".", " ",
@@ -46,3 +53,11 @@ def test_local_directory(tmp_path: Path) -> None:
             store.put(bad, io.BytesIO(b""))
     with pytest.raises(ValueError):
         content_key("not a digest")
+
+
+def test_a_directory_that_cannot_be_written(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    store = LocalFiles(blocker / "files")  # under a file: no directory can be made there
+    with pytest.raises(FileStoreUnavailable):
+        store.put(content_key("0f" * 32), io.BytesIO(b"bytes"))

@@ -31,8 +31,8 @@ from engine.documents import (
 )
 from engine.documents.notice import FORMS as NOTICE_FORMS
 from engine.documents.receipt import time_limit_text
-from engine.errors import MotcuaError, NotFound
-from engine.files import FileMissing
+from engine.errors import FileStoreDown, MotcuaError, NotFound
+from engine.files import FileMissing, FileStoreUnavailable
 from engine.services.context import Context
 from engine.services.flow.statutory import received_day
 from engine.store.models import Document, Dossier
@@ -128,6 +128,9 @@ def document_file(ctx: Context, caller: Caller, code: str, document_id: int
                       document_id, code, doc.file_key)
             raise DocumentCorrupt(f"document {document_id} of dossier {code} is missing from "
                                   "the file store; it is not served") from None
+        except FileStoreUnavailable as exc:
+            log.error("document %s of dossier %s: %s", document_id, code, exc)
+            raise FileStoreDown("the file store cannot be read now; try again later") from None
         return doc, _verified(doc, stored, code)
     if doc.content is None:
         _render_pending(ctx, dossier.id, [doc.id])

@@ -12,6 +12,7 @@ the dossier's row locked: a commit that fails leaves at worst a stored file no r
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import IO
 
@@ -19,8 +20,15 @@ from engine.access import Action, Caller, require
 from engine.access.policy import may_submit_document
 from engine.deadlines import Procedure
 from engine.deadlines.papers import RESULT
-from engine.errors import DossierEnded, InvalidInput
-from engine.files import FORMATS, Format, clean_name, content_key, sniff
+from engine.errors import DossierEnded, FileStoreDown, InvalidInput
+from engine.files import (
+    FORMATS,
+    FileStoreUnavailable,
+    Format,
+    clean_name,
+    content_key,
+    sniff,
+)
 from engine.files.formats import HEAD_BYTES
 from engine.services.context import Context
 from engine.services.flow import progress
@@ -30,6 +38,7 @@ from engine.store.uow import UnitOfWork
 
 CHUNK = 1 << 20
 OPEN = ("in_process", "error")
+log = logging.getLogger(__name__)
 
 
 class DocumentTooLarge(InvalidInput):
@@ -72,7 +81,12 @@ def submit_documents(ctx: Context, caller: Caller, code: str, kind: str | None,
                            ctx.settings.max_document_files)
     for item in checked:
         item.stream.seek(0)
-        ctx.files.put(content_key(item.sha256), item.stream)
+        try:
+            ctx.files.put(content_key(item.sha256), item.stream)
+        except FileStoreUnavailable as exc:
+            log.error("the file store refused a document of dossier %s: %s", code, exc)
+            raise FileStoreDown("the file store cannot keep documents now; nothing was "
+                                "kept, send them again later") from None
     now = ctx.clock.now()
     with ctx.uow() as uow:
         dossier, _ = _admit(uow, caller, code, kind, lock=True)
