@@ -85,7 +85,7 @@ def submit_documents(ctx: Context, caller: Caller, code: str, kind: str | None,
             ctx.files.put(content_key(item.sha256), item.stream)
         except FileStoreUnavailable as exc:
             log.error("the file store refused a document of dossier %s: %s", code, exc)
-            raise FileStoreDown("the file store cannot keep documents now; nothing was "
+            raise FileStoreDown("the file store cannot keep documents now; no document was "
                                 "kept, send them again later") from None
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -100,6 +100,7 @@ def submit_documents(ctx: Context, caller: Caller, code: str, kind: str | None,
             uow.repo.add_document(document)
             made.append(document)
         uow.repo.session.flush()  # the ids, for the history
+        dossier.updated_at = now
         for document in made:
             progress.record(uow, dossier, "document.submitted", at=now, actor_id=caller.id,
                             payload={"document_id": document.id, "kind": document.kind,
