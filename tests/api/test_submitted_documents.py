@@ -290,3 +290,13 @@ def test_a_procedure_lists_its_documents_plainly(world: World, change: dict[str,
                          headers=world.headers("designer"))
     body = assert_problem(r, 422, "invalid-input")
     assert field in {e["field"] for e in body["errors"]}, body
+
+
+def test_a_body_beyond_every_file_allowed_is_refused_unread(
+        office: tuple[World, dict[str, Any], Path]) -> None:
+    w, d, root = office
+    big = b"%PDF-1.4\n" + b"0" * (LIMIT - 20)
+    r = upload(w, d["code"], [(big, f"{i}.pdf") for i in range(4)])
+    body = assert_problem(r, 413, "too-large")
+    assert "MOTCUA_MAX_DOCUMENT_FILES" in body["detail"], body
+    assert stored_files(root) == []
