@@ -7,6 +7,9 @@ is given the limit of its kind before any of it is read:
 - **JSON** (commands): `MOTCUA_MAX_JSON_BYTES`;
 - **uploads** (a deployment's BPMN and forms, multipart): twice `MOTCUA_MAX_UPLOAD_BYTES` in
   all, each file at most `MOTCUA_MAX_UPLOAD_BYTES` (checked by the view);
+- **documents** (a dossier's files, multipart): `MOTCUA_MAX_DOCUMENT_FILES` times
+  `MOTCUA_MAX_DOCUMENT_BYTES` and 64 KiB for the other fields, each file at most
+  `MOTCUA_MAX_DOCUMENT_BYTES` (checked as it is read); werkzeug spools large parts to disk;
 - **any other body**: `OTHER_BYTES`.
 
 A `Content-Length` beyond the limit is refused at once; a body sent without one (chunked) is
@@ -25,6 +28,8 @@ OTHER_BYTES = 65_536
 UPLOAD_FILES = 2  # a deployment's upload holds at most this many times the per-file limit
 # The views of api/definitions.py that take a deployment (BPMN and forms) as multipart.
 UPLOADS = frozenset({"process-definitions.Definitions", "process-definitions.Validate"})
+# The view of api/documents.py that takes a dossier's files.
+DOCUMENT_UPLOADS = frozenset({"documents.Documents"})
 _MULTIPART = "multipart/form-data"
 
 
@@ -64,6 +69,9 @@ def body_limit() -> tuple[int, str]:
     if request.mimetype == _MULTIPART and request.endpoint in UPLOADS:
         return (UPLOAD_FILES * settings.max_upload_bytes,
                 f"an upload ({UPLOAD_FILES} × MOTCUA_MAX_UPLOAD_BYTES)")
+    if request.mimetype == _MULTIPART and request.endpoint in DOCUMENT_UPLOADS:
+        return (settings.max_document_files * settings.max_document_bytes + OTHER_BYTES,
+                "documents (MOTCUA_MAX_DOCUMENT_FILES × MOTCUA_MAX_DOCUMENT_BYTES)")
     return OTHER_BYTES, "a body that is neither JSON nor an upload"
 
 

@@ -42,10 +42,13 @@ STATUS = {
     "already-rated": 409,
     "not-ratable-yet": 409,
     "no-supplement-requested": 409,
+    "too-large": 413,  # a submitted document beyond MOTCUA_MAX_DOCUMENT_BYTES
+    "file-type-refused": 422,
     # A stored document no longer matches its checksum: the server's fault, never served.
     "document-corrupt": 500,
     "database-unavailable": 503,
     "commit-unknown": 503,
+    "file-store-unavailable": 503,
 }
 
 

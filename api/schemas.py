@@ -395,18 +395,44 @@ class ProcedureSchema(Schema):
     message_ttl_hours = fields.Float(allow_none=True, metadata={
         "description": "hours a message that came before the process waited for it is kept "
                        "(left out: the platform's MOTCUA_MESSAGE_TTL_HOURS)"})
+    documents = fields.List(fields.Dict(), metadata={
+        "description": "the published list of documents: {kind, name}; uploads name a kind"})
+    other_documents = fields.Boolean(metadata={
+        "description": "whether papers outside the list may be sent (kind other)"})
+    document_formats = fields.List(fields.String(), metadata={
+        "description": "formats accepted, told by the files' content: pdf, jpeg, png (the "
+                       "default), docx, xlsx, doc, xls, odt, ods"})
 
 
 class DocumentOut(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "receipt: form 01, the receipt and "
-                                                  "appointment slip"})
+                                                  "appointment slip; a kind of the "
+                                                  "procedure's list of documents, other, or "
+                                                  "result for a submitted file"})
+    source = fields.String(metadata={"description": "issued (by the platform) or submitted "
+                                                    "(a file sent by a client or officer)"})
     form = fields.String(allow_none=True)
     file_name = fields.String()
     content_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
     created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True, metadata={
+        "description": "the principal who issued or sent it (none: the platform)"})
+
+
+class DocumentUploadForm(Schema):
+    kind = fields.String(required=True, metadata={
+        "description": "one of the procedure's documents (GET /procedures/{code}: "
+                       "documents[].kind), other if it allows, or result (the officer "
+                       "holding the dossier)"})
+    file = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                       required=True, metadata={
+                           "description": "one or more files (MOTCUA_MAX_DOCUMENT_FILES), "
+                                          "each at most MOTCUA_MAX_DOCUMENT_BYTES; their "
+                                          "content must be of the procedure's "
+                                          "document_formats"})
 
 
 class DocumentsOut(Schema):

@@ -156,6 +156,12 @@ class DossierInError(MotcuaError):
     code = "dossier-in-error"
 
 
+class DossierEnded(MotcuaError):
+    """The dossier already ended (finished, withdrawn or stopped)."""
+
+    code = "dossier-ended"
+
+
 class UnitExists(MotcuaError):
     """The unit is registered already: change it rather than register it again."""
 
@@ -180,6 +186,14 @@ class DatabaseUnavailable(MotcuaError):
         super().__init__(message)
         self.retry = retry  # whether running the command once more at once may help
         self.retry_after = retry_after
+
+
+class FileStoreDown(MotcuaError):
+    """The file store of submitted documents could not be reached or written: nothing of
+    the request was kept (or nothing could be read); it may be sent again later."""
+
+    code = "file-store-unavailable"
+    retry_after = 5
 
 
 class CommitUnknown(MotcuaError):

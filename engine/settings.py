@@ -7,6 +7,7 @@ from pathlib import Path
 
 PREFIX = "MOTCUA_"
 DEFAULT_DB_PATH = Path("var") / "motcua.sqlite3"
+DEFAULT_FILES_DIR = Path("var") / "files"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,24 @@ class Settings:
     message_ttl_hours: float = field(default=72.0, metadata={
         "help": "hours a message that came before its process waited for it is kept (a "
                 "procedure's message_ttl_hours overrides it)"})
+    files_dir: str = field(default=str(DEFAULT_FILES_DIR), metadata={
+        "help": "directory of submitted documents (created on first use), unless "
+                "MOTCUA_S3_BUCKET names a bucket"})
+    s3_bucket: str = field(default="", metadata={
+        "help": "S3 bucket of submitted documents (it must exist); empty = MOTCUA_FILES_DIR"})
+    s3_endpoint: str = field(default="", metadata={
+        "help": "address of the S3-compatible server; empty = AWS"})
+    s3_region: str = field(default="us-east-1", metadata={"help": "the bucket's region"})
+    s3_access_key: str = field(default="", metadata={
+        "help": "S3 access key; empty = boto3's own lookup (environment, profile, role)"})
+    s3_secret_key: str = field(default="", metadata={"help": "S3 secret key"})
+    s3_prefix: str = field(default="", metadata={
+        "help": "folder of the bucket the documents are kept under"})
+    max_document_bytes: int = field(default=20_000_000, metadata={
+        "help": "largest document file accepted; one request may carry "
+                "MOTCUA_MAX_DOCUMENT_FILES of them"})
+    max_document_files: int = field(default=10, metadata={
+        "help": "files one document upload may carry"})
     live_instances: int = field(default=200, metadata={
         "help": "dossier instances each process keeps in memory between commands (0 = none)"})
     metrics_token: str = field(default="", metadata={

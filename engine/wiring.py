@@ -1,7 +1,10 @@
 """Building a process's Context from settings: database, cache, broker. Entry points call it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.clock import Clock, SystemClock
+from engine.files import FileStore, LocalFiles
 from engine.jobs.handoff import Handoff
 from engine.jobs.relay import relay_outbox, safe
 from engine.services.catalog_cache import CatalogCache
@@ -19,7 +22,8 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
     ctx = Context(settings=settings, clock=clock or SystemClock(), uow=lambda: UnitOfWork(factory),
                   cache=CatalogCache(script_time_limit=settings.script_time_limit,
                                      script_memory_limit=settings.script_memory_limit),
-                  db_engine=engine, live=LiveInstances(settings.live_instances))
+                  db_engine=engine, live=LiveInstances(settings.live_instances),
+                  files=file_store(settings))
 
     handoff = Handoff(ctx)
 
@@ -35,3 +39,14 @@ def build_context(settings: Settings, clock: Clock | None = None) -> Context:
 
 def relay_after_commit(ctx: Context) -> None:
     safe(relay_outbox)(ctx)
+
+
+def file_store(settings: Settings) -> FileStore:
+    """The S3 bucket when one is named, else the local directory."""
+    if settings.s3_bucket:
+        from engine.files.s3 import S3Files  # boto3 is loaded only where it is used
+
+        return S3Files(endpoint=settings.s3_endpoint, bucket=settings.s3_bucket,
+                       access_key=settings.s3_access_key, secret_key=settings.s3_secret_key,
+                       region=settings.s3_region, prefix=settings.s3_prefix)
+    return LocalFiles(Path(settings.files_dir))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,6 +103,8 @@ def make_world(db_url: str, clock: Any = None, **settings: Any) -> World:
     from engine.jobs.broker import install, make_broker
     from engine.settings import Settings
 
+    # Submitted documents go to a directory of the test's own, never the project's var/.
+    settings.setdefault("files_dir", tempfile.mkdtemp(prefix="motcua-files-"))
     app = create_app(Settings(database_url=db_url, **settings), clock=clock)
     ctx = app.extensions["motcua"]
     install(ctx, make_broker(""))

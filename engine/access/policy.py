@@ -48,6 +48,7 @@ class Action(StrEnum):
     DOSSIER_DOCUMENTS = "read the documents of dossiers"
     DOSSIER_GRANT = "grant other clients a dossier"
     DOSSIER_GRANTS_READ = "read which clients are granted a dossier"
+    DOSSIER_SUBMIT = "submit documents to dossiers"
     TASK_READ = "read tasks"
     TASK_COMPLETE = "complete tasks"
     TASK_CLAIM = "claim tasks"
@@ -87,6 +88,9 @@ ROLES_FOR: dict[Action, frozenset[str]] = {
     # the province (without reading it), an auditor sees who was granted what.
     Action.DOSSIER_GRANT: frozenset({"client", "admin"}),
     Action.DOSSIER_GRANTS_READ: frozenset({"client", "admin", "auditor"}),
+    # The applicant's papers come through the client that started the dossier or the
+    # officer holding it (who also uploads the result): see `may_submit_document`.
+    Action.DOSSIER_SUBMIT: frozenset({"client", "officer"}),
     Action.TASK_READ: frozenset({"officer", "auditor"}),
     Action.TASK_COMPLETE: frozenset({"officer"}),
     Action.TASK_CLAIM: frozenset({"officer"}),
@@ -408,3 +412,21 @@ def see_subscription(caller: Caller, owner_id: int, province: str) -> None:
     require(caller, Action.SUBSCRIPTION_MANAGE)
     if owner_id != caller.id or province != caller.province:
         raise NotFound("no such subscription")
+
+
+def may_submit_document(caller: Caller, dossier: DossierLike, open_tasks: Collection[TaskLike],
+                        *, result: bool) -> None:
+    """A file for the dossier (the caller already passed `see_dossier` for DOSSIER_SUBMIT):
+    the applicant's papers from the client that started it, or from an officer who holds
+    it, i.e. may complete one of its open tasks (its holder, or an officer of the task's
+    lane while nobody holds it); a result (`result`) only from such an officer. Raises
+    Forbidden otherwise."""
+    if caller.role == "client":
+        if result:
+            raise Forbidden("a result is uploaded by the officer holding the dossier")
+        return
+    if not any(may_work_task(caller, task, Action.TASK_COMPLETE)
+               and task_refusal(caller, task, Action.TASK_COMPLETE) is None
+               for task in open_tasks):
+        raise Forbidden(f"documents of dossier {dossier.code} are submitted by the officer "
+                        "who holds one of its open tasks")

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from engine.deadlines.limits import Limit
+from engine.deadlines.papers import OTHER, RequiredDocument, parse_papers
 from engine.errors import InvalidInput
 
 CHANNELS = ("desk", "online", "post")
@@ -55,6 +56,15 @@ class Procedure:
     # How long a message that came before the process waited for it is kept (None: the
     # platform's MOTCUA_MESSAGE_TTL_HOURS).
     message_ttl_hours: float | None = None
+    # The published list of documents (engine.deadlines.papers).
+    documents: tuple[RequiredDocument, ...] = ()
+    other_documents: bool = False
+    document_formats: tuple[str, ...] = ("pdf", "jpeg", "png")
+
+    def document_kinds(self) -> tuple[str, ...]:
+        """The kinds an applicant's paper may have: the list's, and `other` if allowed."""
+        return tuple(d.kind for d in self.documents) + ((OTHER,) if self.other_documents
+                                                         else ())
 
     def rule_for(self, received: date) -> RuleSet | None:
         """The rule set in force on the day the dossier was received."""
@@ -70,7 +80,10 @@ class Procedure:
                 "rules": [r.to_dict() for r in self.rules],
                 "status_mapping": self.status_mapping,
                 "apology_positions": list(self.apology_positions),
-                "message_ttl_hours": self.message_ttl_hours}
+                "message_ttl_hours": self.message_ttl_hours,
+                "documents": [d.to_dict() for d in self.documents],
+                "other_documents": self.other_documents,
+                "document_formats": list(self.document_formats)}
 
     @classmethod
     def from_dict(cls, code: str, data: Any) -> Procedure:
@@ -105,13 +118,15 @@ class Procedure:
             errors.append({"field": "message_ttl_hours", "message": "hours a message waits "
                            f"for its process: more than 0, at most {MAX_MESSAGE_TTL_HOURS}"})
         rules = _rules(data.get("rules"), errors)
+        documents, other, formats = parse_papers(data, errors)
         if errors:
             raise InvalidInput(f"invalid procedure {code}", errors=errors)
         return cls(code=code, name=data["name"].strip(), process_key=data["process_key"].strip(),
                    sector=data.get("sector"), level=data.get("level"), rules=rules,
                    status_mapping=dict(mapping),
                    apology_positions=tuple(p.strip() for p in positions),
-                   message_ttl_hours=float(ttl) if ttl is not None else None)
+                   message_ttl_hours=float(ttl) if ttl is not None else None,
+                   documents=documents, other_documents=other, document_formats=formats)
 
 
 def _rules(raw: Any, errors: list[dict[str, Any]]) -> tuple[RuleSet, ...]:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.clock import Clock
+from engine.files import FileStore, LocalFiles
 from engine.services.catalog_cache import CatalogCache
 from engine.services.live import LiveInstances
 from engine.settings import Settings
@@ -27,3 +29,5 @@ class Context:
     calendars: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Instances left by this process's last command on a dossier: see live.py.
     live: LiveInstances = field(default_factory=lambda: LiveInstances(0))
+    # Submitted documents' files (engine.files): a directory, or an S3 bucket.
+    files: FileStore = field(default_factory=lambda: LocalFiles(Path("var") / "files"))

@@ -377,11 +377,14 @@ class Position(Base):
 
 
 class Document(Base):
-    """A document issued for a dossier (form 01, the receipt and appointment slip, first).
+    """A document of a dossier: issued by the platform (form 01, the receipt and
+    appointment slip, first), or submitted as a file (the applicant's papers, an officer's
+    result).
 
-    `fields` are what the document says, fixed when it is issued; the PDF rendered from
-    them is stored in `content` the first time it is asked for (`rendered_at`), with its
-    size and SHA-256, which is checked again every time it is served."""
+    An issued document's `fields` are what it says, fixed when it is issued; the PDF
+    rendered from them is stored in `content` the first time it is asked for
+    (`rendered_at`). A submitted one is kept in the file store under `file_key`. Either way
+    its size and SHA-256 are checked again every time it is served."""
 
     __tablename__ = "documents"
     __table_args__ = (Index("ix_document_dossier", "dossier_id", "kind"),)
@@ -399,6 +402,7 @@ class Document(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
     rendered_at: Mapped[datetime | None]
+    file_key: Mapped[str | None] = mapped_column(String(100))
 
 
 class CompletionKey(Base):

@@ -102,6 +102,9 @@ MAY = {
                                                  "seconded"},
     ("get", "/api/v1/dossiers/{code}/documents"): ENTITLED,
     ("get", "/api/v1/dossiers/{code}/documents/{document_id}"): ENTITLED,
+    # the applicant's papers: its client, or an officer who may complete its open task (the
+    # task at the centre is unheld then: reception's lane, and seconded's)
+    ("post", "/api/v1/dossiers/{code}/documents"): {"client", "reception", "seconded"},
     ("post", "/api/v1/dossiers/{code}/messages/{name}"): {"client", "reception", "specialist",
                                                           "head", "seconded"},
     ("post", "/api/v1/dossiers/{code}/apology"): {"reception", "specialist", "head",
@@ -284,6 +287,10 @@ class Scene:
             kwargs["data"] = {"bpmn": (io.BytesIO(body["bpmn"]), "two_steps.bpmn"),
                               "forms": [(io.BytesIO(b), n) for n, b in body["forms"].items()]}
             kwargs["content_type"] = "multipart/form-data"
+        elif isinstance(body, dict) and "file" in body:
+            kwargs["data"] = {"kind": body["kind"], "file": (io.BytesIO(body["file"]),
+                                                             f"{who}.pdf")}
+            kwargs["content_type"] = "multipart/form-data"
         elif body is not None:
             kwargs["json"] = body
         if template.endswith("/tracking-book"):
@@ -305,7 +312,8 @@ class Scene:
         if template == "/api/v1/procedures/{code}":
             return {"name": f"Thủ tục {who}", "process_key": "two_steps", "rules": [{
                 "effective_from": "2025-07-01", "calendar": "vn",
-                "limits": {"default": {"value": 3, "unit": "working_days"}}}]}
+                "limits": {"default": {"value": 3, "unit": "working_days"}}}],
+                "documents": [{"kind": "request_form", "name": "Tờ khai"}]}
         if template == "/api/v1/calendars/{calendar_id}":
             return {"name": f"Lịch {who}"}
         if template == "/api/v1/dossiers":
@@ -318,6 +326,8 @@ class Scene:
             return {"reason": "Chậm", "new_appointment": "2030-01-07T08:00:00+07:00"}
         if template.endswith("/complete"):
             return {"data": {"copies": 1}}
+        if template == "/api/v1/dossiers/{code}/documents":
+            return {"kind": "request_form", "file": b"%PDF-1.4\n%%EOF\n"}
         if template.endswith("/supplement"):
             return {"documents": [{"kind": "Bản sao", "name": f"{who}.pdf"}]}
         if template.endswith("/rating"):

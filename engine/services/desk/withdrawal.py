@@ -10,7 +10,7 @@ from __future__ import annotations
 from engine.access import Action, Caller, actor_at, position_for, require
 from engine.access.policy import may_end_dossier
 from engine.deadlines import portal
-from engine.errors import InvalidInput, MotcuaError
+from engine.errors import DossierEnded, InvalidInput
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
 from engine.services.flow import progress
@@ -20,12 +20,6 @@ from engine.store.models import Dossier
 
 ENDINGS = ("withdrawn", "stopped")
 MAX_REASON = 2000
-
-
-class DossierEnded(MotcuaError):
-    """The dossier already ended (finished, withdrawn or stopped)."""
-
-    code = "dossier-ended"
 
 
 def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: str) -> Dossier:

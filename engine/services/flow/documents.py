@@ -6,12 +6,15 @@ statutory clock starts at intake, else in the transaction of the step that start
 dossier may be received without an appointment. Issuing fixes what the slip says (its
 fields, one row); the PDF is rendered from them when it is first asked for and stored then,
 with its SHA-256, so intake pays one INSERT and no rendering. Whoever may read the dossier
-may read its documents (`engine.access`); a stored file whose checksum no longer matches is
-refused, never served.
+may read its documents (`engine.access`), those issued and those submitted as files
+(`engine.services.flow.submissions`, kept in the file store); a stored file whose checksum
+no longer matches, or that the file store no longer has, is refused, never served, and
+logged.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +31,8 @@ from engine.documents import (
 )
 from engine.documents.notice import FORMS as NOTICE_FORMS
 from engine.documents.receipt import time_limit_text
-from engine.errors import MotcuaError, NotFound
+from engine.errors import FileStoreDown, MotcuaError, NotFound
+from engine.files import FileMissing, FileStoreUnavailable
 from engine.services.context import Context
 from engine.services.flow.statutory import received_day
 from engine.store.models import Document, Dossier
@@ -36,6 +40,7 @@ from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
 
 RECEIPT = "receipt"
+log = logging.getLogger(__name__)
 
 
 class DocumentCorrupt(MotcuaError):
@@ -93,16 +98,19 @@ def issue_notice(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetim
     return document
 
 
-def list_documents(ctx: Context, caller: Caller, code: str) -> tuple[Dossier, list[Document]]:
-    """The dossier's documents, each rendered and stored if it was not yet."""
+def list_documents(ctx: Context, caller: Caller, code: str
+                   ) -> tuple[Dossier, list[Document], dict[int, str]]:
+    """The dossier's documents, issued and submitted, oldest first, each rendered and
+    stored if it was not yet; and the names of the principals who issued or sent them."""
     with ctx.uow(readonly=True) as uow:
         dossier = _readable(uow, caller, code)
         docs = list(uow.repo.documents_of(dossier.id))
+        names = uow.repo.principal_names([d.created_by for d in docs])
     if any(d.sha256 is None for d in docs):
         _render_pending(ctx, dossier.id, [d.id for d in docs if d.sha256 is None])
         with ctx.uow(readonly=True) as uow:
             docs = list(uow.repo.documents_of(dossier.id))
-    return dossier, docs
+    return dossier, docs, names
 
 
 def document_file(ctx: Context, caller: Caller, code: str, document_id: int
@@ -121,17 +129,35 @@ def checked_file(ctx: Context, dossier_id: int, code: str, document_id: int,
         doc = uow.repo.document(dossier_id, document_id)
     if doc is None or (kinds is not None and doc.kind not in kinds):
         raise NotFound(f"no document {document_id} of dossier {code}")
+    if doc.file_key is not None:
+        try:
+            stored = ctx.files.get(doc.file_key)
+        except FileMissing:
+            log.error("document %s of dossier %s: the file store has no file %s",
+                      document_id, code, doc.file_key)
+            raise DocumentCorrupt(f"document {document_id} of dossier {code} is missing from "
+                                  "the file store; it is not served") from None
+        except FileStoreUnavailable as exc:
+            log.error("document %s of dossier %s: %s", document_id, code, exc)
+            raise FileStoreDown("the file store cannot be read now; try again later") from None
+        return doc, _verified(doc, stored, code)
     if doc.content is None:
         _render_pending(ctx, dossier_id, [doc.id])
         with ctx.uow(readonly=True) as uow:
             doc = uow.repo.document(dossier_id, document_id)
         assert doc is not None
-    content = doc.content
+    return doc, _verified(doc, doc.content, code)
+
+
+def _verified(doc: Document, content: bytes | None, code: str) -> bytes:
+    """The content, if it still matches the size and SHA-256 taken when it was stored."""
     if content is None or doc.sha256 is None or \
             hashlib.sha256(content).hexdigest() != doc.sha256 or len(content) != doc.size:
-        raise DocumentCorrupt(f"document {document_id} of dossier {code} does not match the "
+        log.error("document %s of dossier %s does not match its SHA-256 %s: not served",
+                  doc.id, code, doc.sha256)
+        raise DocumentCorrupt(f"document {doc.id} of dossier {code} does not match the "
                               f"checksum it was stored with; it is not served")
-    return doc, content
+    return content
 
 
 def _render_pending(ctx: Context, dossier_id: int, ids: list[int]) -> None:
