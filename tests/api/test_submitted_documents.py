@@ -130,7 +130,7 @@ def test_upload_and_download_round_trip(office: tuple[World, dict[str, Any], Pat
              e["payload"]["sha256"]) for e in events] == [
         (m["kind"], m["file_name"], m["size"], m["sha256"]) for m in made]
     assert all(set(e["payload"]) == {"document_id", "kind", "name", "size", "sha256",
-                                     "content_type", "by", "role"} for e in events)
+                                     "content_type", "by", "role", "actor"} for e in events)
     r = w.client.get(f"/api/v1/dossiers/{code}/history/verify", headers=w.headers("auditor"))
     assert r.status_code == 200 and r.get_json()["intact"] is True, r.get_json()
 

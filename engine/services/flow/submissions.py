@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import IO
 
-from engine.access import Action, Caller, require
+from engine.access import Action, Caller, actor_at, require
 from engine.access.policy import may_submit_document
 from engine.deadlines import Procedure
 from engine.deadlines.papers import RESULT
@@ -107,7 +107,8 @@ def submit_documents(ctx: Context, caller: Caller, code: str, kind: str | None,
                                      "name": document.file_name, "size": document.size,
                                      "sha256": document.sha256,
                                      "content_type": document.content_type,
-                                     "by": caller.name, "role": caller.role})
+                                     "by": caller.name, "role": caller.role},
+                            actor=actor_at(caller, [dossier.unit]))
         uow.commit()
     return made
 
