@@ -49,9 +49,15 @@ def portal(db_url: str, capsys: pytest.CaptureFixture[str]
     worker.start()
     w = World(app, app.test_client(), ctx, "DEMO", UNIT, {t: t for t, *_ in PRINCIPALS})
     yield w, clock
-    # The demo province is shared by the session's tests: its pushes end with this test.
+    # The demo province is shared by the session's tests: its pushes end with this test, and
+    # the dossiers it left open are withdrawn (no later sweep of another test wakes them).
     for sub in w.client.get("/api/v1/subscriptions", headers=w.headers("demo-admin")).json:
         w.client.delete(f"/api/v1/subscriptions/{sub['id']}", headers=w.headers("demo-admin"))
+    client = w.headers("demo-client")
+    for d in w.client.get("/api/v1/dossiers?mine=true&status=in_process",
+                          headers=client).json["items"]:
+        w.client.post(f"/api/v1/dossiers/{d['code']}/withdraw", headers=client,
+                      json={"reason": "Hết phiên thử"})
     worker.stop()
     ctx.db_engine.dispose()
 
