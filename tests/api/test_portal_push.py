@@ -51,8 +51,9 @@ def portal(db_url: str, capsys: pytest.CaptureFixture[str]
     yield w, clock
     # The demo province is shared by the session's tests: its pushes end with this test, and
     # the dossiers it left open are withdrawn (no later sweep of another test wakes them).
-    for sub in w.client.get("/api/v1/subscriptions", headers=w.headers("demo-admin")).json:
-        w.client.delete(f"/api/v1/subscriptions/{sub['id']}", headers=w.headers("demo-admin"))
+    for who in ("demo-admin", "demo-client"):
+        for sub in w.client.get("/api/v1/subscriptions", headers=w.headers(who)).json:
+            w.client.delete(f"/api/v1/subscriptions/{sub['id']}", headers=w.headers(who))
     client = w.headers("demo-client")
     for d in w.client.get("/api/v1/dossiers?mine=true&status=in_process",
                           headers=client).json["items"]:
