@@ -13,18 +13,39 @@ from api.auth import caller
 from api.schemas import MAX_OFFSET, Problem
 from engine.errors import NotFound
 from engine.integration.receivers import MAX_URL
-from engine.integration.webhooks import EVENT_TYPES
+from engine.integration.webhooks import EVENT_TYPES, FORMATS, UPDATE_METHODS
 from engine.services.webhooks import deliveries, subscriptions
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/api/v1/subscriptions",
                 description="Webhooks: subscriptions, secrets and the delivery log")
 
 
+class OnExists(Schema):
+    exists_status = fields.List(fields.Integer(validate=validate.Range(100, 599)),
+                                validate=validate.Length(max=10), metadata={
+                                    "description": "answers meaning already exists ([409])"})
+    exists_code = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "or a JSON answer with this value at its top level"})
+    update_method = fields.String(validate=validate.OneOf(UPDATE_METHODS), metadata={
+        "description": "the update's method (PUT)"})
+    update_query = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "added to the URL's query for the update, e.g. action=update"})
+
+
 class SubscriptionIn(Schema):
     url = fields.String(required=True, validate=validate.Length(1, MAX_URL), metadata={
         "description": "https receiver; its host must resolve to public addresses"})
     event_types = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)),
-                              required=True, validate=validate.Length(1, len(EVENT_TYPES)))
+                              validate=validate.Length(1, len(EVENT_TYPES)), metadata={
+                                  "description": "required, but for a sync-packet push "
+                                                 "(dossier.portal_status_changed)"})
+    format = fields.String(load_default="event", validate=validate.OneOf(FORMATS), metadata={
+        "description": "event (the default) or sync-packet: the push to the national portal "
+                       "(admins; every dossier of the province unless a procedure or "
+                       "process is named), each delivery the dossier's sync packet"})
+    on_exists = fields.Nested(OnExists, metadata={
+        "description": "sync-packet only: how the portal says it has the dossier already, "
+                       "and how the packet is then sent again as an update"})
     procedure_code = fields.String(validate=validate.Length(1, 100), metadata={
         "description": "follow every dossier of this procedure (admins; clients with the "
                        "position `integration`); neither: the client's own dossiers"})
@@ -36,7 +57,7 @@ class SubscriptionOut(Schema):
     id = fields.Integer()
     url = fields.String()
     event_types = fields.List(fields.String())
-    scope = fields.String(metadata={"description": "own, procedure or process"})
+    scope = fields.String(metadata={"description": "own, procedure, process or province"})
     procedure_code = fields.String(allow_none=True)
     process_key = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -45,6 +66,8 @@ class SubscriptionOut(Schema):
     active = fields.Boolean()
     disabled_at = fields.DateTime(allow_none=True)
     disabled_reason = fields.String(allow_none=True)
+    format = fields.String()
+    on_exists = fields.Dict(allow_none=True)
 
 
 class SubscriptionWithSecret(SubscriptionOut):

@@ -20,6 +20,8 @@ class Received:
     signature: str
     body: bytes
     answered: int
+    method: str = "POST"
+    path: str = "/hook"
 
     @property
     def event(self) -> dict[str, Any]:
@@ -31,10 +33,10 @@ class Received:
 
 @dataclass
 class Receiver:
-    """`answers`: status codes to give, in order (then 200); `hold`: called before
-    answering (a test may block there)."""
+    """`answers`: status codes to give, in order (then 200), or (code, body) pairs; `hold`:
+    called before answering (a test may block there). Takes POST, PUT and PATCH."""
 
-    answers: list[int] = field(default_factory=list)
+    answers: list[int | tuple[int, str]] = field(default_factory=list)
     hold: Callable[[Received], None] | None = None
     requests: list[Received] = field(default_factory=list)
     effects: dict[str, dict[str, Any]] = field(default_factory=dict)  # webhook-id -> event
@@ -53,10 +55,13 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver.lock:
-                    status = receiver.answers.pop(0) if receiver.answers else 200
+                    answer = receiver.answers.pop(0) if receiver.answers else 200
+                status, text = answer if isinstance(answer, tuple) else \
+                    (answer, f"answered {answer}")
                 got = Received(self.headers.get("webhook-id", ""),
                                self.headers.get("webhook-timestamp", ""),
-                               self.headers.get("webhook-signature", ""), body, status)
+                               self.headers.get("webhook-signature", ""), body, status,
+                               self.command, self.path)
                 if receiver.hold is not None:
                     receiver.hold(got)
                 with receiver.lock:
@@ -67,7 +72,9 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
                 self.end_headers()
-                self.wfile.write(f"answered {status}".encode())
+                self.wfile.write(text.encode())
+
+            do_PUT = do_PATCH = do_POST  # noqa: N815
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -394,11 +394,15 @@ def applicant_proves(dossier: ProvableDossier, *, id_number: str | None,
 PROVINCE_WIDE_CLIENT = "integration"
 
 
-def may_subscribe_to(caller: Caller, scope: str) -> None:
+def may_subscribe_to(caller: Caller, scope: str, *, pushed: bool = False) -> None:
     """Whose dossiers a subscription may follow: `own` (those the client started: clients
     only) or `procedure`/`process` (every dossier of one of the province's procedures or
-    processes: admins, and clients holding the PROVINCE_WIDE_CLIENT position)."""
+    processes: admins, and clients holding the PROVINCE_WIDE_CLIENT position). The push of
+    sync packets to the national portal (`pushed`; `province`: every dossier) is the
+    province's: admins only."""
     require(caller, Action.SUBSCRIPTION_MANAGE)
+    if (pushed or scope == "province") and caller.role != "admin":
+        raise Forbidden("the push to the national portal is set up by an administrator")
     if scope == "own" and caller.role != "client":
         raise Forbidden("only a client has dossiers of its own to follow; subscribe to a "
                         "procedure or process instead")

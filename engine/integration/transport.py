@@ -53,8 +53,9 @@ class _Pinned(HTTPAdapter):
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
-         address: str | None = None) -> Answer:
-    """POST `body`; with `address`, connect there (the checked address of the host)."""
+         address: str | None = None, method: str = "POST") -> Answer:
+    """Send `body` (POST, or `method`); with `address`, connect there (the checked address
+    of the host)."""
     started = time.monotonic()
     try:
         with requests.Session() as session:
@@ -63,8 +64,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
                 adapter = _Pinned(address)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
-            with session.post(url, data=body, headers=headers, timeout=(timeout, timeout),
-                              allow_redirects=False, stream=True) as response:
+            with session.request(method, url, data=body, headers=headers,
+                                 timeout=(timeout, timeout), allow_redirects=False,
+                                 stream=True) as response:
                 raw = response.raw.read(EXCERPT * 4, decode_content=True) or b""
                 text = raw.decode(response.encoding or "utf-8", "replace")[:EXCERPT]
                 return Answer(response.status_code, text, None, _ms(started))

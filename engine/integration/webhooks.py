@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import random
 import secrets
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,12 @@ EVENT_TYPES = (
     "dossier.overdue",
     "dossier.result_ready",
     "dossier.supplement_requested",
+    "dossier.portal_status_changed",
 )
+# What a subscription's deliveries carry: the event (the default), or the dossier's sync
+# packet for the national portal (DOMAIN.md §6), as it stands when it is sent.
+FORMATS = ("event", "sync-packet")
+UPDATE_METHODS = ("PUT", "PATCH", "POST")
 BIT = {name: 1 << i for i, name in enumerate(EVENT_TYPES)}
 SECRET_PREFIX = "whsec_"
 
@@ -85,6 +91,21 @@ def retry_delay(attempts: int, base: float, cap: float, rng: random.Random | Non
     are not hit by every sender at once."""
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def already_exists(status_code: int | None, excerpt: str | None, statuses: Sequence[int],
+                   code: str | None) -> bool:
+    """Whether a portal's answer says it has the dossier already: one of `statuses` (409
+    by default), or a JSON body one of whose top-level values is `code`."""
+    if status_code is not None and status_code in statuses:
+        return True
+    if not code or not excerpt:
+        return False
+    try:
+        body = json.loads(excerpt)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and code in [v for v in body.values() if isinstance(v, str)]
 
 
 def expired(created_at: datetime, now: datetime, max_age: float) -> bool:

@@ -1,4 +1,4 @@
-"""Tables of the webhooks: subscriptions, deliveries and their attempts (migration 0021)."""
+"""Tables of the webhooks: subscriptions, deliveries and their attempts (migrations 0023, 0026)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +12,8 @@ from engine.store.models import Base
 
 class WebhookSubscription(Base):
     """A receiver URL and the events it is sent, for the dossiers of its scope: those a
-    client started (`client_id`), or those of one procedure or process of the province."""
+    client started (`client_id`), or those of one procedure or process of the province, or
+    (none of the three: an administrator's push to the national portal) all of them."""
 
     __tablename__ = "webhook_subscriptions"
     __table_args__ = (Index("ix_webhook_subscription_province", "province"),
@@ -35,6 +36,12 @@ class WebhookSubscription(Base):
     disabled_at: Mapped[datetime | None]  # the receiver answered 410 Gone
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[datetime | None]
+    # `event` or `sync-packet` (engine.integration.webhooks.FORMATS).
+    format: Mapped[str] = mapped_column(String(20), default="event",
+                                        server_default="event")
+    # A sync-packet push's answer to "already exists": exists_status, exists_code,
+    # update_method, update_query (engine.services.webhooks.push).
+    push_options: Mapped[dict[str, Any] | None]
 
 
 class WebhookDelivery(Base):

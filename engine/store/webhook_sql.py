@@ -1,6 +1,7 @@
 """The one statement that turns a command's webhook events into deliveries: each event
 joined with the province's subscriptions that want it (their event bit, their scope: the
-client that started the dossier, its procedure or its process), inserted in event order,
+client that started the dossier, its procedure or its process, or the whole
+province), inserted in event order,
 ids returned. It runs in the command's own transaction, with its other writes (`pg_hot`,
 `sqlite_hot`), so a delivery exists exactly when the change that caused it does.
 """
@@ -32,7 +33,8 @@ INSERT_DELIVERIES = (
     "AND s.deleted_at IS NULL AND s.disabled_at IS NULL "
     "AND (s.event_mask & e.bit) <> 0 "
     "AND (s.client_id = e.client_id OR s.procedure_code = e.procedure_code "
-    "OR s.process_key = e.process_key) "
+    "OR s.process_key = e.process_key "
+    "OR (s.client_id IS NULL AND s.procedure_code IS NULL AND s.process_key IS NULL)) "
     "ORDER BY e.ord, s.id RETURNING id")
 
 

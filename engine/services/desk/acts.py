@@ -19,7 +19,7 @@ from typing import Any
 from engine.access import Actor, Caller
 from engine.deadlines import portal
 from engine.errors import InvalidInput
-from engine.services.flow import progress
+from engine.services.flow import events, progress
 from engine.services.flow.documents import issue_notice
 from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
@@ -57,8 +57,11 @@ def issue_act(uow: UnitOfWork, dossier: DossierRow, form: str | None, data: dict
         returned = {k: data[k] for k in RETURN_FIELDS if data.get(k) not in (None, "")}
         returned.setdefault("returned_at", at.isoformat())
         returned["by"] = caller.name
+        previous = dossier.portal_status
         dossier.portal_status = portal.on_state(
             uow.repo.status_mapping(dossier.province, dossier.procedure_code), "result_returned")
+        if dossier.portal_status != previous:
+            events.portal_changed(uow, dossier, previous, at)
         progress.record(uow, dossier, "dossier.result_returned", at=at, actor_id=caller.id,
                         payload=returned, actor=actor)
         return

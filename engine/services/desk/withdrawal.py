@@ -13,7 +13,7 @@ from engine.deadlines import portal
 from engine.errors import DossierEnded, InvalidInput
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import progress
+from engine.services.flow import events, progress
 from engine.services.flow.documents import issue_notice, procedure_name
 from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier
@@ -54,8 +54,11 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         dossier.status, dossier.finished_at, dossier.updated_at = kind, now, now
         dossier.next_wakeup = None
         dossier.paused_since = None
+        previous_portal = dossier.portal_status
         dossier.portal_status = portal.on_state(
             uow.repo.status_mapping(dossier.province, dossier.procedure_code), kind)
+        if dossier.portal_status != previous_portal:
+            events.portal_changed(uow, dossier, previous_portal, at=now)
         actor = actor_at(caller, [*(t.unit for t in open_tasks), dossier.unit])
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
                         payload=payload, actor=actor)

@@ -46,6 +46,13 @@ def status_changed(uow: UnitOfWork, dossier: DossierRow, previous: str | None,
         emit(uow, dossier, "dossier.result_ready", at, {"end_event": dossier.end_event})
 
 
+def portal_changed(uow: UnitOfWork, dossier: DossierRow, previous: int | None,
+                   at: datetime) -> None:
+    """The national portal's status code of the dossier changed (or was first given)."""
+    emit(uow, dossier, "dossier.portal_status_changed", at,
+         {"portal_status": dossier.portal_status, "previous_portal_status": previous})
+
+
 def task_created(uow: UnitOfWork, dossier: DossierRow, task: Any, at: datetime) -> None:
     emit(uow, dossier, "task.created", at, {"task": {
         "id": task.id, "element_id": task.element_id, "name": task.name, "unit": task.unit,

@@ -107,6 +107,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     _portal_status(dossier, mapping, ran, [t.element_id for t in still_open if t.created_at == at],
                    was_paused=was_paused,
                    officer_acted=completed_task is not None and portal_before == 2)
+    if received or dossier.portal_status != portal_before:
+        events.portal_changed(uow, dossier, None if received else portal_before, at)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)

@@ -14,17 +14,23 @@ from engine.services.context import Context
 from engine.services.flow.documents import procedure_name
 from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier, HistoryEvent, Task
+from engine.store.uow import UnitOfWork
 
 
 def sync_packet(ctx: Context, caller: Caller, code: str) -> dict[str, Any]:
     with ctx.uow(readonly=True) as uow:
-        dossier = find_dossier(uow, caller, code, Action.DOSSIER_READ)
-        events = list(uow.repo.history(dossier.id))
-        tasks = list(uow.repo.tasks_of(dossier.id))
-        documents = list(uow.repo.documents_of(dossier.id))
-        stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
-        name = procedure_name(uow, dossier, dossier.process_key)
-        holder = uow.repo.last_holding_unit(dossier.id) or dossier.handling_unit or dossier.unit
+        return packet_of(uow, find_dossier(uow, caller, code, Action.DOSSIER_READ))
+
+
+def packet_of(uow: UnitOfWork, dossier: Dossier) -> dict[str, Any]:
+    """The packet of `dossier` as it stands in this unit of work (the portal push sends it
+    too: engine.services.webhooks.push)."""
+    events = list(uow.repo.history(dossier.id))
+    tasks = list(uow.repo.tasks_of(dossier.id))
+    documents = list(uow.repo.documents_of(dossier.id))
+    stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "")
+    name = procedure_name(uow, dossier, dossier.process_key)
+    holder = uow.repo.last_holding_unit(dossier.id) or dossier.handling_unit or dossier.unit
     sector = stored.data.get("sector") if stored is not None else None
     applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
     return {

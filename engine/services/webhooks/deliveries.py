@@ -6,6 +6,8 @@ second records the attempt and decides what follows: delivered (a 2xx), dead (pa
 maximum age, or 410 Gone, which also disables the subscription), or another try later,
 after an exponential, jittered delay. A dossier's deliveries to one subscription go out
 in order: one waits while an earlier one is pending, and is queued when that one ends.
+A push to the national portal that answers "already exists" is sent the update at once, in
+the same try (push.py).
 """
 from __future__ import annotations
 
@@ -13,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine import jsoncodec
 from engine.access import Caller
 from engine.errors import InvalidInput, NotFound
 from engine.integration import transport
 from engine.integration.receivers import ReceiverRefused
-from engine.integration.webhooks import expired, headers, message_id, retry_delay
+from engine.integration.webhooks import already_exists, expired, headers, message_id, retry_delay
 from engine.services.context import Context
+from engine.services.webhooks import push
 from engine.services.webhooks.subscriptions import check_receiver, find_subscription
 from engine.store.models_webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from engine.store.uow import UnitOfWork
@@ -34,6 +36,7 @@ class _Send:
     url: str
     body: bytes
     secrets: list[str]
+    on_exists: dict[str, Any] | None  # a push to the national portal (push.py)
 
 
 def deliver(ctx: Context, delivery_id: int) -> str:
@@ -46,17 +49,28 @@ def deliver(ctx: Context, delivery_id: int) -> str:
         uow.commit()
     if send is None:
         return outcome
+    answers = [_send(ctx, send, delivery_id, now, send.url, "POST")]
+    options = send.on_exists
+    if options is not None and already_exists(answers[0].status_code, answers[0].excerpt,
+                                              options["exists_status"],
+                                              options["exists_code"]):
+        answers.append(_send(ctx, send, delivery_id, now, push.update_url(send.url, options),
+                             options["update_method"]))
+    return _finish(ctx, delivery_id, answers, started=now)
+
+
+def _send(ctx: Context, send: _Send, delivery_id: int, now: datetime, url: str,
+          method: str) -> transport.Answer:
     try:
         # Again: what the name resolves to may have changed. The request goes to the
         # address checked here, not to whatever the name resolves to a moment later.
-        address = check_receiver(ctx.settings, send.url)
-        answer = transport.post(send.url, send.body,
-                                headers(send.secrets, message_id(delivery_id),
-                                        int(now.timestamp()), send.body),
-                                ctx.settings.webhook_timeout, address=address)
+        address = check_receiver(ctx.settings, url)
+        return transport.post(url, send.body,
+                              headers(send.secrets, message_id(delivery_id),
+                                      int(now.timestamp()), send.body),
+                              ctx.settings.webhook_timeout, address=address, method=method)
     except ReceiverRefused as exc:
-        answer = transport.Answer(None, None, exc.message[:500], 0)
-    return _finish(ctx, delivery_id, answer, started=now)
+        return transport.Answer(None, None, exc.message[:500], 0)
 
 
 def _lease(ctx: Context, uow: UnitOfWork, delivery_id: int, now: datetime
@@ -80,11 +94,13 @@ def _lease(ctx: Context, uow: UnitOfWork, delivery_id: int, now: datetime
     secrets = [sub.secret]
     if sub.previous_secret and sub.previous_secret_until and sub.previous_secret_until > now:
         secrets.append(sub.previous_secret)
-    return _Send(sub.url, jsoncodec.dumps(d.payload).encode(), secrets), "sent"
+    return _Send(sub.url, push.body_of(uow, sub, d), secrets, sub.push_options), "sent"
 
 
-def _finish(ctx: Context, delivery_id: int, answer: transport.Answer, *,
+def _finish(ctx: Context, delivery_id: int, answers: list[transport.Answer], *,
             started: datetime) -> str:
+    """Record the try's answers (two where the portal said "already exists" and was sent
+    the update); the last one decides."""
     settings = ctx.settings
     queue: tuple[int, float] | None = None
     with ctx.uow() as uow:
@@ -92,13 +108,14 @@ def _finish(ctx: Context, delivery_id: int, answer: transport.Answer, *,
         if d is None or d.status != "pending":
             return "done"
         now = ctx.clock.now()
-        d.attempt_count += 1
         d.leased_until = None
-        uow.repo.add_attempt(WebhookAttempt(
-            delivery_id=d.id, number=d.attempt_count, at=started,
-            status_code=answer.status_code, error=answer.error,
-            response_excerpt=answer.excerpt, duration_ms=answer.duration_ms))
-        code = answer.status_code
+        for answer in answers:
+            d.attempt_count += 1
+            uow.repo.add_attempt(WebhookAttempt(
+                delivery_id=d.id, number=d.attempt_count, at=started,
+                status_code=answer.status_code, error=answer.error,
+                response_excerpt=answer.excerpt, duration_ms=answer.duration_ms))
+        code = answers[-1].status_code
         if code is not None and 200 <= code < 300:
             outcome = "delivered"
         elif code == 410:

@@ -14,6 +14,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.integration.receivers import check_url, parse_networks
 from engine.integration.webhooks import EVENT_TYPES, mask_of, new_secret, types_of
 from engine.services.context import Context
+from engine.services.webhooks import push
 from engine.settings import Settings
 from engine.store.models import ProcessDefinition
 from engine.store.models_webhooks import WebhookSubscription
@@ -41,16 +42,23 @@ def _event_types(event_types: Any) -> int:
     return mask_of(event_types)
 
 
-def create_subscription(ctx: Context, caller: Caller, *, url: str, event_types: Any,
-                        procedure_code: str | None = None, process_key: str | None = None
+def create_subscription(ctx: Context, caller: Caller, *, url: str, event_types: Any = None,
+                        procedure_code: str | None = None, process_key: str | None = None,
+                        format: str = "event", on_exists: dict[str, Any] | None = None
                         ) -> tuple[WebhookSubscription, str]:
-    """Returns the subscription and its secret (never shown again)."""
+    """Returns the subscription and its secret (never shown again). A `sync-packet` one is
+    the push to the national portal (push.py): of the whole province unless it names a
+    procedure or process, on its portal status changes unless it names other events."""
     if procedure_code and process_key:
         raise InvalidInput("follow one procedure or one process, not both", errors=[
             {"field": "process_key", "message": "give procedure_code or process_key"}])
-    scope = "procedure" if procedure_code else "process" if process_key else "own"
-    may_subscribe_to(caller, scope)
-    mask = _event_types(event_types)
+    pushed = format == push.SYNC_PACKET
+    scope = "procedure" if procedure_code else "process" if process_key else \
+        "province" if pushed else "own"
+    may_subscribe_to(caller, scope, pushed=pushed)
+    options = push.check_options(format, on_exists)
+    mask = _event_types(push.DEFAULT_EVENTS if pushed and event_types is None
+                        else event_types)
     check_receiver(ctx.settings, url)
     now = ctx.clock.now()
     secret = new_secret()
@@ -62,7 +70,8 @@ def create_subscription(ctx: Context, caller: Caller, *, url: str, event_types: 
         sub = WebhookSubscription(
             province=caller.province, owner_id=caller.id, url=url, event_mask=mask,
             client_id=caller.id if scope == "own" else None, procedure_code=procedure_code,
-            process_key=process_key, secret=secret, created_at=now)
+            process_key=process_key, secret=secret, created_at=now, format=format,
+            push_options=options)
         uow.repo.add(sub)
         uow.repo.flush()
         uow.commit()
@@ -131,10 +140,12 @@ def rotate_secret(ctx: Context, caller: Caller, subscription_id: int
 
 
 def view(sub: WebhookSubscription) -> dict[str, Any]:
-    scope = "procedure" if sub.procedure_code else "process" if sub.process_key else "own"
+    scope = "procedure" if sub.procedure_code else "process" if sub.process_key else \
+        "own" if sub.client_id else "province"
     return {"id": sub.id, "url": sub.url, "event_types": types_of(sub.event_mask),
             "scope": scope, "procedure_code": sub.procedure_code,
             "process_key": sub.process_key, "created_at": sub.created_at,
             "previous_secret_until": sub.previous_secret_until,
             "active": sub.disabled_at is None, "disabled_at": sub.disabled_at,
-            "disabled_reason": sub.disabled_reason}
+            "disabled_reason": sub.disabled_reason, "format": sub.format,
+            "on_exists": sub.push_options}
