@@ -2,14 +2,14 @@
 its push does when the portal answers "already exists"
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0026"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
