@@ -13,7 +13,7 @@ from engine.deadlines import portal
 from engine.errors import InvalidInput, MotcuaError
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import progress
+from engine.services.flow import progress, tallies
 from engine.services.flow.documents import issue_notice, procedure_name
 from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier
@@ -63,6 +63,7 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         dossier.portal_status = portal.on_state(
             uow.repo.status_mapping(dossier.province, dossier.procedure_code), kind)
         actor = actor_at(caller, [*(t.unit for t in open_tasks), dossier.unit])
+        tallies.ended(uow, dossier, kind, now)
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
                         payload=payload, actor=actor)
         version = version_of(ctx, uow.repo, dossier.definition_id)

@@ -14,7 +14,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.services.flow import events, messages
+from engine.services.flow import events, messages, tallies
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.routing import task_unit
 from engine.services.flow.statutory import (
@@ -107,6 +107,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     _portal_status(dossier, mapping, ran, [t.element_id for t in still_open if t.created_at == at],
                    was_paused=was_paused,
                    officer_acted=completed_task is not None and portal_before == 2)
+    if dossier.status == "finished" and before != "finished":
+        tallies.finished(uow, dossier, instance.calendar, at)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
