@@ -71,7 +71,7 @@ def seed(w: Any, year: int, dossiers: int, rows: int, open_: int) -> None:
                 FROM (SELECT DISTINCT (random() * 1460000)::int AS k
                       FROM generate_series(1, :n)) keys
                 ON CONFLICT DO NOTHING"""), {"p": w.province, "n": rows})
-        conn.execute(text(f"""
+        conn.execute(text("""
             INSERT INTO dossiers (province, code, unit, definition_id, process_key, status,
               channel, applicant, state, received_at, updated_at, procedure_code, due_at,
               warn_at, history_seq, history_head, pending_messages, paused_hours,
