@@ -31,13 +31,15 @@ class Scope:
 
 
 class StatsReads(HotPath):
-    def counted(self, scope: Scope, start: date | None, end: date,
-                group_by: str | None) -> Sequence[tuple[str | None, dict[str, float]]]:
-        """(group, sums of every counter, plus `received_online`) over the days from `start`
-        (None: from the first) to `end`, inclusive; one row per group (None: no grouping)."""
+    def counted(self, scope: Scope, start: date | None, end: date, group_by: str | None,
+                names: Sequence[str] = COUNTERS
+                ) -> Sequence[tuple[str | None, dict[str, float]]]:
+        """(group, sums of the counters `names`, plus `received_online`) over the days from
+        `start` (None: from the first) to `end`, inclusive; one row per group (None: no
+        grouping), none when nothing was counted."""
         table = StatsCount.__table__.c
         group = self._group_column(group_by)
-        columns = [func.coalesce(func.sum(table[name]), 0).label(name) for name in COUNTERS]
+        columns = [func.coalesce(func.sum(table[name]), 0).label(name) for name in names]
         online = func.coalesce(func.sum(case((table.channel == "online", table.received),
                                              else_=0)), 0).label("received_online")
         query: Select[Any] = select(group.label("grp"), *columns, online)
@@ -48,13 +50,9 @@ class StatsReads(HotPath):
         if group_by is not None:
             query = query.group_by(group).order_by(group)
         rows = self.session.execute(query).mappings().all()
-        out = []
-        for row in rows:
-            sums = {name: float(row[name]) for name in (*COUNTERS, "received_online")}
-            if group_by is None and not any(sums.values()):
-                sums = dict.fromkeys(sums, 0.0)
-            out.append((None if row["grp"] is None else str(row["grp"]), sums))
-        return out
+        return [(None if row["grp"] is None else str(row["grp"]),
+                 {name: float(row[name]) for name in (*names, "received_online")})
+                for row in rows if group_by is not None or row[names[0]] is not None]
 
     def open_counts(self, scope: Scope, now: datetime, group_by: str | None
                     ) -> Sequence[tuple[str | None, str, int]]:

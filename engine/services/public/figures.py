@@ -11,13 +11,14 @@ from engine.deadlines.rules import LEVELS
 from engine.errors import InvalidInput
 from engine.services.context import Context
 from engine.stats import figures as f
-from engine.stats.counters import local_day
+from engine.stats.counters import COUNTERS, ENDED, local_day
 from engine.stats.indicators import indicators
 from engine.store.stats_reads import Scope
 from engine.store.uow import UnitOfWork
 
 GROUPS = ("procedure", "unit", "channel", "month")
 MAX_DAYS = 3660
+CARRIED = ("received", *ENDED)  # what the days before a period are summed for
 
 
 def period_of(ctx: Context, start: date | None, end: date | None) -> tuple[date, date]:
@@ -47,8 +48,7 @@ def published(ctx: Context, *, province: str, start: date | None = None,
     start, end = period_of(ctx, start, end)
     with ctx.uow(readonly=True) as uow:
         scope = _scope(uow, province, procedure, unit, level, channel)
-        total = _figures(uow, scope, start, end, None, ctx)[0][1]
-        groups = _figures(uow, scope, start, end, group_by, ctx) if group_by else []
+        total, groups = _figures(uow, scope, start, end, group_by, ctx)
     return {"province": province, "from": start.isoformat(), "to": end.isoformat(),
             "filters": {"procedure": procedure, "unit": unit, "level": level,
                         "channel": channel},
@@ -76,31 +76,36 @@ def _scope(uow: UnitOfWork, province: str, procedure: str | None, unit: str | No
 
 
 def _figures(uow: UnitOfWork, scope: Scope, start: date, end: date, group_by: str | None,
-             ctx: Context) -> list[tuple[str | None, dict[str, Any]]]:
+             ctx: Context) -> tuple[dict[str, Any], list[tuple[str | None, dict[str, Any]]]]:
+    """The scope's figures and its groups', in one pass over the counters of the period and
+    one over those before it (the total is the sum of the groups)."""
     repo = uow.repo
-    before_end = start - timedelta(days=1)
-    period = repo.counted(scope, start, end, group_by)
-    before = {g: f.carried_over(s) for g, s in repo.counted(scope, None, before_end,
-                                                             None if group_by == "month"
-                                                             else group_by)}
-    if group_by == "month":
-        return list(f.by_month([(str(g), s) for g, s in period], before.get(None, 0)))
+    period = dict(repo.counted(scope, start, end, group_by))
+    before = {g: f.carried_over(s) for g, s in repo.counted(
+        scope, None, start - timedelta(days=1), None if group_by == "month" else group_by,
+        CARRIED)}
     now: dict[str | None, dict[str, int]] = {}
-    for g, cls, n in repo.open_counts(scope, ctx.clock.now(), group_by):
+    for g, cls, n in repo.open_counts(scope, ctx.clock.now(),
+                                      None if group_by == "month" else group_by):
         now.setdefault(g, {})[cls] = n
-    empty = dict.fromkeys(period[0][1], 0.0) if period else None
-    sums = dict(period)
-    keys = sorted(set(sums) | set(before) | set(now), key=lambda k: k or "")
+    total_sums = _zeros()
+    for sums in period.values():
+        for name, value in sums.items():
+            total_sums[name] += value
+    total_now: dict[str, int] = {}
+    for counts in now.values():
+        for cls, n in counts.items():
+            total_now[cls] = total_now.get(cls, 0) + n
+    total = f.figures(total_sums, sum(before.values()), total_now)
     if group_by is None:
-        keys = [None]
-    out = []
-    for g in keys:
-        s = sums.get(g) or empty or _zeros()
-        out.append((g, f.figures(s, before.get(g, 0), now.get(g, {}))))
-    return out
+        return total, []
+    if group_by == "month":
+        return total, list(f.by_month([(str(g), s) for g, s in period.items()],
+                                      before.get(None, 0)))
+    keys = sorted(set(period) | set(before) | set(now), key=lambda k: k or "")
+    return total, [(g, f.figures(period.get(g) or _zeros(), before.get(g, 0), now.get(g, {})))
+                   for g in keys]
 
 
 def _zeros() -> dict[str, float]:
-    from engine.stats.counters import COUNTERS
-
     return dict.fromkeys((*COUNTERS, "received_online"), 0.0)
