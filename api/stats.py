@@ -2,6 +2,7 @@
 counts only, never a dossier or an applicant."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, current_app
@@ -74,7 +75,8 @@ class Stats(MethodView):
         if kind == "json":
             report = {**report, "start": report.pop("from"), "end": report.pop("to")}
             return report
-        name = f"so-lieu-{query['province']}-{report['from']}-{report['to']}.{kind}"
+        province = re.sub(r"[^A-Za-z0-9._-]", "_", query["province"])  # a safe header
+        name = f"so-lieu-{province}-{report['from']}-{report['to']}.{kind}"
         body = exports.as_csv(report) if kind == "csv" else exports.as_xlsx(report)
         mimetype = "text/csv" if kind == "csv" else \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

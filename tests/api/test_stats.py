@@ -185,13 +185,17 @@ def test_the_query_is_checked(w: World) -> None:
     assert r.status_code == 422 and "province" in r.get_data(as_text=True)
     for query, field in (("nosuch=1", "nosuch"), ("group_by=year", "group_by"),
                          ("from=2026-03-05&to=2026-03-01", "to"), ("level=x", "level"),
-                         ("format=pdf", "format")):
+                         ("format=pdf", "format"), ("from=0001-01-01&to=0001-01-02", "from"),
+                         ("to=9999-12-31", "to")):
         r = w.client.get(f"/api/v1/stats?province={w.province}&{query}")
         assert r.status_code == 422, (query, r.get_json())
         assert field in r.get_data(as_text=True), query
     # A province with nothing counted: zeros, not an error.
     empty = w.client.get("/api/v1/stats?province=NOWHERE").get_json()["total"]
     assert empty["received"]["total"] == 0 and empty["ratings"]["average"] is None
+    # Whatever the province is called, the file's name is a safe header.
+    r = w.client.get("/api/v1/stats?province=%0D%0AX&format=csv")
+    assert r.status_code == 200 and "so-lieu-__X-" in r.headers["Content-Disposition"]
 
 
 def test_time_moves_the_open_dossiers(w: World, clocked: tuple[World, ManualClock]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from engine.calendar.timeline import FIRST_YEAR, LAST_YEAR
 from engine.deadlines.rules import LEVELS
 from engine.errors import InvalidInput
 from engine.services.context import Context
@@ -26,6 +27,11 @@ def period_of(ctx: Context, start: date | None, end: date | None) -> tuple[date,
     today = local_day(ctx.clock.now())
     end = end or today
     start = start or end.replace(month=1, day=1)
+    out = [{"field": field, "message": f"a day in the years {FIRST_YEAR}-{LAST_YEAR}"}
+           for field, day in (("from", start), ("to", end))
+           if not FIRST_YEAR <= day.year <= LAST_YEAR]
+    if out:
+        raise InvalidInput("the period is out of range", errors=out)
     if start > end:
         raise InvalidInput("the period ends before it starts", errors=[
             {"field": "to", "message": "on or after `from`"}])
