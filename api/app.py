@@ -27,6 +27,7 @@ from api import (
     public,
     query_params,
     request_guard,
+    stats,
     subscriptions,
     tasks,
     tracking_book,
@@ -64,7 +65,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
                    principals, units, calendars, portal, public, incidents, subscriptions,
-                   tracking_book):
+                   tracking_book, stats):
         api.register_blueprint(module.blp)
     metrics.register(app, settings)  # first: it times every request
     health.register(app)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
+from engine.stats.counters import Key, merged
 from engine.store import pg_hot, sqlite_hot, status_maps
 from engine.store.hot_sql import DOSSIERS, INSERT_TASK_COLUMNS
 from engine.store.models import CodeCounter, Task
@@ -44,6 +45,7 @@ class HotPath:
         self._keys_read: dict[tuple[int, str], dict[str, Any] | None] = {}
         self._driver: Any = None
         self._events: list[dict[str, Any]] = []
+        self._counts: list[tuple[Key, dict[str, float]]] = []
         # Deliveries the writes made (engine.services.flow.events), to send after commit.
         self.delivery_ids: list[int] = []
 
@@ -171,6 +173,11 @@ class HotPath:
         self._events.append({"dossier": dossier, "event_type": event_type, "bit": bit,
                              "payload": payload, "at": at})
 
+    def count(self, key: Key, delta: dict[str, float]) -> None:
+        """Buffer a change of the figures' counters (engine.stats.counters): `flush_writes`
+        adds the command's changes in one UPSERT, one row per key."""
+        self._counts.append((key, delta))
+
     def append_history(self, row: dict[str, Any]) -> None:
         """Buffer a history event; `flush_writes` writes the buffer in one INSERT."""
         self._history.append(row)
@@ -180,7 +187,8 @@ class HotPath:
         With `commit`, PostgreSQL also commits in the same round trip; returns whether it
         did (the caller commits otherwise)."""
         if not (self._saved or self._inserted or self._closes or self._new_tasks
-                or self._history or self._keys or self._holds or self._events):
+                or self._history or self._keys or self._holds or self._events
+                or self._counts):
             return False
         inserted, self._inserted = self._inserted, None
         saved, self._saved = self._saved, None
@@ -195,6 +203,7 @@ class HotPath:
                    "bit": e["bit"], "payload": e["payload"], "at": e["at"]}
                   for i, e in enumerate(self._events)]
         self._events = []
+        counts, self._counts = merged(self._counts), []
         self._flush_orm()
         new = inserted.values() if inserted is not None else None
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
@@ -203,13 +212,14 @@ class HotPath:
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
                                        keys=keys, holds=holds, commit=commit,
-                                       events=events, delivery_ids=self.delivery_ids)
+                                       events=events, delivery_ids=self.delivery_ids,
+                                       counts=counts)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
                                            new_tasks=new_tasks, history=history, keys=keys,
                                            holds=holds, events=events,
-                                           delivery_ids=self.delivery_ids)
+                                           delivery_ids=self.delivery_ids, counts=counts)
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:

@@ -42,6 +42,7 @@ from engine.store.models import (
     Unit,
 )
 from engine.store.models_dossiers import DossierGrant
+from engine.store.stats_reads import StatsReads
 from engine.store.webhook_rows import WebhookRows
 
 _DOSSIERS = cast(Table, Dossier.__table__)
@@ -105,7 +106,7 @@ _ORDER: dict[str, Any] = {
 
 
 class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, IncidentRows,
-                 DossierLinks, BacklogReads, WebhookRows):
+                 DossierLinks, BacklogReads, WebhookRows, StatsReads):
     """Reads run at once; the hot-path writes (see `HotPath`) are buffered until commit."""
 
     def add(self, obj: Any) -> None:

@@ -171,7 +171,9 @@ MAY = {
 }
 # Anyone may ask; only the applicant's proof (tests/api/test_public_lookup.py) gets an answer.
 PUBLIC = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/public/dossiers/{code}"),
-          ("get", "/api/v1/public/dossiers/{code}/documents/{document_id}")}
+          ("get", "/api/v1/public/dossiers/{code}/documents/{document_id}"),
+          # Counts only, never a dossier or an applicant (tests/api/test_stats.py).
+          ("get", "/api/v1/stats"), ("get", "/api/v1/stats/indicators")}
 REFUSED = {401, 403, 404}
 
 

@@ -13,7 +13,7 @@ from engine.deadlines import portal
 from engine.errors import DossierEnded, InvalidInput
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import events, progress
+from engine.services.flow import events, progress, tallies
 from engine.services.flow.documents import issue_notice, procedure_name
 from engine.services.flow.dossiers import find_dossier
 from engine.store.models import Dossier
@@ -60,6 +60,7 @@ def end_dossier(ctx: Context, caller: Caller, code: str, *, kind: str, reason: s
         if dossier.portal_status != previous_portal:
             events.portal_changed(uow, dossier, previous_portal, at=now)
         actor = actor_at(caller, [*(t.unit for t in open_tasks), dossier.unit])
+        tallies.ended(uow, dossier, kind, now)
         progress.record(uow, dossier, f"dossier.{kind}", at=now, actor_id=caller.id,
                         payload=payload, actor=actor)
         version = version_of(ctx, uow.repo, dossier.definition_id)

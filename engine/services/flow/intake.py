@@ -18,7 +18,7 @@ from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import incidents, progress
+from engine.services.flow import incidents, progress, tallies
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.instances import keep_instance
 from engine.services.flow.statutory import calendar_of, start_clock
@@ -154,6 +154,7 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
             still_open = progress.save(uow, dossier, instance, at=now, actor_id=caller.id,
                                        max_data_bytes=ctx.settings.max_dossier_data_bytes,
                                        received=True, actor=actor)
+            tallies.received(uow, dossier, now)
             uow.repo.insert_record(dossier)
             if not clock_later and dossier.status != "error":
                 # Received now: form 01 with the appointment (else issued when the clock starts).

@@ -14,7 +14,7 @@ from engine.datasize import check_left
 from engine.deadlines import Procedure, portal
 from engine.history import GENESIS, event_hash
 from engine.runtime import Instance
-from engine.services.flow import events, messages
+from engine.services.flow import events, messages, tallies
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.routing import task_unit
 from engine.services.flow.statutory import (
@@ -109,6 +109,8 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
                    officer_acted=completed_task is not None and portal_before == 2)
     if received or dossier.portal_status != portal_before:
         events.portal_changed(uow, dossier, None if received else portal_before, at)
+    if dossier.status == "finished" and before != "finished":
+        tallies.finished(uow, dossier, instance.calendar, at)
     wakeups = [w for w in (instance.next_timer() if not instance.error else None,
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)

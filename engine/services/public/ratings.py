@@ -15,7 +15,7 @@ from engine.access import Action, Caller, actor_at, require
 from engine.access.policy import at_the_desk, see_dossier
 from engine.errors import InvalidInput, MotcuaError, NotFound
 from engine.services.context import Context
-from engine.services.flow import progress
+from engine.services.flow import progress, tallies
 from engine.services.public.lookup import proven_dossier
 from engine.store.models import Dossier, Rating
 from engine.store.uow import UnitOfWork
@@ -73,6 +73,7 @@ def rate(ctx: Context, code: str, body: dict[str, Any], *, caller: Caller | None
                             criteria=criteria, complaint=complaint, channel=channel,
                             rated_by=caller.id if caller else None, rated_at=now)
             uow.repo.add(rating)
+            tallies.rated(uow, dossier, level, complaint is not None, now)
             progress.record(uow, dossier, "dossier.rated", at=now,
                             actor_id=caller.id if caller else None,
                             actor=actor_at(caller, [dossier.unit]) if caller else APPLICANT,

@@ -1,0 +1,97 @@
+"""The published figures and the Decision 766 indicators, for anyone, without a token:
+counts only, never a dossier or an applicant."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.public import NO_TOKEN
+from api.schemas import Problem
+from engine.deadlines.rules import CHANNELS, LEVELS
+from engine.services.public import figures
+from engine.stats import exports
+
+blp = Blueprint("stats", __name__, url_prefix="/api/v1",
+                description="The public figures: received, finished early / on time / late, "
+                            "pending, ratings, and the Decision 766 indicators")
+
+
+class PeriodQuery(Schema):
+    province = fields.String(required=True, validate=validate.Length(1, 50))
+    start = fields.Date(data_key="from", metadata={
+        "description": "the first day (YYYY-MM-DD, Vietnam's time); default 1 January of `to`"})
+    end = fields.Date(data_key="to", metadata={
+        "description": "the last day, included; default today"})
+
+
+class StatsQuery(PeriodQuery):
+    procedure = fields.String(validate=validate.Length(1, 100))
+    unit = fields.String(validate=validate.Length(1, 100), metadata={
+        "description": "the receiving unit"})
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    group_by = fields.String(validate=validate.OneOf(figures.GROUPS))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class StatsOut(Schema):
+    province = fields.String()
+    start = fields.String(data_key="from")
+    end = fields.String(data_key="to")
+    filters = fields.Dict()
+    group_by = fields.String(allow_none=True)
+    total = fields.Dict(metadata={"description": "the figures of the whole scope"})
+    groups = fields.List(fields.Dict())
+
+
+class IndicatorsOut(Schema):
+    province = fields.String()
+    start = fields.String(data_key="from")
+    end = fields.String(data_key="to")
+    groups = fields.List(fields.Dict())
+    computed_points = fields.Float(allow_none=True)
+    computable_max_points = fields.Integer()
+
+
+@blp.route("/stats")
+class Stats(MethodView):
+    @blp.doc(security=NO_TOKEN)
+    @blp.arguments(StatsQuery(), location="query")
+    @blp.response(200, StatsOut)
+    @blp.alt_response(422, schema=Problem)
+    def get(self, query: dict[str, Any]) -> Any:
+        """A province's figures for a period: received (new, carried over, online share),
+        finished early / on time / late (more than one supplement request counts late),
+        refused, withdrawn, stopped, pending at the period's end, the dossiers open now by
+        timeliness, the average processing time in working time without supplement time,
+        and the ratings; by procedure, unit, channel or month; as JSON, CSV or XLSX."""
+        kind = query.pop("format")
+        report = figures.published(current_app.extensions["motcua"], **query)
+        if kind == "json":
+            report = {**report, "start": report.pop("from"), "end": report.pop("to")}
+            return report
+        province = re.sub(r"[^A-Za-z0-9._-]", "_", query["province"])  # a safe header
+        name = f"so-lieu-{province}-{report['from']}-{report['to']}.{kind}"
+        body = exports.as_csv(report) if kind == "csv" else exports.as_xlsx(report)
+        mimetype = "text/csv" if kind == "csv" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/stats/indicators")
+class Indicators(MethodView):
+    @blp.doc(security=NO_TOKEN)
+    @blp.arguments(PeriodQuery(), location="query")
+    @blp.response(200, IndicatorsOut)
+    @blp.alt_response(422, schema=Problem)
+    def get(self, query: dict[str, Any]) -> Any:
+        """The Decision 766 indicator groups the platform computes, with their points, and
+        those it cannot compute with why (docs/indicators.md gives the formulas)."""
+        found = figures.indicators_of(current_app.extensions["motcua"], **query)
+        return {**found, "start": found.pop("from"), "end": found.pop("to")}
