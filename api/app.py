@@ -21,12 +21,14 @@ from api import (
     health,
     incidents,
     metrics,
+    pages,
     portal,
     principals,
     procedures,
     public,
     query_params,
     request_guard,
+    sessions,
     subscriptions,
     tasks,
     tracking_book,
@@ -69,6 +71,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     metrics.register(app, settings)  # first: it times every request
     health.register(app)
     assets.register(app)
+    sessions.register(app, settings)
+    pages.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)
