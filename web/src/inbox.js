@@ -71,11 +71,13 @@ function row(task, refresh) {
 async function load() {
   const p = params();
   try {
-    const [page, n, defs] = await Promise.all([
+    const [page, n, unfiltered] = await Promise.all([
       api(`/tasks?${query({ ...p, limit: PAGE })}`),
       counts(Object.fromEntries(Object.entries(p).filter(([k]) => !['timeliness', 'offset'].includes(k)))),
-      api('/tasks?limit=500').then((all) => [...new Set(all.items.map((x) => x.process_key))].sort()),
+      api(`/tasks?${query({ limit: PAGE })}`),
     ]);
+    // The procedures to filter by: those of the most urgent tasks, and the one chosen.
+    const defs = [...new Set([...unfiltered.items.map((x) => x.process_key), p.process_key].filter(Boolean))].sort();
     const offset = Number(p.offset || 0);
     const table = page.items.length ? h('table', { class: 'inbox' },
       h('caption', {}, `${t('total')}: ${page.total}`),
