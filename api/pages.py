@@ -27,7 +27,7 @@ from api.assets import DIST
 from api.auth import authenticate_token
 from api.auth_throttle import TooManyAttempts
 from api.page_text import LANGUAGES, text_for
-from engine.errors import Unauthenticated
+from engine.errors import CsrfRefused, Unauthenticated
 from engine.services.org.auth import authenticate, hash_token
 
 blp = Blueprint("pages", __name__)
@@ -98,9 +98,12 @@ def signin_form() -> ResponseReturnValue:
 
 @blp.post("/signin")
 def signin() -> ResponseReturnValue:
-    sessions.check_csrf(request.form.get(sessions.CSRF_FIELD))
-    token = request.form.get("token", "").strip()
     t = text_for(language())
+    try:
+        sessions.check_csrf(request.form.get(sessions.CSRF_FIELD))
+    except CsrfRefused:  # e.g. the page was left open past its session: a fresh form
+        return _signin_page(403, t["signin_again"])
+    token = request.form.get("token", "").strip()
     if token.count(".") == 2:  # a JWT: the provider's own sign-in starts such sessions
         return _signin_page(401, t["signin_jwt"])
     try:

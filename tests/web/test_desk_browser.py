@@ -120,3 +120,41 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         assert answer == [200, "application/pdf", "%PDF-"]
         b.get(receipt.get_attribute("href"))  # opened as a person would, in the browser
         screenshot(b, "06-receipt")
+
+
+def test_a_head_assigns_a_task_by_keyboard_in_english(demo: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.web.browser import chromium
+
+    api = demo.test_client()
+    started = api.post("/api/v1/dossiers", json=INTAKE,
+                       headers={"Authorization": "Bearer demo-client",
+                                "Idempotency-Key": f"browser-assign-{id(demo)}"})
+    assert started.status_code == 201, started.get_json()
+    task_id = started.get_json()["current_steps"][0]["task_id"]
+    found = api.get("/api/v1/principals?q=Reception",
+                    headers={"Authorization": "Bearer demo-admin"}).get_json()["items"]
+    reception = next(p for p in found if p["name"] == "Reception officer")
+
+    with served(demo) as base, chromium() as b:
+        b.get(f"{base}/lang/en?next=/signin")
+        head = wait_for(b, "button[data-demo='demo-head']")
+        assert b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        b.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        assert b.switch_to.active_element.get_attribute("class") == "skip"
+        head.send_keys(Keys.ENTER)
+
+        row_css = f"tr[data-task='{task_id}']"
+        row = wait_for(b, row_css)
+        assert b.find_element(By.TAG_NAME, "h1").text == "Inbox"
+        row.find_element(By.CSS_SELECTOR, "input[name='principal_id']").send_keys(
+            str(reception["id"]), Keys.ENTER)
+        wait_text(b, "#notice", "Reception officer")  # held by another: off this list
+        b.get(f"{base}/desk?claimed=true")  # a head sees the unit's held tasks
+        wait_text(b, f"{row_css} td:nth-child(7)", "Reception officer")
+        screenshot(b, "07-inbox-assigned-en")
+    task = api.get(f"/api/v1/tasks/{task_id}",
+                   headers={"Authorization": "Bearer demo-reception"}).get_json()
+    assert task["holder"]["id"] == reception["id"]

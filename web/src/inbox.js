@@ -47,7 +47,10 @@ function filters(p, n, procedures) {
 function row(task, refresh) {
   const problem = h('span', { class: 'row-error', role: 'alert' });
   const act = async (path, body) => {
-    try { await api(`/tasks/${task.id}/${path}`, { method: 'POST', body }); refresh(); } catch (e) { problem.textContent = e.message; }
+    try {
+      const done = await api(`/tasks/${task.id}/${path}`, { method: 'POST', body });
+      refresh(`${t(path)}: ${task.dossier_code} · ${task.name || task.element_id}${done.holder ? ` → ${done.holder.name || `#${done.holder.id}`}` : ''}`);
+    } catch (e) { problem.textContent = e.message; }
   };
   const assignId = `assign-${task.id}`;
   return h('tr', { 'data-task': task.id, class: task.timeliness || task.dossier_timeliness || '' },
@@ -68,7 +71,7 @@ function row(task, refresh) {
       problem));
 }
 
-async function load() {
+async function load(notice) {
   const p = params();
   try {
     const [page, n, unfiltered] = await Promise.all([
@@ -87,7 +90,7 @@ async function load() {
       offset > 0 ? h('a', { href: `/desk?${query({ ...p, offset: Math.max(0, offset - PAGE) })}` }, t('prev')) : '',
       ` ${t('page')} ${offset / PAGE + 1} `,
       offset + PAGE < page.total ? h('a', { href: `/desk?${query({ ...p, offset: offset + PAGE })}` }, t('next')) : '') : '';
-    show(h('h1', {}, t('inbox')), filters(p, n, defs), table, pager);
+    show(h('h1', {}, t('inbox')), h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || ''), filters(p, n, defs), table, pager);
   } catch (e) {
     show(h('h1', {}, t('inbox')), alertBox(e.message));
   }
