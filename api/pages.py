@@ -56,9 +56,17 @@ def _local(path: str | None, default: str = "/desk") -> str:
     return default
 
 
+def _build() -> str:
+    """The bundle's version (web/build.mjs), named in the pages' asset URLs."""
+    try:
+        return (DIST / "version.txt").read_text(encoding="ascii").strip()
+    except OSError:
+        return "unbuilt"
+
+
 def _page(template: str, status: int = 200, **values: object) -> Response:
     lang = language()
-    html = render_template(template, lang=lang, t=text_for(lang), other=LANGUAGES,
+    html = render_template(template, lang=lang, t=text_for(lang), other=LANGUAGES, v=_build(),
                            csrf=sessions.csrf_token(), here=request.full_path.rstrip("?"),
                            **values)
     resp = Response(html, status=status, mimetype="text/html")

@@ -34,7 +34,7 @@ INTAKE = {"process_key": "judicial_record_certificate", "channel": "online",
 MEASURE = """
 const mark = performance.getEntriesByName('motcua:interactive')[0];
 const files = performance.getEntriesByType('resource')
-  .filter(r => /\\/assets\\/.+\\.(js|css)$/.test(r.name))
+  .filter(r => /\\/assets\\/.+\\.(js|css)$/.test(new URL(r.name).pathname))
   .map(r => [new URL(r.name).pathname, r.decodedBodySize]);
 return [mark ? mark.startTime : null, files];
 """

@@ -1,7 +1,8 @@
 // Bundles the pages (src/) into dist/ with esbuild: one script per page, shared code in
 // chunks, one stylesheet. Run by `make install` when src/ or the lockfile changed.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url).pathname;
 rmSync(`${here}dist`, { recursive: true, force: true });
@@ -19,5 +20,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
-writeFileSync(`${here}dist/meta.json`, JSON.stringify(result.metafile));
+// The pages name their scripts with this version, so that a new build is never mixed
+// with what a browser cached of the last one (the shared chunks are named by content).
+const digest = createHash('sha256');
+for (const out of Object.keys(result.metafile.outputs).sort()) digest.update(readFileSync(`${here}${out}`));
+writeFileSync(`${here}dist/version.txt`, digest.digest('hex').slice(0, 12));
 writeFileSync(`${here}dist/.built`, '');
