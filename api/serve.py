@@ -45,7 +45,8 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
         worker = dramatiq.Worker(broker, worker_threads=2)
         worker.start()
         Sweeper(ctx, settings.outbox_sweep_seconds).start()
-    print(f"motcua serving on http://{host}:{port} (API docs: /api/v1/docs)", flush=True)
+    print(f"motcua serving on http://{host}:{port} (pages: /, API docs: /api/v1/docs)",
+          flush=True)
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 

@@ -59,6 +59,9 @@ class Settings:
                 "empty = a random key per process, sessions end when it restarts"})
     session_hours: float = field(default=8.0, metadata={
         "help": "hours a page session lasts after sign-in"})
+    proxy_count: int = field(default=0, metadata={
+        "help": "reverse proxies in front of the app whose X-Forwarded-For and -Proto are "
+                "trusted (0 = none): behind an https proxy the session cookie is then Secure"})
     oidc_issuer: str = field(default="", metadata={
         "help": "issuer (iss) of the province's OIDC provider; empty = no OIDC sign-in"})
     oidc_audience: str = field(default="", metadata={

@@ -80,6 +80,20 @@ def test_the_cookie_is_secure_behind_https(site: World) -> None:
     assert "Secure" in session_cookie(resp)
 
 
+@pytest.mark.parametrize("proxies, secure", [(0, False), (1, True)])
+def test_behind_a_trusted_https_proxy_the_cookie_is_secure(db_url: str, proxies: int,
+                                                           secure: bool) -> None:
+    w = make_world(db_url, proxy_count=proxies)
+    try:
+        https = {"X-Forwarded-Proto": "https"}
+        csrf = csrf_of(w.client.get("/signin", headers=https).get_data(as_text=True))
+        resp = w.client.post("/signin", headers=https,
+                             data={"csrf_token": csrf, "token": w.tokens["officer"]})
+        assert ("Secure" in session_cookie(resp)) is secure
+    finally:
+        w.ctx.db_engine.dispose()
+
+
 def test_sign_in_needs_the_forms_csrf_token_and_a_known_token(site: World) -> None:
     site.client.get("/signin")
     refused = site.client.post("/signin", data={"token": site.tokens["officer"]})

@@ -66,7 +66,7 @@ function row(task, refresh) {
         : h('button', { type: 'button', class: 'claim', onclick: () => act('claim') }, t('claim')),
       h('form', { class: 'inline assign', onsubmit: (ev) => { ev.preventDefault(); act('assign', { principal_id: Number(ev.target.elements.principal_id.value) }); } },
         h('label', { for: assignId, class: 'sr-only' }, t('officer_id')),
-        h('input', { id: assignId, name: 'principal_id', type: 'number', min: 1, required: true, placeholder: t('officer_id'), size: 6 }),
+        h('input', { id: assignId, name: 'principal_id', type: 'number', min: 1, required: true, placeholder: t('officer_id'), size: 6, list: 'officers' }),
         h('button', { type: 'submit' }, t('assign'))),
       problem));
 }
@@ -74,11 +74,15 @@ function row(task, refresh) {
 async function load(notice) {
   const p = params();
   try {
-    const [page, n, unfiltered] = await Promise.all([
+    const [page, n, unfiltered, held] = await Promise.all([
       api(`/tasks?${query({ ...p, limit: PAGE })}`),
       counts(Object.fromEntries(Object.entries(p).filter(([k]) => !['timeliness', 'offset'].includes(k)))),
       api(`/tasks?${query({ limit: PAGE })}`),
+      api(`/tasks?${query({ claimed: 'true', limit: PAGE })}`),
     ]);
+    // Officers to assign to, as suggestions: those holding tasks here (a head sees the unit's).
+    const officers = new Map(held.items.filter((x) => x.holder).map((x) => [x.holder.id, x.holder.name]));
+    const datalist = h('datalist', { id: 'officers' }, ...[...officers].map(([oid, name]) => h('option', { value: oid, label: name || `#${oid}` })));
     // The procedures to filter by: those of the most urgent tasks, and the one chosen.
     const defs = [...new Set([...unfiltered.items.map((x) => x.process_key), p.process_key].filter(Boolean))].sort();
     const offset = Number(p.offset || 0);
@@ -90,7 +94,7 @@ async function load(notice) {
       offset > 0 ? h('a', { href: `/desk?${query({ ...p, offset: Math.max(0, offset - PAGE) })}` }, t('prev')) : '',
       ` ${t('page')} ${offset / PAGE + 1} `,
       offset + PAGE < page.total ? h('a', { href: `/desk?${query({ ...p, offset: offset + PAGE })}` }, t('next')) : '') : '';
-    show(h('h1', {}, t('inbox')), h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || ''), filters(p, n, defs), table, pager);
+    show(h('h1', {}, t('inbox')), h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || ''), filters(p, n, defs), table, pager, datalist);
   } catch (e) {
     show(h('h1', {}, t('inbox')), alertBox(e.message));
   }

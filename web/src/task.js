@@ -31,7 +31,7 @@ async function load(notice) {
   const buttons = open ? h('p', { class: 'actions' },
     task.holder ? h('button', { type: 'button', id: 'unclaim', onclick: () => act('unclaim') }, t('unclaim'))
       : h('button', { type: 'button', id: 'claim', onclick: () => act('claim') }, t('claim'))) : '';
-  let formPart = h('p', {}, t('no_form'));
+  let formPart = open ? h('p', {}, t('no_form')) : '';
   if (task.form_schema && open) {
     const form = renderForm(task.form_schema, task.data);
     const submit = h('button', { type: 'submit', id: 'complete' }, t('submit'));
