@@ -22,6 +22,8 @@ _TEXT = {
         "loading": "Đang tải…",
         "skip": "Bỏ qua đến nội dung",
         "inbox": "Hộp công việc",
+        "task": "Bước xử lý",
+        "dossier": "Hồ sơ",
     },
     "en": {
         "product": "One-stop shop",
@@ -40,6 +42,8 @@ _TEXT = {
         "loading": "Loading…",
         "skip": "Skip to content",
         "inbox": "Inbox",
+        "task": "Task",
+        "dossier": "Dossier",
     },
 }
 
