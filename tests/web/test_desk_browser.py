@@ -32,14 +32,17 @@ INTAKE = {
 
 
 @pytest.fixture
-def demo(db_url: str, tmp_path: Path) -> Iterator[Any]:
+def demo(tmp_path: Path) -> Iterator[Any]:
+    """The demo on a database of its own (SQLite): the inbox shows only this test's work,
+    whatever else the test session put in the demo province."""
     skip_without_browser()
     from api.app import create_app
     from api.demo import load_demo
     from engine.jobs.broker import install, make_broker
     from engine.settings import Settings
 
-    settings = Settings(database_url=db_url, session_secret="browser-test-" * 3)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+                        session_secret="browser-test-" * 3)
     load_demo(settings)
     app = create_app(settings)
     install(app.extensions["motcua"], make_broker(""))
