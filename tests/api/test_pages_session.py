@@ -158,3 +158,15 @@ def test_an_expired_session_is_refused(site: World) -> None:
         client.set_cookie("motcua_session", serializer.dumps(
             {"who": hash_token(site.tokens["officer"]), "until": until, "csrf": "c" * 43}))
         assert client.get("/api/v1/tasks").status_code == status
+
+
+def test_wrong_tokens_at_sign_in_are_throttled_as_at_the_api(db_url: str) -> None:
+    w = make_world(db_url, auth_failures_per_minute=2)
+    try:
+        csrf = csrf_of(w.client.get("/signin").get_data(as_text=True))
+        answers = [w.client.post("/signin", data={"csrf_token": csrf, "token": f"wrong-{i}"})
+                   for i in range(3)]
+        assert [a.status_code for a in answers] == [401, 401, 429]
+        assert 'role="alert"' in answers[-1].get_data(as_text=True)
+    finally:
+        w.ctx.db_engine.dispose()
