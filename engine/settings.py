@@ -56,7 +56,8 @@ class Settings:
                 "address within a minute before further ones get 429 (0 = no limit)"})
     session_secret: str = field(default="", metadata={
         "help": "key that signs the pages' session cookies (the same in every process); "
-                "empty = a random key per process, sessions end when it restarts"})
+                "empty = a random key at each start (shared by its gunicorn workers): "
+                "sessions end with a restart"})
     session_hours: float = field(default=8.0, metadata={
         "help": "hours a page session lasts after sign-in"})
     proxy_count: int = field(default=0, metadata={
