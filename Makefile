@@ -18,7 +18,11 @@ $(BIN)/motcua: pyproject.toml constraints.txt
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --loglevel=error
 
-install: $(BIN)/motcua web/node_modules/.package-lock.json
+# The pages' scripts and styles, bundled from web/src/ (web/build.mjs, esbuild) into web/dist/.
+web/dist/.built: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	node web/build.mjs
+
+install: $(BIN)/motcua web/node_modules/.package-lock.json web/dist/.built
 
 run: install
 	$(BIN)/motcua demo --serve --port $(PORT)
@@ -36,4 +40,4 @@ lock:
 	touch $(BIN)/motcua
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache web/dist

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import (
     assets,
@@ -21,12 +22,14 @@ from api import (
     health,
     incidents,
     metrics,
+    pages,
     portal,
     principals,
     procedures,
     public,
     query_params,
     request_guard,
+    sessions,
     stats,
     subscriptions,
     tasks,
@@ -70,11 +73,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     metrics.register(app, settings)  # first: it times every request
     health.register(app)
     assets.register(app)
+    sessions.register(app, settings)
+    pages.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)
     errors.register(app)
     faults.register(app)  # once every view is registered
+    if settings.proxy_count > 0:  # the proxies' word on the scheme and the client's address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count,  # type: ignore[method-assign]
+                                x_proto=settings.proxy_count)
     return app
 
 

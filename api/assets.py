@@ -9,6 +9,7 @@ from flask import Flask, abort, send_from_directory
 from flask.typing import ResponseReturnValue
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+DIST = WEB / "dist"  # the pages' bundles (web/build.mjs)
 SWAGGER_UI = WEB / "node_modules" / "swagger-ui-dist"
 SWAGGER_UI_URL = "/api/v1/docs/assets/"
 

@@ -1,13 +1,15 @@
-"""Bearer-token authentication for each request (the caller is kept on `g`)."""
+"""Authentication for each request (the caller is kept on `g`): a bearer token, or the
+pages' session cookie (api/sessions.py), which changes nothing without its CSRF token."""
 from __future__ import annotations
 
 import time
 
 from flask import current_app, g, request
 
+from api import sessions
 from api.auth_throttle import FailureCounter, TooManyAttempts
 from engine.errors import Unauthenticated
-from engine.services.org.auth import Caller, authenticate, hash_token
+from engine.services.org.auth import Caller, authenticate, authenticate_digest, hash_token
 
 
 def caller() -> Caller:
@@ -15,13 +17,20 @@ def caller() -> Caller:
     found: Caller | None = g.get("caller")
     if found is None:
         header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        found = _authenticate(token)
+        digest = None if header else sessions.signed_in()
+        if digest is not None:
+            if request.method not in sessions.SAFE_METHODS:
+                sessions.check_csrf(request.headers.get(sessions.CSRF_HEADER))
+            found = authenticate_digest(current_app.extensions["motcua"], digest)
+        else:
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            found = authenticate_token(token)
         g.caller = found
     return found
 
 
-def _authenticate(token: str) -> Caller:
+def authenticate_token(token: str) -> Caller:
+    """The principal of a token, with failures from one address counted and throttled."""
     ctx = current_app.extensions["motcua"]
     counter: FailureCounter = current_app.extensions["motcua.auth_failures"]
     address = request.remote_addr or "-"

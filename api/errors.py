@@ -28,6 +28,7 @@ STATUS = {
     "not-found": 404,
     "unauthenticated": 401,
     "forbidden": 403,
+    "csrf-refused": 403,
     "task-already-completed": 409,
     "task-held": 409,  # claiming; a refusal to complete or release it is a 403 (Forbidden)
     "unit-exists": 409,

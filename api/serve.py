@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from typing import Any
 
@@ -45,7 +46,8 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
         worker = dramatiq.Worker(broker, worker_threads=2)
         worker.start()
         Sweeper(ctx, settings.outbox_sweep_seconds).start()
-    print(f"motcua serving on http://{host}:{port} (API docs: /api/v1/docs)", flush=True)
+    print(f"motcua serving on http://{host}:{port} (pages: /, API docs: /api/v1/docs)",
+          flush=True)
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -71,6 +73,10 @@ def _on_exit(_server: Any) -> None:
 def serve_gunicorn(host: str, port: int, workers: int, threads: int = 4) -> None:
     """The production shape: gunicorn processes running `api.wsgi:app`."""
     from gunicorn.app.base import BaseApplication
+
+    # Every worker must sign and check the pages' sessions with the same key: without one
+    # set, this start makes one that the workers inherit.
+    os.environ.setdefault("MOTCUA_SESSION_SECRET", secrets.token_hex(32))
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

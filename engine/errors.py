@@ -36,6 +36,13 @@ class Forbidden(MotcuaError):
     code = "forbidden"
 
 
+class CsrfRefused(Forbidden):
+    """A change sent with the pages' session cookie but without its CSRF token: another
+    site may have sent it in the officer's name."""
+
+    code = "csrf-refused"
+
+
 class BpmnInvalid(MotcuaError):
     """A diagram cannot be deployed; `errors` name each BPMN element at fault."""
 

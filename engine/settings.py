@@ -55,6 +55,15 @@ class Settings:
     public_lookups_per_minute: int = field(default=20, metadata={
         "help": "public dossier lookups, downloads and ratings without a token from one "
                 "address within a minute before further ones get 429 (0 = no limit)"})
+    session_secret: str = field(default="", metadata={
+        "help": "key that signs the pages' session cookies (the same in every process); "
+                "empty = a random key at each start (shared by its gunicorn workers): "
+                "sessions end with a restart"})
+    session_hours: float = field(default=8.0, metadata={
+        "help": "hours a page session lasts after sign-in"})
+    proxy_count: int = field(default=0, metadata={
+        "help": "reverse proxies in front of the app whose X-Forwarded-For and -Proto are "
+                "trusted (0 = none): behind an https proxy the session cookie is then Secure"})
     oidc_issuer: str = field(default="", metadata={
         "help": "issuer (iss) of the province's OIDC provider; empty = no OIDC sign-in"})
     oidc_audience: str = field(default="", metadata={

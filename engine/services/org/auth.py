@@ -15,7 +15,7 @@ from engine.services.org.registry import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 
-__all__ = ["Caller", "ROLES", "authenticate", "create_principal", "hash_token", "new_principal",
+__all__ = ["Caller", "ROLES", "authenticate", "authenticate_digest", "create_principal", "hash_token", "new_principal",
            "new_token"]
 
 
@@ -42,6 +42,15 @@ def authenticate(ctx: Context, token: str) -> Caller:
         caller, ttl = authenticate_jwt(ctx, token, CALLER_TTL)
         _remember(ctx, digest, caller, ttl)
         return caller
+    return authenticate_digest(ctx, digest)
+
+
+def authenticate_digest(ctx: Context, digest: str) -> Caller:
+    """The principal whose token hashes to `digest`: a page session keeps the hash, never
+    the token, and ends when the token is rotated, revoked or expires."""
+    hit: tuple[Caller, float] | None = ctx.callers.get(digest)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
     with ctx.uow(readonly=True) as uow:
         principal = uow.repo.principal_by_token_hash(digest)
         extra = org.memberships(uow.session, principal.id) if principal is not None else []
