@@ -148,9 +148,9 @@ def _with_units(world: Any, units: dict[str, str], value: Any) -> Any:
 
 
 def _withdraw(world: Any, code: str, waiting: list[str]) -> None:
-    """A scenario named `withdrawn…` stops where the applicant withdraws: the client that
-    started it does, and the dossier ends with form 05, the open steps cancelled."""
-    assert waiting, "a withdrawn scenario stops where a step waits"
+    """A scenario named `withdrawn…` stops where the applicant withdraws (at a task, or while
+    a supplement is awaited): the client that started it does, and the dossier ends with
+    form 05, the open tasks cancelled."""
     r = world.client.post(f"/api/v1/dossiers/{code}/withdraw", headers=world.headers("client"),
                           json={"reason": "Người yêu cầu có đơn xin rút hồ sơ"})
     assert r.status_code == 200, r.get_json()

@@ -57,3 +57,9 @@ def test_the_procedure_is_valid_for_its_own_diagram(path: Path) -> None:
 def test_a_birth_is_registered_the_same_day_or_the_next_morning(received: datetime,
                                                                  due: datetime) -> None:
     assert _due("birth_registration", received) == due
+
+
+def test_a_house_permit_is_due_fifteen_days_on_rolled_to_a_working_day() -> None:
+    assert _due("construction_permit_house", _at(2, 9)) == _at(17, 9)
+    late = _due("construction_permit_house", _at(6, 9))  # 15 days on is Saturday 21 March
+    assert late.astimezone(LOCAL_TZ).date().isoformat() == "2026-03-23"
