@@ -63,3 +63,13 @@ def test_a_house_permit_is_due_fifteen_days_on_rolled_to_a_working_day() -> None
     assert _due("construction_permit_house", _at(2, 9)) == _at(17, 9)
     late = _due("construction_permit_house", _at(6, 9))  # 15 days on is Saturday 21 March
     assert late.astimezone(LOCAL_TZ).date().isoformat() == "2026-03-23"
+
+
+@pytest.mark.parametrize("stem", ["birth_registration", "construction_permit_house"])
+def test_every_channel_has_its_limit_and_its_basis(stem: str) -> None:
+    body = json.loads((PROCESSES / f"{stem}.procedure.json").read_text(encoding="utf-8"))
+    for rule in body["rules"]:
+        assert set(rule["limits"]) == {"desk", "online", "post"}
+        assert set(rule["limit_basis"]) == set(rule["limits"])
+    assert body["unconfirmed"] and body["sources"]
+    assert body["level"] == "commune"
