@@ -23,11 +23,13 @@ PROVINCE = "DEMO"
 UNIT = "000.00.06.H56"
 COMMITTEE = "000.00.00.H56"
 DEPARTMENT = "000.00.20.H56"  # decides the judicial record certificates the centre receives
+COMMUNE = "000.00.31.H56"  # registers births and issues construction permits for houses
 UNITS = [
     # code, name, kind, parent
     (COMMITTEE, "Ủy ban nhân dân tỉnh", "provincial_committee", None),
     (UNIT, "Trung tâm Phục vụ hành chính công tỉnh", "provincial_centre", COMMITTEE),
     (DEPARTMENT, "Sở Tư pháp", "department", COMMITTEE),
+    (COMMUNE, "Ủy ban nhân dân xã Yên Bình", "commune_committee", COMMITTEE),
 ]
 PRINCIPALS = [
     # token, name, role, unit, position
@@ -42,6 +44,14 @@ PRINCIPALS = [
     ("demo-dept-head", "Department of Justice head of division", "officer", DEPARTMENT,
      "head_of_department"),
     ("demo-dept-leader", "Department of Justice director", "officer", DEPARTMENT, "leader"),
+    ("demo-commune-reception", "Commune reception officer", "officer", COMMUNE, "reception"),
+    ("demo-commune-civil-status", "Commune civil status officer", "officer", COMMUNE,
+     "specialist"),
+    ("demo-commune-construction", "Commune construction officer", "officer", COMMUNE,
+     "specialist"),
+    ("demo-commune-head", "Head of the commune's economy and infrastructure division",
+     "officer", COMMUNE, "head_of_department"),
+    ("demo-commune-leader", "Commune chairman", "officer", COMMUNE, "leader"),
     ("demo-auditor", "Auditor", "auditor", None, None),
     ("demo-admin", "Administrator", "admin", None, None),
 ]
@@ -103,7 +113,8 @@ def load_demo(settings: Settings) -> None:
             procedure, _ = procedures.put_procedure(ctx, designer, body.pop("code"), body)
             limit = procedure.rules[-1].limits
             print(f"  procedure {procedure.code}: limits {', '.join(f'{k} {v.value:g} {v.unit}' for k, v in limit.items())}")
-    print(f"demo province {PROVINCE}, receiving unit {UNIT}, department {DEPARTMENT}; tokens:")
+    print(f"demo province {PROVINCE}, receiving unit {UNIT}, department {DEPARTMENT}, "
+          f"commune {COMMUNE}; tokens:")
     for token, name, role, unit, position in PRINCIPALS:
         print(f"  {token:20} {role:9} {position or '':20} {unit or '':14} {name}")
     ctx.db_engine.dispose()

@@ -39,7 +39,7 @@ def test_a_week_of_dossiers_in_every_state(tmp_path: Path,
         ctx.db_engine.dispose()
     assert total == made
     assert states[("finished", "early")] and states[("finished", "late")], states
-    assert states[("withdrawn", None)] == 1, states
+    assert states[("withdrawn", None)] >= 1, states  # one per procedure at most
     assert any(status == "in_process" and t in ("approaching", "overdue")
                for status, t in states), states
     assert states[("in_process", None)], "some wait at reception, their clock not started"
