@@ -96,7 +96,7 @@ def _plans(rng: random.Random, start: datetime, days: int,
             # The first ones finish early, on time or late; the rest move at any pace.
             gap = (2.0, 8.0, 14.0, 20.0, 26.0, 4.0)[n] if n < 6 else \
                 rng.choice((2.0, 6.0, 12.0, 24.0, 40.0))
-            units = receiving.get(key) or [None]
+            units: list[str | None] = [*receiving.get(key, [])] or [None]
             plans.append(Plan(key, scenario, received, taken, gap, then,
                               unit=units[n % len(units)]))
     return plans
