@@ -23,14 +23,28 @@ PROVINCE = "DEMO"
 UNIT = "000.00.06.H56"
 COMMITTEE = "000.00.00.H56"
 DEPARTMENT = "000.00.20.H56"  # decides the judicial record certificates the centre receives
-COMMUNE = "000.00.31.H56"  # registers births and issues construction permits for houses
+COMMUNE = "000.00.33.H56"  # registers births and issues construction permits for houses
+CONSTRUCTION = "000.00.21.H56"  # decides the construction practising certificates
+LAND_BRANCH = "000.00.31.H56"  # handles first land registrations
+TAX = "000.00.32.H56"  # assesses the financial obligations of land registrations
+COMMUNES = ("000.41.06.H56", "000.42.06.H56")  # commune centres, receiving regardless of territory
 UNITS = [
     # code, name, kind, parent
     (COMMITTEE, "Ủy ban nhân dân tỉnh", "provincial_committee", None),
     (UNIT, "Trung tâm Phục vụ hành chính công tỉnh", "provincial_centre", COMMITTEE),
     (DEPARTMENT, "Sở Tư pháp", "department", COMMITTEE),
     (COMMUNE, "Ủy ban nhân dân xã Yên Bình", "commune_committee", COMMITTEE),
+    (CONSTRUCTION, "Sở Xây dựng", "department", COMMITTEE),
+    (LAND_BRANCH, "Chi nhánh Văn phòng đăng ký đất đai khu vực Yên Bình", "department",
+     COMMITTEE),
+    (TAX, "Thuế cơ sở 1 tỉnh", "vertical_branch", None),
+    (COMMUNES[0], "Trung tâm Phục vụ hành chính công xã Yên Bình", "commune_centre", COMMITTEE),
+    (COMMUNES[1], "Trung tâm Phục vụ hành chính công phường Tân Thịnh", "commune_centre",
+     COMMITTEE),
 ]
+# Where the demo week receives each procedure's dossiers (left out: the provincial centre).
+RECEIVING = {"land_first_registration": [COMMUNES[0], LAND_BRANCH],
+             "construction_practising_certificate": list(COMMUNES)}
 PRINCIPALS = [
     # token, name, role, unit, position
     ("demo-designer", "Process designer", "designer", None, None),
@@ -52,6 +66,20 @@ PRINCIPALS = [
     ("demo-commune-head", "Head of the commune's economy and infrastructure division",
      "officer", COMMUNE, "head_of_department"),
     ("demo-commune-leader", "Commune chairman", "officer", COMMUNE, "leader"),
+    ("demo-construction-specialist", "Department of Construction specialist", "officer",
+     CONSTRUCTION, "specialist"),
+    ("demo-construction-leader", "Department of Construction director", "officer",
+     CONSTRUCTION, "leader"),
+    ("demo-land-reception", "Land registration branch reception officer", "officer",
+     LAND_BRANCH, "reception"),
+    ("demo-land-specialist", "Land registration branch specialist", "officer", LAND_BRANCH,
+     "specialist"),
+    ("demo-land-leader", "Land registration branch director", "officer", LAND_BRANCH, "leader"),
+    ("demo-tax-client", "Tax office system", "client", TAX, None),
+    ("demo-commune1-reception", "Yên Bình commune centre reception officer", "officer",
+     COMMUNES[0], "reception"),
+    ("demo-commune2-reception", "Tân Thịnh ward centre reception officer", "officer",
+     COMMUNES[1], "reception"),
     ("demo-auditor", "Auditor", "auditor", None, None),
     ("demo-admin", "Administrator", "admin", None, None),
 ]
@@ -63,7 +91,7 @@ def load_week(settings: Settings, now: datetime | None = None) -> int:
 
     tokens = {(unit, position): token for token, _, role, unit, position in PRINCIPALS
               if role == "officer"}
-    made = populate_week(settings, tokens, "demo-client", now=now)
+    made = populate_week(settings, tokens, "demo-client", now=now, receiving=RECEIVING)
     if made:
         print(f"a week of dossiers: {made} received over the past 7 days, in every state")
     return made

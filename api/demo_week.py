@@ -44,15 +44,18 @@ class Plan:
     steps: int | None
     gap_hours: float
     then: str | None = None  # "withdraw" or "apologise"
+    unit: str | None = None  # the receiving unit (None: the client's)
     done: list[str] = field(default_factory=list)
 
 
 def populate_week(settings: Settings, tokens: dict[tuple[str | None, str | None], str],
                   client_token: str, *, seed: int = 2026, days: int = 7,
-                  now: datetime | None = None) -> int:
+                  now: datetime | None = None,
+                  receiving: dict[str, list[str]] | None = None) -> int:
     """Make the week's dossiers unless the demo province already has dossiers; returns how
     many it made. `tokens` maps (unit, position) to an officer's token; the week ends `now`
-    (the present unless told)."""
+    (the present unless told); `receiving` names, per process, the units that take turns
+    receiving its dossiers (regardless of territory; left out: the client's unit)."""
     now = now or SystemClock().now()
     clock = ManualClock(now - timedelta(days=days))
     ctx = build_context(settings, clock)
@@ -62,7 +65,7 @@ def populate_week(settings: Settings, tokens: dict[tuple[str | None, str | None]
                 return 0
         callers = {key: authenticate(ctx, token) for key, token in tokens.items()}
         client = authenticate(ctx, client_token)
-        plans = _plans(random.Random(seed), clock.now(), days)
+        plans = _plans(random.Random(seed), clock.now(), days, receiving or {})
         made = _run(ctx, clock, plans, callers, client, now)
         clock.set(now)
         _wake_due(ctx)
@@ -71,7 +74,8 @@ def populate_week(settings: Settings, tokens: dict[tuple[str | None, str | None]
         ctx.db_engine.dispose()
 
 
-def _plans(rng: random.Random, start: datetime, days: int) -> list[Plan]:
+def _plans(rng: random.Random, start: datetime, days: int,
+           receiving: dict[str, list[str]]) -> list[Plan]:
     plans: list[Plan] = []
     for scenarios in sorted(ROOT.glob("processes/*.scenarios.json")):
         key = scenarios.name.removesuffix(".scenarios.json")
@@ -92,7 +96,9 @@ def _plans(rng: random.Random, start: datetime, days: int) -> list[Plan]:
             # The first ones finish early, on time or late; the rest move at any pace.
             gap = (2.0, 8.0, 14.0, 20.0, 26.0, 4.0)[n] if n < 6 else \
                 rng.choice((2.0, 6.0, 12.0, 24.0, 40.0))
-            plans.append(Plan(key, scenario, received, taken, gap, then))
+            units: list[str | None] = [*receiving.get(key, [])] or [None]
+            plans.append(Plan(key, scenario, received, taken, gap, then,
+                              unit=units[n % len(units)]))
     return plans
 
 
@@ -133,6 +139,7 @@ def _intake(ctx: Context, plan: Plan, client: Caller, codes: dict[int, str],
         channel = applicant.pop("channel", None) or "online"
         view, _ = intake.start_dossier(ctx, client, process_key=plan.process_key,
                                        applicant=applicant, data=plan.scenario["data"],
+                                       unit=plan.unit,
                                        channel=channel if channel in ("desk", "online", "post")
                                        else "online")
         codes[index] = view.dossier.code if isinstance(view, DossierView) else view.code

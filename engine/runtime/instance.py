@@ -233,16 +233,19 @@ class Instance:
                    for wf in (self.workflow, *self.workflow.subprocesses.values())
                    for t in wf.get_tasks(state=ACTIVE | TaskState.COMPLETED))
 
-    def pausing(self) -> list[tuple[str, str]]:
-        """(element id, reason) of active elements marked as pausing the statutory clock."""
-        out: list[tuple[str, str]] = []
+    def pausing(self) -> list[tuple[str, str, bool]]:
+        """(element id, reason, whether the pause is a supplement request: not when it waits
+        for another message, e.g. a payment) of active elements marked as pausing the clock."""
+        out: list[tuple[str, str, bool]] = []
         if "pausesClock" not in flags_of(self.workflow):
             return out
         for task in self.workflow.get_tasks(state=ACTIVE):
             props = properties(task)
             if flag(props, "pausesClock"):
-                out.append((task.task_spec.bpmn_id,
-                            props.get("pauseReason") or task.task_spec.bpmn_name or "paused"))
+                event = getattr(task.task_spec, "event_definition", None)
+                other = isinstance(event, MessageEventDefinition) and event.name != "supplement"
+                out.append((task.task_spec.bpmn_id, props.get("pauseReason")
+                            or task.task_spec.bpmn_name or "paused", not other))
         return out
 
     def waiting_messages(self) -> list[str]:

@@ -104,8 +104,9 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
     still_open = _sync_tasks(uow, dossier, instance, at=at, actor_id=actor_id,
                              completed_task=completed_task, open_tasks=open_tasks or [],
                              received=received, actor=actor)
+    pausing = [p[0] for p in instance.pausing()] if dossier.paused_since is not None else []
     _portal_status(dossier, mapping, ran, [t.element_id for t in still_open if t.created_at == at],
-                   was_paused=was_paused,
+                   was_paused=was_paused, pausing=pausing,
                    officer_acted=completed_task is not None and portal_before == 2)
     if received or dossier.portal_status != portal_before:
         events.portal_changed(uow, dossier, None if received else portal_before, at)
@@ -118,10 +119,12 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
 
 
 def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[str],
-                   waiting: list[str], *, was_paused: bool, officer_acted: bool) -> None:
+                   waiting: list[str], *, was_paused: bool, pausing: list[str],
+                   officer_acted: bool) -> None:
     """The dossier's national portal code after this step: the last element that ran or now
-    waits that the procedure maps; `supplement requested` while a pause lasts; `processing
-    finished` at an end the mapping does not name."""
+    waits that the procedure maps; while a pause lasts, the code the mapping gives the
+    element that pauses (waiting for the applicant's payment: 6), else `supplement
+    requested`; `processing finished` at an end the mapping does not name."""
     if dossier.status == "error" or dossier.portal_status in portal.FINAL:
         return
     code = portal.after_steps(dossier.portal_status, mapping, ran + waiting,
@@ -130,7 +133,7 @@ def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[st
         code = portal.on_state(mapping, "finished")
     paused_code = portal.on_state(mapping, "paused")
     if dossier.paused_since is not None:
-        code = paused_code
+        code = next((mapping[e] for e in pausing if e in mapping), paused_code)
     elif was_paused and code == paused_code:
         code = 4
     dossier.portal_status = code

@@ -103,11 +103,13 @@ def update_clock(dossier: DossierRow, instance: Instance, cal: Any, now: datetim
     pausing = instance.pausing() if not instance.finished else []
     if pausing and dossier.paused_since is None:
         dossier.paused_since = now
-        dossier.pause_count = (dossier.pause_count or 0) + 1
-        element, reason = pausing[0]
+        element, reason, supplement = pausing[0]
+        if supplement:  # pause_count counts supplement requests (the index's "more than one")
+            dossier.pause_count = (dossier.pause_count or 0) + 1
         record("clock.paused", element_id=element, payload={
-            "reason": reason, "pause_number": dossier.pause_count,
-            "repeated": dossier.pause_count > 1})
+            "reason": reason, "supplement": supplement,
+            "pause_number": dossier.pause_count or 0,
+            "repeated": supplement and (dossier.pause_count or 0) > 1})
     elif not pausing and dossier.paused_since is not None:
         paused = working_time_between(cal, dossier.paused_since, now, as_of=day)
         dossier.paused_hours = (dossier.paused_hours or 0.0) + paused.total_seconds() / 3600

@@ -78,14 +78,18 @@ def _fees(events: list[HistoryEvent]) -> list[dict[str, Any]]:
 
 
 def _supplements(events: list[HistoryEvent]) -> list[dict[str, Any]]:
-    """Each pause of the clock: when it was asked, why, and the due date before and after."""
+    """Each supplement request's pause of the clock: when it was asked, why, and the due
+    date before and after (a pause for the applicant's payment is not one)."""
     out: list[dict[str, Any]] = []
+    supplement = False
     for e in events:
         payload = e.payload or {}
         if e.kind == "clock.paused":
-            out.append({"requested": _date(e.at), "reason": payload.get("reason"),
-                        "old_due": None, "new_due": None, "received": None})
-        elif e.kind == "clock.resumed" and out and out[-1]["received"] is None:
+            supplement = bool(payload.get("supplement", True))
+            if supplement:
+                out.append({"requested": _date(e.at), "reason": payload.get("reason"),
+                            "old_due": None, "new_due": None, "received": None})
+        elif e.kind == "clock.resumed" and supplement and out and out[-1]["received"] is None:
             out[-1].update(received=_date(e.at),
                            old_due=_date(_instant(payload.get("old_due_at"))),
                            new_due=_date(_instant(payload.get("due_at"))))

@@ -293,7 +293,8 @@ class ClockState:
                 self.timeliness = classify_open(started, self.due_at, self.warn_at)
         elif kind == "clock.paused":
             self.paused_since = event.at
-            self.pause_count = int(payload.get("pause_number") or self.pause_count + 1)
+            if payload.get("supplement", True):  # events written before pauses had kinds
+                self.pause_count = int(payload.get("pause_number") or self.pause_count + 1)
         elif kind == "clock.resumed" and self.paused_since is not None:
             paused = working_time_between(rt.calendar, self.paused_since, event.at,
                                           as_of=rt.received_day)
