@@ -1,0 +1,150 @@
+"""Moving a running household business registration from v1 to a v2 that adds a legal check
+before approval, changes the grant condition and removes the supplement step."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.bpmn import CompiledProcess
+from engine.lifecycle.migration import assess, migrate
+from engine.runtime import Instance
+from engine.runtime.state import dump_state, load_state
+from engine.services.catalog_cache import compile_process
+
+ROOT = Path(__file__).resolve().parents[2]
+XML = (ROOT / "processes" / "household_business_registration.bpmn").read_text("utf-8")
+FORMS = {p.name: json.loads(p.read_bytes()) for p in (ROOT / "forms").glob("hkd-*.json")}
+
+
+def _v2(forms: dict[str, Any] | None = None) -> CompiledProcess:
+    xml = XML
+    # removes receive_supplement: a supplement request goes back to reception
+    start = xml.index('    <bpmn:userTask id="receive_supplement"')
+    end = xml.index("</bpmn:userTask>", start) + len("</bpmn:userTask>\n")
+    xml = xml[:start] + xml[end:]
+    xml = xml.replace('<bpmn:sequenceFlow id="flow_supplement_to_reception" '
+                      'sourceRef="receive_supplement" targetRef="reception" />', "")
+    xml = xml.replace('targetRef="receive_supplement"', 'targetRef="reception"')
+    xml = xml.replace("<bpmn:incoming>flow_supplement_to_reception</bpmn:incoming>",
+                      "<bpmn:incoming>flow_reception_supplement</bpmn:incoming>")
+    xml = xml.replace("<bpmn:flowNodeRef>receive_supplement</bpmn:flowNodeRef>", "")
+    # adds legal_check between the review and the approval
+    xml = xml.replace('sourceRef="gw_review_decision" targetRef="approval"',
+                      'sourceRef="gw_review_decision" targetRef="legal_check"')
+    xml = xml.replace("<bpmn:incoming>flow_review_agree</bpmn:incoming>",
+                      "<bpmn:incoming>flow_legal_to_approval</bpmn:incoming>")
+    xml = xml.replace(
+        '    <bpmn:userTask id="approval"',
+        '    <bpmn:userTask id="legal_check" name="Legal check">\n'
+        "      <bpmn:incoming>flow_review_agree</bpmn:incoming>\n"
+        "      <bpmn:outgoing>flow_legal_to_approval</bpmn:outgoing>\n"
+        "    </bpmn:userTask>\n"
+        '    <bpmn:sequenceFlow id="flow_legal_to_approval" sourceRef="legal_check" '
+        'targetRef="approval" />\n'
+        '    <bpmn:userTask id="approval"', 1)
+    # changes the grant condition
+    xml = xml.replace(' and appraisal_decision == "propose_approve"', "")
+    # the diagram section names removed elements; v2 is drawn without one
+    xml = xml[:xml.index("  <bpmndi:BPMNDiagram")] + xml[xml.index("</bpmn:definitions>"):]
+    return compile_process(xml.encode("utf-8"), forms or FORMS)
+
+
+V1 = compile_process(XML.encode("utf-8"), FORMS)
+V2 = _v2()
+SUBMITTED = {"owner_id_number": "001099000123"}
+
+
+def _at(*steps: dict[str, Any]) -> Instance:
+    inst = Instance.start(V1.spec, V1.subprocess_specs, None, dict(SUBMITTED))
+    for data in steps:
+        inst.complete(inst.user_tasks()[0].task_id, data)
+    return inst
+
+
+ACCEPT = {"reception_decision": "accept"}
+SUPPLEMENT = {"reception_decision": "supplement"}
+APPRAISE = {"appraisal_decision": "propose_approve", "draft_result": "ok"}
+AGREE = {"review_decision": "agree"}
+
+
+def _waiting(inst: Instance) -> list[str]:
+    return [t.element_id for t in inst.user_tasks()]
+
+
+def _reloaded(inst: Instance, target: CompiledProcess) -> Instance:
+    """The moved state stored and loaded on the new version, as the store does."""
+    state = json.loads(json.dumps(dump_state(inst.workflow)))
+    return Instance(load_state(state, target.spec, target.subprocess_specs, None))
+
+
+def test_a_dossier_at_a_kept_task_moves_and_finishes_on_the_new_graph() -> None:
+    inst = _at(ACCEPT, APPRAISE)
+    assert _waiting(inst) == ["review"]
+    task_id = inst.user_tasks()[0].task_id
+    assert assess(inst.workflow, V1, V2) == []
+    migrate(inst.workflow, V2)
+    moved = _reloaded(inst, V2)
+    assert [(t.element_id, t.task_id) for t in moved.user_tasks()] == [("review", task_id)]
+    moved.complete(task_id, AGREE)
+    assert _waiting(moved) == ["legal_check"]  # the added task
+    moved.complete(moved.user_tasks()[0].task_id, {})
+    moved.complete(moved.user_tasks()[0].task_id, {"approval_decision": "approve"})
+    assert _waiting(moved) == ["return_result"]
+    moved.complete(moved.user_tasks()[0].task_id, {})
+    assert moved.finished
+    assert moved.data["certificate_number"] == "HKD-001099000123"
+
+
+def test_a_dossier_at_reception_moves() -> None:
+    inst = _at()
+    assert assess(inst.workflow, V1, V2) == []
+    migrate(inst.workflow, V2)
+    moved = _reloaded(inst, V2)
+    moved.complete(moved.user_tasks()[0].task_id, ACCEPT)
+    assert _waiting(moved) == ["appraisal"]
+
+
+def test_a_dossier_waiting_at_a_removed_element_cannot_move() -> None:
+    inst = _at(SUPPLEMENT)
+    assert _waiting(inst) == ["receive_supplement"]
+    assert assess(inst.workflow, V1, V2) == [
+        {"element": "receive_supplement", "reason": "element_removed"}]
+
+
+def test_a_mapping_moves_a_dossier_off_a_removed_element() -> None:
+    inst = _at(SUPPLEMENT)
+    mapping = {"receive_supplement": "reception"}
+    assert assess(inst.workflow, V1, V2, mapping) == []
+    migrate(inst.workflow, V2, mapping)
+    moved = _reloaded(inst, V2)
+    assert _waiting(moved) == ["reception"]
+    moved.complete(moved.user_tasks()[0].task_id, ACCEPT)
+    assert _waiting(moved) == ["appraisal"]
+
+
+def test_a_field_newly_required_that_the_data_lacks_blocks_the_move() -> None:
+    forms = json.loads(json.dumps(FORMS))
+    review = forms["hkd-review.json"]
+    review["properties"]["business_sector"] = {"type": "string"}
+    review["required"].append("business_sector")
+    inst = _at(ACCEPT, APPRAISE)
+    assert assess(inst.workflow, V1, _v2(forms)) == [
+        {"element": "review", "reason": "form_field_required", "form": "hkd-review.json",
+         "fields": ["business_sector"]}]
+
+
+@pytest.mark.parametrize("element", ["appraisal", "approval"])
+def test_a_changed_element_type_blocks_the_move(element: str) -> None:
+    xml = _v2().normalized_xml.decode("utf-8")
+    start = xml.index(f'<bpmn:userTask id="{element}"')
+    end = xml.index("</bpmn:userTask>", start)
+    block = xml[start:end].replace("<bpmn:userTask", "<bpmn:manualTask", 1)
+    xml = xml[:start] + block + "</bpmn:manualTask>" + xml[end + len("</bpmn:userTask>"):]
+    target = compile_process(xml.encode("utf-8"), FORMS)
+    inst = _at(ACCEPT) if element == "appraisal" else _at(ACCEPT, APPRAISE, AGREE)
+    reasons = assess(inst.workflow, V1, target)
+    assert [r["reason"] for r in reasons] == ["element_type_changed"]
+    assert reasons[0]["element"] == element
