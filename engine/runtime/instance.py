@@ -134,6 +134,12 @@ class Instance:
         self._begin()
         self._run_engine()
 
+    def run_on(self) -> None:
+        """Run the engine after something outside a command changed the workflow (a move
+        to another version): tasks it made ready run until the instance waits again."""
+        self._begin()
+        self._run_engine()
+
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
              script_engine: Any, *, now: datetime | None = None, calendar: Any = None,

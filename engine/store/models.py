@@ -406,4 +406,4 @@ class CompletionKey(Base):
 
 
 # Tables kept in modules of their own join the same metadata (alembic compares all of it).
-from engine.store import models_versions  # noqa: E402,F401
+from engine.store import models_migrations, models_versions  # noqa: E402,F401
