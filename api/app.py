@@ -19,6 +19,7 @@ from api import (
     errors,
     faults,
     health,
+    migrations,
     portal,
     principals,
     procedures,
@@ -59,7 +60,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
-                   principals, units, calendars, portal, public):
+                   principals, units, calendars, portal, public, migrations):
         api.register_blueprint(module.blp)
     health.register(app)
     assets.register(app)

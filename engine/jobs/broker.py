@@ -13,6 +13,7 @@ from dramatiq.middleware import Middleware
 from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep
 from engine.services.context import Context
 from engine.services.flow.dossiers import wake
+from engine.services.flow.migrations import MIGRATE_ACTOR, move_batch, requeue_stalled
 from engine.services.records.anchors import anchor_due
 
 
@@ -36,10 +37,21 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
             # with a line in the log rather than a traceback.
             raise dramatiq.Retry(f"wake_dossier({dossier_id}): {exc}", delay=1000) from exc
 
+    def migrate_dossiers(migration_id: int, dossier_ids: list[int]) -> None:
+        try:
+            move_batch(ctx, migration_id, dossier_ids)
+        except DATABASE_UNAVAILABLE as exc:
+            # Dossiers already moved are skipped when the batch runs again.
+            raise dramatiq.Retry(f"migrate_dossiers({migration_id}): {exc}",
+                                 delay=1000) from exc
+
     actors = {
         "wake_dossier": dramatiq.actor(  # type: ignore[call-overload]
             wake_dossier, broker=broker, actor_name="wake_dossier", max_retries=20,
             min_backoff=1000),
+        MIGRATE_ACTOR: dramatiq.actor(  # type: ignore[call-overload]
+            migrate_dossiers, broker=broker, actor_name=MIGRATE_ACTOR, max_retries=20,
+            min_backoff=1000, time_limit=30 * 60 * 1000),
     }
 
     def send(actor: str, payload: dict[str, Any], delay: float) -> None:
@@ -69,10 +81,11 @@ class Sweeper:
         self._stop.set()
 
     def _run(self) -> None:
-        tick, anchor = safe(sweep), safe(anchor_due)
+        tick, anchor, requeue = safe(sweep), safe(anchor_due), safe(requeue_stalled)
         anchored = 0.0
         while not self._stop.wait(self._interval):
             tick(self._ctx, grace=self._interval)
+            requeue(self._ctx)
             if time.monotonic() - anchored >= ANCHOR_EVERY:
                 anchored = time.monotonic()
                 anchor(self._ctx)

@@ -81,6 +81,10 @@ MAY = {
                                                                                "admin"},
     ("post", "/api/v1/process-definitions/{key}/versions/{version}/activate"): {"designer",
                                                                                  "admin"},
+    # a dry run from version 1 to itself (refused as input); the progress of a migration
+    ("post", "/api/v1/process-definitions/{key}/migrations"): {"designer", "admin"},
+    ("get", "/api/v1/process-definitions/{key}/migrations/{migration_id}"): {"designer",
+                                                                              "admin"},
     ("get", "/api/v1/procedures"): PROVINCE_READERS,
     ("get", "/api/v1/procedures/{code}"): PROVINCE_READERS,
     ("put", "/api/v1/procedures/{code}"): {"designer", "admin"},
@@ -181,10 +185,12 @@ class Scene:
             "code": self.registered, "name": "Sở Tư pháp", "kind": "department"})
         assert r.status_code == 201, r.get_json()
         self.code = self.task_id = self.procedure = self.calendar = self.document_id = ""
+        self.migration_id = ""
         self.deploy = {"bpmn": TWO_STEPS.read_bytes(),
                        "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
         r = self.call("designer", "post", "/api/v1/process-definitions")
         assert r.status_code == 201, r.get_json()
+        self.migration_id = str(_empty_migration(world))
         self.procedure = "proc-" + tag
         assert self.call("designer", "put", "/api/v1/procedures/{code}").status_code \
             == 201
@@ -207,7 +213,8 @@ class Scene:
                 else self.code)
         values = {"code": code, "key": "two_steps", "version": "1", "base": "1", "other": "1",
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
-                  "principal_id": self.spare_id, "document_id": self.document_id}
+                  "principal_id": self.spare_id, "document_id": self.document_id,
+                  "migration_id": self.migration_id}
         return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
     def call(self, who: str, method: str, template: str) -> Any:
@@ -228,6 +235,8 @@ class Scene:
     def body(self, who: str, method: str, template: str) -> Any:
         if method not in ("post", "put", "patch"):
             return None
+        if template.endswith("/migrations"):
+            return {"from_version": 1, "to_version": 1, "dry_run": True}
         if template.startswith("/api/v1/process-definitions"):
             return self.deploy
         if template == "/api/v1/procedures/{code}":
@@ -347,6 +356,25 @@ def test_every_operation_as_every_principal(scene: Scene) -> None:
     mine = {i for name, i in scene.ids.items() if name in INSIDE}
     assert version["transitions"], version
     assert {t["by"] for t in version["transitions"]} <= mine, version["transitions"]
+
+
+def _empty_migration(world: World) -> int:
+    """A finished migration of no dossier, for the progress view."""
+    from engine.store.models_migrations import DossierMigration
+
+    with world.ctx.uow() as uow:
+        found = uow.repo.definition_version(world.province, "two_steps", 1)
+        assert found is not None
+        definition_id = found.id
+        row = DossierMigration(province=world.province, process_key="two_steps",
+                               from_definition_id=definition_id,
+                               to_definition_id=definition_id, mapping={},
+                               status="finished", created_by=None,
+                               created_at=world.ctx.clock.now())
+        uow.repo.add(row)
+        uow.repo.flush()
+        uow.commit()
+        return row.id
 
 
 def _text_of(r: Any) -> str:

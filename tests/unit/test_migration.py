@@ -13,6 +13,7 @@ from engine.lifecycle.migration import assess, migrate
 from engine.runtime import Instance
 from engine.runtime.state import dump_state, load_state
 from engine.services.catalog_cache import compile_process
+from tests.api.deployments import hkd_v2_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 XML = (ROOT / "processes" / "household_business_registration.bpmn").read_text("utf-8")
@@ -20,36 +21,7 @@ FORMS = {p.name: json.loads(p.read_bytes()) for p in (ROOT / "forms").glob("hkd-
 
 
 def _v2(forms: dict[str, Any] | None = None) -> CompiledProcess:
-    xml = XML
-    # removes receive_supplement: a supplement request goes back to reception
-    start = xml.index('    <bpmn:userTask id="receive_supplement"')
-    end = xml.index("</bpmn:userTask>", start) + len("</bpmn:userTask>\n")
-    xml = xml[:start] + xml[end:]
-    xml = xml.replace('<bpmn:sequenceFlow id="flow_supplement_to_reception" '
-                      'sourceRef="receive_supplement" targetRef="reception" />', "")
-    xml = xml.replace('targetRef="receive_supplement"', 'targetRef="reception"')
-    xml = xml.replace("<bpmn:incoming>flow_supplement_to_reception</bpmn:incoming>",
-                      "<bpmn:incoming>flow_reception_supplement</bpmn:incoming>")
-    xml = xml.replace("<bpmn:flowNodeRef>receive_supplement</bpmn:flowNodeRef>", "")
-    # adds legal_check between the review and the approval
-    xml = xml.replace('sourceRef="gw_review_decision" targetRef="approval"',
-                      'sourceRef="gw_review_decision" targetRef="legal_check"')
-    xml = xml.replace("<bpmn:incoming>flow_review_agree</bpmn:incoming>",
-                      "<bpmn:incoming>flow_legal_to_approval</bpmn:incoming>")
-    xml = xml.replace(
-        '    <bpmn:userTask id="approval"',
-        '    <bpmn:userTask id="legal_check" name="Legal check">\n'
-        "      <bpmn:incoming>flow_review_agree</bpmn:incoming>\n"
-        "      <bpmn:outgoing>flow_legal_to_approval</bpmn:outgoing>\n"
-        "    </bpmn:userTask>\n"
-        '    <bpmn:sequenceFlow id="flow_legal_to_approval" sourceRef="legal_check" '
-        'targetRef="approval" />\n'
-        '    <bpmn:userTask id="approval"', 1)
-    # changes the grant condition
-    xml = xml.replace(' and appraisal_decision == "propose_approve"', "")
-    # the diagram section names removed elements; v2 is drawn without one
-    xml = xml[:xml.index("  <bpmndi:BPMNDiagram")] + xml[xml.index("</bpmn:definitions>"):]
-    return compile_process(xml.encode("utf-8"), forms or FORMS)
+    return compile_process(hkd_v2_xml().encode("utf-8"), forms or FORMS)
 
 
 V1 = compile_process(XML.encode("utf-8"), FORMS)

@@ -158,7 +158,22 @@ def _move(ctx: Context, uow: UnitOfWork, record: DossierMigration, dossier: Any,
                              "to_version": target.number, "mapping": record.mapping})
     progress.save(uow, dossier, instance, at=now, actor_id=record.created_by,
                   max_data_bytes=ctx.settings.max_dossier_data_bytes, open_tasks=open_tasks)
+    _align_inbox(open_tasks, {t.task_id: t for t in instance.user_tasks()})
     return "moved", None
+
+
+def _align_inbox(open_tasks: list[Any], ready: dict[str, Any]) -> None:
+    """Inbox rows whose task is still waiting take the new version's element, name, form
+    and position; a claim stays only where the element is the same (a mapped element is
+    other work: it goes back to the inbox)."""
+    for row in open_tasks:
+        view = ready.get(row.id)
+        if view is None:
+            continue
+        if row.element_id != view.element_id:
+            row.element_id, row.holder_id, row.held_since, row.assigned_by = (
+                view.element_id, None, None, None)
+        row.name, row.form, row.position = view.name, view.form, view.position
 
 
 def requeue_stalled(ctx: Context) -> int:
