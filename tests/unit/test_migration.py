@@ -120,3 +120,14 @@ def test_a_changed_element_type_blocks_the_move(element: str) -> None:
     reasons = assess(inst.workflow, V1, target)
     assert [r["reason"] for r in reasons] == ["element_type_changed"]
     assert reasons[0]["element"] == element
+
+
+def test_a_changed_timer_it_waits_on_blocks_the_move() -> None:
+    from tests.unit.test_lifecycle import _timer
+
+    two, three = _timer("P2D"), _timer("P3D")
+    inst = Instance.start(two.spec, two.subprocess_specs, None, {})  # type: ignore[attr-defined]
+    assert inst.next_timer() is not None
+    assert assess(inst.workflow, two, three) == [  # type: ignore[arg-type]
+        {"element": "wait", "reason": "event_changed"}]
+    assert assess(inst.workflow, two, _timer("P2D")) == []  # type: ignore[arg-type]
