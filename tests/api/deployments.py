@@ -97,3 +97,22 @@ def hkd_v2_xml() -> str:
         'targetRef="approval" />\n'
         '    <bpmn:userTask id="approval"', 1)
     return xml[:xml.index("  <bpmndi:BPMNDiagram")] + xml[xml.index("</bpmn:definitions>"):]
+
+
+def empty_migration(world: World) -> int:
+    """A finished migration of no dossier, for the progress view."""
+    from engine.store.models_migrations import DossierMigration
+
+    with world.ctx.uow() as uow:
+        found = uow.repo.definition_version(world.province, "two_steps", 1)
+        assert found is not None
+        definition_id = found.id
+        row = DossierMigration(province=world.province, process_key="two_steps",
+                               from_definition_id=definition_id,
+                               to_definition_id=definition_id, mapping={},
+                               status="finished", created_by=None,
+                               created_at=world.ctx.clock.now())
+        uow.repo.add(row)
+        uow.repo.flush()
+        uow.commit()
+        return row.id

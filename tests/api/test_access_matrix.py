@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.deployments import empty_migration
 from tests.api.helpers import TWO_STEPS_FORMS, UNIT_DATA, history, official
 from tests.conftest import World, make_world
 
@@ -190,7 +191,7 @@ class Scene:
                        "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
         r = self.call("designer", "post", "/api/v1/process-definitions")
         assert r.status_code == 201, r.get_json()
-        self.migration_id = str(_empty_migration(world))
+        self.migration_id = str(empty_migration(world))
         self.procedure = "proc-" + tag
         assert self.call("designer", "put", "/api/v1/procedures/{code}").status_code \
             == 201
@@ -356,25 +357,6 @@ def test_every_operation_as_every_principal(scene: Scene) -> None:
     mine = {i for name, i in scene.ids.items() if name in INSIDE}
     assert version["transitions"], version
     assert {t["by"] for t in version["transitions"]} <= mine, version["transitions"]
-
-
-def _empty_migration(world: World) -> int:
-    """A finished migration of no dossier, for the progress view."""
-    from engine.store.models_migrations import DossierMigration
-
-    with world.ctx.uow() as uow:
-        found = uow.repo.definition_version(world.province, "two_steps", 1)
-        assert found is not None
-        definition_id = found.id
-        row = DossierMigration(province=world.province, process_key="two_steps",
-                               from_definition_id=definition_id,
-                               to_definition_id=definition_id, mapping={},
-                               status="finished", created_by=None,
-                               created_at=world.ctx.clock.now())
-        uow.repo.add(row)
-        uow.repo.flush()
-        uow.commit()
-        return row.id
 
 
 def _text_of(r: Any) -> str:
