@@ -22,6 +22,7 @@ from api import (
     health,
     incidents,
     metrics,
+    migrations,
     pages,
     portal,
     principals,
@@ -68,7 +69,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
     for module in (definitions, procedures, dossiers, dossier_acts, documents, audit, tasks,
                    principals, units, calendars, portal, public, incidents, subscriptions,
-                   tracking_book, stats):
+                   tracking_book, stats, migrations):
         api.register_blueprint(module.blp)
     metrics.register(app, settings)  # first: it times every request
     health.register(app)

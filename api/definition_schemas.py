@@ -93,4 +93,5 @@ class DiffOut(Schema):
                        "`details` its value in a and in b"})
     forms = fields.Dict(metadata={
         "description": "form files added and removed, and per changed form the fields "
-                       "added, removed, made required or optional, or changed"})
+                       "added (`added_required`: those added as required), removed, made "
+                       "required or optional, or changed"})

@@ -34,6 +34,7 @@ from engine.errors import Forbidden, HeldByAnother, NotFound, TaskHeld
 class Action(StrEnum):
     DEFINITION_READ = "read process definitions"
     DEFINITION_DEPLOY = "deploy process definitions"
+    DEFINITION_MIGRATE = "move running dossiers to another version"
     PROCEDURE_READ = "read procedures"
     PROCEDURE_WRITE = "change procedures"
     CALENDAR_READ = "read calendars"
@@ -71,6 +72,7 @@ _DOSSIER_READERS = frozenset({"client", "officer", "auditor"})
 ROLES_FOR: dict[Action, frozenset[str]] = {
     Action.DEFINITION_READ: _EVERYONE,
     Action.DEFINITION_DEPLOY: frozenset({"designer", "admin"}),
+    Action.DEFINITION_MIGRATE: frozenset({"designer", "admin"}),
     Action.PROCEDURE_READ: _EVERYONE,
     Action.PROCEDURE_WRITE: frozenset({"designer", "admin"}),
     Action.CALENDAR_READ: _EVERYONE,

@@ -13,6 +13,7 @@ from dramatiq.middleware import Middleware
 from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep, sweep_deliveries
 from engine.services.context import Context
 from engine.services.flow.dossiers import wake
+from engine.services.flow.migrations import MIGRATE_ACTOR, move_batch, requeue_stalled
 from engine.services.records.anchors import anchor_due
 from engine.services.webhooks.deliveries import DELIVER_ACTOR, deliver
 
@@ -50,6 +51,14 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
         except DATABASE_UNAVAILABLE as exc:
             raise dramatiq.Retry(f"deliver_webhook({delivery_id}): {exc}", delay=1000) from exc
 
+    def migrate_dossiers(migration_id: int, dossier_ids: list[int]) -> None:
+        try:
+            move_batch(ctx, migration_id, dossier_ids)
+        except DATABASE_UNAVAILABLE as exc:
+            # Dossiers already moved are skipped when the batch runs again.
+            raise dramatiq.Retry(f"migrate_dossiers({migration_id}): {exc}",
+                                 delay=1000) from exc
+
     actors = {
         "wake_dossier": dramatiq.actor(  # type: ignore[call-overload]
             wake_dossier, broker=broker, actor_name="wake_dossier", max_retries=20,
@@ -59,6 +68,9 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
         DELIVER_ACTOR: dramatiq.actor(  # type: ignore[call-overload]
             deliver_webhook, broker=broker, actor_name=DELIVER_ACTOR, max_retries=5,
             min_backoff=1000),
+        MIGRATE_ACTOR: dramatiq.actor(  # type: ignore[call-overload]
+            migrate_dossiers, broker=broker, actor_name=MIGRATE_ACTOR, max_retries=20,
+            min_backoff=1000, time_limit=30 * 60 * 1000),
     }
 
     def send(actor: str, payload: dict[str, Any], delay: float) -> None:
@@ -89,10 +101,12 @@ class Sweeper:
 
     def _run(self) -> None:
         tick, anchor, webhooks = safe(sweep), safe(anchor_due), safe(sweep_deliveries)
+        requeue = safe(requeue_stalled)
         anchored = 0.0
         while not self._stop.wait(self._interval):
             tick(self._ctx, grace=self._interval)
             webhooks(self._ctx, grace=self._interval)
+            requeue(self._ctx)
             if time.monotonic() - anchored >= ANCHOR_EVERY:
                 anchored = time.monotonic()
                 anchor(self._ctx)

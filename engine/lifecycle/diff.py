@@ -173,6 +173,8 @@ def diff_forms(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         entry = {
             "form": name,
             "fields_added": [f for f in fields_b if f not in fields_a],
+            "added_required": [f for f in fields_b if f not in fields_a
+                               and fields_b[f]["required"]],
             "fields_removed": [f for f in fields_a if f not in fields_b],
             "made_required": [f for f in fields_b if f in fields_a
                               and fields_b[f]["required"] and not fields_a[f]["required"]],

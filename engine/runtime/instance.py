@@ -135,6 +135,13 @@ class Instance:
         self._begin()
         self._run_engine()
 
+    def run_on(self) -> None:
+        """Run the engine after something outside a command changed the workflow (a move
+        to another version, elements made ready again by a repair): the tasks it made ready
+        run until the instance waits again."""
+        self._begin()
+        self._run_engine()
+
     @classmethod
     def load(cls, state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any],
              script_engine: Any, *, now: datetime | None = None, calendar: Any = None,
@@ -290,11 +297,6 @@ class Instance:
         self._begin()
         with ahead:
             self.workflow.refresh_timers()
-        self._run_engine()
-
-    def run_on(self) -> None:
-        """Run the steps that are ready (elements made ready again by a repair)."""
-        self._begin()
         self._run_engine()
 
     def deliver_message(self, name: str, payload: dict[str, Any]) -> None:

@@ -424,7 +424,8 @@ class CompletionKey(Base):
 from engine.store import models_dossiers as _dossier_tables  # noqa: E402,F401
 from engine.store import (  # noqa: E402,F401
     models_incidents,
+    models_migrations,
     models_stats,
     models_versions,
-    models_webhooks,  # noqa: E402,F401
+    models_webhooks,
 )

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.deployments import empty_migration
 from tests.api.helpers import API_DATA, TWO_STEPS_FORMS, UNIT_DATA, history, official
 from tests.conftest import World, make_world
 
@@ -82,6 +83,10 @@ MAY = {
                                                                                "admin"},
     ("post", "/api/v1/process-definitions/{key}/versions/{version}/activate"): {"designer",
                                                                                  "admin"},
+    # a dry run from version 1 to itself (refused as input); the progress of a migration
+    ("post", "/api/v1/process-definitions/{key}/migrations"): {"designer", "admin"},
+    ("get", "/api/v1/process-definitions/{key}/migrations/{migration_id}"): {"designer",
+                                                                              "admin"},
     ("get", "/api/v1/procedures"): PROVINCE_READERS,
     ("get", "/api/v1/procedures/{code}"): PROVINCE_READERS,
     ("put", "/api/v1/procedures/{code}"): {"designer", "admin"},
@@ -217,10 +222,12 @@ class Scene:
         self.incident_id = ""
         self.subscriptions: list[str] = ["x", "x"]
         self.delivery_id = "x"
+        self.migration_id = ""
         self.deploy = {"bpmn": TWO_STEPS.read_bytes(),
                        "forms": {p.name: p.read_bytes() for p in TWO_STEPS_FORMS}}
         r = self.call("designer", "post", "/api/v1/process-definitions")
         assert r.status_code == 201, r.get_json()
+        self.migration_id = str(empty_migration(world))
         self.procedure = "proc-" + tag
         assert self.call("designer", "put", "/api/v1/procedures/{code}").status_code \
             == 201
@@ -275,7 +282,8 @@ class Scene:
                   "calendar_id": self.calendar, "task_id": self.task_id, "name": "paid",
                   "principal_id": self.spare_id, "document_id": self.document_id,
                   "incident_id": self.incident_id, "client": self.spare_id,
-                  "subscription_id": self.subscriptions[0], "delivery_id": self.delivery_id}
+                  "subscription_id": self.subscriptions[0], "delivery_id": self.delivery_id,
+                  "migration_id": self.migration_id}
         return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
     def call(self, who: str, method: str, template: str) -> Any:
@@ -309,6 +317,8 @@ class Scene:
     def body(self, who: str, method: str, template: str) -> Any:
         if method not in ("post", "put", "patch"):
             return None
+        if template.endswith("/migrations"):
+            return {"from_version": 1, "to_version": 1, "dry_run": True}
         if template.startswith("/api/v1/process-definitions"):
             return self.deploy
         if template == "/api/v1/procedures/{code}":

@@ -214,7 +214,7 @@ def test_diff_of_two_versions_of_a_shipped_process(world: World) -> None:
                             "review"}
     [form] = diff["forms"]["changed"]
     assert form == {"form": "hkd-appraisal.json", "fields_added": ["risk_level"],
-                    "fields_removed": ["draft_result"], "made_required": ["comment"],
+                    "added_required": [], "fields_removed": ["draft_result"], "made_required": ["comment"],
                     "made_optional": [], "fields_changed": []}
     assert diff["forms"]["added"] == diff["forms"]["removed"] == []
 
