@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ounit.add_argument("--kind", required=True, help="e.g. provincial_centre, department")
     ounit.add_argument("--parent")
 
+    cat = sub.add_parser("catalogue", help="list the procedures with their process versions, "
+                                           "statutory limits and sources")
+    cat.add_argument("--province", default=None, help="only this province's")
+    cat.add_argument("--json", action="store_true", help="as JSON")
     hist = sub.add_parser("history", help="prove dossiers' records intact")
     hsub = hist.add_subparsers(dest="action", required=True)
     hverify = hsub.add_parser("verify", help="re-compute every dossier's hash chain; exit 1 "
@@ -146,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "--threads", str(args.threads)])
     elif args.command == "calendar":
         return _calendar(args, settings)
+    elif args.command == "catalogue":
+        from api.catalogue_cli import run_catalogue
+
+        return run_catalogue(settings, args.province, args.json)
     elif args.command == "history" and args.action == "anchor":
         from api.audit import run_anchor
 

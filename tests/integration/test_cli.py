@@ -77,3 +77,27 @@ def test_a_busy_port_is_one_line_saying_how_to_choose_another(
     assert err.startswith(f"port {port} is in use on 127.0.0.1: choose another with "), err
     assert hint in err and len(err.strip().splitlines()) == 1, err
     assert not database.exists()
+
+
+def test_catalogue_lists_the_procedures_with_versions_limits_and_sources(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: object) -> None:
+    import json
+
+    url = f"sqlite:///{tmp_path}/catalogue.sqlite3"
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", url)
+    assert main(["demo", "--no-dossiers"]) == 0
+    capsys.readouterr()
+    assert main(["catalogue", "--province", "DEMO", "--json"]) == 0
+    rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {"hkd-registration", "lltp-citizen", "ks-birth", "dd-first-registration"} <= set(rows)
+    lltp = rows["lltp-citizen"]
+    assert lltp["versions"] == [{"version": 1, "status": "active"}]
+    assert lltp["limits"] == [{"effective_from": "2025-07-01", "channel": "default",
+                               "value": 10, "unit": "working_days"}]
+    assert any("Lý lịch tư pháp" in s for s in lltp["sources"])
+    assert main(["catalogue", "--province", "DEMO"]) == 0
+    text = capsys.readouterr().out
+    assert "lltp-citizen" in text and "v1 active" in text and "10 working_days" in text
+    assert main(["catalogue", "--province", "NOWHERE"]) == 0
+    assert "no procedures in NOWHERE" in capsys.readouterr().out
