@@ -9,20 +9,11 @@ from sqlalchemy import create_engine, text
 
 from alembic import command
 from engine.store.migrate import alembic_config
-from tests.conftest import PG_URL, require
+from tests.integration.fresh_database import fresh_url
 
 
 def _fresh_url(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'states.sqlite3'}"
-    base = require(PG_URL, "MOTCUA_TEST_POSTGRES_URL")
-    name = base.rsplit("/", 1)[1] + "_definition_states"  # beside the test database
-    admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.rsplit("/", 1)[0] + "/" + name
+    return fresh_url(backend, tmp_path, "definition_states")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
