@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import caller
+from api.history_schemas import HistoryOut, HistoryQuery
 from api.schemas import (
     ApologyIn,
     BufferedOut,
@@ -20,8 +21,6 @@ from api.schemas import (
     GrantIn,
     GrantList,
     GrantOut,
-    HistoryOut,
-    HistoryQuery,
     MessageIn,
     Problem,
 )

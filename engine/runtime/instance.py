@@ -43,6 +43,7 @@ from engine.runtime.properties import (
     flags_of,
     properties,
 )
+from engine.runtime.reports import Step, UserTask, user_task
 from engine.runtime.state import dump_state, load_state
 from engine.runtime.timeshim import engine_time
 from engine.runtime.working_timers import apply_working_timers
@@ -53,33 +54,6 @@ _TICK = timedelta(microseconds=1)
 # What stops a dossier on an error instead of failing the command: SpiffWorkflow's own
 # errors, and a date computed at run time (a timer expression) beyond what datetime holds.
 _ENGINE_ERRORS = (SpiffWorkflowException, OverflowError)
-
-
-@dataclass(frozen=True)
-class Step:
-    """A BPMN element that ran (or failed)."""
-
-    element_id: str
-    element_type: str
-    name: str | None
-    task_id: str
-    outcome: str = "completed"  # or "error"
-    message: str | None = None
-
-
-@dataclass(frozen=True)
-class UserTask:
-    """A user task waiting for an officer."""
-
-    task_id: str
-    element_id: str
-    name: str | None
-    lane: str | None
-    position: str | None
-    form: str | None
-    process_id: str
-    budget: str | None = None
-    unit: str | None = None  # the task's `unit` property: where it goes (engine.services.flow.routing)
 
 
 @dataclass
@@ -197,7 +171,7 @@ class Instance:
     def user_tasks(self) -> list[UserTask]:
         """The user tasks waiting for an officer, in the order their tasks were created (a
         scan of the task maps: SpiffWorkflow's tree iterator costs ten times as much)."""
-        return [_user_task(t) for t in self._all_tasks()
+        return [user_task(t) for t in self._all_tasks()
                 if t.state == TaskState.READY and t.task_spec.manual]
 
     def _all_tasks(self) -> Iterator[Task]:
@@ -278,7 +252,7 @@ class Instance:
             raise TaskAlreadyCompleted(f"task {task_id} is already completed")
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(f"task {task_id} is not waiting for an officer")
-        view = _user_task(task)
+        view = user_task(task)
         if check is not None:
             check(view)
         self._begin()
@@ -394,20 +368,3 @@ def _describe(exc: BaseException) -> str:
             parts.append(text)
         cause = cause.__cause__ or cause.__context__
     return ": ".join(parts)[:2000]
-
-
-def _user_task(task: Task) -> UserTask:
-    spec = task.task_spec
-    props = properties(task)
-    lane = getattr(spec, "lane", None)
-    return UserTask(
-        task_id=str(task.id),
-        element_id=spec.bpmn_id,
-        name=spec.bpmn_name,
-        lane=lane,
-        position=props.get("position") or lane,
-        form=props.get("formJsonSchemaFilename"),
-        process_id=task.workflow.spec.name,
-        budget=props.get("stepBudget"),
-        unit=props.get("unit") or None,
-    )

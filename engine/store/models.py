@@ -1,13 +1,11 @@
 """Tables (SQLAlchemy 2 typed models). The schema itself is created only by alembic."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
@@ -19,60 +17,16 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.search import ID_NUMBER_LENGTH, NAME_LENGTH
-
-
-def max_length(column: Any) -> int:
-    """How many characters a String column keeps (PostgreSQL refuses longer values)."""
-    length = getattr(column.type, "length", None)
-    if not isinstance(length, int):
-        raise TypeError(f"{column} has no length")
-    return length
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC instants on every backend (SQLite keeps no offset)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store")
-        # SQLite keeps no offset: store every instant as UTC so it reads back the same.
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC) if value is not None else None
-
-
-class WordPrefixes(TypeDecorator[list[str]]):
-    """The word prefixes of a dossier's folded name (engine.search.word_prefixes): a `text[]`
-    on PostgreSQL, where a GIN index answers the name search; on SQLite, whose search scans
-    `search_name`, nothing is kept (always NULL)."""
-
-    impl = Text
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Any) -> TypeEngine[Any]:
-        impl: TypeEngine[Any] = postgresql.ARRAY(Text) if dialect.name == "postgresql" \
-            else Text()
-        return cast(TypeEngine[Any], dialect.type_descriptor(impl))
-
-    def process_bind_param(self, value: list[str] | None, dialect: Any) -> list[str] | None:
-        return value if dialect.name == "postgresql" else None
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+from engine.store.base import Base as Base
+from engine.store.base import UTCDateTime as UTCDateTime
+from engine.store.base import WordPrefixes as WordPrefixes
+from engine.store.base import max_length as max_length
+from engine.store.models_org import Position as Position
+from engine.store.models_org import Unit as Unit
+from engine.store.models_org import UnitKind as UnitKind
 
 
 class Principal(Base):
@@ -333,47 +287,6 @@ class StoredCalendar(Base):
     data: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
-
-
-class Unit(Base):
-    """A receiving unit and the one province it belongs to. Until units are registered by
-    administrators, a unit belongs to the province of the first principal or dossier that
-    named it."""
-
-    __tablename__ = "units"
-    code: Mapped[str] = mapped_column(String(100), primary_key=True)
-    province: Mapped[str] = mapped_column(String(50), index=True)
-    created_at: Mapped[datetime]
-    # Set when an administrator registers the unit (official code, name, kind, parent).
-    name: Mapped[str | None] = mapped_column(String(300))
-    kind: Mapped[str | None] = mapped_column(String(50))
-    parent: Mapped[str | None] = mapped_column(String(100))
-    registered_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime | None]
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"))
-
-
-class UnitKind(Base):
-    """A kind of unit (provincial centre, department, commune People's Committee...) and the
-    level of government it sits at. Province `""` holds the platform's kinds, which every
-    province sees; a province may add its own."""
-
-    __tablename__ = "unit_kinds"
-    province: Mapped[str] = mapped_column(String(50), primary_key=True)
-    code: Mapped[str] = mapped_column(String(50), primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
-    level: Mapped[str] = mapped_column(String(50))
-
-
-class Position(Base):
-    """A position officers hold in a unit (reception, specialist, head_of_department...).
-    Province `""` holds the platform's, which every province sees; a province may add its
-    own (a lane of its diagrams names one)."""
-
-    __tablename__ = "positions"
-    province: Mapped[str] = mapped_column(String(50), primary_key=True)
-    code: Mapped[str] = mapped_column(String(100), primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
 
 
 class Document(Base):

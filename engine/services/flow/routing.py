@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.errors import InvalidInput
 from engine.org.routes import HANDLING, RECEIVING, is_field
-from engine.runtime.instance import UserTask
+from engine.runtime.reports import UserTask
 from engine.store.records import DossierRow
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from engine.access import Action, Caller, actor_at, require
-from engine.access.policy import may_submit_document
+from engine.access.outside import may_submit_document
 from engine.deadlines import Procedure
 from engine.deadlines.papers import RESULT
 from engine.errors import DossierEnded, FileStoreDown, InvalidInput

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.access.policy import applicant_proves
+from engine.access.outside import applicant_proves
 from engine.deadlines import portal
 from engine.errors import InvalidInput, NotFound
 from engine.services.context import Context

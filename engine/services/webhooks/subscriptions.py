@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.access import Action, Caller, require
-from engine.access.policy import may_subscribe_to, see_subscription
+from engine.access.outside import may_subscribe_to, see_subscription
 from engine.errors import InvalidInput, NotFound
 from engine.integration.receivers import check_url, parse_networks
 from engine.integration.webhooks import EVENT_TYPES, mask_of, new_secret, types_of

@@ -1,0 +1,60 @@
+"""The declarative base of every table and the column types the store adds: instants kept as
+UTC on every backend, and a dossier name's word prefixes (PostgreSQL's text[])."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import JSON, DateTime, Text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+def max_length(column: Any) -> int:
+    """How many characters a String column keeps (PostgreSQL refuses longer values)."""
+    length = getattr(column.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{column} has no length")
+    return length
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC instants on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        # SQLite keeps no offset: store every instant as UTC so it reads back the same.
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+
+class WordPrefixes(TypeDecorator[list[str]]):
+    """The word prefixes of a dossier's folded name (engine.search.word_prefixes): a `text[]`
+    on PostgreSQL, where a GIN index answers the name search; on SQLite, whose search scans
+    `search_name`, nothing is kept (always NULL)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> TypeEngine[Any]:
+        impl: TypeEngine[Any] = postgresql.ARRAY(Text) if dialect.name == "postgresql" \
+            else Text()
+        return cast(TypeEngine[Any], dialect.type_descriptor(impl))
+
+    def process_bind_param(self, value: list[str] | None, dialect: Any) -> list[str] | None:
+        return value if dialect.name == "postgresql" else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
