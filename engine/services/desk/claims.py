@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.access import Action, Caller, acting_position, actor_of, require, work_task
-from engine.errors import HeldByAnother, InvalidInput, NotFound, TaskAlreadyCompleted, TaskHeld
+from engine.access import Action, Caller, acting_position, actor_of, require
+from engine.errors import HeldByAnother, InvalidInput, TaskHeld
 from engine.services.context import Context
+from engine.services.desk.open_task import open_task
 from engine.services.flow import progress
 from engine.store import org
 from engine.store.records import DossierRow, TaskRow
@@ -74,19 +75,13 @@ def _locked(uow: UnitOfWork, caller: Caller, task_id: str, action: Action
     """The task's dossier, its row locked, and the task, if the policy lets the caller do
     `action` on it; a task no longer open is a conflict."""
     found = uow.repo.lock_task_dossier(caller.province, task_id)
-    if found is None:
-        raise NotFound(f"no task {task_id}")
-    dossier, open_tasks = found
-    task = next((t for t in open_tasks if t.id == task_id), None)
-    if task is None:
-        closed = uow.repo.task(caller.province, task_id)
-        assert closed is not None
-        work_task(caller, closed, Action.TASK_READ)
-        raise TaskAlreadyCompleted(f"task {task_id} is already {closed.status}")
     try:
-        work_task(caller, task, action)
+        dossier, _, task = open_task(uow, caller, task_id, found, action,
+                                     closed_action=Action.TASK_READ)
     except (TaskHeld, HeldByAnother) as exc:
         # The holder's name is for those who see the task: officers of its unit.
+        assert found is not None  # held: the task is open
+        task = next(t for t in found[1] if t.id == task_id)
         holder = uow.repo.principal_names([task.holder_id]).get(task.holder_id or 0)
         raise type(exc)(f"{exc.message} ({holder}, since {task.held_since:%Y-%m-%d %H:%M} "
                         "UTC)") from None

@@ -23,7 +23,6 @@ from engine.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
-    TaskAlreadyCompleted,
 )
 from engine.forms import validate_form
 from engine.metrics import counts
@@ -31,6 +30,7 @@ from engine.nesting import check_nesting
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
 from engine.services.desk import acts
+from engine.services.desk.open_task import open_task
 from engine.services.flow import incidents, progress
 from engine.services.flow.documents import procedure_name
 from engine.services.flow.instances import copy_data, keep_instance, load_instance, take_instance
@@ -152,16 +152,8 @@ def _completion(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]
                 replay = _replay(stored, request_hash)
                 uow.commit()  # nothing written; COMMIT keeps the connection's statements
                 return replay
-        if found is None:
-            raise NotFound(f"no task {task_id}")
-        dossier, open_tasks = found
-        task = next((t for t in open_tasks if t.id == task_id), None)
-        if task is None:
-            closed = uow.repo.task(caller.province, task_id)
-            assert closed is not None
-            work_task(caller, closed, Action.TASK_COMPLETE)
-            raise TaskAlreadyCompleted(f"task {task_id} is already {closed.status}")
-        work_task(caller, task, Action.TASK_COMPLETE)
+        dossier, open_tasks, task = open_task(uow, caller, task_id, found, Action.TASK_COMPLETE,
+                                              closed_action=Action.TASK_COMPLETE)
         if dossier.status == "error":
             raise DossierInError(f"dossier {dossier.code} stopped on an error: {dossier.error}")
         version = version_of(ctx, uow.repo, dossier.definition_id)
