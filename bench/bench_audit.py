@@ -38,12 +38,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from pg_admin import ADMIN_URL, admin_sql  # noqa: E402,F401
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB = "motcua_bench_audit"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 PROVINCE = "BENCH"
 UNIT = "000.00.01.B01"
@@ -82,14 +82,6 @@ FORM = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "obje
         "required": ["note"], "properties": {"note": {"type": "string", "maxLength": 200}}}
 
 
-def admin_sql(*statements: str) -> None:
-    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            for sql in statements:
-                conn.exec_driver_sql(sql)
-    finally:
-        eng.dispose()
 
 
 def figures(times: list[float]) -> str:

@@ -21,24 +21,16 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from pg_admin import ADMIN_URL, admin_sql  # noqa: E402,F401
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB = "motcua_migration"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 
 
-def admin_sql(*statements: str) -> None:
-    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            for s in statements:
-                conn.execute(text(s))
-    finally:
-        eng.dispose()
 
 
 def main() -> None:

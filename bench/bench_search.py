@@ -43,13 +43,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from pg_admin import ADMIN_URL, admin_sql  # noqa: E402,F401
+from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "unit" / "data"
 DB = "motcua_bench_search"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 PROVINCE = "BENCH"
 UNITS = [f"000.00.{i:02d}.H99" for i in range(20)]
@@ -146,14 +146,6 @@ FROM dossiers d WHERE d.status = 'in_process' AND NOT EXISTS (
 """)
 
 
-def admin_sql(*statements: str) -> None:
-    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            for sql in statements:
-                conn.exec_driver_sql(sql)
-    finally:
-        eng.dispose()
 
 
 def machine() -> str:

@@ -29,12 +29,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pg_admin import ADMIN_URL  # noqa: E402
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB = "motcua_bench_stats"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 
 

@@ -40,12 +40,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from pg_admin import ADMIN_URL, admin_sql  # noqa: E402,F401
+from sqlalchemy import event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "unit" / "data"
 DB = "motcua_sweep"
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 UNIT = "000.00.01.S01"
@@ -75,14 +75,6 @@ WHERE t.id = :tid
 """)
 
 
-def admin_sql(*statements: str) -> None:
-    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            for sql in statements:
-                conn.exec_driver_sql(sql)
-    finally:
-        eng.dispose()
 
 
 def machine() -> str:
