@@ -19,7 +19,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --loglevel=error
 
 # The pages' scripts and styles, bundled from web/src/ (web/build.mjs, esbuild) into web/dist/.
-web/dist/.built: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+web/dist/.built: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/* web/src/*/*)
 	node web/build.mjs
 
 install: $(BIN)/motcua web/node_modules/.package-lock.json web/dist/.built

@@ -7,8 +7,6 @@ web/ into web/dist/ (`make install`); nothing is fetched from elsewhere at run t
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     Flask,
@@ -16,7 +14,6 @@ from flask import (
     abort,
     current_app,
     redirect,
-    render_template,
     request,
     send_from_directory,
 )
@@ -26,55 +23,19 @@ from api import sessions
 from api.assets import DIST
 from api.auth import authenticate_token
 from api.auth_throttle import TooManyAttempts
+from api.page_shell import LANG_COOKIE, language, local, page, require_built, signin_redirect
 from api.page_text import LANGUAGES, text_for
 from engine.errors import CsrfRefused, Unauthenticated
 from engine.services.org.auth import authenticate, hash_token
 
 blp = Blueprint("pages", __name__)
-LANG_COOKIE = "motcua_lang"
-DESK_PAGES = {"inbox", "task", "dossier"}
 # The demo's principals (api/demo.py) a sign-in page offers when they exist here.
 DEMO_USERS = ("demo-reception", "demo-specialist", "demo-head", "demo-leader",
               "demo-dept-specialist", "demo-dept-head", "demo-dept-leader")
-_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'")
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(blp)
-
-
-def language() -> str:
-    lang = request.cookies.get(LANG_COOKIE, "vi")
-    return lang if lang in LANGUAGES else "vi"
-
-
-def _local(path: str | None, default: str = "/desk") -> str:
-    """`path` if it is a path of this site (never another site's address), else `default`."""
-    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return default
-
-
-def _build() -> str:
-    """The bundle's version (web/build.mjs), named in the pages' asset URLs."""
-    try:
-        return (DIST / "version.txt").read_text(encoding="ascii").strip()
-    except OSError:
-        return "unbuilt"
-
-
-def _page(template: str, status: int = 200, **values: object) -> Response:
-    lang = language()
-    html = render_template(template, lang=lang, t=text_for(lang), other=LANGUAGES, v=_build(),
-                           csrf=sessions.csrf_token(), here=request.full_path.rstrip("?"),
-                           **values)
-    resp = Response(html, status=status, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = _CSP
-    resp.headers["Cache-Control"] = "no-store"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "same-origin"
-    return resp
 
 
 def _demo_users() -> list[tuple[str, str, str]]:
@@ -90,8 +51,8 @@ def _demo_users() -> list[tuple[str, str, str]]:
 
 
 def _signin_page(status: int = 200, error: str | None = None) -> Response:
-    return _page("signin.html", status, error=error, demo=_demo_users(),
-                 next=_local(request.values.get("next")))
+    return page("signin.html", status, error=error, demo=_demo_users(),
+                 next=local(request.values.get("next")))
 
 
 @blp.get("/")
@@ -122,7 +83,7 @@ def signin() -> ResponseReturnValue:
         return _signin_page(401, t["signin_failed"])
     seconds = current_app.extensions["motcua.session_seconds"]
     sessions.start(hash_token(token), seconds)
-    return redirect(_local(request.form.get("next")), 303)
+    return redirect(local(request.form.get("next")), 303)
 
 
 @blp.post("/signout")
@@ -136,20 +97,20 @@ def signout() -> ResponseReturnValue:
 def choose_language(code: str) -> ResponseReturnValue:
     if code not in LANGUAGES:
         abort(404)
-    resp = redirect(_local(request.args.get("next"), "/"))
+    resp = redirect(local(request.args.get("next"), "/"))
     resp.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
     return resp
 
 
-@blp.get("/desk", defaults={"page": "inbox", "key": ""})
-@blp.get("/desk/tasks/<key>", defaults={"page": "task"})
-@blp.get("/desk/dossiers/<key>", defaults={"page": "dossier"})
-def desk(page: str, key: str) -> ResponseReturnValue:
-    if not sessions.signed_in():
-        return redirect("/signin?next=" + quote(request.full_path.rstrip("?"), safe="/"))
-    if not (DIST / f"{page}.js").is_file():
-        abort(503, description="the pages are not built: run `make install`")
-    return _page("desk.html", page=page, key=key)
+@blp.get("/desk", defaults={"view": "inbox", "key": ""})
+@blp.get("/desk/tasks/<key>", defaults={"view": "task"})
+@blp.get("/desk/dossiers/<key>", defaults={"view": "dossier"})
+def desk(view: str, key: str) -> ResponseReturnValue:
+    gone = signin_redirect()
+    if gone is not None:
+        return gone
+    require_built(view)
+    return page("desk.html", page=view, key=key)
 
 
 @blp.get("/assets/<path:name>")

@@ -1,15 +1,18 @@
-// Bundles the pages (src/) into dist/ with esbuild: one script per page, shared code in
-// chunks, one stylesheet. Run by `make install` when src/ or the lockfile changed.
+// Bundles the pages into dist/ with esbuild: one script per page (src/pages/*.js), shared
+// code in chunks, one stylesheet per src/*.css (fonts and images they name are copied beside
+// them). Run by `make install` when src/ or the lockfile changed.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const here = new URL('.', import.meta.url).pathname;
+const entry = (dir, ext) => readdirSync(`${here}${dir}`).filter((f) => f.endsWith(ext))
+  .map((f) => ({ out: f.slice(0, -ext.length), in: `${dir}/${f}` }));
 rmSync(`${here}dist`, { recursive: true, force: true });
 mkdirSync(`${here}dist`, { recursive: true });
 const result = await build({
   absWorkingDir: here,
-  entryPoints: ['src/inbox.js', 'src/task.js', 'src/dossier.js', 'src/desk.css'],
+  entryPoints: [...entry('src/pages', '.js'), ...entry('src', '.css')],
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -17,6 +20,8 @@ const result = await build({
   minify: true,
   target: ['chrome100', 'firefox100', 'safari15'],
   chunkNames: 'chunk-[hash]',
+  assetNames: 'asset-[name]-[hash]',
+  loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file', '.png': 'file' },
   metafile: true,
   logLevel: 'warning',
 });

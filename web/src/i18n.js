@@ -44,6 +44,12 @@ const TEXT = {
   },
 };
 
+// A page area's own words ({ vi: {...}, en: {...} }, e.g. src/text/design.js) join the
+// shared ones; a key already taken keeps its first meaning.
+export function words(more) {
+  for (const code of Object.keys(TEXT)) TEXT[code] = { ...(more[code] || {}), ...TEXT[code] };
+}
+
 export const t = (key, ...args) => {
   const v = TEXT[lang][key];
   if (typeof v === 'function') return v(...args);

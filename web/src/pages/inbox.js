@@ -1,8 +1,8 @@
 // The inbox: overdue and approaching first (the API's order), filters by timeliness, held
 // or not and procedure, the counts of each, claim and (heads) assign.
-import { api } from './api.js';
-import { alertBox, badge, h, show } from './dom.js';
-import { t, when } from './i18n.js';
+import { api } from '../api.js';
+import { alertBox, badge, h, show } from '../dom.js';
+import { t, when } from '../i18n.js';
 
 const LEVELS = ['overdue', 'approaching', 'within_time'];
 const PAGE = 50;

@@ -1,9 +1,9 @@
 // One task: its dossier, its holder, claim or release, and its form rendered from the
 // JSON Schema; completing it shows the server's field errors beside the fields.
-import { api } from './api.js';
-import { alertBox, badge, h, show } from './dom.js';
-import { renderForm } from './form.js';
-import { t, when } from './i18n.js';
+import { api } from '../api.js';
+import { alertBox, badge, h, show } from '../dom.js';
+import { renderForm } from '../form.js';
+import { t, when } from '../i18n.js';
 
 const id = document.getElementById('app').dataset.key;
 

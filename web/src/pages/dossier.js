@@ -1,8 +1,8 @@
 // A dossier: its current steps, its statutory clock (due, paused, how long paused) and its
 // documents (receipt, notices) as PDF links.
-import { api } from './api.js';
-import { alertBox, badge, h, show } from './dom.js';
-import { t, when } from './i18n.js';
+import { api } from '../api.js';
+import { alertBox, badge, h, show } from '../dom.js';
+import { t, when } from '../i18n.js';
 
 const code = document.getElementById('app').dataset.key;
 
