@@ -43,6 +43,10 @@ class Settings:
         "help": "seconds all the scenarios of one deployment may run together"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
+    completion_key_days: int = field(default=7, metadata={
+        "help": "days an answer kept for Idempotency-Key retries lives (0 = for ever)"})
+    delivered_webhook_days: int = field(default=30, metadata={
+        "help": "days a delivered webhook and its attempts are kept (0 = for ever)"})
     db_pool_size: int = field(default=5, metadata={"help": "connections per process"})
     db_prepare: int = field(default=1, metadata={
         "help": "1: PostgreSQL statements run prepared on their connection; 0: never "

@@ -11,6 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
 from engine.jobs.relay import DATABASE_UNAVAILABLE, safe, sweep, sweep_deliveries
+from engine.jobs.retention import purge_expired
 from engine.services.context import Context
 from engine.services.flow.dossiers import wake
 from engine.services.flow.migrations import MIGRATE_ACTOR, move_batch, requeue_stalled
@@ -82,6 +83,7 @@ def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[A
 
 # How often a sweeper looks for days that ended without their history anchor.
 ANCHOR_EVERY = 300.0
+PURGE_EVERY = 3600.0
 
 
 class Sweeper:
@@ -101,8 +103,8 @@ class Sweeper:
 
     def _run(self) -> None:
         tick, anchor, webhooks = safe(sweep), safe(anchor_due), safe(sweep_deliveries)
-        requeue = safe(requeue_stalled)
-        anchored = 0.0
+        requeue, purge = safe(requeue_stalled), safe(purge_expired)
+        anchored = purged = 0.0
         while not self._stop.wait(self._interval):
             tick(self._ctx, grace=self._interval)
             webhooks(self._ctx, grace=self._interval)
@@ -110,6 +112,9 @@ class Sweeper:
             if time.monotonic() - anchored >= ANCHOR_EVERY:
                 anchored = time.monotonic()
                 anchor(self._ctx)
+            if time.monotonic() - purged >= PURGE_EVERY:
+                purged = time.monotonic()
+                purge(self._ctx)
 
 
 class SweeperMiddleware(Middleware):

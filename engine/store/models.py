@@ -324,6 +324,7 @@ class CompletionKey(Base):
     Keys belong to the principal that sent them."""
 
     __tablename__ = "completion_keys"
+    __table_args__ = (Index("ix_completion_key_created", "created_at"),)  # the purge
     principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     province: Mapped[str] = mapped_column(String(50))

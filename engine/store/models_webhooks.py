@@ -53,7 +53,8 @@ class WebhookDelivery(Base):
         # A dossier's deliveries to a subscription go out in order: the head of the chain
         # is its pending delivery of lowest id.
         Index("ix_webhook_delivery_chain", "subscription_id", "dossier_id", "status", "id"),
-        Index("ix_webhook_delivery_due", "status", "next_attempt_at"))
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        Index("ix_webhook_delivery_age", "status", "created_at"))  # the purge
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))

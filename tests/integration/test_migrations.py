@@ -12,20 +12,11 @@ from sqlalchemy import create_engine, text
 from alembic import command
 from engine.store.migrate import alembic_config, upgrade
 from engine.store.models import Base
-from tests.conftest import PG_URL
+from tests.integration.fresh_database import fresh_url
 
 
 def _fresh_url(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-    if not PG_URL:
-        pytest.skip("MOTCUA_TEST_POSTGRES_URL not set")
-    admin = create_engine(PG_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS motcua_migrations"))
-        conn.execute(text("CREATE DATABASE motcua_migrations"))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + "/motcua_migrations"
+    return fresh_url(backend, tmp_path, "migrations")
 
 
 def _diff(url: str) -> list[Any]:
