@@ -3,7 +3,7 @@ throughput of `motcua history verify`, and the bytes of history per event. Print
 asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_audit.py [--rounds 24] [--repeat 30] [--dossiers 2000]
-                                            [--events 100] [--keep]
+                                            [--events 100] [--spread 30] [--keep]
 
 1. Drops and creates database `motcua_bench_audit`, migrates it, makes province BENCH with
    one unit, a designer, a client, an officer and an auditor, and deploys a loop: a user task
@@ -17,7 +17,8 @@ Run:  .venv/bin/python bench/bench_audit.py [--rounds 24] [--repeat 30] [--dossi
    socket), and replays it at its middle event: p50 / p95 / max in ms.
 3. Bulk-inserts `--dossiers` synthetic dossiers of `--events` events each, each a valid
    chain (hashes computed by engine.history.event_hash, rows written by COPY; the dossier
-   rows are copies of the real one), writes the daily anchors of the first 8 days, verifies
+   rows are copies of the real one; received over the first `--spread` days, a day's
+   work as a province's is spread), writes the daily anchors of those days, verifies
    the real dossier again as in 2 (its verdict now re-computes the anchor holding its head),
    then times `motcua history verify --province BENCH` (the command line's own code, in
    process, anchors included) over all of them: events per second.
@@ -167,7 +168,7 @@ class Bench:
             label = f"replay at seq {events // 2}" if name == "replay" else f"verify ({name})"
             print(f"  {label:24s} {figures(times)}")
 
-    def fill(self, code: str, dossiers: int, events: int) -> float:
+    def fill(self, code: str, dossiers: int, events: int, spread: int) -> float:
         """`dossiers` copies of the real dossier's row, each with a synthetic valid chain of
         `events` events, by COPY."""
         from engine.history import GENESIS, event_hash
@@ -195,7 +196,7 @@ class Bench:
                     for did in range(first + lo, first + min(dossiers, lo + chunk)):
                         prev = GENESIS
                         for seq, (at, kind, element, task, payload) in enumerate(
-                                _chain(did, events), 1):
+                                _chain(did, events, spread), 1):
                             digest = event_hash(prev, seq, at, kind, None, element, task,
                                                 payload)
                             rows.append((did, seq, at, kind, None, element, task,
@@ -256,11 +257,11 @@ class Bench:
         return int(row[0]), int(row[1])
 
 
-def _chain(did: int, events: int) -> list[tuple[datetime, str, str | None, str | None,
-                                                dict[str, Any]]]:
-    """The events of a synthetic dossier as a real loop writes them: reception, then
-    rounds of a completion and its steps, an hour apart."""
-    at = START + timedelta(minutes=did % 1440)
+def _chain(did: int, events: int, spread: int
+           ) -> list[tuple[datetime, str, str | None, str | None, dict[str, Any]]]:
+    """The events of a synthetic dossier as a real loop writes them: reception (on one of
+    the `spread` first days), then rounds of a completion and its steps, an hour apart."""
+    at = START + timedelta(days=did % spread, minutes=did % 1440)
     task = f"{did:08d}-0000-4000-8000-000000000000"
     rows: list[tuple[datetime, str, str | None, str | None, dict[str, Any]]] = [
         (at, "dossier.received", None, None, {
@@ -289,6 +290,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--dossiers", type=int, default=2000)
     parser.add_argument("--events", type=int, default=100)
+    parser.add_argument("--spread", type=int, default=30,
+                        help="days over which the synthetic dossiers are received")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     admin_sql(f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}")
@@ -298,11 +301,11 @@ def main() -> None:
         code, events = bench.real_dossier(args.rounds)
         print(f"1. one dossier through {args.rounds} rounds of the loop")
         bench.verify_times(code, events, args.repeat)
-        filled = bench.fill(code, args.dossiers, args.events)
+        filled = bench.fill(code, args.dossiers, args.events, args.spread)
         total = args.dossiers * args.events
         print(f"2. {args.dossiers} synthetic dossiers x {args.events} events = {total} "
               f"events written in {filled:.1f} s")
-        took, days = bench.anchor(days=8)
+        took, days = bench.anchor(days=args.spread + 3)
         print(f"   {days} daily anchors written in {took:.1f} s")
         print(f"   the dossier again, with {args.dossiers + 1} dossiers and anchors in its "
               f"province:")

@@ -91,6 +91,22 @@ class HistoryReads(HotPath):
                   & (HistoryEvent.seq == last.c.seq)))
         return [(code, int(seq), digest) for code, seq, digest in rows]
 
+    def heads_of_day(self, province: str, start: datetime, end: datetime
+                     ) -> list[tuple[str, int, str]]:
+        """(code, seq, hash) of the last event in [start, end) of each dossier that has one:
+        the chain heads that day moved (read by the index on the events' instants)."""
+        last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
+                .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
+                .where(Dossier.province == province, HistoryEvent.at >= start,
+                       HistoryEvent.at < end)
+                .group_by(HistoryEvent.dossier_id).subquery())
+        rows = self.session.execute(
+            select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
+            .join(last, last.c.dossier_id == Dossier.id)
+            .join(HistoryEvent, (HistoryEvent.dossier_id == last.c.dossier_id)
+                  & (HistoryEvent.seq == last.c.seq)))
+        return [(code, int(seq), digest) for code, seq, digest in rows]
+
     def anchors(self, province: str) -> Sequence[HistoryAnchor]:
         return self.session.scalars(select(HistoryAnchor).where(
             HistoryAnchor.province == province).order_by(HistoryAnchor.day)).all()

@@ -187,7 +187,8 @@ class HistoryEvent(Base):
     """Append-only, hash-chained record of everything that happened to a dossier."""
 
     __tablename__ = "history_events"
-    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_history_seq"),)
+    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_history_seq"),
+                      Index("ix_history_at", "at"))  # a day's anchor reads that day's events
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
     seq: Mapped[int]
@@ -218,8 +219,10 @@ class Rating(Base):
 
 
 class HistoryAnchor(Base):
-    """Per province and day: a digest over every dossier's chain head at the end of the day
-    (`engine.history.anchor_digest`), chained to the province's anchor before it."""
+    """Per province and day: a digest over chain heads at the end of the day
+    (`engine.history.anchor_digest`), chained to the province's anchor before it. Scheme 2
+    (every anchor written now) covers the heads of the dossiers that had events that day;
+    scheme 1 (anchors written before it) covers every dossier's head."""
 
     __tablename__ = "history_anchors"
     province: Mapped[str] = mapped_column(String(50), primary_key=True)
@@ -228,6 +231,7 @@ class HistoryAnchor(Base):
     prev_digest: Mapped[str] = mapped_column(String(64))
     dossiers: Mapped[int]
     created_at: Mapped[datetime]
+    scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
 
 class StoredProcedure(Base):

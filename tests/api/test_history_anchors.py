@@ -1,6 +1,7 @@
-"""Daily anchors: a digest per province and day over every dossier's chain head at the end of
-the day. A whole dossier deleted, or one rewound to an earlier event (each chain still proving
-itself), is found by the anchors of the days it was part of."""
+"""Daily anchors: a digest per province and day over the chain heads that moved that day.
+A whole dossier deleted, or one rewound to an earlier event (each chain still proving
+itself), is found by the anchors of the days it had events. Anchors written before (scheme
+1: every dossier's head) still verify as they were written."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from api.cli import main
 from engine.clock import ManualClock
+from engine.services.records import anchors
 from engine.services.records.anchors import anchor_due, verify_anchors
 from tests.api.helpers import TWO_STEPS, TWO_STEPS_FORMS, complete, dossier, started, step
 from tests.api.test_history_verify import dossier_id, triggers_set_aside, verify
@@ -39,7 +41,8 @@ def test_each_ended_day_is_anchored_once(day_one: tuple[World, ManualClock, list
     assert verify_anchors(world.ctx, world.province) == []
     with world.ctx.uow(readonly=True) as uow:
         stored = list(uow.repo.anchors(world.province))
-    assert [a.dossiers for a in stored] == [2, 2, 2]
+    assert [a.dossiers for a in stored] == [2, 0, 0]  # only the first day had events
+    assert {a.scheme for a in stored} == {2}
     assert stored[1].prev_digest == stored[0].digest
     # Later events do not disturb the anchors of days before them.
     started(world)
@@ -84,14 +87,36 @@ def test_a_dossier_rewound_or_deleted_is_found_by_the_anchors(
         assert [p["day"] for p in body["anchors"]["problems"]] == [
             (clock.now() - timedelta(days=2)).date().isoformat()]  # its last day of events
     problems = verify_anchors(world.ctx, world.province)
-    assert [p.day for p in problems] == [(clock.now() - timedelta(days=i)).date()
-                                         for i in (2, 1)]
+    # the day of its events; the next day, without events, is not concerned
+    assert [p.day for p in problems] == [(clock.now() - timedelta(days=2)).date()]
     assert "no longer give its digest" in problems[0].reason
     monkeypatch.setenv("MOTCUA_DATABASE_URL", db_url)
     assert main(["history", "verify", "--province", world.province]) == 1
     out = capsys.readouterr()
     assert f"{world.province} anchor {problems[0].day.isoformat()}:" in out.out
-    assert "2 anchors at fault" in out.err
+    assert "1 anchors at fault" in out.err
+
+
+def test_anchors_of_the_earlier_scheme_verify_as_written(
+        day_one: tuple[World, ManualClock, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anchors written over every dossier's head (scheme 1) keep verifying after the
+    change, and a deletion still shows in each of them from its dossier's first day on."""
+    world, clock, codes = day_one
+    clock.advance(timedelta(days=1))
+    monkeypatch.setattr(anchors, "SCHEME", 1)
+    assert len(anchor_due(world.ctx, world.province)) == 1
+    monkeypatch.setattr(anchors, "SCHEME", 2)
+    started(world)  # events on the second day
+    clock.advance(timedelta(days=2))
+    assert len(anchor_due(world.ctx, world.province)) == 2
+    with world.ctx.uow(readonly=True) as uow:
+        stored = list(uow.repo.anchors(world.province))
+    assert [(a.scheme, a.dossiers) for a in stored] == [(1, 2), (2, 1), (2, 0)]
+    assert verify_anchors(world.ctx, world.province) == []
+    with triggers_set_aside(world) as conn:
+        _delete(conn, dossier_id(conn, codes[1]))
+    assert [p.day for p in verify_anchors(world.ctx, world.province)] == [stored[0].day]
 
 
 def test_the_command_line_anchors_the_days_that_ended(

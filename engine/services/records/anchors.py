@@ -1,7 +1,12 @@
 """Daily anchors of the history (issue: an auditor must detect a whole dossier deleted or
 rewound, which its own chain cannot show). For each province and each day that has ended,
-an anchor stores a digest over every dossier's chain head at the end of that day, chained to
-the anchor before it (`engine.history.anchor_digest`). Workers write the anchors of the days
+an anchor stores a digest over the chain heads that moved that day (the last event of that
+day of each dossier that had one), chained to the anchor before it
+(`engine.history.anchor_digest`). Deleting a dossier changes the anchor of every day it had
+events; rewinding one, or re-sealing its chain after an altered event, changes the anchor of
+the day of its (new or old) head. Covering only the day's heads keeps an anchor's cost that
+of the day's work, not of the province's whole record; anchors written before (scheme 1)
+cover every dossier's head and are verified as they were written. Workers write the anchors of the days
 that ended during their sweep; `motcua history anchor` does the same by hand. Verifying
 re-computes each from the history rows."""
 from __future__ import annotations
@@ -16,6 +21,7 @@ from engine.services.context import Context
 from engine.store.models import HistoryAnchor
 from engine.store.uow import IntegrityError, UnitOfWork
 
+SCHEME = 2  # what the anchors written now cover: the heads that moved that day
 MAX_DAYS_PER_RUN = 62  # a province catching up after a long pause does it over a few sweeps
 
 
@@ -29,6 +35,13 @@ class AnchorProblem:
 def end_of(day: date) -> datetime:
     """Midnight after `day`, in Vietnam's time."""
     return datetime.combine(day + timedelta(days=1), time(), LOCAL_TZ)
+
+
+def _heads(uow: UnitOfWork, province: str, day: date, scheme: int
+           ) -> list[tuple[str, int, str]]:
+    if scheme == 1:
+        return uow.repo.heads_before(province, end_of(day))
+    return uow.repo.heads_of_day(province, end_of(day - timedelta(days=1)), end_of(day))
 
 
 def anchor_due(ctx: Context, province: str | None = None) -> list[tuple[str, date]]:
@@ -57,10 +70,11 @@ def anchor_due(ctx: Context, province: str | None = None) -> list[tuple[str, dat
 
 def _anchor(ctx: Context, province: str, day: date, prev: str) -> str:
     with ctx.uow() as uow:
-        heads = uow.repo.heads_before(province, end_of(day))
+        heads = _heads(uow, province, day, SCHEME)
         digest = anchor_digest(prev, heads)
         uow.repo.add(HistoryAnchor(province=province, day=day, digest=digest, prev_digest=prev,
-                                   dossiers=len(heads), created_at=ctx.clock.now()))
+                                   dossiers=len(heads), created_at=ctx.clock.now(),
+                                   scheme=SCHEME))
         try:
             uow.commit()
         except IntegrityError:  # another process anchored it first: theirs stands
@@ -84,23 +98,23 @@ def verify_anchors(ctx: Context, province: str, since: date | None = None
                                           "not linked to the anchor before it"))
         if since is None or anchor.day >= since:
             with ctx.uow(readonly=True) as uow:
-                heads = uow.repo.heads_before(province, end_of(anchor.day))
+                heads = _heads(uow, province, anchor.day, anchor.scheme)
             if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
                 problems.append(AnchorProblem(
-                    province, anchor.day, f"the chain heads at the end of the day no longer "
+                    province, anchor.day, f"the chain heads of the day no longer "
                     f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
         prev = anchor.digest
     return problems
 
 
-def dossier_anchor_problems(uow: UnitOfWork, province: str, last_event: datetime | None
+def dossier_anchor_problems(uow: UnitOfWork, province: str, event_times: list[datetime]
                             ) -> list[AnchorProblem]:
     """The anchors that vouch for one dossier's chain: every anchor of the province linked to
-    the one before it, and one re-computed from the history rows: that of the day of the
-    dossier's last event, or the first anchored day after it, else the latest. Its digest
-    holds the dossier's head as of that day, and re-sealing an altered event changes every
-    hash after it up to the head, so that one anchor covers every event before it (the
-    re-computation reads the province's chain heads at the end of that day)."""
+    the one before it, and one re-computed from the history rows: that of the last anchored
+    day on which the dossier had events. Its digest holds the dossier's head as of that day,
+    and re-sealing an altered event changes every hash after it up to the head, so that one
+    anchor covers every event up to that day (the re-computation reads the heads that moved
+    that day). Events after the last anchor wait for the next one."""
     anchors = list(uow.repo.anchors(province))
     problems = []
     prev = GENESIS
@@ -109,14 +123,15 @@ def dossier_anchor_problems(uow: UnitOfWork, province: str, last_event: datetime
             problems.append(AnchorProblem(province, anchor.day,
                                           "not linked to the anchor before it"))
         prev = anchor.digest
-    if last_event is None or not anchors:
+    by_day = {a.day: a for a in anchors}
+    anchored = sorted({t.astimezone(LOCAL_TZ).date() for t in event_times} & set(by_day))
+    if not anchored:
         return problems
-    day = last_event.astimezone(LOCAL_TZ).date()
-    anchor = next((a for a in anchors if a.day >= day), anchors[-1])
-    heads = uow.repo.heads_before(province, end_of(anchor.day))
+    anchor = by_day[anchored[-1]]
+    heads = _heads(uow, province, anchor.day, anchor.scheme)
     if anchor_digest(anchor.prev_digest, heads) != anchor.digest:
         problems.append(AnchorProblem(
-            province, anchor.day, f"the chain heads at the end of the day no longer "
+            province, anchor.day, f"the chain heads of the day no longer "
             f"give its digest ({len(heads)} dossiers now, {anchor.dossiers} then)"))
     return problems
 

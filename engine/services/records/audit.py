@@ -44,8 +44,7 @@ def verify_dossier(ctx: Context, caller: Caller, code: str) -> Verdict:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
         events = list(uow.repo.history(dossier.id))
         chain = _verdict(dossier, events)
-        problems = dossier_anchor_problems(uow, dossier.province,
-                                           events[-1].at if events else None)
+        problems = dossier_anchor_problems(uow, dossier.province, [e.at for e in events])
         again = reexecute(ctx, uow, dossier, events)
     return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
                    chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
