@@ -61,14 +61,18 @@ def test_old_answers_and_delivered_webhooks_are_purged(db_url: str) -> None:
 
         clock.advance(timedelta(days=6))
         _complete_with_key(w, "new-key")
-        assert purge_expired(w.ctx) == {"completion_keys": 0, "webhook_deliveries": 0}
+        # (the database is shared with other tests: what the purge returns counts theirs too)
+        purge_expired(w.ctx)
+        assert _count(w, CompletionKey) == 2
         clock.advance(timedelta(days=2))  # the first key is 8 days old, the second 2
-        assert purge_expired(w.ctx)["completion_keys"] == 1
+        assert purge_expired(w.ctx)["completion_keys"] >= 1
         assert _count(w, CompletionKey) == 1 and _count(w, CompletionKey, key="new-key") == 1
+        assert all(_count(w, WebhookDelivery, id=i) == 1 for i in delivered)
 
         clock.advance(timedelta(days=30))  # every delivery is now older than 30 days
-        gone = purge_expired(w.ctx, batch=1)  # several batches
-        assert gone == {"completion_keys": 1, "webhook_deliveries": len(delivered)}
+        gone = purge_expired(w.ctx, batch=1, rounds=10_000)  # several batches
+        assert gone["completion_keys"] >= 1 and gone["webhook_deliveries"] >= len(delivered)
+        assert _count(w, CompletionKey) == 0
         assert all(_count(w, WebhookDelivery, id=i) == 0 for i in delivered)
         assert all(_count(w, WebhookAttempt, delivery_id=i) == 0 for i in delivered)
         assert _count(w, WebhookDelivery, id=dead) == 1
@@ -88,5 +92,6 @@ def test_zero_days_keeps_everything(db_url: str) -> None:
     _complete_with_key(w, "kept")
     clock.advance(timedelta(days=3650))
     assert purge_expired(w.ctx) == {"completion_keys": 0, "webhook_deliveries": 0}
+    # (nothing at all is purged, whoever else's rows the shared database holds)
     assert _count(w, CompletionKey) == 1
     w.ctx.db_engine.dispose()
