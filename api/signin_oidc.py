@@ -27,6 +27,7 @@ from engine.services.org.oidc_signin import Pending, SignInRefused
 
 blp = Blueprint("signin_oidc", __name__)
 CALLBACK = "/signin/oidc/callback"
+MAX_NEXT = 500  # characters of the path to come back to
 KEPT = 3  # sign-ins under way kept per browser (a few tabs), the oldest dropped first
 # What each refusal is called on the page (api/page_text.py), and its status.
 REASONS = {"denied": ("oidc_denied", 401), "provider": ("oidc_provider", 502),
@@ -57,6 +58,8 @@ def _redirect_uri(settings: Any) -> str:
 def begin() -> ResponseReturnValue:
     settings = _settings()
     next_path = local(request.args.get("next"))
+    if len(next_path) > MAX_NEXT:  # it waits in the cookie, which browsers cap at 4 KiB
+        next_path = "/desk"
     try:
         address, pending = oidc_signin.begin(settings, _redirect_uri(settings), next_path)
     except IdentityProviderUnavailable as exc:

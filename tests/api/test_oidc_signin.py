@@ -211,6 +211,23 @@ def test_next_never_leads_to_another_site(site: World, next_path: str) -> None:
     assert r.status_code == 303 and r.headers["Location"] == "/desk"
 
 
+def test_a_very_long_next_is_not_kept(site: World) -> None:
+    r = sign_in(site, "/desk/tasks/" + "x" * 600)
+    assert r.status_code == 303 and r.headers["Location"] == "/desk"
+
+
+def test_a_discovery_document_of_another_issuer_is_refused(db_url: str,
+                                                           provider: Provider) -> None:
+    w = world_for(db_url, provider, oidc_issuer=provider.issuer + "/")
+    try:
+        r = w.client.get("/signin/oidc?next=/desk")
+        assert r.status_code == 303 and r.headers["Location"] == "/signin?next=/desk"
+        html = told(w, r, 503)
+        assert "names another issuer" in html and "MOTCUA_OIDC_ISSUER" in html
+    finally:
+        w.ctx.db_engine.dispose()
+
+
 def test_a_sign_in_left_at_the_provider_too_long_is_stale(site: World) -> None:
     back = back_from(to_provider(site))
     with site.client.session_transaction() as kept:
