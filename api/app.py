@@ -31,6 +31,7 @@ from api import (
     query_params,
     request_guard,
     sessions,
+    signin_oidc,
     stats,
     subscriptions,
     tasks,
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     assets.register(app)
     sessions.register(app, settings)
     pages.register(app)
+    signin_oidc.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

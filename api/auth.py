@@ -9,7 +9,13 @@ from flask import current_app, g, request
 from api import sessions
 from api.auth_throttle import FailureCounter, TooManyAttempts
 from engine.errors import Unauthenticated
-from engine.services.org.auth import Caller, authenticate, authenticate_digest, hash_token
+from engine.services.org.auth import (
+    Caller,
+    authenticate,
+    authenticate_digest,
+    authenticate_principal,
+    hash_token,
+)
 
 
 def caller() -> Caller:
@@ -17,11 +23,14 @@ def caller() -> Caller:
     found: Caller | None = g.get("caller")
     if found is None:
         header = request.headers.get("Authorization", "")
-        digest = None if header else sessions.signed_in()
-        if digest is not None:
+        signed = None if header else sessions.signed_in()
+        if signed is not None:
             if request.method not in sessions.SAFE_METHODS:
                 sessions.check_csrf(request.headers.get(sessions.CSRF_HEADER))
-            found = authenticate_digest(current_app.extensions["motcua"], digest)
+            ctx = current_app.extensions["motcua"]
+            found = authenticate_principal(ctx, signed.principal_id) \
+                if signed.principal_id is not None \
+                else authenticate_digest(ctx, signed.token_digest or "")
         else:
             token = header[7:].strip() if header.lower().startswith("bearer ") else ""
             found = authenticate_token(token)

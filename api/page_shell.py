@@ -8,9 +8,10 @@ from urllib.parse import quote
 from flask import Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from api import sessions
+from api import auth, sessions
 from api.assets import DIST
 from api.page_text import LANGUAGES, text_for
+from engine.errors import Unauthenticated
 
 LANG_COOKIE = "motcua_lang"
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -51,9 +52,14 @@ def page(template: str, status: int = 200, **values: object) -> Response:
 
 
 def signin_redirect() -> BaseResponse | None:
-    """The way to the sign-in page (coming back here after), or None when signed in."""
+    """The way to the sign-in page (coming back here after), or None when signed in as a
+    principal who may still sign in (not disabled, its token not rotated or revoked)."""
     if sessions.signed_in():
-        return None
+        try:
+            auth.caller()
+            return None
+        except Unauthenticated:
+            sessions.end()
     return redirect("/signin?next=" + quote(request.full_path.rstrip("?"), safe="/"))
 
 

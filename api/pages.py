@@ -1,11 +1,13 @@
 """The pages people work in, served by the app: sign-in (a principal's token; the demo
-offers its users), sign-out, and the officer's desk (inbox, task, dossier).
+offers its users; the province's account where its OIDC provider is set up, api/signin_oidc.py), sign-out, and the officer's desk (inbox, task, dossier).
 
 A page is a shell: its data comes from the same JSON API, with the session cookie, so every
 access decision stays in engine.access. The scripts and styles are bundled at set-up from
 web/ into web/dist/ (`make install`); nothing is fetched from elsewhere at run time.
 """
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -16,8 +18,10 @@ from flask import (
     redirect,
     request,
     send_from_directory,
+    session,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from api import sessions
 from api.assets import DIST
@@ -27,8 +31,13 @@ from api.page_shell import LANG_COOKIE, language, local, page, require_built, si
 from api.page_text import LANGUAGES, text_for
 from engine.errors import CsrfRefused, Unauthenticated
 from engine.services.org.auth import authenticate, hash_token
+from engine.services.org.oidc import IdentityProviderUnavailable
+from engine.services.org.oidc_signin import offered
 
 blp = Blueprint("pages", __name__)
+REFUSAL = "signin_refusal"  # the session's note of why a sign-in was refused, shown once
+REFUSALS = frozenset({400, 401, 403, 502})
+RETRY_AFTER = {429: 60, 503: IdentityProviderUnavailable.retry_after}
 # The demo's principals (api/demo.py) a sign-in page offers when they exist here.
 DEMO_USERS = ("demo-reception", "demo-specialist", "demo-head", "demo-leader",
               "demo-dept-specialist", "demo-dept-head", "demo-dept-leader")
@@ -50,9 +59,23 @@ def _demo_users() -> list[tuple[str, str, str]]:
     return found
 
 
-def _signin_page(status: int = 200, error: str | None = None) -> Response:
-    return page("signin.html", status, error=error, demo=_demo_users(),
-                 next=local(request.values.get("next")))
+def signin_page(status: int = 200, error: str | None = None, detail: str | None = None
+                ) -> Response:
+    """The sign-in page, with what went wrong (`error`, and the technical `detail`)."""
+    ctx = current_app.extensions["motcua"]
+    resp = page("signin.html", status, error=error, detail=detail, demo=_demo_users(),
+                oidc=offered(ctx.settings), next=local(request.values.get("next")))
+    retry_after = RETRY_AFTER.get(status)
+    if retry_after is not None:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
+
+
+def refused_elsewhere(words: str, status: int, detail: str, next_path: str) -> BaseResponse:
+    """Back to the sign-in page, which tells (once) why a sign-in elsewhere (the province's
+    provider) was refused: `words` names the text of api/page_text.py."""
+    session[REFUSAL] = {"words": words, "status": status, "detail": detail}
+    return redirect("/signin?next=" + quote(local(next_path), safe="/"), 303)
 
 
 @blp.get("/")
@@ -62,7 +85,12 @@ def home() -> ResponseReturnValue:
 
 @blp.get("/signin")
 def signin_form() -> ResponseReturnValue:
-    return _signin_page()
+    kept = session.pop(REFUSAL, None)
+    if isinstance(kept, dict) and kept.get("status") in RETRY_AFTER.keys() | REFUSALS:
+        t = text_for(language())
+        return signin_page(kept["status"], t.get(str(kept.get("words")), t["signin_failed"]),
+                           str(kept.get("detail") or "") or None)
+    return signin_page()
 
 
 @blp.post("/signin")
@@ -71,16 +99,16 @@ def signin() -> ResponseReturnValue:
     try:
         sessions.check_csrf(request.form.get(sessions.CSRF_FIELD))
     except CsrfRefused:  # e.g. the page was left open past its session: a fresh form
-        return _signin_page(403, t["signin_again"])
+        return signin_page(403, t["signin_again"])
     token = request.form.get("token", "").strip()
     if token.count(".") == 2:  # a JWT: the provider's own sign-in starts such sessions
-        return _signin_page(401, t["signin_jwt"])
+        return signin_page(401, t["signin_jwt"])
     try:
         authenticate_token(token)
     except TooManyAttempts:
-        return _signin_page(429, t["signin_throttled"])
+        return signin_page(429, t["signin_throttled"])
     except Unauthenticated:
-        return _signin_page(401, t["signin_failed"])
+        return signin_page(401, t["signin_failed"])
     seconds = current_app.extensions["motcua.session_seconds"]
     sessions.start(hash_token(token), seconds)
     return redirect(local(request.form.get("next")), 303)

@@ -1,5 +1,8 @@
 """The pages' sessions: a signed, expiring cookie (HttpOnly, SameSite=Lax, Secure behind
-https) that keeps the hash of the principal's token, never the token, and a CSRF token.
+https) that names the principal, and a CSRF token. A session started with a token keeps the
+token's hash (never the token), so it ends when the token is rotated or revoked; one started
+through the province's OIDC provider keeps the principal's id. Either ends when the
+principal is disabled.
 
 The pages call the same JSON API as everyone: with the cookie, a GET is answered as for the
 bearer token, and any other method only with the session's CSRF token in the
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, request, session
@@ -61,14 +65,29 @@ def check_csrf(sent: str | None) -> None:
                           "or csrf_token field); reload the page and try again")
 
 
-def start(token_digest: str, lifetime_seconds: float) -> None:
-    """Sign in: a new session (new CSRF token) for the principal of `token_digest`.
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session stands for: the hash of a principal's token, or a principal's id."""
 
-    The hook for a province's OIDC provider: its sign-in callback, once it has verified the
-    ID token, starts the session here with the key the caller is authenticated by."""
-    session.clear()
+    token_digest: str | None = None
+    principal_id: int | None = None
+
+
+def start(token_digest: str, lifetime_seconds: float) -> None:
+    """Sign in with a token: a new session (new CSRF token) for the principal of
+    `token_digest`."""
+    _start("who", token_digest, lifetime_seconds)
+
+
+def start_for_principal(principal_id: int, lifetime_seconds: float) -> None:
+    """Sign in through the provider: a new session for the principal it signed in."""
+    _start("principal", principal_id, lifetime_seconds)
+
+
+def _start(key: str, value: str | int, lifetime_seconds: float) -> None:
+    session.clear()  # whatever the visitor's session held before (no fixation)
     session.permanent = True
-    session["who"] = token_digest
+    session[key] = value
     session["until"] = time.time() + lifetime_seconds
     session["csrf"] = secrets.token_urlsafe(32)
 
@@ -77,12 +96,18 @@ def end() -> None:
     session.clear()
 
 
-def signed_in() -> str | None:
-    """The token hash of the signed-in principal, or None (no session, or it has expired)."""
-    who, until = session.get("who"), session.get("until")
-    if not isinstance(who, str) or not isinstance(until, (int, float)):
+def signed_in() -> SignedIn | None:
+    """Who the session stands for, or None (no session, or it has expired)."""
+    who, principal, until = session.get("who"), session.get("principal"), session.get("until")
+    if isinstance(who, str):
+        found = SignedIn(token_digest=who)
+    elif isinstance(principal, int) and not isinstance(principal, bool):
+        found = SignedIn(principal_id=principal)
+    else:
+        return None
+    if not isinstance(until, (int, float)):
         return None
     if until <= time.time():
         session.clear()
         return None
-    return who
+    return found

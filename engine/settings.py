@@ -78,6 +78,28 @@ class Settings:
         "help": "province of every OIDC principal; empty = the token's province claim"})
     oidc_algorithms: str = field(default="RS256,ES256,PS256,EdDSA", metadata={
         "help": "signature algorithms accepted (asymmetric ones only)"})
+    oidc_client_id: str = field(default="", metadata={
+        "help": "this service's client id at the provider: with it (and the issuer and keys) "
+                "the sign-in page offers the province's account; the ID token's aud must "
+                "name it"})
+    oidc_client_secret: str = field(default="", metadata={
+        "help": "the client's secret (a confidential client; sent with HTTP Basic unless the "
+                "provider only takes it in the form); empty = a public client, PKCE alone"})
+    oidc_authorization_endpoint: str = field(default="", metadata={
+        "help": "the provider's authorization endpoint; empty = discovered from "
+                "{issuer}/.well-known/openid-configuration"})
+    oidc_token_endpoint: str = field(default="", metadata={
+        "help": "the provider's token endpoint (the only address the sign-in code is sent "
+                "to); empty = discovered like the authorization endpoint"})
+    oidc_redirect_uri: str = field(default="", metadata={
+        "help": "the address the provider sends people back to, as registered there "
+                "(https://HOST/signin/oidc/callback); empty = this site's address as the "
+                "request names it"})
+    oidc_scopes: str = field(default="openid profile", metadata={
+        "help": "scopes asked of the provider (openid is always asked)"})
+    oidc_timeout: float = field(default=10.0, metadata={
+        "help": "seconds to connect to the provider (discovery, token endpoint), and again "
+                "to read its answer"})
     message_ttl_hours: float = field(default=72.0, metadata={
         "help": "hours a message that came before its process waited for it is kept (a "
                 "procedure's message_ttl_hours overrides it)"})

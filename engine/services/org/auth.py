@@ -15,8 +15,8 @@ from engine.services.org.registry import known_positions, registered_unit
 from engine.store import org
 from engine.store.models import Principal, max_length
 
-__all__ = ["Caller", "ROLES", "authenticate", "authenticate_digest", "create_principal", "hash_token", "new_principal",
-           "new_token"]
+__all__ = ["Caller", "ROLES", "authenticate", "authenticate_digest", "authenticate_principal",
+           "create_principal", "hash_token", "new_principal", "new_token"]
 
 
 def hash_token(token: str) -> str:
@@ -66,6 +66,26 @@ def authenticate_digest(ctx: Context, digest: str) -> Caller:
         ttl = min(ttl, left)
     caller = _caller(principal, extra)
     _remember(ctx, digest, caller, ttl)
+    return caller
+
+
+def authenticate_principal(ctx: Context, principal_id: int) -> Caller:
+    """The principal a page session names by id (one started through the province's OIDC
+    provider): it works while the principal exists and is not disabled."""
+    key = f"principal:{principal_id}"
+    hit: tuple[Caller, float] | None = ctx.callers.get(key)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    with ctx.uow(readonly=True) as uow:
+        principal = uow.session.get(Principal, principal_id) if 0 < principal_id < 2**31 \
+            else None
+        extra = org.memberships(uow.session, principal.id) if principal is not None else []
+    if principal is None:
+        raise Unauthenticated("this session's principal no longer exists; sign in again")
+    if principal.disabled_at is not None:
+        raise Unauthenticated("this principal is disabled")
+    caller = _caller(principal, extra)
+    _remember(ctx, key, caller, CALLER_TTL)
     return caller
 
 

@@ -37,7 +37,8 @@ from engine.settings import Settings
 from engine.store import org
 from engine.store.models import Principal, max_length
 
-__all__ = ["IdentityProviderUnavailable", "authenticate_jwt", "is_jwt"]
+__all__ = ["ClaimsRefused", "IdentityProviderUnavailable", "PrincipalDisabled", "TokenRefused",
+           "authenticate_jwt", "caller_from_claims", "is_jwt", "verify"]
 
 KEYS_LIFESPAN = 300  # seconds the provider's keys are kept before they are fetched again
 LEEWAY = 30  # seconds of clock difference tolerated on exp, nbf and iat
@@ -53,6 +54,20 @@ class IdentityProviderUnavailable(MotcuaError):
     retry_after = 30
 
 
+class TokenRefused(Unauthenticated):
+    """The token itself cannot be trusted: malformed, signed by another key, issued by
+    another provider, for another audience, or expired."""
+
+
+class ClaimsRefused(Unauthenticated):
+    """A trusted token whose claims name no usable province, role, unit or position (or a
+    person known in another province)."""
+
+
+class PrincipalDisabled(Unauthenticated):
+    """The person is known, and an administrator has disabled them."""
+
+
 def is_jwt(token: str) -> bool:
     """A JWT in compact form: three base64url parts, a JSON header first ("ey...")."""
     return token.startswith("ey") and token.count(".") == 2
@@ -64,8 +79,16 @@ def authenticate_jwt(ctx: Context, token: str, ttl: float) -> tuple[Caller, floa
     settings = ctx.settings
     if not (settings.oidc_issuer and settings.oidc_jwks):
         raise Unauthenticated("unknown bearer token")
-    claims = _verify(settings, token)
-    province, role, name, memberships = _mapped(settings, claims)
+    claims = verify(settings, token, settings.oidc_audience)
+    caller = caller_from_claims(ctx, claims)
+    left = float(claims["exp"]) - time.time()
+    return caller, max(0.0, min(ttl, left))
+
+
+def caller_from_claims(ctx: Context, claims: dict[str, Any]) -> Caller:
+    """The principal verified claims name (`iss` and `sub`), made on first sign-in and
+    brought up to date from the claims at each later one."""
+    province, role, name, memberships = _mapped(ctx.settings, claims)
     subject = f"{claims['iss']} {claims['sub']}"
     for attempt in (1, 2):
         try:
@@ -75,10 +98,8 @@ def authenticate_jwt(ctx: Context, token: str, ttl: float) -> tuple[Caller, floa
             if attempt == 2:  # pragma: no cover - a second collision means a real conflict
                 raise
             # Two first sign-ins of the same person at once: the other one made the row.
-    caller = Caller(principal.id, principal.name, principal.role, principal.province,
-                    principal.unit, principal.position, tuple(extra))
-    left = float(claims["exp"]) - time.time()
-    return caller, max(0.0, min(ttl, left))
+    return Caller(principal.id, principal.name, principal.role, principal.province,
+                  principal.unit, principal.position, tuple(extra))
 
 
 # -- verifying --------------------------------------------------------------------------
@@ -87,31 +108,33 @@ _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-def _verify(settings: Settings, token: str) -> dict[str, Any]:
+def verify(settings: Settings, token: str, audience: str) -> dict[str, Any]:
+    """The claims of a token of the configured provider: signed by one of its keys with an
+    accepted algorithm, issued by it, unexpired, and naming `audience` (if not empty)."""
     algorithms = [a.strip() for a in settings.oidc_algorithms.split(",")
                   if a.strip() in ASYMMETRIC]
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as exc:
-        raise Unauthenticated(f"malformed token: {exc}") from exc
+        raise TokenRefused(f"malformed token: {exc}") from exc
     if header.get("alg") not in algorithms:
-        raise Unauthenticated(f"token signed with {header.get('alg')!r}; accepted: "
+        raise TokenRefused(f"token signed with {header.get('alg')!r}; accepted: "
                               f"{', '.join(algorithms)}")
     key = _signing_key(settings.oidc_jwks, token, header)
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, key, algorithms=algorithms, audience=settings.oidc_audience or None,
+            token, key, algorithms=algorithms, audience=audience or None,
             issuer=settings.oidc_issuer, leeway=LEEWAY,
-            options={"require": ["exp", "iss", "sub"], "verify_aud": bool(settings.oidc_audience)})
+            options={"require": ["exp", "iss", "sub"], "verify_aud": bool(audience)})
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthenticated("the token has expired: sign in again") from exc
+        raise TokenRefused("the token has expired: sign in again") from exc
     except jwt.InvalidAudienceError as exc:
-        raise Unauthenticated(f"the token is not for this service (aud must be "
-                              f"{settings.oidc_audience})") from exc
+        raise TokenRefused(f"the token is not for this service (aud must be "
+                           f"{audience})") from exc
     except jwt.InvalidIssuerError as exc:
-        raise Unauthenticated("the token was issued by another provider") from exc
+        raise TokenRefused("the token was issued by another provider") from exc
     except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"invalid token: {exc}") from exc
+        raise TokenRefused(f"invalid token: {exc}") from exc
     return claims
 
 
@@ -128,7 +151,7 @@ def _signing_key(jwks: str, token: str, header: dict[str, Any]) -> Any:
             raise IdentityProviderUnavailable(
                 "the identity provider's keys cannot be fetched; try again shortly") from exc
         except jwt.PyJWKClientError as exc:
-            raise Unauthenticated(f"the token's key is not the provider's: {exc}") from exc
+            raise TokenRefused(f"the token's key is not the provider's: {exc}") from exc
     try:
         keys = jwt.PyJWKSet.from_json(Path(jwks).read_text(encoding="utf-8"))
     except (OSError, ValueError, jwt.PyJWKSetError) as exc:
@@ -137,7 +160,7 @@ def _signing_key(jwks: str, token: str, header: dict[str, Any]) -> Any:
     kid = header.get("kid")
     found = [k for k in keys.keys if kid is None or k.key_id == kid]
     if not found:
-        raise Unauthenticated(f"the token's key {kid!r} is not the provider's")
+        raise TokenRefused(f"the token's key {kid!r} is not the provider's")
     return found[0].key
 
 
@@ -149,8 +172,8 @@ _LONGEST = {name: max_length(Principal.__table__.c[name])
 
 def _mapped(settings: Settings, claims: dict[str, Any]
             ) -> tuple[str, str, str, list[tuple[str, str | None]]]:
-    def refuse(why: str) -> Unauthenticated:
-        return Unauthenticated(f"the token's claims cannot be used: {why}")
+    def refuse(why: str) -> ClaimsRefused:
+        return ClaimsRefused(f"the token's claims cannot be used: {why}")
 
     province = claims.get("province")
     if settings.oidc_province:
@@ -188,12 +211,12 @@ def _principal(ctx: Context, subject: str, province: str, role: str, name: str,
     with ctx.uow() as uow:
         for unit, _ in memberships:
             if uow.repo.unit_province(unit) != province:
-                raise Unauthenticated(f"the token's memberships name {unit}, not a registered "
+                raise ClaimsRefused(f"the token's memberships name {unit}, not a registered "
                                       f"unit of province {province}")
         unknown = org.unknown_positions(uow.session, province,
                                         [p for _, p in memberships if p])
         if unknown:
-            raise Unauthenticated(f"the token's memberships name the position "
+            raise ClaimsRefused(f"the token's memberships name the position "
                                   f"{', '.join(sorted(unknown))}, not one of province "
                                   f"{province}")
         row = uow.session.query(Principal).filter_by(subject=subject).with_for_update() \
@@ -209,9 +232,9 @@ def _principal(ctx: Context, subject: str, province: str, role: str, name: str,
             uow.repo.add(row)
             uow.repo.flush()
         elif row.province != province:
-            raise Unauthenticated("this person is known in another province")
+            raise ClaimsRefused("this person is known in another province")
         elif row.disabled_at is not None:
-            raise Unauthenticated("this principal is disabled")
+            raise PrincipalDisabled("this principal is disabled")
         else:
             row.name, row.role, row.unit, row.position = name, role, unit, position
         if sorted(org.memberships(uow.session, row.id)) != sorted(further):

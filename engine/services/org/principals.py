@@ -161,7 +161,7 @@ def _own(uow: UnitOfWork, caller: Caller, principal_id: int, *,
 
 
 def _forget(ctx: Context, principal_id: int) -> None:
-    """Drop this process's cached look-ups of the principal's tokens."""
+    """Drop this process's cached look-ups of the principal (by its tokens, by its sessions)."""
     for digest, (cached, _) in list(ctx.callers.items()):
         if cached.id == principal_id:
             ctx.callers.pop(digest, None)
