@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 
 from api import sessions
 from api.assets import DIST
-from api.auth import authenticate_token
+from api.auth import authenticate_token, caller
 from api.auth_throttle import TooManyAttempts
 from api.page_shell import LANG_COOKIE, language, local, page, require_built, signin_redirect
 from api.page_text import LANGUAGES, text_for
@@ -31,7 +31,9 @@ from engine.services.org.auth import authenticate, hash_token
 blp = Blueprint("pages", __name__)
 # The demo's principals (api/demo.py) a sign-in page offers when they exist here.
 DEMO_USERS = ("demo-reception", "demo-specialist", "demo-head", "demo-leader",
-              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader")
+              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader", "demo-auditor")
+# Where a role's work starts when the sign-in names no page to come back to.
+HOMES = {"auditor": "/audit"}
 
 
 def register(app: Flask) -> None:
@@ -52,12 +54,17 @@ def _demo_users() -> list[tuple[str, str, str]]:
 
 def _signin_page(status: int = 200, error: str | None = None) -> Response:
     return page("signin.html", status, error=error, demo=_demo_users(),
-                 next=local(request.values.get("next")))
+                 next=local(request.values.get("next"), ""))
 
 
 @blp.get("/")
 def home() -> ResponseReturnValue:
-    return redirect("/desk" if sessions.signed_in() else "/signin")
+    if not sessions.signed_in():
+        return redirect("/signin")
+    try:
+        return redirect(HOMES.get(caller().role, "/desk"))
+    except Unauthenticated:  # its token revoked since
+        return redirect("/signin")
 
 
 @blp.get("/signin")
@@ -76,14 +83,14 @@ def signin() -> ResponseReturnValue:
     if token.count(".") == 2:  # a JWT: the provider's own sign-in starts such sessions
         return _signin_page(401, t["signin_jwt"])
     try:
-        authenticate_token(token)
+        who = authenticate_token(token)
     except TooManyAttempts:
         return _signin_page(429, t["signin_throttled"])
     except Unauthenticated:
         return _signin_page(401, t["signin_failed"])
     seconds = current_app.extensions["motcua.session_seconds"]
     sessions.start(hash_token(token), seconds)
-    return redirect(local(request.form.get("next")), 303)
+    return redirect(local(request.form.get("next"), HOMES.get(who.role, "/desk")), 303)
 
 
 @blp.post("/signout")
