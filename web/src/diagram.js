@@ -29,7 +29,7 @@ async function fetchXml(key, version) {
 
 // The diagram of `key` version `version` in a new section (returned at once; the diagram
 // arrives when loaded). `mark({completed, active})` marks it, also before it has loaded.
-export function processDiagram(key, version) {
+export function processDiagram(key, version, { heading = 'h2' } = {}) {
   linkStylesheet();
   const canvasBox = h('div', { class: 'diagram-canvas', role: 'img', 'aria-label': `${t('diagram')} ${key} v${version}` });
   const status = h('p', { class: 'muted diagram-status', role: 'status' }, t('diagram_loading'));
@@ -38,7 +38,7 @@ export function processDiagram(key, version) {
     h('span', { class: 'key done' }), t('legend_done'), ' ',
     h('span', { class: 'key active' }), t('legend_active'), ' ', t('legend_loops'));
   const section = h('section', { class: 'diagram', 'aria-labelledby': 'diagram-title', 'data-state': 'loading' },
-    h('h2', { id: 'diagram-title' }, `${t('diagram')} · ${key} · ${t('version')} ${version}`),
+    h(heading, { id: 'diagram-title' }, `${t('diagram')} · ${key} · ${t('version')} ${version}`),
     status, canvasBox, legend,
     h('details', { class: 'path' }, h('summary', {}, t('path')), list));
   let viewer = null;

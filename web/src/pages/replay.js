@@ -96,14 +96,17 @@ async function moveTo(seq, ui) {
     try {
       m = await api(`/dossiers/${enc}/replay?seq=${seq}`);
     } catch (err) {
-      if (mine === asked) ui.moment.replaceChildren(alertBox(`${t('replay_failed')}: ${err.message}`));
+      if (mine === asked) {
+        ui.moment.replaceChildren(alertBox(`${t('replay_failed')}: ${err.message}`));
+        ui.section.setAttribute('aria-busy', 'false');
+      }
       return;
     }
     if (mine !== asked) return;
     showMoment(m, ui.moment);
     if (!diagram) {
       const { processDiagram } = await import('../diagram.js');
-      diagram = processDiagram(ui.dossier.process_key, m.process_version);
+      diagram = processDiagram(ui.dossier.process_key, m.process_version, { heading: 'h3' });
       ui.diagramBox.replaceChildren(diagram.section);
     }
     diagram.mark({ completed: m.completed_elements, active: m.active_elements });
@@ -127,7 +130,7 @@ function records(d) {
     const to = `${y}-${String(m).padStart(2, '0')}-${last}`;
     links.push(h('li', {}, h('a', { id: 'tracking-book', href: `/api/v1/units/${encodeURIComponent(d.unit)}/tracking-book?from=${from}&to=${to}&format=pdf`, type: 'application/pdf' }, t('tracking_book', d.unit, month))));
   }
-  return h('section', { 'aria-labelledby': 'records' }, h('h2', { id: 'records' }, t('records')), h('ul', {}, ...links));
+  return h('section', { class: 'records', 'aria-labelledby': 'records' }, h('h2', { id: 'records' }, t('records')), h('ul', {}, ...links));
 }
 
 function replaySection(d) {
@@ -148,10 +151,10 @@ function replaySection(d) {
       button(t('next'), 'seq-next', () => Number(slider.value) + 1),
       button(t('last'), 'seq-last', () => total),
       position),
+    ui.diagramBox,
     h('div', { class: 'replay-panes' },
       h('div', {}, h('h3', {}, t('event')), ui.event),
-      h('div', {}, h('h3', {}, t('as_it_stood')), ui.moment)),
-    ui.diagramBox);
+      h('div', {}, h('h3', {}, t('as_it_stood')), ui.moment)));
   return { ui, go };
 }
 
@@ -172,11 +175,14 @@ async function load() {
   const { ui, go } = replaySection(d);
   const verdict = verdictSection(code, (seq) => { go(seq); ui.slider.focus(); });
   show(
-    h('p', {}, h('a', { href: '/audit' }, t('back_to_search'))),
-    h('h1', {}, `${t('dossier')} ${d.code}`),
-    h('p', {}, `${procedureName(procedures, d.process_key)} · ${(d.applicant && d.applicant.name) || ''} · `,
-      t(`st_${d.status}`), ' ', badge(d.timeliness, t(d.timeliness))),
-    verdict, ui.section, records(d));
+    h('div', { class: 'dossier-head' },
+      h('div', {},
+        h('p', {}, h('a', { href: '/audit' }, t('back_to_search'))),
+        h('h1', {}, `${t('dossier')} ${d.code}`),
+        h('p', {}, `${procedureName(procedures, d.process_key)} · ${(d.applicant && d.applicant.name) || ''} · `,
+          t(`st_${d.status}`), ' ', badge(d.timeliness, t(d.timeliness)))),
+      records(d)),
+    verdict, ui.section);
   const wanted = Number(new URLSearchParams(location.search).get('seq'));
   go(Number.isInteger(wanted) && wanted >= 1 ? wanted : total);
 }

@@ -1,0 +1,124 @@
+"""An auditor in a real browser: signs in (a demo user), finds a dossier that went through a
+loop (reception, guidance, reception again), opens its replay, sees the record verified and
+the path on the diagram (the loop's passes counted), and moves the slider back by keyboard
+to an earlier event, where the dossier stood elsewhere. An officer's dossier page shows the
+diagram with the current step marked. Each page is saved under build/screenshots/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.web.browser import screenshot, served, wait_for, wait_text
+from tests.web.test_desk_browser import INTAKE, demo  # noqa: F401 (the demo fixture)
+
+ROOT_PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def _guidance_steps() -> list[dict[str, Any]]:
+    scenarios = json.loads((ROOT_PROCESSES / "judicial_record_certificate.scenarios.json")
+                           .read_text(encoding="utf-8"))
+    found = scenarios["scenarios"] if isinstance(scenarios, dict) else scenarios
+    return next(s for s in found if s["name"] == "guidance_then_granted")["steps"][:3]
+
+
+def _through_the_loop(app: Any, key: str) -> str:
+    """A dossier received, sent back for guidance, received again: now at the appraisal."""
+    api = app.test_client()
+    r = api.post("/api/v1/dossiers", json=INTAKE, headers={
+        "Authorization": "Bearer demo-client", "Idempotency-Key": key})
+    assert r.status_code == 201, r.get_json()
+    d = r.get_json()
+    for s in _guidance_steps():
+        [task] = [t for t in d["current_steps"] if t["element_id"] == s["task"]]
+        r = api.post(f"/api/v1/tasks/{task['task_id']}/complete", json={"data": s["data"]},
+                     headers={"Authorization": "Bearer demo-reception"})
+        assert r.status_code == 200, r.get_json()
+        d = r.get_json()
+    assert [t["element_id"] for t in d["current_steps"]] == ["appraisal"], d["current_steps"]
+    return str(d["code"])
+
+
+def _marked(b: Any, element: str, marker: str) -> bool:
+    from selenium.webdriver.common.by import By
+
+    return bool(b.find_elements(
+        By.CSS_SELECTOR, f"g.djs-element.{marker}[data-element-id='{element}']"))
+
+
+def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from tests.web.browser import chromium
+
+    code = _through_the_loop(demo, f"audit-{id(demo)}")
+    events = demo.test_client().get(f"/api/v1/dossiers/{code}/history?limit=1000", headers={
+        "Authorization": "Bearer demo-auditor"}).get_json()["items"]
+    first_done = next(e["seq"] for e in events if e["kind"] == "task.completed")
+
+    with served(demo) as base, chromium() as b:
+        b.get(base + "/audit")  # signed out: to the sign-in, and back here after it
+        wait_for(b, "button[data-demo='demo-auditor']").click()
+        query = wait_for(b, "#f-q")
+        assert b.current_url == base + "/audit"
+        query.send_keys("tran minh khoa")  # the applicant's name, without diacritics
+        Select(b.find_element(By.ID, "f-status")).select_by_value("finished")
+        query.send_keys(Keys.ENTER)
+        wait_text(b, "#results", "Không có hồ sơ nào phù hợp.")
+        assert "status=finished" in b.current_url  # the search is in the address
+        Select(b.find_element(By.ID, "f-status")).select_by_value("in_process")
+        b.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+        row = wait_for(b, f"tr[data-code='{code}']")
+        assert "Trần Minh Khoa" in row.text and "Đang xử lý" in row.text
+        screenshot(b, "11-audit-search")
+
+        row.find_element(By.CSS_SELECTOR, "a.dossier-link").click()
+        wait_text(b, "#verdict-overall", "Nguyên vẹn")
+        assert b.find_element(By.ID, "verdict-overall").get_attribute("data-intact") == "true"
+        assert "Chạy lại quy trình" in b.find_element(By.ID, "verdict-reexecution").text
+        wait_for(b, ".diagram[data-state='ready']")
+        wait_for(b, f".replay[data-seq='{len(events)}']")
+        assert _marked(b, "appraisal", "motcua-active")
+        assert _marked(b, "reception", "motcua-done") and _marked(b, "guidance", "motcua-done")
+        count = wait_for(b, ".pass-count[data-element='reception']")
+        assert count.text == "×2"
+        assert "Đang xử lý" in b.find_element(By.ID, "moment-status").text
+        sheet = b.find_element(By.ID, "control-sheet").get_attribute("href")
+        assert sheet.endswith(f"/api/v1/dossiers/{code}/control-sheet?format=pdf")
+        screenshot(b, "12-audit-replay")
+
+        # Back to the first reception's completion, by keyboard only.
+        slider = b.find_element(By.ID, "seq")
+        slider.send_keys(Keys.HOME)
+        wait_for(b, ".replay[data-seq='1']")
+        wait_text(b, "#event-kind", "Tiếp nhận hồ sơ")
+        assert _marked(b, "reception", "motcua-active")
+        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count")
+        for _ in range(first_done - 1):
+            slider.send_keys(Keys.ARROW_RIGHT)
+        wait_for(b, f".replay[data-seq='{first_done}']")
+        wait_text(b, "#event-kind", "Hoàn thành bước")
+        wait_text(b, "#moment-steps", "Hướng dẫn")  # the guidance step waits
+        assert _marked(b, "guidance", "motcua-active")
+        assert _marked(b, "reception", "motcua-done")
+        assert not _marked(b, "appraisal", "motcua-active")
+        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count")
+        assert f"seq={first_done}" in b.current_url  # the moment has an address
+        assert b.find_element(By.ID, "seq-position").text.startswith(f"Sự kiện {first_done} /")
+        screenshot(b, "13-audit-replay-earlier")
+
+
+def test_the_dossier_page_shows_the_diagram_with_the_current_step(demo: Any) -> None:  # noqa: F811
+    from tests.web.browser import chromium
+
+    code = _through_the_loop(demo, f"desk-diagram-{id(demo)}")
+    with served(demo) as base, chromium() as b:
+        b.get(f"{base}/signin?next=/desk/dossiers/{code}")
+        wait_for(b, "button[data-demo='demo-dept-specialist']").click()
+        wait_for(b, ".diagram[data-state='ready']")
+        wait_for(b, "g.djs-element.motcua-active[data-element-id='appraisal']")
+        assert _marked(b, "reception", "motcua-done")
+        assert wait_for(b, ".pass-count[data-element='reception']").text == "×2"
+        screenshot(b, "06-dossier-diagram")
