@@ -95,7 +95,7 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
         wait_for(b, ".replay[data-seq='1']")
         wait_text(b, "#event-kind", "Tiếp nhận hồ sơ")
         assert _marked(b, "reception", "motcua-active")
-        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count")
+        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count[data-element]")
         for _ in range(first_done - 1):
             slider.send_keys(Keys.ARROW_RIGHT)
         wait_for(b, f".replay[data-seq='{first_done}']")
@@ -104,7 +104,7 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
         assert _marked(b, "guidance", "motcua-active")
         assert _marked(b, "reception", "motcua-done")
         assert not _marked(b, "appraisal", "motcua-active")
-        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count")
+        assert not b.find_elements(By.CSS_SELECTOR, ".pass-count[data-element]")
         assert f"seq={first_done}" in b.current_url  # the moment has an address
         assert b.find_element(By.ID, "seq-position").text.startswith(f"Sự kiện {first_done} /")
         screenshot(b, "13-audit-replay-earlier")
@@ -122,3 +122,47 @@ def test_the_dossier_page_shows_the_diagram_with_the_current_step(demo: Any) -> 
         assert _marked(b, "reception", "motcua-done")
         assert wait_for(b, ".pass-count[data-element='reception']").text == "×2"
         screenshot(b, "06-dossier-diagram")
+
+
+def _rewrite_first_completion(app: Any, code: str) -> int:
+    """The attacker with the database file: sets the trigger aside, rewrites what an officer
+    submitted, puts the trigger back (the chain is not re-sealed)."""
+    from sqlalchemy import text
+
+    with app.extensions["motcua"].db_engine.begin() as conn:
+        guard = conn.execute(text("SELECT sql FROM sqlite_master "
+                                  "WHERE name = 'history_events_no_update'")).scalar_one()
+        conn.execute(text("DROP TRIGGER history_events_no_update"))
+        seq, payload = conn.execute(text(
+            "SELECT e.seq, e.payload FROM history_events e JOIN dossiers d ON d.id = "
+            "e.dossier_id WHERE d.code = :c AND e.kind = 'task.completed' ORDER BY e.seq "
+            "LIMIT 1"), {"c": code}).one()
+        changed = json.loads(payload) if isinstance(payload, str) else dict(payload)
+        changed["data"]["comment"] = "written afterwards"
+        conn.execute(text("UPDATE history_events SET payload = :p WHERE seq = :s AND "
+                          "dossier_id = (SELECT id FROM dossiers WHERE code = :c)"),
+                     {"p": json.dumps(changed, ensure_ascii=False), "s": seq, "c": code})
+        conn.execute(text(guard))
+    return int(seq)
+
+
+def test_a_rewritten_record_is_shown_not_intact_and_its_event_replayed(
+        demo: Any) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    from tests.web.browser import chromium
+
+    code = _through_the_loop(demo, f"audit-tampered-{id(demo)}")
+    seq = _rewrite_first_completion(demo, code)
+    with served(demo) as base, chromium() as b:
+        b.get(f"{base}/audit/dossiers/{code}")
+        wait_for(b, "button[data-demo='demo-auditor']").click()
+        wait_text(b, "#verdict-overall", "KHÔNG nguyên vẹn")
+        chain = b.find_element(By.ID, "verdict-chain")
+        assert "check-failed" in chain.get_attribute("class")
+        assert f"sự kiện {seq}" in chain.text, chain.text
+        screenshot(b, "14-audit-not-intact")
+        chain.find_element(By.CSS_SELECTOR, f"button[data-seq='{seq}']").click()
+        wait_for(b, f".replay[data-seq='{seq}']")
+        wait_text(b, "#event-kind", f"{seq} · Hoàn thành bước")
+        assert b.switch_to.active_element.get_attribute("id") == "seq"

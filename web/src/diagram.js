@@ -35,8 +35,9 @@ export function processDiagram(key, version, { heading = 'h2' } = {}) {
   const status = h('p', { class: 'muted diagram-status', role: 'status' }, t('diagram_loading'));
   const list = h('ul', { class: 'path-list' });
   const legend = h('p', { class: 'diagram-legend muted' },
-    h('span', { class: 'key done' }), t('legend_done'), ' ',
-    h('span', { class: 'key active' }), t('legend_active'), ' ', t('legend_loops'));
+    h('span', {}, h('span', { class: 'key done' }), ` ${t('legend_done')}`),
+    h('span', {}, h('span', { class: 'key active' }), ` ${t('legend_active')}`),
+    h('span', {}, h('span', { class: 'pass-count' }, '×n'), ` ${t('legend_loops')}`));
   const section = h('section', { class: 'diagram', 'aria-labelledby': 'diagram-title', 'data-state': 'loading' },
     h(heading, { id: 'diagram-title' }, `${t('diagram')} · ${key} · ${t('version')} ${version}`),
     status, canvasBox, legend,
