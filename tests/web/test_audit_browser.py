@@ -39,6 +39,12 @@ def _through_the_loop(app: Any, key: str) -> str:
     return str(d["code"])
 
 
+def _fetched(b: Any, href: str) -> Any:
+    return b.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => done([r.status, r.headers.get('content-type')]));", href)
+
+
 def _marked(b: Any, element: str, marker: str) -> bool:
     from selenium.webdriver.common.by import By
 
@@ -87,6 +93,9 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
         assert "Đang xử lý" in b.find_element(By.ID, "moment-status").text
         sheet = b.find_element(By.ID, "control-sheet").get_attribute("href")
         assert sheet.endswith(f"/api/v1/dossiers/{code}/control-sheet?format=pdf")
+        book = b.find_element(By.ID, "tracking-book").get_attribute("href")
+        for href in (sheet, book):  # opened with the page's session, as the links are
+            assert _fetched(b, href) == [200, "application/pdf"], href
         screenshot(b, "12-audit-replay")
 
         # Back to the first reception's completion, by keyboard only.
