@@ -48,7 +48,8 @@ def _demo_users() -> list[tuple[str, str, str]]:
             who = authenticate(ctx, token)
         except Unauthenticated:
             continue
-        found.append((token, who.name, f"{who.position or who.role} · {who.unit or ''}"))
+        found.append((token, who.name, " · ".join(filter(None, (who.position or who.role,
+                                                                   who.unit)))))
     return found
 
 

@@ -96,6 +96,7 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
         book = b.find_element(By.ID, "tracking-book").get_attribute("href")
         for href in (sheet, book):  # opened with the page's session, as the links are
             assert _fetched(b, href) == [200, "application/pdf"], href
+        b.execute_script("document.getElementById('replay-title').scrollIntoView()")
         screenshot(b, "12-audit-replay")
 
         # Back to the first reception's completion, by keyboard only.
@@ -112,10 +113,12 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
         wait_text(b, "#moment-steps", "Hướng dẫn")  # the guidance step waits
         assert _marked(b, "guidance", "motcua-active")
         assert _marked(b, "reception", "motcua-done")
+        assert _marked(b, "reception", "motcua-focus")  # the step this event completed
         assert not _marked(b, "appraisal", "motcua-active")
         assert not b.find_elements(By.CSS_SELECTOR, ".pass-count[data-element]")
         assert f"seq={first_done}" in b.current_url  # the moment has an address
         assert b.find_element(By.ID, "seq-position").text.startswith(f"Sự kiện {first_done} /")
+        b.execute_script("document.getElementById('replay-title').scrollIntoView()")
         screenshot(b, "13-audit-replay-earlier")
 
 

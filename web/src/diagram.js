@@ -9,6 +9,7 @@ import './text/diagram.js';
 
 const DONE = 'motcua-done';
 const ACTIVE = 'motcua-active';
+const FOCUS = 'motcua-focus';
 
 function linkStylesheet() {
   if (document.querySelector('link[data-diagram-css]')) return;
@@ -28,8 +29,9 @@ async function fetchXml(key, version) {
 }
 
 // The diagram of `key` version `version` in a new section (returned at once; the diagram
-// arrives when loaded). `mark({completed, active})` marks it, also before it has loaded.
-export function processDiagram(key, version, { heading = 'h2' } = {}) {
+// arrives when loaded). `mark({completed, active, focus})` marks it, also before it has
+// loaded: `focus` is the element an event being shown concerns (outlined).
+export function processDiagram(key, version, { heading = 'h2', events = false } = {}) {
   linkStylesheet();
   const canvasBox = h('div', { class: 'diagram-canvas', role: 'img', 'aria-label': `${t('diagram')} ${key} v${version}` });
   const status = h('p', { class: 'muted diagram-status', role: 'status' }, t('diagram_loading'));
@@ -37,13 +39,14 @@ export function processDiagram(key, version, { heading = 'h2' } = {}) {
   const legend = h('p', { class: 'diagram-legend muted' },
     h('span', {}, h('span', { class: 'key done' }), ` ${t('legend_done')}`),
     h('span', {}, h('span', { class: 'key active' }), ` ${t('legend_active')}`),
-    h('span', {}, h('span', { class: 'pass-count' }, '×n'), ` ${t('legend_loops')}`));
+    h('span', {}, h('span', { class: 'pass-count' }, '×n'), ` ${t('legend_loops')}`),
+    events ? h('span', {}, h('span', { class: 'key focus' }), ` ${t('legend_focus')}`) : '');
   const section = h('section', { class: 'diagram', 'aria-labelledby': 'diagram-title', 'data-state': 'loading' },
     h(heading, { id: 'diagram-title' }, `${t('diagram')} · ${key} · ${t('version')} ${version}`),
     status, canvasBox, legend,
     h('details', { class: 'path' }, h('summary', {}, t('path')), list));
   let viewer = null;
-  let wanted = { completed: {}, active: [] };
+  let wanted = { completed: {}, active: [], focus: null };
 
   const name = (id) => {
     const el = viewer && viewer.get('elementRegistry').get(id);
@@ -63,6 +66,7 @@ export function processDiagram(key, version, { heading = 'h2' } = {}) {
     registry.getAll().forEach((el) => {
       canvas.removeMarker(el, DONE);
       canvas.removeMarker(el, ACTIVE);
+      canvas.removeMarker(el, FOCUS);
     });
     for (const [id, n] of Object.entries(wanted.completed)) {
       if (!registry.get(id)) continue; // inside a called process: not on this diagram
@@ -73,6 +77,7 @@ export function processDiagram(key, version, { heading = 'h2' } = {}) {
       }
     }
     for (const id of wanted.active) if (registry.get(id)) canvas.addMarker(id, ACTIVE);
+    if (wanted.focus && registry.get(wanted.focus)) canvas.addMarker(wanted.focus, FOCUS);
   }
 
   (async () => {
@@ -94,7 +99,8 @@ export function processDiagram(key, version, { heading = 'h2' } = {}) {
   return {
     section,
     mark(marks) {
-      wanted = { completed: marks.completed || {}, active: [...new Set(marks.active || [])] };
+      wanted = { completed: marks.completed || {}, active: [...new Set(marks.active || [])],
+        focus: marks.focus || null };
       draw();
     },
   };

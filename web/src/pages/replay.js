@@ -106,10 +106,10 @@ async function moveTo(seq, ui) {
     showMoment(m, ui.moment);
     if (!diagram) {
       const { processDiagram } = await import('../diagram.js');
-      diagram = processDiagram(ui.dossier.process_key, m.process_version, { heading: 'h3' });
+      diagram = processDiagram(ui.dossier.process_key, m.process_version, { heading: 'h3', events: true });
       ui.diagramBox.replaceChildren(diagram.section);
     }
-    diagram.mark({ completed: m.completed_elements, active: m.active_elements });
+    diagram.mark({ completed: m.completed_elements, active: m.active_elements, focus: e && e.element_id });
     ui.section.dataset.seq = String(seq);
     ui.section.setAttribute('aria-busy', 'false');
   }, 150);
