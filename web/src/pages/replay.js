@@ -23,6 +23,9 @@ async function historyPage(start) {
     pages.set(start, api(`/dossiers/${enc}/history?after_seq=${start}&limit=${PAGE}`).then((p) => {
       total = p.total;
       return p.items;
+    }, (e) => {
+      pages.delete(start); // asked again next time
+      throw e;
     }));
   }
   return pages.get(start);
