@@ -24,6 +24,7 @@ from api import (
     metrics,
     migrations,
     pages,
+    pages_audit,
     portal,
     principals,
     procedures,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     sessions.register(app, settings)
     pages.register(app)
     signin_oidc.register(app)
+    pages_audit.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

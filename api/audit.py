@@ -124,6 +124,12 @@ class ReplayOut(Schema):
     first_divergence = fields.Nested(DivergenceOut, allow_none=True, metadata={
         "description": "where the re-execution parted from the record before `seq` (the "
                        "state is then as far as it got)"})
+    completed_elements = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "the diagram's elements the record says ran up to then (through "
+                       "`through_seq`), each with how many times (a loop passes again)"})
+    active_elements = fields.List(fields.String(), metadata={
+        "description": "the elements the dossier waited at then: user tasks ready, timers "
+                       "and messages awaited"})
 
 
 @blp.route("/<code>/replay")
@@ -143,7 +149,8 @@ class Replay(MethodView):
                 "due_at": m.due_at, "warn_at": m.warn_at, "paused": m.paused,
                 "pause_count": m.pause_count, "timeliness": m.timeliness,
                 "new_appointment_at": m.new_appointment_at, "finished_at": m.finished_at,
-                "first_divergence": m.first_divergence}
+                "first_divergence": m.first_divergence,
+                "completed_elements": m.path.completed, "active_elements": m.path.active}
 
 
 class SheetQuery(Schema):

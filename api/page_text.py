@@ -38,6 +38,8 @@ _TEXT = {
         "inbox": "Hộp công việc",
         "task": "Bước xử lý",
         "dossier": "Hồ sơ",
+        "audit": "Kiểm tra hồ sơ",
+        "replay": "Xem lại hồ sơ",
     },
     "en": {
         "product": "One-stop shop",
@@ -72,6 +74,8 @@ _TEXT = {
         "inbox": "Inbox",
         "task": "Task",
         "dossier": "Dossier",
+        "audit": "Dossier audit",
+        "replay": "Replay of dossier",
     },
 }
 

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api import sessions
 from api.assets import DIST
-from api.auth import authenticate_token
+from api.auth import authenticate_token, caller
 from api.auth_throttle import TooManyAttempts
 from api.page_shell import LANG_COOKIE, language, local, page, require_built, signin_redirect
 from api.page_text import LANGUAGES, text_for
@@ -40,7 +40,9 @@ REFUSALS = frozenset({400, 401, 403, 502})
 RETRY_AFTER = {429: 60, 503: IdentityProviderUnavailable.retry_after}
 # The demo's principals (api/demo.py) a sign-in page offers when they exist here.
 DEMO_USERS = ("demo-reception", "demo-specialist", "demo-head", "demo-leader",
-              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader")
+              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader", "demo-auditor")
+# Where a role's work starts when the sign-in names no page to come back to.
+HOMES = {"auditor": "/audit"}
 
 
 def register(app: Flask) -> None:
@@ -55,7 +57,8 @@ def _demo_users() -> list[tuple[str, str, str]]:
             who = authenticate(ctx, token)
         except Unauthenticated:
             continue
-        found.append((token, who.name, f"{who.position or who.role} · {who.unit or ''}"))
+        found.append((token, who.name, " · ".join(filter(None, (who.position or who.role,
+                                                                   who.unit)))))
     return found
 
 
@@ -64,7 +67,7 @@ def signin_page(status: int = 200, error: str | None = None, detail: str | None 
     """The sign-in page, with what went wrong (`error`, and the technical `detail`)."""
     ctx = current_app.extensions["motcua"]
     resp = page("signin.html", status, error=error, detail=detail, demo=_demo_users(),
-                oidc=offered(ctx.settings), next=local(request.values.get("next")))
+                oidc=offered(ctx.settings), next=local(request.values.get("next"), ""))
     retry_after = RETRY_AFTER.get(status)
     if retry_after is not None:
         resp.headers["Retry-After"] = str(retry_after)
@@ -80,7 +83,12 @@ def refused_elsewhere(words: str, status: int, detail: str, next_path: str) -> B
 
 @blp.get("/")
 def home() -> ResponseReturnValue:
-    return redirect("/desk" if sessions.signed_in() else "/signin")
+    if not sessions.signed_in():
+        return redirect("/signin")
+    try:
+        return redirect(HOMES.get(caller().role, "/desk"))
+    except Unauthenticated:  # its token revoked since
+        return redirect("/signin")
 
 
 @blp.get("/signin")
@@ -104,14 +112,14 @@ def signin() -> ResponseReturnValue:
     if token.count(".") == 2:  # a JWT: the provider's own sign-in starts such sessions
         return signin_page(401, t["signin_jwt"])
     try:
-        authenticate_token(token)
+        who = authenticate_token(token)
     except TooManyAttempts:
         return signin_page(429, t["signin_throttled"])
     except Unauthenticated:
         return signin_page(401, t["signin_failed"])
     seconds = current_app.extensions["motcua.session_seconds"]
     sessions.start(hash_token(token), seconds)
-    return redirect(local(request.form.get("next")), 303)
+    return redirect(local(request.form.get("next"), HOMES.get(who.role, "/desk")), 303)
 
 
 @blp.post("/signout")

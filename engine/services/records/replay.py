@@ -2,6 +2,7 @@
 verifying its record, and to see the dossier as it stood after any one of its events."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from engine import jsoncodec
 from engine.access import Action, Caller
 from engine.deadlines import classify_open
 from engine.errors import InvalidInput
+from engine.runtime.digest import waiting_elements
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
 from engine.services.flow.dossiers import find_dossier
@@ -64,6 +66,16 @@ class Moment:
     new_appointment_at: datetime | None
     finished_at: datetime | None
     first_divergence: dict[str, Any] | None
+    path: Passage
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The diagram's elements as of a moment: those the record says ran (with how many
+    times: loops pass more than once), and those the re-execution waits at."""
+
+    completed: dict[str, int]
+    active: list[str]
 
 
 def reexecute(ctx: Context, uow: UnitOfWork, dossier: Dossier, events: list[HistoryEvent]
@@ -102,11 +114,21 @@ def replay(ctx: Context, caller: Caller, code: str, seq: int) -> Moment:
             through = event.seq
     except Diverged as found:
         divergence = found.as_dict()
-    return _moment(dossier.code, run, rt, seq, through, divergence)
+    return _moment(dossier.code, run, rt, seq, through, divergence,
+                   _passage(events[:through], run))
+
+
+def _passage(events: list[HistoryEvent], run: Reexecution) -> Passage:
+    """The recorded steps up to the moment, and where the re-run's instance waits then."""
+    done = Counter(e.element_id for e in events if e.kind == "step.completed" and e.element_id)
+    waiting: list[str] = []
+    if run.instance is not None and run.status == "in_process":
+        waiting = sorted(set(waiting_elements(run.instance.workflow)))
+    return Passage(dict(done), waiting)
 
 
 def _moment(code: str, run: Reexecution, rt: Runtime, seq: int, through: int,
-            divergence: dict[str, Any] | None) -> Moment:
+            divergence: dict[str, Any] | None, path: Passage) -> Moment:
     instance, clock = run.instance, run.clock
     at = run.at
     assert at is not None
@@ -128,7 +150,7 @@ def _moment(code: str, run: Reexecution, rt: Runtime, seq: int, through: int,
         pause_count=clock.pause_count, timeliness=timeliness,
         new_appointment_at=clock.new_appointment_at,
         finished_at=clock.finished_at if run.status != "in_process" else None,
-        first_divergence=divergence)
+        first_divergence=divergence, path=path)
 
 
 def _runtime(ctx: Context, uow: UnitOfWork, dossier: Dossier) -> Runtime:

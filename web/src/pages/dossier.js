@@ -1,5 +1,6 @@
-// A dossier: its current steps, its statutory clock (due, paused, how long paused) and its
-// documents (receipt, notices) as PDF links.
+// A dossier: its current steps, its statutory clock (due, paused, how long paused), its
+// documents (receipt, notices) as PDF links, and its diagram with the steps it passed and
+// the current ones marked (loaded after the rest: the page is usable before it arrives).
 import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
 import { t, when } from '../i18n.js';
@@ -38,7 +39,32 @@ async function load() {
         h('td', {}, h('a', { href: `/api/v1/dossiers/${encodeURIComponent(code)}/documents/${doc.id}`, target: '_blank', rel: 'noopener', 'data-kind': doc.kind, type: doc.content_type }, `${doc.kind} · ${doc.file_name}`)),
         h('td', {}, doc.form || ''), h('td', {}, when(doc.created_at)))))) : h('p', {}, '—'));
   const who = d.applicant ? h('p', {}, `${t('applicant')}: ${d.applicant.name || ''}`) : '';
-  show(h('h1', {}, `${t('dossier')} ${d.code}`), h('p', {}, d.process_key), who, clock, steps, documents);
+  const drawing = h('div', { id: 'diagram' });
+  show(h('h1', {}, `${t('dossier')} ${d.code}`), h('p', {}, d.process_key), who, clock, steps, drawing,
+    documents);
+  showDiagram(d, drawing);
+}
+
+// The steps the record says ran, counted (history pages of 1000), for the diagram's marks.
+async function passed() {
+  const counts = {};
+  let after = 0;
+  while (after !== null) {
+    const page = await api(`/dossiers/${encodeURIComponent(code)}/history?after_seq=${after}&limit=1000`);
+    for (const e of page.items) {
+      if (e.kind === 'step.completed' && e.element_id) counts[e.element_id] = (counts[e.element_id] || 0) + 1;
+    }
+    after = page.next_after_seq;
+  }
+  return counts;
+}
+
+async function showDiagram(d, box) {
+  if (!d.process_version) return;
+  const [{ processDiagram }, completed] = await Promise.all([import('../diagram.js'), passed().catch(() => ({}))]);
+  const view = processDiagram(d.process_key, d.process_version);
+  box.replaceChildren(view.section);
+  view.mark({ completed, active: (d.current_steps || []).map((s) => s.element_id) });
 }
 
 load();
