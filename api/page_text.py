@@ -24,6 +24,8 @@ _TEXT = {
         "inbox": "Hộp công việc",
         "task": "Bước xử lý",
         "dossier": "Hồ sơ",
+        "modeller": "Thiết kế quy trình",
+        "design": "Quy trình và phiên bản",
     },
     "en": {
         "product": "One-stop shop",
@@ -44,6 +46,8 @@ _TEXT = {
         "inbox": "Inbox",
         "task": "Task",
         "dossier": "Dossier",
+        "modeller": "Process modeller",
+        "design": "Processes and versions",
     },
 }
 
