@@ -133,10 +133,17 @@ export function problemList(items, marks) {
     }, p.element), ': ', p.message)));
 }
 
-export function scenarioList(results, marks) {
-  if (!results.length) return h('p', { class: 'muted' }, t('no_scenarios'));
+// Where a scenario first differed from what it expects, and what was expected there.
+function difference(d) {
+  const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const wanted = 'expected' in d ? ` (${t('expected')}: ${show(d.expected)}${'actual' in d ? `; ${t('actual')}: ${show(d.actual)}` : ''})` : '';
+  return `${d.at ? `${d.at}: ` : ''}${d.message || ''}${wanted}`;
+}
+
+export function scenarioList(results, marks, chosen) {
+  if (!results.length) return chosen ? '' : h('p', { class: 'muted' }, t('no_scenarios'));
   return h('ul', { class: 'scenarios' }, results.map((r) => {
-    const why = r.difference && (r.difference.message || JSON.stringify(r.difference));
+    const why = r.difference && difference(r.difference);
     const button = h('button', { type: 'button', class: 'show-path', 'aria-pressed': 'false',
       onclick: () => {
         for (const b of document.querySelectorAll('.show-path')) b.setAttribute('aria-pressed', 'false');

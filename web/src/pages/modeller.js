@@ -55,6 +55,8 @@ const title = h('h1', { id: 'diagram-title' }, t('modeller'));
 const where = h('span', { class: 'muted', id: 'diagram-source' });
 const formsNote = h('span', { class: 'muted', id: 'forms-note' });
 const scenariosNote = h('span', { class: 'muted', id: 'scenarios-note' }, t('no_scenarios'));
+const forgetScenarios = h('button', { type: 'button', id: 'forget-scenarios', class: 'link', hidden: true,
+  'aria-label': t('forget_scenarios'), title: t('forget_scenarios'), onclick: () => chooseScenarios(null) }, '✕');
 const draft = h('input', { type: 'checkbox', id: 'deploy-draft' });
 const validateButton = button(t('validate'), () => check(false), { id: 'validate' });
 const scenariosButton = button(t('run_scenarios'), () => check(true), { id: 'run-scenarios', disabled: true });
@@ -75,7 +77,7 @@ root.replaceChildren(
     h('span', { class: 'sep' }),
     button(t('forms_files'), () => formsInput.click(), { id: 'choose-forms' }), formsInput,
     button(t('scenarios_file'), () => scenariosInput.click(), { id: 'choose-scenarios' }), scenariosInput,
-    scenariosNote,
+    scenariosNote, forgetScenarios,
     h('span', { class: 'sep' }),
     validateButton, scenariosButton,
     h('label', { class: 'inline-check', for: 'deploy-draft' }, draft, t('draft_only')), deployButton),
@@ -151,6 +153,7 @@ function chooseScenarios(file) {
   state.scenarios = file || null;
   scenariosNote.textContent = file ? file.name : t('no_scenarios');
   scenariosButton.disabled = !file;
+  forgetScenarios.hidden = !file;
   scenariosInput.value = '';
 }
 
@@ -179,7 +182,7 @@ function showAnswer(problems, scenarios) {
   marks.clear();
   marks.problems(problems);
   problemsBox.replaceChildren(problemList(problems, marks));
-  scenariosBox.replaceChildren(scenarioList(scenarios, marks));
+  scenariosBox.replaceChildren(scenarioList(scenarios, marks, Boolean(state.scenarios)));
   document.getElementById('path-caption').textContent = '';
 }
 
@@ -222,6 +225,7 @@ async function deploy() {
     Object.assign(opened, { key: data.key, version: String(data.version) });
     history.replaceState(null, '', href);
     where.textContent = t('opened_version', data.key, data.version);
+    title.textContent = `${data.name || data.key} · v${data.version} (${statusWord(data.status)})`;
   } catch (err) {
     showAnswer(problemsOf(err), scenariosOf(err));
     say(refused(err));
