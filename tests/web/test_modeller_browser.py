@@ -150,3 +150,49 @@ def test_a_designer_draws_validates_and_deploys(demo: Any, tmp_path: Path) -> No
     for name, value in (("position", "specialist"), ("unit", "handling_unit"),
                         ("stepBudget", "2 working_days")):
         assert f'name="{name}" value="{value}"' in xml, name
+
+
+def test_a_deployed_version_opens_with_its_portal_statuses_and_runs_its_scenarios(
+        demo: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.web.browser import chromium
+
+    root = Path(__file__).resolve().parents[2]
+    forms = sorted((root / "forms").glob("dd-*.json")) + [
+        root / "forms" / name for name in ("guidance.json", "refusal.json",
+                                           "result-return.json", "supplement-request.json")]
+    with served(demo) as base, chromium() as b:
+        b.get(base + "/design/modeller?key=land_first_registration&version=1")
+        type_into(b, "#token", "demo-designer")
+        b.find_element(By.CSS_SELECTOR, "#token").submit()
+        wait_for(b, "#app[data-ready='true'] .djs-palette")
+        wait_text(b, "#diagram-title", "v1 (đang áp dụng)")
+        wait_text(b, "#forms-note", "dd-reception.json")
+
+        # Without its forms the version does not validate: each task says which it lacks.
+        b.find_element(By.ID, "validate").click()
+        wait_for(b, ".motcua-problem[data-element='reception']")
+        assert "dd-reception.json" in b.find_element(By.ID, "problems").text
+
+        # The portal status the procedure maps an element to, in the panel.
+        b.find_element(By.CSS_SELECTOR,
+                       "g.djs-element[data-element-id='fee_paid_received']").click()
+        open_group(b)
+        status = wait_for(b, "#bio-properties-panel-motcua-portal")
+        assert status.get_attribute("value") == \
+            "6 · Chờ thực hiện nghĩa vụ tài chính (dd-first-registration)"
+        assert b.find_element(By.ID, "bio-properties-panel-motcua-pausesClock").is_selected()
+
+        b.find_element(By.CSS_SELECTOR, "input[type=file][multiple]") \
+            .send_keys("\n".join(str(f) for f in forms))
+        b.find_element(By.CSS_SELECTOR, "input[type=file][accept^='.json']:not([multiple])") \
+            .send_keys(str(root / "processes" / "land_first_registration.scenarios.json"))
+        b.find_element(By.ID, "run-scenarios").click()
+        wait_for(b, "#scenarios li .show-path", timeout=60)
+        results = b.find_elements(By.CSS_SELECTOR, "#scenarios li")
+        assert len(results) >= 5 and all("passed" in r.get_attribute("class") for r in results)
+        assert not b.find_elements(By.CSS_SELECTOR, ".motcua-problem")
+        results[0].find_element(By.CSS_SELECTOR, ".show-path").click()
+        assert b.find_elements(By.CSS_SELECTOR, "g.djs-element.motcua-path")
+        screenshot(b, "modeller-05-land-scenario-path")

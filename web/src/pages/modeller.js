@@ -105,7 +105,7 @@ window.addEventListener('beforeunload', (e) => { if (state.dirty) e.preventDefau
 window.motcuaModeler = modeler; // for the browser test and the benchmark
 
 function say(...nodes) { status.replaceChildren(...nodes); }
-function confirmLeave() { return !state.dirty || window.confirm(t('unsaved') + '?'); }
+function confirmLeave() { return !state.dirty || window.confirm(t('discard_changes')); }
 
 function processId() {
   const defs = modeler.getDefinitions();
