@@ -196,3 +196,47 @@ def test_a_deployed_version_opens_with_its_portal_statuses_and_runs_its_scenario
         results[0].find_element(By.CSS_SELECTOR, ".show-path").click()
         assert b.find_elements(By.CSS_SELECTOR, "g.djs-element.motcua-path")
         screenshot(b, "modeller-05-land-scenario-path")
+
+
+SPIFFARENA = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d">
+  <bpmn:process id="arena" isExecutable="true">
+    <bpmn:userTask id="review" name="Review">
+      <bpmn:extensionElements>
+        <spiffworkflow:instructionsForEndUser>Check the &lt;b&gt;papers&lt;/b&gt;</spiffworkflow:instructionsForEndUser>
+        <spiffworkflow:preScript>fee = 10</spiffworkflow:preScript>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="position" value="specialist" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="pl" bpmnElement="arena">
+    <bpmndi:BPMNShape id="review_di" bpmnElement="review">
+      <dc:Bounds x="100" y="100" width="100" height="80" />
+    </bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"""
+
+
+def test_spiffarena_extensions_survive_the_modeller(demo: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.web.browser import chromium
+
+    with served(demo) as base, chromium() as b:
+        b.get(base + "/design/modeller")
+        type_into(b, "#token", "demo-designer")
+        b.find_element(By.CSS_SELECTOR, "#token").submit()
+        wait_for(b, "#app[data-ready='true'] .djs-palette")
+        saved = b.execute_async_script("""
+            const done = arguments[arguments.length - 1], m = window.motcuaModeler;
+            m.importXML(arguments[0]).then(() => m.saveXML())
+              .then(({ xml }) => done(xml), (e) => done('failed: ' + e.message));
+        """, SPIFFARENA)
+    assert "<spiffworkflow:preScript>fee = 10</spiffworkflow:preScript>" in saved
+    assert "<spiffworkflow:instructionsForEndUser>Check the &lt;b&gt;papers&lt;/b&gt;" in saved
+    assert '<spiffworkflow:property name="position" value="specialist" />' in saved

@@ -1,5 +1,7 @@
-// The moddle descriptor of SpiffWorkflow's extension elements, as our diagrams carry them:
-// <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name value/>…
+// The moddle descriptor of SpiffWorkflow's extension elements: the properties our diagrams
+// carry (<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name
+// value/>…) and the elements SpiffArena writes with a text body (scripts, instructions,
+// message payloads), so that a diagram from there is saved again with them.
 export const SPIFF_URI = 'http://spiffworkflow.org/bpmn/schema/1.0/core';
 
 export default {
@@ -22,5 +24,9 @@ export default {
         { name: 'value', type: 'String', isAttr: true },
       ],
     },
+    ...['PreScript', 'PostScript', 'InstructionsForEndUser', 'MessagePayload', 'MessageVariable',
+      'CalledDecisionId'].map((name) => ({
+      name, superClass: ['Element'], properties: [{ name: 'text', type: 'String', isBody: true }],
+    })),
   ],
 };
