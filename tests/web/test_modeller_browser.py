@@ -69,6 +69,16 @@ def type_into(b: Any, css: str, text: str) -> None:
     field.send_keys(text)
 
 
+def click_element(b: Any, element: str) -> None:
+    """Click a shape of the diagram, scrolled into the canvas's view first."""
+    from selenium.webdriver.common.by import By
+
+    b.execute_script("const m = window.motcuaModeler; "
+                     "m.get('canvas').scrollToElement(m.get('elementRegistry').get(arguments[0]))",
+                     element)
+    b.find_element(By.CSS_SELECTOR, f"g.djs-element[data-element-id='{element}']").click()
+
+
 def open_group(b: Any) -> None:
     header = wait_for(b, "[data-group-id='group-motcua'] .bio-properties-panel-group-header")
     if "open" not in (header.get_attribute("class") or ""):
@@ -155,6 +165,7 @@ def test_a_designer_draws_validates_and_deploys(demo: Any, tmp_path: Path) -> No
 def test_a_deployed_version_opens_with_its_portal_statuses_and_runs_its_scenarios(
         demo: Any) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     from tests.web.browser import chromium
 
@@ -175,14 +186,22 @@ def test_a_deployed_version_opens_with_its_portal_statuses_and_runs_its_scenario
         wait_for(b, ".motcua-problem[data-element='reception']")
         assert "dd-reception.json" in b.find_element(By.ID, "problems").text
 
-        # The portal status the procedure maps an element to, in the panel.
-        b.find_element(By.CSS_SELECTOR,
-                       "g.djs-element[data-element-id='fee_paid_received']").click()
+        # The portal status the procedure maps an element to, in the panel: changed for
+        # another element there, and saved with the procedure.
+        portal = "#bio-properties-panel-motcua-portal-dd-first-registration"
+        click_element(b, "fee_paid_received")
         open_group(b)
-        status = wait_for(b, "#bio-properties-panel-motcua-portal")
-        assert status.get_attribute("value") == \
-            "6 · Chờ thực hiện nghĩa vụ tài chính (dd-first-registration)"
+        assert Select(wait_for(b, portal)).first_selected_option.text == \
+            "6 · Chờ thực hiện nghĩa vụ tài chính"
         assert b.find_element(By.ID, "bio-properties-panel-motcua-pausesClock").is_selected()
+        assert not b.find_element(By.ID, "save-portal").is_displayed()
+        click_element(b, "approval")
+        open_group(b)
+        wait_for(b, portal).send_keys("9")  # the keyboard picks "9 · Đã xử lý xong"
+        wait_text(b, "#save-portal", "(1)")
+        b.find_element(By.ID, "save-portal").click()
+        wait_text(b, "#portal-saved", "dd-first-registration")
+        assert not b.find_element(By.ID, "save-portal").is_displayed()
 
         b.find_element(By.CSS_SELECTOR, "input[type=file][multiple]") \
             .send_keys("\n".join(str(f) for f in forms))
@@ -196,6 +215,11 @@ def test_a_deployed_version_opens_with_its_portal_statuses_and_runs_its_scenario
         results[0].find_element(By.CSS_SELECTOR, ".show-path").click()
         assert b.find_elements(By.CSS_SELECTOR, "g.djs-element.motcua-path")
         screenshot(b, "modeller-05-land-scenario-path")
+
+    mapping = demo.test_client().get(
+        "/api/v1/procedures/dd-first-registration",
+        headers={"Authorization": "Bearer demo-designer"}).get_json()["status_mapping"]
+    assert mapping["approval"] == 9 and mapping["fee_paid_received"] == 6
 
 
 SPIFFARENA = """<?xml version="1.0" encoding="UTF-8"?>

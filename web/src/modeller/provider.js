@@ -1,10 +1,11 @@
 // The properties panel's "motcua" group: the extension properties the platform reads
 // (engine/bpmn/tasks.py, engine/runtime/*): a task's form, position, unit and step budget,
 // the start form, where the statutory clock starts and pauses, working-time timers, and the
-// national portal status the procedure maps the element to (read from the procedures).
+// national portal status each procedure running the process maps the element to.
 import { createElement as h } from '@bpmn-io/properties-panel/preact';
 import {
-  CheckboxEntry, Group, TextFieldEntry, isCheckboxEntryEdited, isTextFieldEntryEdited,
+  CheckboxEntry, Group, SelectEntry, TextFieldEntry, isCheckboxEntryEdited, isSelectEntryEdited,
+  isTextFieldEntryEdited,
 } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
@@ -42,18 +43,30 @@ function flagEntry(name, { label, description, on = 'true', values = TRUE }) {
     isEdited: isCheckboxEntryEdited });
 }
 
-// What the statutory portal shows once a dossier reaches the element, per procedure that
-// runs this process (the procedure's status_mapping; edited with the procedure).
-function portalEntry(portal) {
-  function Entry({ element, id }) {
-    const found = portal.of(getBusinessObject(element).id);
-    const text = found.length
-      ? found.map(([proc, code, name]) => `${code} · ${name} (${proc})`).join('; ')
-      : t('portal_none');
-    return h(TextFieldEntry, { element, id, label: t('portal_status'), description: t('portal_help'),
-      getValue: () => text, setValue: () => {}, debounce: (fn) => fn, disabled: true });
+// The national portal status each procedure running this process maps the element to: a
+// choice per procedure (none running it: said so), saved with the procedures by the page.
+const CODES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+function portalEntries(element, portal) {
+  const procs = portal.procedures();
+  if (!procs.length) {
+    return [{ id: 'motcua-portal', element, component: ({ id }) => h(TextFieldEntry, {
+      element, id, label: t('portal_status'), description: t('portal_no_procedure'),
+      getValue: () => '', setValue: () => {}, debounce: (fn) => fn, disabled: true }) }];
   }
-  return (element) => ({ id: 'motcua-portal', element, component: Entry });
+  return procs.map((proc) => {
+    function Entry({ id }) {
+      const elementId = getBusinessObject(element).id;
+      return h(SelectEntry, {
+        element, id, label: `${t('portal_status')} · ${proc}`, description: t('portal_help'),
+        getValue: () => String(portal.code(proc, elementId) || ''),
+        setValue: (value) => portal.set(proc, elementId, value),
+        getOptions: () => [{ value: '', label: t('portal_none') },
+          ...CODES.map((c) => ({ value: String(c), label: `${c} · ${t(`portal_${c}`)}` }))],
+      });
+    }
+    return { id: `motcua-portal-${proc}`, element, component: Entry, isEdited: isSelectEntryEdited };
+  });
 }
 
 const budgetCheck = (value) => {
@@ -85,8 +98,7 @@ export function entriesFor(element, portal) {
   if (is(element, 'bpmn:Event') && hasTimer(bo)) entries.push(WORKING_TIMER);
   entries.push(STARTS, PAUSES);
   if (readProperty(element, 'pausesClock') || readProperty(element, 'pauseReason')) entries.push(REASON);
-  entries.push(portalEntry(portal));
-  return entries.map((make) => make(element));
+  return [...entries.map((make) => make(element)), ...portalEntries(element, portal)];
 }
 
 export default function MotcuaPropertiesProvider(propertiesPanel, portal) {

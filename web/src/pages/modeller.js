@@ -18,10 +18,6 @@ import {
 
 words(design);
 
-const PORTAL_NAMES = { 1: 'Mới đăng ký', 2: 'Đã tiếp nhận', 3: 'Từ chối tiếp nhận', 4: 'Đang xử lý',
-  5: 'Yêu cầu bổ sung hồ sơ', 6: 'Chờ thực hiện nghĩa vụ tài chính', 7: 'Công dân xin rút hồ sơ',
-  8: 'Dừng xử lý', 9: 'Đã xử lý xong', 10: 'Đã trả kết quả' };
-
 const NEW_DIAGRAM = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
@@ -61,6 +57,7 @@ const draft = h('input', { type: 'checkbox', id: 'deploy-draft' });
 const validateButton = button(t('validate'), () => check(false), { id: 'validate' });
 const scenariosButton = button(t('run_scenarios'), () => check(true), { id: 'run-scenarios', disabled: true });
 const deployButton = button(t('deploy'), deploy, { id: 'deploy' });
+const portalButton = button(t('save_portal'), savePortal, { id: 'save-portal', hidden: true });
 const status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const problemsBox = h('div', { id: 'problems' });
 const scenariosBox = h('div', { id: 'scenarios' });
@@ -80,7 +77,8 @@ root.replaceChildren(
     scenariosNote, forgetScenarios,
     h('span', { class: 'sep' }),
     validateButton, scenariosButton,
-    h('label', { class: 'inline-check', for: 'deploy-draft' }, draft, t('draft_only')), deployButton),
+    h('label', { class: 'inline-check', for: 'deploy-draft' }, draft, t('draft_only')), deployButton,
+    portalButton),
   h('div', { class: 'notes' }, formsNote, status),
   h('div', { class: 'workspace' }, canvasBox, panelBox),
   h('section', { class: 'results', 'aria-label': t('problems') },
@@ -101,7 +99,13 @@ const modeler = new BpmnModeler({
 });
 const marks = new Marks(modeler);
 modeler.on('commandStack.changed', () => { state.dirty = true; });
-window.addEventListener('beforeunload', (e) => { if (state.dirty) e.preventDefault(); });
+modeler.on('motcua.portal.changed', ({ pending }) => {
+  portalButton.hidden = !pending;
+  portalButton.textContent = t('save_portal', pending);
+});
+window.addEventListener('beforeunload', (e) => {
+  if (state.dirty || modeler.get('motcuaPortal').pending()) e.preventDefault();
+});
 window.motcuaModeler = modeler; // for the browser test and the benchmark
 
 function say(...nodes) { status.replaceChildren(...nodes); }
@@ -124,7 +128,7 @@ async function openXml(xml, source) {
     state.dirty = false;
     where.textContent = source || t('unsaved');
     say(warnings.length ? h('p', { class: 'muted' }, t('import_warnings', warnings.length)) : '');
-    await modeler.get('motcuaPortal').load(processId(), PORTAL_NAMES);
+    await modeler.get('motcuaPortal').load(processId());
     return true;
   } catch (err) {
     say(alertBox(`${t('import_failed')} ${err.message}`));
@@ -231,6 +235,20 @@ async function deploy() {
     say(refused(err));
   } finally {
     busy(false);
+  }
+}
+
+// The portal statuses changed in the panel, saved with their procedures.
+async function savePortal() {
+  portalButton.disabled = true;
+  try {
+    const saved = await modeler.get('motcuaPortal').save();
+    say(h('p', { class: 'ok', id: 'portal-saved' }, t('portal_saved', saved.join(', '))));
+  } catch (err) {
+    say(err instanceof Problem && err.status === 403 ? alertBox(t('forbidden'))
+      : alertBox(`${t('portal_refused')} ${err.message}`));
+  } finally {
+    portalButton.disabled = false;
   }
 }
 
