@@ -118,6 +118,12 @@ function processId() {
   return proc ? proc.id : 'process';
 }
 
+function processName() {
+  const defs = modeler.getDefinitions();
+  const proc = defs && defs.rootElements.find((e) => e.id === processId());
+  return proc && proc.name;
+}
+
 async function openXml(xml, source) {
   marks.clear();
   problemsBox.replaceChildren();
@@ -127,6 +133,7 @@ async function openXml(xml, source) {
     modeler.get('canvas').zoom('fit-viewport', 'auto');
     state.dirty = false;
     where.textContent = source || t('unsaved');
+    title.textContent = processName() || t('modeller');
     say(warnings.length ? h('p', { class: 'muted' }, t('import_warnings', warnings.length)) : '');
     await modeler.get('motcuaPortal').load(processId());
     return true;
@@ -263,12 +270,14 @@ async function start() {
   if (opened.key) {
     const path = `/process-definitions/${encodeURIComponent(opened.key)}/versions/${opened.version}`;
     try {
+      const info = api(path); // asked for while the diagram loads
+      info.catch(() => {});
       const resp = await fetch(`/api/v1${path}/bpmn`, { credentials: 'same-origin' });
       if (!resp.ok) throw new Problem(resp.status, await resp.json().catch(() => ({})));
       await openXml(await resp.text(), t('opened_version', opened.key, opened.version));
-      const info = await api(path);
-      title.textContent = `${info.name || opened.key} · v${info.version} (${statusWord(info.status)})`;
-      if ((info.forms || []).length) formsNote.textContent = t('forms_needed', info.forms.join(', '));
+      const { name, version, status, forms } = await info;
+      title.textContent = `${name || opened.key} · v${version} (${statusWord(status)})`;
+      if ((forms || []).length) formsNote.textContent = t('forms_needed', forms.join(', '));
     } catch (err) {
       await openXml(NEW_DIAGRAM, null);
       say(alertBox(`${t('import_failed')} ${err.message}`));
