@@ -72,7 +72,7 @@ function portalEntries(element, portal) {
 const budgetCheck = (value) => {
   const v = (value || '').trim();
   if (!v) return null;
-  const plain = /^\d+(\.\d+)?\s+(working_hours|working_days|calendar_days|hours|days|months)$/;
+  const plain = /^\d+(\.\d+)?\s+(working_days|working_hours|calendar_days|hours|months)$/;
   const iso = /^P(?=\d|T\d)(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/;
   return plain.test(v) || iso.test(v) ? null : t('budget_invalid');
 };

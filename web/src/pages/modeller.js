@@ -63,7 +63,7 @@ const problemsBox = h('div', { id: 'problems' });
 const scenariosBox = h('div', { id: 'scenarios' });
 const canvasBox = h('div', { id: 'canvas', class: 'canvas', tabindex: '0', 'aria-label': t('modeller'),
   title: t('drop_hint') });
-const panelBox = h('aside', { id: 'properties', class: 'properties', 'aria-label': 'Properties' });
+const panelBox = h('aside', { id: 'properties', class: 'properties', 'aria-label': t('properties_panel') });
 
 root.replaceChildren(
   h('div', { class: 'modeller-head' }, title, where),
