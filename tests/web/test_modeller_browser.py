@@ -106,6 +106,9 @@ def test_a_designer_draws_validates_and_deploys(demo: Any, tmp_path: Path) -> No
         wait_text(b, "[data-group-id='group-motcua']", "Vị trí việc làm")
         type_into(b, "#bio-properties-panel-motcua-position", "specialist")
         type_into(b, "#bio-properties-panel-motcua-unit", "Phòng Tư pháp")
+        type_into(b, "#bio-properties-panel-motcua-stepBudget", "ba ngày")
+        wait_text(b, "[data-entry-id='motcua-stepBudget'] .bio-properties-panel-error",
+                  "working_days")
         type_into(b, "#bio-properties-panel-motcua-stepBudget", "2 working_days")
         screenshot(b, "modeller-01-drawn")
 
