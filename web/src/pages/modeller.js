@@ -61,7 +61,8 @@ const portalButton = button(t('save_portal'), savePortal, { id: 'save-portal', h
 const status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const problemsBox = h('div', { id: 'problems' });
 const scenariosBox = h('div', { id: 'scenarios' });
-const canvasBox = h('div', { id: 'canvas', class: 'canvas', tabindex: '0', 'aria-label': t('modeller'),
+// The diagram's own svg takes the focus and the keyboard (diagram-js), not this box.
+const canvasBox = h('div', { id: 'canvas', class: 'canvas', role: 'region', 'aria-label': t('modeller'),
   title: t('drop_hint') });
 const panelBox = h('aside', { id: 'properties', class: 'properties', 'aria-label': t('properties_panel') });
 
