@@ -62,8 +62,7 @@ const status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite' })
 const problemsBox = h('div', { id: 'problems' });
 const scenariosBox = h('div', { id: 'scenarios' });
 // The diagram's own svg takes the focus and the keyboard (diagram-js), not this box.
-const canvasBox = h('div', { id: 'canvas', class: 'canvas', role: 'region', 'aria-label': t('modeller'),
-  title: t('drop_hint') });
+const canvasBox = h('div', { id: 'canvas', class: 'canvas', role: 'region', 'aria-label': t('modeller') });
 const panelBox = h('aside', { id: 'properties', class: 'properties', 'aria-label': t('properties_panel') });
 
 root.replaceChildren(
@@ -133,7 +132,7 @@ async function openXml(xml, source) {
     const { warnings } = await modeler.importXML(xml);
     modeler.get('canvas').zoom('fit-viewport', 'auto');
     state.dirty = false;
-    where.textContent = source || t('unsaved');
+    where.textContent = source || `${t('unsaved')} · ${t('drop_hint')}`;
     title.textContent = processName() || t('modeller');
     say(warnings.length ? h('p', { class: 'muted' }, t('import_warnings', warnings.length)) : '');
     await modeler.get('motcuaPortal').load(processId());
