@@ -25,6 +25,7 @@ from api import (
     migrations,
     pages,
     pages_audit,
+    pages_design,
     portal,
     principals,
     procedures,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     pages.register(app)
     signin_oidc.register(app)
     pages_audit.register(app)
+    pages_design.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

@@ -40,6 +40,8 @@ _TEXT = {
         "dossier": "Hồ sơ",
         "audit": "Kiểm tra hồ sơ",
         "replay": "Xem lại hồ sơ",
+        "modeller": "Thiết kế quy trình",
+        "design": "Quy trình và phiên bản",
     },
     "en": {
         "product": "One-stop shop",
@@ -76,6 +78,8 @@ _TEXT = {
         "dossier": "Dossier",
         "audit": "Dossier audit",
         "replay": "Replay of dossier",
+        "modeller": "Process modeller",
+        "design": "Processes and versions",
     },
 }
 
