@@ -95,3 +95,10 @@ class DiffOut(Schema):
         "description": "form files added and removed, and per changed form the fields "
                        "added (`added_required`: those added as required), removed, made "
                        "required or optional, or changed"})
+
+
+class FormsOut(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    forms = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "form file name -> its JSON Schema, as deployed"})

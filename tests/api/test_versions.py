@@ -227,3 +227,14 @@ def test_diff_of_two_versions_of_a_shipped_process(world: World) -> None:
     assert same["added"] == same["removed"] == same["changed"] == []
     assert_problem(world.client.get(f"{API}/household_business_registration/versions/1/diff/3",
                                     headers=world.headers("auditor")), 404, "not-found")
+
+
+def test_a_versions_forms_are_read_as_deployed(world: World) -> None:
+    assert upload(world, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+    r = world.client.get(f"{API}/two_steps/versions/1/forms", headers=world.headers("officer"))
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert (body["key"], body["version"]) == ("two_steps", 1)
+    assert body["forms"] == {name: json.loads(raw) for name, raw in two_steps_forms().items()}
+    assert_problem(world.client.get(f"{API}/two_steps/versions/2/forms",
+                                    headers=world.headers("designer")), 404, "not-found")
