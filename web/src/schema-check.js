@@ -6,10 +6,12 @@
 
 const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
 
-// `text`'s first syntax error: { offset, line, column, code, args } (codes are words of
-// text/versions.js), or null when it is JSON.
-export function jsonError(text) {
+// `text` scanned as JSON: `error`, its first syntax error ({ offset, line, column, code,
+// args }, codes being words of text/versions.js) or null; `duplicates`, the keys given twice
+// in one object ({ offset, line, column, key }): JSON.parse and the server keep the last.
+export function scanJson(text) {
   let i = 0;
+  const duplicates = [];
   const fail = (code, ...args) => { throw { jsonAt: i, code, args }; };
   const ch = () => (i < text.length ? JSON.stringify(text[i]) : null);
   const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i += 1; };
@@ -48,12 +50,18 @@ export function jsonError(text) {
   function object() {
     i += 1; ws();
     if (text[i] === '}') { i += 1; return; }
+    const keys = new Set();
     for (;;) {
       ws();
       if (text[i] === '}') fail('je_trailing_comma');
       if (text[i] === undefined) fail('je_end');
       if (text[i] !== '"') fail('je_key', ch());
-      string(); ws();
+      const at = i;
+      string();
+      const key = JSON.parse(text.slice(at, i));
+      if (keys.has(key)) duplicates.push({ offset: at, ...lineColumn(text, at), key });
+      keys.add(key);
+      ws();
       if (text[i] !== ':') fail(text[i] === undefined ? 'je_end' : 'je_colon', ch());
       i += 1; value(); ws();
       if (text[i] === ',') { i += 1; continue; }
@@ -74,10 +82,10 @@ export function jsonError(text) {
   try {
     value(); ws();
     if (i < text.length) fail('je_after');
-    return null;
+    return { error: null, duplicates };
   } catch (e) {
     if (e.jsonAt === undefined) throw e;
-    return { offset: e.jsonAt, ...lineColumn(text, e.jsonAt), code: e.code, args: e.args };
+    return { error: { offset: e.jsonAt, ...lineColumn(text, e.jsonAt), code: e.code, args: e.args }, duplicates };
   }
 }
 

@@ -8,7 +8,7 @@ import { confirmBox } from '../confirm.js';
 import { alertBox, h, show } from '../dom.js';
 import { renderForm } from '../form.js';
 import { lang, t, words } from '../i18n.js';
-import { jsonError, lineColumn, schemaProblems } from '../schema-check.js';
+import { lineColumn, scanJson, schemaProblems } from '../schema-check.js';
 import TEXT from '../text/versions.js';
 
 words(TEXT);
@@ -20,7 +20,7 @@ const BLANK = lang === 'vi'
 
 const state = { key: null, version: null, forms: {}, saved: '', form: null };
 
-const area = h('textarea', { id: 'schema', rows: 26, spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', 'aria-describedby': 'schema-status cursor', class: 'code' });
+const area = h('textarea', { id: 'schema', rows: 16, spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', 'aria-describedby': 'schema-status cursor', class: 'code' });
 const fileName = h('input', { type: 'text', id: 'file-name', value: 'new-form.json', maxlength: 200, autocomplete: 'off' });
 const picker = h('select', { id: 'open-form' });
 const cursor = h('p', { id: 'cursor', class: 'muted', 'aria-live': 'off' });
@@ -49,7 +49,7 @@ function goTo(offset) {
 function render() {
   serverResult.replaceChildren();
   const text = area.value;
-  const bad = jsonError(text);
+  const { error: bad, duplicates } = scanJson(text);
   if (bad) {
     area.setAttribute('aria-invalid', 'true');
     preview.classList.add('stale');
@@ -61,9 +61,11 @@ function render() {
   area.removeAttribute('aria-invalid');
   const schema = JSON.parse(text);
   const problems = schemaProblems(schema);
-  schemaStatus.replaceChildren(problems.length
+  const twice = duplicates.map((d) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => goTo(d.offset) },
+    t('line_col', d.line, d.column)), ': ', t('duplicate_key', d.key)));
+  schemaStatus.replaceChildren(problems.length || twice.length
     ? h('div', { class: 'alert', id: 'schema-problems' }, h('p', {}, t('schema_problems')),
-      h('ul', {}, ...problems.map((p) => h('li', {}, h('code', {}, p.pointer), ': ', t(p.code, ...p.args)))))
+      h('ul', {}, ...twice, ...problems.map((p) => h('li', {}, h('code', {}, p.pointer), ': ', t(p.code, ...p.args)))))
     : h('p', { class: 'ok', id: 'json-ok' }, t('schema_ok')));
   if (problems.some((p) => p.code === 'sp_not_object')) { preview.replaceChildren(); return; }
   let data = {};
@@ -148,6 +150,7 @@ async function checkOnServer(button) {
     h('p', { class: 'muted' }, note));
   } finally {
     button.disabled = false;
+    serverResult.scrollIntoView({ block: 'nearest' });
   }
 }
 
@@ -201,7 +204,7 @@ async function start() {
   versions.sort((a, b) => a.key.localeCompare(b.key) || b.version - a.version);
   picker.append(h('option', { value: '' }, t('blank_form')),
     ...versions.filter((v) => (v.forms || []).length).map((v) => h('optgroup', { label: `${v.name || v.key} · ${v.key} · ${t('version')} ${v.version} (${t(`st_${v.status}`)})` },
-      ...v.forms.map((f) => h('option', { value: `${v.key}|${v.version}|${f}` }, f)))));
+      ...v.forms.map((f) => h('option', { value: `${v.key}|${v.version}|${f}` }, `${f} (${v.key} · ${t('version')} ${v.version})`)))));
   picker.addEventListener('change', () => open(picker.value));
   const check = h('button', { type: 'button', id: 'check-server', onclick: (ev) => checkOnServer(ev.currentTarget) }, t('check_server'));
   show(h('h1', {}, t('form_editor')), notice,

@@ -79,10 +79,10 @@ function versionRow(v, list) {
     h('td', {}, when(v.deployed_at)),
     h('td', {}, dep ? dep.by_name || t('by_system') : '—'),
     h('td', {}, ...(v.forms || []).map((f) => h('a', { class: 'form-link', href: `/design/forms?key=${enc(v.key)}&version=${v.version}&form=${enc(f)}` }, f))),
-    h('td', { class: 'actions' },
+    h('td', {}, h('div', { class: 'row-actions' },
       h('a', { href: `/design/modeller?key=${enc(v.key)}&version=${v.version}`, class: 'modeller' }, t('open_modeller')),
       h('a', { href: `/api/v1${base}/bpmn`, download: `${v.key}-v${v.version}.bpmn`, class: 'download' }, t('download_bpmn')),
-      ...buttons),
+      ...buttons)),
     h('td', {}, transitions(v)));
 }
 
@@ -99,7 +99,8 @@ function compareForm(key, list) {
     try {
       const diff = await api(`/process-definitions/${enc(key)}/versions/${from.value}/diff/${to.value}`);
       out.replaceChildren(renderDiff(diff));
-      out.querySelector('h3').focus();
+      out.querySelector('h3').focus({ preventScroll: true });
+      out.scrollIntoView({ block: 'start', behavior: 'instant' });
     } catch (e) { out.replaceChildren(alertBox(problemText(e))); }
   } },
   h('label', { for: from.id }, t('compare_from')), from,
