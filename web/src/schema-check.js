@@ -104,7 +104,9 @@ export function schemaProblems(root) {
   const add = (pointer, code, ...args) => out.push({ pointer: pointer || '/', code, args });
   if (!isObject(root)) { add('/', 'sp_not_object'); return out; }
   const seen = new Set();
-  function walk(s, at, depth) {
+  // `whole`: a schema that lists its own fields (not a part combined by allOf, if/then…,
+  // whose `required` may name fields of the schema around it).
+  function walk(s, at, depth, whole = true) {
     if (typeof s === 'boolean' || depth > 64) return;
     if (!isObject(s)) { add(at, 'sp_not_schema'); return; }
     if (seen.has(s)) return;
@@ -116,7 +118,7 @@ export function schemaProblems(root) {
     if (s.required !== undefined) {
       if (!Array.isArray(s.required) || s.required.some((r) => typeof r !== 'string')) add(`${at}/required`, 'sp_required');
       else {
-        for (const r of s.required) if (isObject(s.properties) && !(r in props)) add(`${at}/required`, 'sp_required_unknown', r);
+        for (const r of s.required) if (whole && isObject(s.properties) && !(r in props)) add(`${at}/required`, 'sp_required_unknown', r);
         if (new Set(s.required).size !== s.required.length) add(`${at}/required`, 'sp_required_twice');
       }
     }
@@ -140,9 +142,9 @@ export function schemaProblems(root) {
       if (isObject(s[k])) for (const [n, sub] of Object.entries(s[k])) walk(sub, `${at}/${k}/${esc(n)}`, depth + 1);
     }
     for (const k of ['allOf', 'anyOf', 'oneOf']) {
-      if (Array.isArray(s[k])) s[k].forEach((sub, n) => walk(sub, `${at}/${k}/${n}`, depth + 1));
+      if (Array.isArray(s[k])) s[k].forEach((sub, n) => walk(sub, `${at}/${k}/${n}`, depth + 1, false));
     }
-    for (const k of ['if', 'then', 'else', 'not']) if (isObject(s[k])) walk(s[k], `${at}/${k}`, depth + 1);
+    for (const k of ['if', 'then', 'else', 'not']) if (isObject(s[k])) walk(s[k], `${at}/${k}`, depth + 1, false);
   }
   walk(root, '', 0);
   return out;

@@ -135,8 +135,9 @@ async function load(notice, focusKey) {
     h('h2', {}, t('processes')),
     groups.size ? h('div', { class: 'processes' }, ...[...groups].map(([key, list]) => processSection(key, list)))
       : h('p', { class: 'muted' }, t('no_processes')));
-  if (focusKey) {
-    const section = document.getElementById(`process-${focusKey}`);
+  const target = focusKey || (location.hash.startsWith('#process-') ? decodeURIComponent(location.hash.slice(9)) : null);
+  if (target) {
+    const section = document.getElementById(`process-${target}`);
     if (section) section.scrollIntoView({ block: 'nearest' });
   }
 }
