@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.api.deployments import two_steps_xml, upload, versions_of
-from tests.api.helpers import TWO_STEPS, two_steps_forms
+from tests.api.helpers import TWO_STEPS, started, two_steps_forms
 from tests.conftest import World, make_world
 from tests.web.browser import screenshot, served, skip_without_browser, wait_for, wait_text
 
@@ -27,7 +27,7 @@ PROCEDURE = {"name": "Cấp bản sao trích lục", "process_key": "two_steps",
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[World]:
     """A province of its own on SQLite: two_steps version 1 active, version 2 a draft (the
-    fee doubled, the receiving form's note now required)."""
+    fee doubled, the receiving form's note now required); a dossier under way on version 1."""
     skip_without_browser()
     from engine.store.migrate import upgrade
 
@@ -35,6 +35,7 @@ def site(tmp_path: Path) -> Iterator[World]:
     upgrade(url)
     w = make_world(url, session_secret="b" * 32)
     assert upload(w, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+    started(w)  # a dossier under way on version 1
     forms = two_steps_forms()
     receive = json.loads(forms["receive.json"])
     receive["required"].append("note")
@@ -80,6 +81,8 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         assert b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
         assert "Cấp bản sao trích lục" in wait_for(b, "#procedures").text
         assert (status_of(b, 1), status_of(b, 2)) == ("active", "draft")
+        assert row(b, 1).find_element(By.CSS_SELECTOR, "td[data-running]").text == "1"
+        assert row(b, 2).find_element(By.CSS_SELECTOR, "td[data-running]").text == "0"
         modeller = row(b, 2).find_element(By.CSS_SELECTOR, "a.modeller")
         assert modeller.get_attribute("href").endswith("/design/modeller?key=two_steps&version=2")
         screenshot(b, "versions-01-list")

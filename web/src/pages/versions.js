@@ -48,7 +48,8 @@ async function change(v, action, list) {
   const active = list.find((x) => x.status === 'active');
   const ok = action === 'activate'
     ? await confirmBox(t('confirm_activate', v.key, v.version, active && active.version !== v.version ? active.version : null), null, t('activate'))
-    : await confirmBox(t('confirm_retire', v.key, v.version), v.status === 'active' ? t('confirm_retire_active') : null, t('retire'));
+    : await confirmBox(`${t('confirm_retire', v.key, v.version)}${v.running ? ` ${t('running_continue', v.running)}` : ''}`,
+      v.status === 'active' ? t('confirm_retire_active') : null, t('retire'));
   if (!ok) return;
   try {
     await api(`/process-definitions/${enc(v.key)}/versions/${v.version}/${action}`, { method: 'POST' });
@@ -78,6 +79,7 @@ function versionRow(v, list) {
     h('td', {}, h('span', { class: `badge ${v.status}`, 'data-status': v.status }, t(`st_${v.status}`))),
     h('td', {}, when(v.deployed_at)),
     h('td', {}, dep ? dep.by_name || t('by_system') : '—'),
+    h('td', { class: 'num', 'data-running': v.running }, String(v.running ?? '—')),
     h('td', {}, ...(v.forms || []).map((f) => h('a', { class: 'form-link', href: `/design/forms?key=${enc(v.key)}&version=${v.version}&form=${enc(f)}` }, f))),
     h('td', {}, h('div', { class: 'row-actions' },
       h('a', { href: `/design/modeller?key=${enc(v.key)}&version=${v.version}`, class: 'modeller' }, t('open_modeller')),
@@ -114,7 +116,7 @@ function processSection(key, list) {
   return h('section', { class: 'process card', id: `process-${key}`, 'data-key': key },
     h('h3', {}, name, ' ', h('code', { class: 'muted' }, key)),
     h('table', { class: 'versions' },
-      h('thead', {}, h('tr', {}, ...['version', 'status', 'deployed_at', 'deployed_by', 'forms', 'actions', 'history'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('thead', {}, h('tr', {}, ...['version', 'status', 'deployed_at', 'deployed_by', 'running', 'forms', 'actions', 'history'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, ...list.map((v) => versionRow(v, list)))),
     compareForm(key, list));
 }
