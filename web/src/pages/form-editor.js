@@ -144,7 +144,7 @@ async function checkOnServer(button) {
     const mine = e.errors.filter((x) => x.element === name || x.field === name);
     const others = e.errors.filter((x) => !mine.includes(x));
     serverResult.replaceChildren(h('div', { class: 'alert', id: 'server-problems' },
-      h('p', {}, e.status === 403 ? `${t('forbidden')} ${e.message}` : t('server_problems')),
+      h('p', {}, e.status === 403 ? `${t('forbidden')} ${t('server_says')}: ${e.message}` : t('server_problems')),
       mine.length ? h('ul', {}, ...mine.map((x) => h('li', {}, x.message))) : (e.errors.length ? '' : h('p', {}, e.message)),
       others.length && state.key ? [h('p', {}, t('server_other')), h('ul', {}, ...others.map((x) => h('li', {}, h('code', {}, x.element || x.field || '?'), ': ', x.message)))] : ''),
     h('p', { class: 'muted' }, note));
@@ -155,6 +155,7 @@ async function checkOnServer(button) {
 }
 
 function download() {
+  state.saved = area.value;
   const link = h('a', { href: URL.createObjectURL(new Blob([area.value], { type: 'application/json' })), download: fileName.value.trim() || 'form.json' });
   document.body.append(link);
   link.click();
@@ -194,7 +195,7 @@ async function open(choice) {
     history.replaceState(null, '', `/design/forms?key=${enc(key)}&version=${enc(version)}&form=${enc(name)}`);
     notice.replaceChildren(h('p', { class: 'muted' }, t('loaded', name, key, version)));
   } catch (e) {
-    notice.replaceChildren(alertBox(e.status === 403 ? `${t('forbidden')} ${e.message}` : e.message));
+    notice.replaceChildren(alertBox(e.status === 403 ? `${t('forbidden')} ${t('server_says')}: ${e.message}` : e.message));
   }
 }
 
@@ -230,5 +231,10 @@ async function start() {
     await open(choice);
   }
 }
+
+// Leaving with changes not downloaded is asked about first.
+window.addEventListener('beforeunload', (ev) => {
+  if (area.value !== state.saved) { ev.preventDefault(); ev.returnValue = ''; }
+});
 
 start();

@@ -15,7 +15,7 @@ const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite'
 
 function problemText(e) {
   const head = e.status === 403 ? t('forbidden') : t('failed');
-  return `${head} ${e.message}`;
+  return `${head} ${t('server_says')}: ${e.message}`;
 }
 
 function byProcess(versions) {
