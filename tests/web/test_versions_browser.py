@@ -71,7 +71,7 @@ def status_of(b: Any, version: int) -> str:
 def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from tests.web.browser import chromium
 
@@ -159,6 +159,26 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         problems = wait_for(b, "#server-problems")
         assert "objekt" in problems.text and "is not valid" in problems.text
         screenshot(b, "versions-08-server-check")
+
+        # Fixed, the server accepts it with the version's diagram, and names its step.
+        schema.send_keys(Keys.CONTROL, "a")
+        schema.send_keys(Keys.DELETE)
+        schema.send_keys('{"type": "object", "properties": {"copies": {"type": "integer"}}}')
+        wait_for(b, "#json-ok")
+        b.find_element(By.ID, "check-server").click()
+        wait_for(b, "#server-ok")
+        assert "receive" in b.find_element(By.ID, "used-by").text
+
+        # A blank form: leaving the edited one is confirmed first; checked in a one-step
+        # diagram made for the check.
+        Select(b.find_element(By.ID, "open-form")).select_by_value("")
+        wait_for(b, "#confirm-yes").click()
+        wait_text(b, "#preview", "Họ và tên")
+        assert b.find_element(By.ID, "file-name").get_attribute("value") == "new-form.json"
+        b.find_element(By.ID, "check-server").click()
+        wait_text(b, "#server-result", "sơ đồ tạm")
+        assert b.find_elements(By.ID, "server-ok")
+        assert b.current_url.endswith("/design/forms")
 
 
 def test_an_officer_is_shown_the_refusal(site: World) -> None:

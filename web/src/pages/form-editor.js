@@ -137,8 +137,12 @@ async function checkOnServer(button) {
       note = t('check_alone');
     }
     body.append('forms', new Blob([area.value], { type: 'application/json' }), name);
-    await postMultipart('/process-definitions/validate', body);
-    serverResult.replaceChildren(h('p', { class: 'ok', id: 'server-ok' }, t('server_ok')), h('p', { class: 'muted' }, note));
+    const found = await postMultipart('/process-definitions/validate', body);
+    const steps = state.key ? (found.user_tasks || []).filter((x) => x.form === name) : [];
+    serverResult.replaceChildren(h('p', { class: 'ok', id: 'server-ok' }, t('server_ok')),
+      steps.length ? h('p', { id: 'used-by' }, `${t('used_by')}: `, ...steps.map((x, i) => h('span', {}, i ? ', ' : '',
+        `${x.name || x.element_id} (`, h('code', {}, x.element_id), x.position ? ` · ${x.position}` : '', ')'))) : '',
+      h('p', { class: 'muted' }, note));
   } catch (e) {
     if (!(e instanceof Problem)) throw e;
     const mine = e.errors.filter((x) => x.element === name || x.field === name);
