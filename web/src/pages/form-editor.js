@@ -170,6 +170,7 @@ function download() {
 
 function setText(text) {
   area.value = text;
+  area.setSelectionRange(0, 0);
   state.saved = text;
   state.form = null;
   render();
