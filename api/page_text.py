@@ -24,10 +24,9 @@ _TEXT = {
         "inbox": "Hộp công việc",
         "task": "Bước xử lý",
         "dossier": "Hồ sơ",
-        "design": "Thiết kế",
-        "design_versions": "Quy trình và phiên bản",
+        "modeller": "Thiết kế quy trình",
+        "design": "Quy trình và phiên bản",
         "form_editor": "Soạn biểu mẫu",
-        "modeller": "Vẽ quy trình",
     },
     "en": {
         "product": "One-stop shop",
@@ -48,10 +47,9 @@ _TEXT = {
         "inbox": "Inbox",
         "task": "Task",
         "dossier": "Dossier",
-        "design": "Design",
-        "design_versions": "Procedures and versions",
+        "modeller": "Process modeller",
+        "design": "Processes and versions",
         "form_editor": "Form editor",
-        "modeller": "Modeller",
     },
 }
 

@@ -31,7 +31,7 @@ def _designer_page(script: str, title: str) -> ResponseReturnValue:
 @blp.get("", strict_slashes=False)
 def versions() -> ResponseReturnValue:
     """Procedures and process versions."""
-    return _designer_page("versions", "design_versions")
+    return _designer_page("versions", "design")
 
 
 @blp.get("/forms")

@@ -66,7 +66,7 @@ def test_english_is_selectable(site: World) -> None:
     site.client.get("/lang/en?next=/design/forms")
     html = site.client.get("/design/forms").get_data(as_text=True)
     assert '<html lang="en">' in html and "<title>Form editor · motcua</title>" in html
-    assert "Procedures and versions" in html
+    assert "Processes and versions" in html
 
 
 def test_an_unbuilt_bundle_is_a_503_naming_the_fix(site: World, tmp_path: Path,
