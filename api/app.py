@@ -26,6 +26,7 @@ from api import (
     pages,
     pages_audit,
     pages_design,
+    pages_versions,
     portal,
     principals,
     procedures,
@@ -82,6 +83,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     signin_oidc.register(app)
     pages_audit.register(app)
     pages_design.register(app)
+    pages_versions.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

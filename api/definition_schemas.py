@@ -37,6 +37,9 @@ class DefinitionOut(Schema):
         "description": "draft, active (new dossiers start on it; one per process) or retired"})
     transitions = fields.List(fields.Nested(TransitionOut), metadata={
         "description": "every change of state, oldest first"})
+    running = fields.Integer(metadata={
+        "description": "dossiers still under way on this version (in process, or stopped by "
+                       "an incident): they continue on it whatever its state"})
 
     def form_names(self, obj: object) -> list[str]:
         forms = obj.get("forms") if isinstance(obj, dict) else getattr(obj, "forms", None)
@@ -95,3 +98,10 @@ class DiffOut(Schema):
         "description": "form files added and removed, and per changed form the fields "
                        "added (`added_required`: those added as required), removed, made "
                        "required or optional, or changed"})
+
+
+class FormsOut(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    forms = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "form file name -> its JSON Schema, as deployed"})

@@ -15,6 +15,7 @@ from api.definition_schemas import (
     DeployForm,
     DeployQuery,
     DiffOut,
+    FormsOut,
     ValidateForm,
     ValidationOut,
 )
@@ -178,6 +179,16 @@ class Diff(MethodView):
         gateways, flows and their conditions, forms, timers) added, removed and changed, and
         form fields added, removed or made required."""
         return versions_diff.diff(current_app.extensions["motcua"], caller(), key, base, other)
+
+
+@blp.route("/<key>/versions/<int:version>/forms")
+class DefinitionForms(MethodView):
+    @blp.response(200, FormsOut)
+    def get(self, key: str, version: int) -> Any:
+        """The JSON Schema forms deployed with the version, by file name: what its tasks'
+        forms are rendered from and validated against."""
+        found = catalog.definition(current_app.extensions["motcua"], caller(), key, version)
+        return {"key": found.key, "version": found.version, "forms": found.forms}
 
 
 @blp.route("/<key>/versions/<int:version>/bpmn")

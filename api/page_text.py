@@ -42,6 +42,7 @@ _TEXT = {
         "replay": "Xem lại hồ sơ",
         "modeller": "Thiết kế quy trình",
         "design": "Quy trình và phiên bản",
+        "form_editor": "Soạn biểu mẫu",
     },
     "en": {
         "product": "One-stop shop",
@@ -80,6 +81,7 @@ _TEXT = {
         "replay": "Replay of dossier",
         "modeller": "Process modeller",
         "design": "Processes and versions",
+        "form_editor": "Form editor",
     },
 }
 

@@ -1,13 +1,13 @@
-"""Process versions: found by number, content or state, their life-cycle state changed, and
-the record of those changes."""
+"""Process versions: found by number, content or state, their life-cycle state changed, the
+record of those changes, and how many dossiers are still under way on each."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from engine.store.hot_path import HotPath
-from engine.store.models import ProcessDefinition
+from engine.store.models import Dossier, ProcessDefinition
 from engine.store.models_versions import DefinitionTransition
 
 
@@ -79,4 +79,19 @@ class DefinitionRows(HotPath):
                 DefinitionTransition.definition_id.in_(list(out)))
                 .order_by(DefinitionTransition.definition_id, DefinitionTransition.id)):
             out[t.definition_id].append(t)
+        return out
+
+    def running_counts(self, province: str, definition_ids: Sequence[int]) -> dict[int, int]:
+        """How many dossiers of the province are still under way (in process, or stopped by
+        an incident) on each of these versions: one read of its open dossiers, by the
+        (province, status) index."""
+        out = dict.fromkeys(definition_ids, 0)
+        if not out:
+            return out
+        rows = self.session.execute(
+            select(Dossier.definition_id, func.count())
+            .where(Dossier.province == province, Dossier.status.in_(("in_process", "error")),
+                   Dossier.definition_id.in_(list(out)))
+            .group_by(Dossier.definition_id)).all()
+        out.update({definition_id: count for definition_id, count in rows})
         return out

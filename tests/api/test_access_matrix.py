@@ -43,6 +43,7 @@ MAY = {
     ("get", "/api/v1/process-definitions/{key}"): PROVINCE_READERS,
     ("get", "/api/v1/process-definitions/{key}/versions/{version}/bpmn"): PROVINCE_READERS,
     ("get", "/api/v1/process-definitions/{key}/versions/{version}"): PROVINCE_READERS,
+    ("get", "/api/v1/process-definitions/{key}/versions/{version}/forms"): PROVINCE_READERS,
     ("get", "/api/v1/process-definitions/{key}/versions/{base}/diff/{other}"): PROVINCE_READERS,
     # run after every intake (the path sorts after /dossiers): activating the active
     # version changes nothing, retiring it leaves the dossier at the centre on it

@@ -17,7 +17,7 @@ from tests.api.helpers import (
     step,
     two_steps_forms,
 )
-from tests.conftest import World
+from tests.conftest import World, make_world
 
 # -- the life cycle ----------------------------------------------------------------------
 
@@ -227,3 +227,34 @@ def test_diff_of_two_versions_of_a_shipped_process(world: World) -> None:
     assert same["added"] == same["removed"] == same["changed"] == []
     assert_problem(world.client.get(f"{API}/household_business_registration/versions/1/diff/3",
                                     headers=world.headers("auditor")), 404, "not-found")
+
+
+def test_a_versions_forms_are_read_as_deployed(world: World) -> None:
+    assert upload(world, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+    r = world.client.get(f"{API}/two_steps/versions/1/forms", headers=world.headers("officer"))
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert (body["key"], body["version"]) == ("two_steps", 1)
+    assert body["forms"] == {name: json.loads(raw) for name, raw in two_steps_forms().items()}
+    assert_problem(world.client.get(f"{API}/two_steps/versions/2/forms",
+                                    headers=world.headers("designer")), 404, "not-found")
+
+
+def test_each_version_counts_the_dossiers_under_way_on_it(world: World, db_url: str) -> None:
+    assert upload(world, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+    first, second = started(world), started(world)
+    assert _deploy_two(world).status_code == 201
+    started(world)
+    assert [(v["version"], v["running"]) for v in versions_of(world, "two_steps")] == [
+        (1, 2), (2, 1)]
+    assert _finish(world, first["code"])["status"] != "in_process"
+    one = world.client.get(f"{API}/two_steps/versions/1", headers=world.headers("auditor"))
+    assert one.get_json()["running"] == 1
+    # another province's versions count only its own dossiers
+    other = make_world(db_url)
+    try:
+        assert upload(other, TWO_STEPS.read_bytes(), two_steps_forms()).status_code == 201
+        assert [v["running"] for v in versions_of(other, "two_steps")] == [0]
+    finally:
+        other.ctx.db_engine.dispose()
+    assert dossier(world, second["code"])["process_version"] == 1
