@@ -11,18 +11,36 @@ export class Problem extends Error {
   }
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRF-Token'] = csrf();
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const resp = await fetch(`/api/v1${path}`, {
-    method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+// One request to the API: the response once it is a success, else a Problem (a 401 first
+// sends the browser to sign in and back).
+async function request(path, { method = 'GET', headers = {}, body } = {}) {
+  const all = { Accept: 'application/json', ...headers };
+  if (method !== 'GET') all['X-CSRF-Token'] = csrf();
+  const resp = await fetch(`/api/v1${path}`, { method, headers: all, credentials: 'same-origin', body });
   if (resp.status === 401) {
     window.location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
-  const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Problem(resp.status, data);
-  return data;
+  if (!resp.ok) throw new Problem(resp.status, await resp.json().catch(() => ({})));
+  return resp;
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const resp = await request(path, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return resp.json().catch(() => ({}));
+}
+
+// POST a multipart form (a FormData): the answer's status and JSON.
+export async function apiForm(path, form) {
+  const resp = await request(path, { method: 'POST', body: form });
+  return { status: resp.status, data: await resp.json().catch(() => ({})) };
+}
+
+// A version's diagram, as BPMN XML text.
+export async function diagramXml(key, version) {
+  const path = `/process-definitions/${encodeURIComponent(key)}/versions/${version}/bpmn`;
+  return (await request(path, { headers: { Accept: 'application/xml' } })).text();
 }

@@ -3,6 +3,7 @@
 // count on those passed more than once (a loop). Beside it the same marks as a list, for
 // keyboards and screen readers. Its stylesheet (dist/diagram.css) is linked on first use.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import { diagramXml } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import './text/diagram.js';
@@ -16,16 +17,6 @@ function linkStylesheet() {
   const desk = document.querySelector('link[href^="/assets/desk.css"]');
   const version = desk ? new URL(desk.href).searchParams.get('v') : '';
   document.head.append(h('link', { rel: 'stylesheet', href: `/assets/diagram.css?v=${version}`, 'data-diagram-css': true }));
-}
-
-async function fetchXml(key, version) {
-  const resp = await fetch(`/api/v1/process-definitions/${encodeURIComponent(key)}/versions/${version}/bpmn`,
-    { credentials: 'same-origin', headers: { Accept: 'application/xml' } });
-  if (!resp.ok) {
-    const body = await resp.json().catch(() => ({}));
-    throw new Error(body.detail || body.title || `HTTP ${resp.status}`);
-  }
-  return resp.text();
 }
 
 // The diagram of `key` version `version` in a new section (returned at once; the diagram
@@ -82,7 +73,7 @@ export function processDiagram(key, version, { heading = 'h2', events = false } 
 
   (async () => {
     try {
-      const xml = await fetchXml(key, version);
+      const xml = await diagramXml(key, version);
       viewer = new NavigatedViewer({ container: canvasBox });
       await viewer.importXML(xml);
       viewer.get('canvas').zoom('fit-viewport');

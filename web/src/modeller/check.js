@@ -1,25 +1,12 @@
 // Validation, scenarios and deployment of the diagram on the page, through the JSON API
 // (multipart, with the session's CSRF token), and what they answer shown on the diagram:
 // each problem as a marker and a badge on its element, each scenario's path highlighted.
-import { Problem } from '../api.js';
+import { apiForm, Problem } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 
-const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
-
-// POST a multipart form to the API: the answer's JSON, or a Problem.
-export async function send(path, form) {
-  const resp = await fetch(`/api/v1${path}`, {
-    method: 'POST', body: form, credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'X-CSRF-Token': csrf() },
-  });
-  if (resp.status === 401) {
-    window.location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
-  }
-  const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Problem(resp.status, data);
-  return { status: resp.status, data };
-}
+// POST a multipart form to the API: the answer's status and JSON, or a Problem.
+export const send = apiForm;
 
 // The upload the validate and deploy operations take: the diagram, its forms, scenarios.
 export function upload(xml, fileName, forms, scenarios) {

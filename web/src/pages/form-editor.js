@@ -3,7 +3,7 @@
 // shown with their line and column, likely schema mistakes with their JSON pointer, and the
 // server checks the form as a deployment would: with the diagram and the other forms of
 // the version it came from, or as the form of a one-step diagram made for the check.
-import { api, Problem } from '../api.js';
+import { api, apiForm, diagramXml, Problem } from '../api.js';
 import { confirmBox } from '../confirm.js';
 import { alertBox, h, show } from '../dom.js';
 import { renderForm } from '../form.js';
@@ -109,14 +109,6 @@ const oneStep = (name) => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:endEvent id="end"><bpmn:incoming>to_end</bpmn:incoming></bpmn:endEvent>
 </bpmn:process></bpmn:definitions>`;
 
-async function postMultipart(path, body) {
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const resp = await fetch(`/api/v1${path}`, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrf }, body });
-  const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Problem(resp.status, data);
-  return data;
-}
-
 async function checkOnServer(button) {
   const name = fileName.value.trim() || 'form.json';
   const body = new FormData();
@@ -125,9 +117,7 @@ async function checkOnServer(button) {
   serverResult.replaceChildren(h('p', { class: 'muted' }, t('checking')));
   try {
     if (state.key) {
-      const resp = await fetch(`/api/v1/process-definitions/${enc(state.key)}/versions/${state.version}/bpmn`, { credentials: 'same-origin' });
-      if (!resp.ok) throw new Problem(resp.status, await resp.json().catch(() => ({})));
-      body.append('bpmn', new Blob([await resp.text()], { type: 'application/xml' }), `${state.key}.bpmn`);
+      body.append('bpmn', new Blob([await diagramXml(state.key, state.version)], { type: 'application/xml' }), `${state.key}.bpmn`);
       for (const [other, schema] of Object.entries(state.forms)) {
         if (other !== name) body.append('forms', new Blob([JSON.stringify(schema)], { type: 'application/json' }), other);
       }
@@ -137,7 +127,7 @@ async function checkOnServer(button) {
       note = t('check_alone');
     }
     body.append('forms', new Blob([area.value], { type: 'application/json' }), name);
-    const found = await postMultipart('/process-definitions/validate', body);
+    const { data: found } = await apiForm('/process-definitions/validate', body);
     const steps = state.key ? (found.user_tasks || []).filter((x) => x.form === name) : [];
     serverResult.replaceChildren(h('p', { class: 'ok', id: 'server-ok' }, t('server_ok')),
       steps.length ? h('p', { id: 'used-by' }, `${t('used_by')}: `, ...steps.map((x, i) => h('span', {}, i ? ', ' : '',

@@ -4,7 +4,7 @@
 // deployed as a new version.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
-import { api, Problem } from '../api.js';
+import { api, diagramXml, Problem } from '../api.js';
 import { alertBox, app, h } from '../dom.js';
 import { t, words } from '../i18n.js';
 import design from '../text/design.js';
@@ -272,9 +272,8 @@ async function start() {
     try {
       const info = api(path); // asked for while the diagram loads
       info.catch(() => {});
-      const resp = await fetch(`/api/v1${path}/bpmn`, { credentials: 'same-origin' });
-      if (!resp.ok) throw new Problem(resp.status, await resp.json().catch(() => ({})));
-      await openXml(await resp.text(), t('opened_version', opened.key, opened.version));
+      await openXml(await diagramXml(opened.key, opened.version),
+        t('opened_version', opened.key, opened.version));
       const { name, version, status, forms } = await info;
       title.textContent = `${name || opened.key} · v${version} (${statusWord(status)})`;
       if ((forms || []).length) formsNote.textContent = t('forms_needed', forms.join(', '));
