@@ -25,6 +25,13 @@ class ErrorItem(Schema):
     path = fields.List(fields.String(), metadata={"description": "the elements it ran"})
     name = fields.String(allow_none=True, metadata={"description": "the element's name"})
     incident_id = fields.Integer(metadata={"description": "the incident recording it"})
+    keyword = fields.String(metadata={
+        "description": "form-invalid: the JSON Schema keyword the field fails (required, "
+                       "minLength, enum, format, …), so a client can word it in its language"})
+    params = fields.Dict(metadata={
+        "description": "form-invalid: the keyword's value: `property` (required), `limit` "
+                       "(lengths, bounds, counts), `allowed` (enum, const), `type`, `format`, "
+                       "`pattern`, `properties` (additionalProperties)"})
 
 
 class Problem(Schema):

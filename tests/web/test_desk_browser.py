@@ -1,7 +1,7 @@
 """An officer's day in a real browser: sign in (a demo user), find the dossier in the
 inbox, claim the task, complete it through the form rendered from its JSON Schema (the
-browser's own checks first, then a field error from the server beside its field), and open
-the receipt on the dossier's page. Each page is saved under build/screenshots/."""
+browser's own checks first, then a field error from the server beside its field, in
+Vietnamese), and open the receipt on the dossier's page. Each page is saved under build/screenshots/."""
 from __future__ import annotations
 
 import base64
@@ -101,8 +101,11 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         b.find_element(By.ID, "complete").click()
         unit = b.find_element(By.CSS_SELECTOR, "input[name='/handling_unit']")
         unit_field = unit.find_element(By.XPATH, "..")
-        wait_text(b, ".field.invalid .field-error", "handling_unit")
-        assert "handling_unit" in unit_field.find_element(By.CSS_SELECTOR, ".field-error").text
+        # Worded in the page's language from the keyword the server names, not its English.
+        wait_text(b, ".field.invalid .field-error", "bắt buộc")
+        said = unit_field.find_element(By.CSS_SELECTOR, ".field-error").text
+        assert said == "Trường này bắt buộc phải điền.", said
+        assert "required" not in b.find_element(By.ID, "task-form").text
         assert unit.get_attribute("aria-invalid") == "true"
         screenshot(b, "04-task-server-error")
 
