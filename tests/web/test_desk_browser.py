@@ -76,6 +76,9 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         row_css = f"tr[data-task='{task['task_id']}']"
         row = wait_for(b, row_css)
         assert code in row.text
+        # The procedure by its name in the catalogue, not its process key.
+        procedure = row.find_element(By.CSS_SELECTOR, "td.procedure")
+        assert procedure.text.startswith("Cấp Phiếu lý lịch tư pháp"), procedure.text
         wait_for(b, ".filters .chip .count")
         screenshot(b, "02-inbox")
         row.find_element(By.CSS_SELECTOR, "button.claim").click()
@@ -84,6 +87,7 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         b.find_element(By.CSS_SELECTOR, f"{row_css} a.task-link").click()
         wait_for(b, "#task-form")
         wait_text(b, "#holder", "Reception officer")
+        assert b.find_element(By.ID, "procedure").text.startswith("Cấp Phiếu lý lịch tư pháp")
         screenshot(b, "03-task")
 
         # The browser's checks: nothing chosen, the required decision is marked, no request.
