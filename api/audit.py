@@ -1,9 +1,8 @@
-"""Auditors: a dossier's record proven intact over HTTP; `motcua history verify` for every
-dossier of a province."""
+"""Auditors: a dossier's record proven intact over HTTP (`motcua history verify` does the
+same from the command line: api/history_cli.py)."""
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time
 from typing import Any
 
 from flask import Response, current_app
@@ -13,7 +12,6 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import caller
 from api.schemas import Problem
-from engine.codes import LOCAL_TZ
 from engine.services.records import anchors, audit, control_sheet, replay
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
@@ -197,45 +195,6 @@ class ControlSheet(MethodView):
         kind = "application/pdf" if query["format"] == "pdf" else "text/csv"
         return Response(body, mimetype=kind, headers={
             "Content-Disposition": f'inline; filename="{name}"'})
-
-
-def run_verify(province: str | None, since: str | None, settings: Any) -> int:
-    """`motcua history verify`: exit 1 naming every dossier and event at fault."""
-    from tqdm import tqdm
-
-    from engine.wiring import build_context
-
-    start = None
-    if since:
-        try:
-            start = datetime.combine(date.fromisoformat(since), time(), LOCAL_TZ)
-        except ValueError:
-            print(f"error: --since {since!r}: a date such as 2026-01-31", file=sys.stderr)
-            return 2
-    ctx = build_context(settings)
-    broken = checked = bad_anchors = 0
-    try:
-        provinces = [province] if province else audit.provinces(ctx)
-        for p in provinces:
-            total = audit.count_dossiers(ctx, p, start)
-            with tqdm(total=total, unit="dossier", desc=p, file=sys.stderr,
-                      disable=None) as bar:
-                for verdict in audit.verify_province(ctx, p, since=start,
-                                                     progress=bar.update):
-                    checked += 1
-                    if not verdict.intact:
-                        broken += 1
-                        d = verdict.first_divergence or {}
-                        print(f"{p} {verdict.code}: event {d.get('seq')}: {d.get('reason')} "
-                              f"(expected {d.get('expected')}, found {d.get('found')})")
-            for problem in anchors.verify_anchors(ctx, p, start.date() if start else None):
-                bad_anchors += 1
-                print(f"{p} anchor {problem.day.isoformat()}: {problem.reason}")
-    finally:
-        ctx.db_engine.dispose()
-    print(f"{checked} dossiers checked, {broken} not intact; {bad_anchors} anchors at fault",
-          file=sys.stderr)
-    return 1 if broken or bad_anchors else 0
 
 
 def run_anchor(province: str | None, settings: Any) -> int:

@@ -8,7 +8,8 @@ is given the limit of its kind before any of it is read:
 - **uploads** (a deployment's BPMN and forms, multipart): twice `MOTCUA_MAX_UPLOAD_BYTES` in
   all, each file at most `MOTCUA_MAX_UPLOAD_BYTES` (checked by the view);
 - **documents** (a dossier's files, multipart): `MOTCUA_MAX_DOCUMENT_FILES` times
-  `MOTCUA_MAX_DOCUMENT_BYTES` and 64 KiB for the other fields, each file at most
+  `MOTCUA_MAX_DOCUMENT_BYTES` and 64 KiB for the other fields (sent with the intake, also
+  `MOTCUA_MAX_JSON_BYTES` for the dossier's part), each file at most
   `MOTCUA_MAX_DOCUMENT_BYTES` (checked as it is read); werkzeug spools large parts to disk;
 - **any other body**: `OTHER_BYTES`.
 
@@ -30,6 +31,9 @@ UPLOAD_FILES = 2  # a deployment's upload holds at most this many times the per-
 UPLOADS = frozenset({"process-definitions.Definitions", "process-definitions.Validate"})
 # The view of api/documents.py that takes a dossier's files.
 DOCUMENT_UPLOADS = frozenset({"documents.Documents"})
+# The intake with the applicant's papers (api/intake_form.py): its dossier part may be as
+# large as a JSON body.
+INTAKE_UPLOADS = frozenset({"dossiers.Dossiers"})
 _MULTIPART = "multipart/form-data"
 
 
@@ -46,6 +50,9 @@ def register(app: Flask) -> None:
     def _limit() -> None:
         limit, what = body_limit()
         request.max_content_length = limit + 1
+        if request.endpoint in INTAKE_UPLOADS:  # the dossier part is a field (JSON)
+            request.max_form_memory_size = current_app.extensions["motcua"].settings \
+                .max_json_bytes + 1
         length = request.content_length
         if length is not None and length > limit:
             raise TooLarge(_message(limit, what))
@@ -72,6 +79,11 @@ def body_limit() -> tuple[int, str]:
     if request.mimetype == _MULTIPART and request.endpoint in DOCUMENT_UPLOADS:
         return (settings.max_document_files * settings.max_document_bytes + OTHER_BYTES,
                 "documents (MOTCUA_MAX_DOCUMENT_FILES × MOTCUA_MAX_DOCUMENT_BYTES)")
+    if request.mimetype == _MULTIPART and request.endpoint in INTAKE_UPLOADS:
+        return (settings.max_document_files * settings.max_document_bytes + OTHER_BYTES
+                + settings.max_json_bytes,
+                "a dossier with its papers (MOTCUA_MAX_DOCUMENT_FILES × "
+                "MOTCUA_MAX_DOCUMENT_BYTES, and MOTCUA_MAX_JSON_BYTES for the dossier)")
     return OTHER_BYTES, "a body that is neither JSON nor an upload"
 
 

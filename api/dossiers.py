@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.history_schemas import HistoryOut, HistoryQuery
+from api.intake_form import IntakeForm, intake_request
 from api.schemas import (
     ApologyIn,
     BufferedOut,
@@ -78,23 +79,32 @@ def _view(code: str) -> dict[str, Any]:
 
 @blp.route("")
 class Dossiers(MethodView):
-    @blp.arguments(DossierIn())
+    @blp.doc(requestBody={"required": True, "content": {
+        "application/json": {"schema": DossierIn},
+        "multipart/form-data": {"schema": IntakeForm}}})
     @blp.response(201, DossierOut)
     @blp.alt_response(200, schema=DossierOut, description="a retry with the same Idempotency-Key")
     @blp.alt_response(422, schema=Problem)
     @blp.alt_response(503, schema=Problem, description="database unavailable, or the commit's "
                       "outcome unknown: send it again with the same Idempotency-Key")
-    def post(self, body: dict[str, Any]) -> Any:
+    @blp.alt_response(413, schema=Problem, description="a paper larger than "
+                                                       "MOTCUA_MAX_DOCUMENT_BYTES")
+    def post(self) -> Any:
         """Start a dossier on the active version of a procedure (header Idempotency-Key
-        makes retries safe)."""
+        makes retries safe). As multipart, the applicant's papers come with it (the JSON in
+        part `dossier`, each paper in a part `file.<kind>`): each is checked (a kind the
+        procedure lists, a file name, the size, a format it accepts) before anything is
+        kept, and kept with the dossier in one transaction; one refused refuses the dossier.
+        A retry with the same Idempotency-Key and the same papers returns the first dossier."""
         ctx = current_app.extensions["motcua"]
         who = caller()
+        body, papers = intake_request()
         key = request.headers.get("Idempotency-Key") or None
         result, _created = intake.start_dossier(
             ctx, who, process_key=body["process_key"], applicant=body["applicant"],
             data=body["data"], unit=body.get("unit"), channel=body["channel"],
             idempotency_key=key, handling_unit=body.get("handling_unit"),
-            submitted_at=body.get("submitted_at"))
+            submitted_at=body.get("submitted_at"), papers=papers)
         if isinstance(result, DossierView):
             return present(result.dossier, result), 201
         return _view(result.code), 200

@@ -51,23 +51,38 @@ def _json_body() -> Any:
     raw = body_limits.read_body()
     if not raw.strip():
         return None
+    return checked_json(raw)
+
+
+def checked_json(raw: bytes, part: str = "") -> Any:
+    """JSON text refused as a JSON body would be (too deep, not JSON as the store reads
+    it, integers beyond 64 bits, NUL characters), each error naming its path under `part`
+    (a multipart part carrying JSON, e.g. the dossier sent with its papers)."""
+    where = "the body" if not part else f"part {part}"
     deep = json_depth.too_deep(raw)
     if deep is not None:
         message = f"nests more than {json_depth.MAX_DEPTH} levels deep"
-        raise InvalidInput(f"the body {message}", errors=[{"field": deep, "message": message}])
+        raise InvalidInput(f"{where} {message}", errors=[{"field": part + deep,
+                                                          "message": message}])
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise InvalidInput("the body is not valid JSON", errors=[{
-            "field": "/", "message": f"{exc} (NaN, Infinity, numbers beyond a double and "
-                                     "lone surrogates are not JSON)"}]) from None
+        raise InvalidInput(f"{where} is not valid JSON", errors=[{
+            "field": part or "/", "message": f"{exc} (NaN, Infinity, numbers beyond a double "
+                                             "and lone surrogates are not JSON)"}]) from None
     if _LONG_DIGITS.search(raw):
         exact = json.loads(raw)  # integers as sent, not as doubles (no deeper than parsed)
-        huge = list(_huge_integers("", exact))
+        huge = list(_huge_integers(part, exact))
         if huge:
             raise InvalidInput("integers beyond 64 bits", errors=[{
                 "field": path, "message": "an integer beyond 64 bits: send it as a string"}
                 for path in huge])
+    if part and b"\\u0000" in raw:
+        nul = [path for path, value in _leaves(part, body)
+               if isinstance(value, str) and NUL in value]
+        if nul:
+            raise InvalidInput(f"{where} contains NUL characters in {', '.join(nul)}",
+                               errors=[{"field": f, "message": MESSAGE} for f in nul])
     return body
 
 

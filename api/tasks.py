@@ -9,11 +9,10 @@ from flask_smorest import Blueprint
 
 from api.auth import caller
 from api.dossiers import present
-from api.schemas import (
+from api.schemas import DossierOut, Problem
+from api.task_schemas import (
     AssignIn,
     CompleteIn,
-    DossierOut,
-    Problem,
     TaskDetailOut,
     TaskOut,
     TaskPage,
@@ -28,7 +27,8 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
                 description="User tasks of your unit and position")
 
 
-def _task(t: Task, d: Dossier, holder_name: str | None) -> dict[str, Any]:
+def _task(t: Task, d: Dossier, holder_name: str | None, procedure_name: str | None
+          ) -> dict[str, Any]:
     now = current_app.extensions["motcua"].clock.now()
     holder = {"id": t.holder_id, "name": holder_name} if t.holder_id is not None else None
     return {"id": t.id, "element_id": t.element_id, "name": t.name, "position": t.position,
@@ -36,7 +36,8 @@ def _task(t: Task, d: Dossier, holder_name: str | None) -> dict[str, Any]:
             "completed_at": t.completed_at, "due_at": t.due_at,
             "timeliness": task_timeliness(t, now), "dossier_code": d.code,
             "dossier_due_at": d.due_at, "dossier_timeliness": dossier_timeliness(d, now),
-            "process_key": d.process_key, "holder": holder, "held_since": t.held_since}
+            "process_key": d.process_key, "procedure_name": procedure_name,
+            "holder": holder, "held_since": t.held_since}
 
 
 @blp.route("")
@@ -48,7 +49,9 @@ class Inbox(MethodView):
         positions (every position of a unit you lead) and those you hold; the most urgent
         (overdue) first, a page at a time, with how many there are in all."""
         page = tasks.inbox(current_app.extensions["motcua"], caller(), **query)
-        return {"total": page.total, "items": [_task(*row) for row in page.items]}
+        return {"total": page.total, "items": [
+            _task(t, d, holder, page.procedure_names.get(d.procedure_code or ""))
+            for t, d, holder in page.items]}
 
 
 @blp.route("/<task_id>")
@@ -57,7 +60,7 @@ class TaskResource(MethodView):
     def get(self, task_id: str) -> Any:
         """The task, its dossier, its form (JSON Schema) and the dossier's current data."""
         detail = tasks.get_task(current_app.extensions["motcua"], caller(), task_id)
-        out = _task(detail.task, detail.dossier, detail.holder_name)
+        out = _task(detail.task, detail.dossier, detail.holder_name, detail.procedure_name)
         out.update(form_schema=detail.form, data=detail.data)
         return out
 
@@ -69,7 +72,7 @@ class Claim(MethodView):
     def post(self, task_id: str) -> Any:
         """Take a task of your position: from now on only you complete it."""
         held = claims.claim_task(current_app.extensions["motcua"], caller(), task_id)
-        return _task(held.task, held.dossier, held.holder_name)
+        return _task(held.task, held.dossier, held.holder_name, held.procedure_name)
 
 
 @blp.route("/<task_id>/unclaim")
@@ -80,7 +83,7 @@ class Unclaim(MethodView):
         """Release a task you hold (a head of department or leader of the unit: any task
         of it) back to the inbox of its position."""
         held = claims.release_task(current_app.extensions["motcua"], caller(), task_id)
-        return _task(held.task, held.dossier, held.holder_name)
+        return _task(held.task, held.dossier, held.holder_name, held.procedure_name)
 
 
 @blp.route("/<task_id>/assign")
@@ -93,7 +96,7 @@ class Assign(MethodView):
         (phân công), taking it from whoever held it."""
         held = claims.assign_task(current_app.extensions["motcua"], caller(), task_id,
                                   body["principal_id"])
-        return _task(held.task, held.dossier, held.holder_name)
+        return _task(held.task, held.dossier, held.holder_name, held.procedure_name)
 
 
 @blp.route("/<task_id>/complete")

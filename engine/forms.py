@@ -75,10 +75,32 @@ def validate_form(form_name: str, forms: Forms, data: Any) -> None:
                           errors=_named(errors))
 
 
-def _named(errors: list[Any]) -> list[dict[str, str]]:
+# What a page needs to word an error in its own language: the JSON Schema keyword that
+# failed and, for these keywords, its value under a stable name (`message` stays English).
+_PARAM = {"minLength": "limit", "maxLength": "limit", "minimum": "limit", "maximum": "limit",
+          "exclusiveMinimum": "limit", "exclusiveMaximum": "limit", "minItems": "limit",
+          "maxItems": "limit", "minProperties": "limit", "maxProperties": "limit",
+          "multipleOf": "limit", "enum": "allowed", "type": "type", "format": "format",
+          "pattern": "pattern"}
+
+
+def _params(e: Any) -> dict[str, Any]:
+    name = _PARAM.get(e.validator)
+    if name is not None:
+        return {name: e.validator_value}
+    if e.validator == "const":
+        return {"allowed": [e.validator_value]}
+    if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        known = e.schema.get("properties", {}) if isinstance(e.schema, dict) else {}
+        return {"properties": sorted(str(k) for k in e.instance if k not in known)}
+    return {}
+
+
+def _named(errors: list[Any]) -> list[dict[str, Any]]:
     """One item per field at fault, named by its JSON pointer; a missing required property
-    is named itself (`/applicant/name`), not the object that lacks it."""
-    out: list[dict[str, str]] = []
+    is named itself (`/applicant/name`), not the object that lacks it. Each carries the
+    failing `keyword` and its `params` besides the English `message`."""
+    out: list[dict[str, Any]] = []
     named: set[tuple[str, str]] = set()
     for e in errors:
         where = "/" + "/".join(str(p) for p in e.absolute_path)
@@ -87,9 +109,11 @@ def _named(errors: list[Any]) -> list[dict[str, str]]:
                 if prop not in e.instance and (where, prop) not in named:
                     named.add((where, prop))
                     field = where.rstrip("/") + "/" + str(prop).replace("~", "~0").replace("/", "~1")
-                    out.append({"field": field, "message": f"{prop!r} is a required property"})
+                    out.append({"field": field, "message": f"{prop!r} is a required property",
+                                "keyword": "required", "params": {"property": prop}})
             continue
-        out.append({"field": where, "message": e.message})
+        out.append({"field": where, "message": e.message, "keyword": str(e.validator),
+                    "params": _params(e)})
     return out
 
 

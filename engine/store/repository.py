@@ -1,7 +1,7 @@
 """Queries and ORM writes, one method each, used inside a unit of work."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -258,6 +258,15 @@ class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, Inciden
     def procedure(self, province: str, code: str) -> StoredProcedure | None:
         return self.session.scalar(select(StoredProcedure).where(
             StoredProcedure.province == province, StoredProcedure.code == code))
+
+    def procedure_names(self, province: str, codes: Collection[str]) -> dict[str, str]:
+        """The registered names of these procedures of `province`, by code (one read)."""
+        if not codes:
+            return {}
+        rows = self.session.execute(select(StoredProcedure.code, StoredProcedure.data).where(
+            StoredProcedure.province == province, StoredProcedure.code.in_(sorted(codes))))
+        return {code: data["name"] for code, data in rows
+                if isinstance(data, dict) and isinstance(data.get("name"), str) and data["name"]}
 
     def procedures(self, province: str) -> Sequence[StoredProcedure]:
         return self.session.scalars(select(StoredProcedure).where(

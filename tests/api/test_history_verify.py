@@ -103,7 +103,13 @@ def test_the_command_line_names_each_dossier_at_fault(
     good, bad = moved(world), moved(world)
     monkeypatch.setenv("MOTCUA_DATABASE_URL", db_url)
     assert main(["history", "verify", "--province", world.province]) == 0
-    assert "2 dossiers checked, 0 not intact" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "2 dossiers checked, 0 not intact" in captured.err
+    for code in (good, bad):  # a line per dossier, its history re-executed as over HTTP
+        api = verify(world, code).get_json()
+        assert (f"{world.province} {code}: intact ({api['events']} events, "
+                f"{api['reexecution']['steps_compared']} steps re-executed)") in captured.out
+        assert api['reexecution']['steps_compared'] > 0
     with triggers_set_aside(world) as conn:
         conn.execute(text("UPDATE history_events SET at = at WHERE dossier_id = :d"),
                      {"d": dossier_id(conn, bad)})  # touching nothing leaves it intact
@@ -111,8 +117,25 @@ def test_the_command_line_names_each_dossier_at_fault(
                           "WHERE dossier_id = :d AND seq = 1"), {"d": dossier_id(conn, bad)})
     assert main(["history", "verify", "--province", world.province]) == 1
     captured = capsys.readouterr()
-    assert f"{bad}: event 1: its content does not match its hash" in captured.out
-    assert good not in captured.out
+    assert f"{bad}: chain event 1: its content does not match its hash" in captured.out
+    assert f"{good}: intact" in captured.out
     assert "2 dossiers checked, 1 not intact" in captured.err
     assert main(["history", "verify", "--province", "P" + uuid.uuid4().hex[:6]]) == 0
     assert main(["history", "verify", "--since", "not a date"]) == 2
+
+
+def test_the_command_line_verifies_one_dossier_as_the_api_does(
+        two_steps: World, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    world = two_steps
+    code = moved(world)
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", db_url)
+    assert main(["history", "verify", "--code", code]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{world.province} {code}: intact ("), out
+    assert len(out.splitlines()) == 1
+    assert main(["history", "verify", "--code", code, "--province",
+                 "P" + uuid.uuid4().hex[:6]]) == 2
+    assert "no such dossier in province" in capsys.readouterr().err
+    assert main(["history", "verify", "--code", "NO-SUCH-CODE"]) == 2
+    assert main(["history", "verify", "--code", code, "--since", "2026-01-01"]) == 2

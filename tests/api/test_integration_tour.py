@@ -1,10 +1,14 @@
 """The README's round of an integration client, played on the demo with the same requests:
 the receiver is the README's own Python (run as it is, on a free port), which prints whether
-each delivery's signature checks; the portal subscribes, starts a dossier with its channel and
-submission instant, reports a message early (kept), reads the delivery log and the packet;
-the administrator sets up the push to the national portal."""
+each delivery's signature checks; the portal subscribes, starts a dossier with its channel,
+submission instant and the applicant's papers (multipart), reports a message early (kept),
+reads the delivery log and the packet; the administrator sets up the push to the national
+portal."""
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import re
 import socket
@@ -18,6 +22,7 @@ from flask.testing import FlaskClient
 
 from engine.clock import ManualClock
 from tests.api.test_portal_push import BOUND, portal
+from tests.api.test_submitted_documents import pdf
 from tests.conftest import World
 from tests.integration.production import wait_for
 
@@ -40,6 +45,23 @@ def hook_port() -> int:
         return int(s.getsockname()[1])
 
 
+DOSSIER = {"process_key": "judicial_record_certificate", "channel": "online",
+           "submitted_at": "2026-03-01T21:15:00+07:00",
+           "applicant": {"type": "citizen", "name": "Trần Minh Khoa",
+                         "id_number": "001095012345"},
+           "data": {"person_name": "Trần Minh Khoa", "person_id_number": "001095012345",
+                    "date_of_birth": "1995-04-12", "residence": "Thôn Đông, xã Yên Bình",
+                    "certificate_type": "1", "purpose": "Xin việc", "copies": 1}}
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def readme_dossier() -> dict[str, Any]:
+    """The dossier.json the README writes for its multipart intake."""
+    found = re.search(r"cat > dossier\.json <<'EOF'\n(.*?)\nEOF", README.read_text(), re.S)
+    assert found, "the README starts its dossier with the applicant's papers"
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
 def post(c: FlaskClient, who: str, path: str, body: dict[str, Any]) -> Any:
     return c.post(f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer demo-{who}"})
 
@@ -54,6 +76,7 @@ def test_the_readme_round_of_an_integration_client(
         portal: tuple[World, ManualClock], hook_port: int, tmp_path: Path) -> None:
     w, _ = portal
     c = w.client
+    assert readme_dossier() == DOSSIER
     r = post(c, "client", "/subscriptions", {
         "url": f"http://127.0.0.1:{hook_port}/hooks",
         "event_types": ["dossier.status_changed", "task.created",
@@ -69,16 +92,22 @@ def test_the_readme_round_of_an_integration_client(
                                 env={**os.environ, "SECRET": secret, "PORT": str(hook_port)})
     try:
         wait_for(lambda: _listening(hook_port) or None, BOUND, "the README's receiver")
-        r = post(c, "client", "/dossiers", {
-            "process_key": "judicial_record_certificate", "channel": "online",
-            "submitted_at": "2026-03-01T21:15:00+07:00",
-            "applicant": {"type": "citizen", "name": "Trần Minh Khoa",
-                          "id_number": "001095012345"},
-            "data": {"person_name": "Trần Minh Khoa", "person_id_number": "001095012345",
-                     "date_of_birth": "1995-04-12", "residence": "Thôn Đông, xã Yên Bình",
-                     "certificate_type": "1", "purpose": "Xin việc", "copies": 1}})
+        # The dossier and the applicant's papers in one multipart request, as curl -F sends.
+        form, card = pdf("Tờ khai"), JPEG
+        r = c.post("/api/v1/dossiers", content_type="multipart/form-data", headers={
+            "Authorization": "Bearer demo-client", "Idempotency-Key": "portal-tour"}, data={
+            "dossier": json.dumps(DOSSIER, ensure_ascii=False),
+            "file.request_form": (io.BytesIO(form), "to-khai.pdf"),
+            "file.identity_papers": (io.BytesIO(card), "cccd.jpg")})
         assert r.status_code == 201, r.get_json()
         code = r.get_json()["code"]
+        papers = get(c, "client", f"/dossiers/{code}/documents")["documents"]
+        assert [(d["kind"], d["file_name"], d["content_type"], d["source"], d["sha256"])
+                for d in papers] == [
+            ("request_form", "to-khai.pdf", "application/pdf", "submitted",
+             hashlib.sha256(form).hexdigest()),
+            ("identity_papers", "cccd.jpg", "image/jpeg", "submitted",
+             hashlib.sha256(card).hexdigest())]
         r = post(c, "client", f"/dossiers/{code}/messages/supplement", {
             "message_id": "portal-bs-1",
             "payload": {"documents": [{"kind": "Giấy xác nhận cư trú", "name": "cu-tru.pdf"}]}})

@@ -273,6 +273,28 @@ def test_task_data_altered_and_the_chain_resealed_is_caught_by_re_execution(
         assert "other data than the dossier's stored state" in found["reason"], found
 
 
+def test_the_command_line_re_executes_as_the_api_does(
+        two_steps: World, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-sealed chain passes the chain check; `motcua history verify` still names the
+    dossier, for the province and for the one dossier, as GET .../history/verify does."""
+    from api.cli import main
+
+    world = two_steps
+    (code, seq), (other, _) = _moved(world), _moved(world)
+    _reseal(world, code, _alter_copies)
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", db_url)
+    for args in (["--province", world.province], ["--code", code]):
+        assert main(["history", "verify", *args]) == 1
+        out = capsys.readouterr().out
+        line = next(x for x in out.splitlines() if f" {code}: " in x)
+        assert f"{code}: re-execution event {seq}: " in line and "other data" in line, out
+        assert "chain" not in line
+        if args[0] == "--province":
+            assert f"{other}: intact" in out
+    assert main(["history", "verify", "--code", other]) == 0
+
+
 def test_a_recorded_step_removed_and_resealed_is_caught(two_steps: World) -> None:
     world = two_steps
     code, seq = _moved(world)

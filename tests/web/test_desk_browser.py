@@ -1,7 +1,7 @@
 """An officer's day in a real browser: sign in (a demo user), find the dossier in the
 inbox, claim the task, complete it through the form rendered from its JSON Schema (the
-browser's own checks first, then a field error from the server beside its field), and open
-the receipt on the dossier's page. Each page is saved under build/screenshots/."""
+browser's own checks first, then a field error from the server beside its field, in
+Vietnamese), and open the receipt on the dossier's page. Each page is saved under build/screenshots/."""
 from __future__ import annotations
 
 import base64
@@ -76,6 +76,9 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         row_css = f"tr[data-task='{task['task_id']}']"
         row = wait_for(b, row_css)
         assert code in row.text
+        # The procedure by its name in the catalogue, not its process key.
+        procedure = row.find_element(By.CSS_SELECTOR, "td.procedure")
+        assert procedure.text.startswith("Cấp Phiếu lý lịch tư pháp"), procedure.text
         wait_for(b, ".filters .chip .count")
         screenshot(b, "02-inbox")
         row.find_element(By.CSS_SELECTOR, "button.claim").click()
@@ -84,6 +87,7 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         b.find_element(By.CSS_SELECTOR, f"{row_css} a.task-link").click()
         wait_for(b, "#task-form")
         wait_text(b, "#holder", "Reception officer")
+        assert b.find_element(By.ID, "procedure").text.startswith("Cấp Phiếu lý lịch tư pháp")
         screenshot(b, "03-task")
 
         # The browser's checks: nothing chosen, the required decision is marked, no request.
@@ -101,8 +105,11 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         b.find_element(By.ID, "complete").click()
         unit = b.find_element(By.CSS_SELECTOR, "input[name='/handling_unit']")
         unit_field = unit.find_element(By.XPATH, "..")
-        wait_text(b, ".field.invalid .field-error", "handling_unit")
-        assert "handling_unit" in unit_field.find_element(By.CSS_SELECTOR, ".field-error").text
+        # Worded in the page's language from the keyword the server names, not its English.
+        wait_text(b, ".field.invalid .field-error", "bắt buộc")
+        said = unit_field.find_element(By.CSS_SELECTOR, ".field-error").text
+        assert said == "Trường này bắt buộc phải điền.", said
+        assert "required" not in b.find_element(By.ID, "task-form").text
         assert unit.get_attribute("aria-invalid") == "true"
         screenshot(b, "04-task-server-error")
 

@@ -1,9 +1,11 @@
 // A form rendered from the task's JSON Schema, the very schema the server validates.
 // The browser checks what HTML can (required, enum, length, pattern, bounds, item counts);
 // everything else (if/then rules, formats) the server checks, and its 422 field errors are
-// shown beside the field they name (a JSON pointer such as /handling_unit).
+// shown beside the field they name (a JSON pointer such as /handling_unit), worded in the
+// page's language from the failing keyword (form_errors.js).
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { wordError } from './form_errors.js';
+import { lang, t } from './i18n.js';
 
 let seq = 0;
 
@@ -177,12 +179,16 @@ export function renderForm(schema, data) {
       let first = null;
       for (const e of errors) {
         const pointer = String(e.field || '');
+        const message = wordError(e, lang);
         const f = fields.filter((x) => pointer === x.pointer || pointer.startsWith(`${x.pointer}/`))
           .sort((a, b) => b.pointer.length - a.pointer.length)[0];
         if (f) {
-          mark(f, f.errorSlot.textContent ? `${f.errorSlot.textContent}; ${e.message}` : e.message);
+          // Beside an enclosing field, the part of the pointer below it says which item.
+          const below = pointer.slice(f.pointer.length + 1);
+          const said = below ? `${below.replace(/~1/g, '/').replace(/~0/g, '~')}: ${message}` : message;
+          mark(f, f.errorSlot.textContent ? `${f.errorSlot.textContent} ${said}` : said);
           first = first || f;
-        } else general.append(h('p', { class: 'alert' }, `${pointer || '/'}: ${e.message}`));
+        } else general.append(h('p', { class: 'alert' }, `${pointer || '/'}: ${message}`));
       }
       if (summary) general.prepend(h('p', { class: 'alert' }, summary));
       if (first) first.focus();

@@ -17,6 +17,7 @@ from engine.errors import HeldByAnother, InvalidInput, TaskHeld
 from engine.services.context import Context
 from engine.services.desk.open_task import open_task
 from engine.services.flow import progress
+from engine.services.flow.documents import registered_name
 from engine.store import org
 from engine.store.records import DossierRow, TaskRow
 from engine.store.uow import UnitOfWork
@@ -29,6 +30,7 @@ class HeldTask:
     task: TaskRow
     dossier: DossierRow
     holder_name: str | None
+    procedure_name: str | None = None
 
 
 def claim_task(ctx: Context, caller: Caller, task_id: str) -> HeldTask:
@@ -37,10 +39,10 @@ def claim_task(ctx: Context, caller: Caller, task_id: str) -> HeldTask:
     with ctx.uow() as uow:
         dossier, task = _locked(uow, caller, task_id, Action.TASK_CLAIM)
         if task.holder_id == caller.id:
-            return HeldTask(task, dossier, caller.name)
+            return _held(uow, task, dossier, caller.name)
         _change(ctx, uow, dossier, task, "task.claimed", caller, at=ctx.clock.now(),
                 holder=(caller.id, caller.name), assigned_by=None)
-        return HeldTask(task, dossier, caller.name)
+        return _held(uow, task, dossier, caller.name)
 
 
 def release_task(ctx: Context, caller: Caller, task_id: str) -> HeldTask:
@@ -50,10 +52,10 @@ def release_task(ctx: Context, caller: Caller, task_id: str) -> HeldTask:
     with ctx.uow() as uow:
         dossier, task = _locked(uow, caller, task_id, Action.TASK_RELEASE)
         if task.holder_id is None:
-            return HeldTask(task, dossier, None)
+            return _held(uow, task, dossier, None)
         _change(ctx, uow, dossier, task, "task.released", caller, at=ctx.clock.now(),
                 holder=None, assigned_by=None)
-        return HeldTask(task, dossier, None)
+        return _held(uow, task, dossier, None)
 
 
 def assign_task(ctx: Context, caller: Caller, task_id: str, principal_id: int) -> HeldTask:
@@ -64,10 +66,14 @@ def assign_task(ctx: Context, caller: Caller, task_id: str, principal_id: int) -
         dossier, task = _locked(uow, caller, task_id, Action.TASK_ASSIGN)
         name = _assignee(uow, caller.province, task.unit, principal_id)
         if task.holder_id == principal_id:
-            return HeldTask(task, dossier, name)
+            return _held(uow, task, dossier, name)
         _change(ctx, uow, dossier, task, "task.assigned", caller, at=ctx.clock.now(),
                 holder=(principal_id, name), assigned_by=caller.id)
-        return HeldTask(task, dossier, name)
+        return _held(uow, task, dossier, name)
+
+
+def _held(uow: UnitOfWork, task: TaskRow, dossier: DossierRow, holder: str | None) -> HeldTask:
+    return HeldTask(task, dossier, holder, registered_name(uow, dossier))
 
 
 def _locked(uow: UnitOfWork, caller: Caller, task_id: str, action: Action

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import jsoncodec
@@ -32,7 +32,7 @@ from engine.services.design.catalog import version_of
 from engine.services.desk import acts
 from engine.services.desk.open_task import open_task
 from engine.services.flow import incidents, progress
-from engine.services.flow.documents import procedure_name
+from engine.services.flow.documents import procedure_name, registered_name
 from engine.services.flow.instances import copy_data, keep_instance, load_instance, take_instance
 from engine.services.flow.statutory import calendar_of
 from engine.services.views import DossierView
@@ -52,14 +52,17 @@ class TaskDetail:
     form: dict[str, Any] | None
     data: dict[str, Any]
     holder_name: str | None
+    procedure_name: str | None = None
 
 
 @dataclass(frozen=True)
 class InboxPage:
-    """One page of tasks (each with its dossier and its holder's name) and how many match."""
+    """One page of tasks (each with its dossier and its holder's name) and how many match,
+    with the names of their dossiers' procedures by code."""
 
     items: list[tuple[Task, Dossier, str | None]]
     total: int
+    procedure_names: dict[str, str] = field(default_factory=dict)
 
 
 def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str | None = None,
@@ -75,7 +78,9 @@ def inbox(ctx: Context, caller: Caller, *, status: str = "open", timeliness: str
                                       claimed=claimed, process_key=process_key, unit=unit,
                                       timeliness=timeliness, now=ctx.clock.now(),
                                       limit=limit, offset=offset)
-    return InboxPage(items, total)
+        names = uow.repo.procedure_names(caller.province, {
+            d.procedure_code for _, d, _ in items if d.procedure_code})
+    return InboxPage(items, total, names)
 
 
 def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
@@ -89,9 +94,10 @@ def get_task(ctx: Context, caller: Caller, task_id: str) -> TaskDetail:
         assert dossier is not None
         version = version_of(ctx, uow.repo, dossier.definition_id)
         holder = uow.repo.principal_names([task.holder_id]).get(task.holder_id or 0)
+        procedure = registered_name(uow, dossier)
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
     form = version.compiled.forms.get(task.form) if task.form else None
-    return TaskDetail(task, dossier, form, instance.data, holder)
+    return TaskDetail(task, dossier, form, instance.data, holder, procedure)
 
 
 def complete_task(ctx: Context, caller: Caller, task_id: str, data: dict[str, Any]

@@ -224,6 +224,12 @@ def _documents(data: dict[str, Any]) -> list[str]:
     return names
 
 
+def registered_name(uow: UnitOfWork, dossier: DossierRow) -> str | None:
+    """The name of the dossier's procedure in its province's catalogue, if registered."""
+    code = dossier.procedure_code
+    return uow.repo.procedure_names(dossier.province, {code}).get(code) if code else None
+
+
 def procedure_name(uow: UnitOfWork, dossier: DossierRow, process_name: str) -> str:
     """What the documents call the procedure: its registered name, else the process's."""
     stored = uow.repo.procedure(dossier.province, dossier.procedure_code or "") \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,11 @@ from engine.runtime import Instance, starts_clock_later
 from engine.search import stored_id_number, stored_name, word_prefixes
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
-from engine.services.flow import incidents, progress, tallies
+from engine.services.flow import incidents, progress, submissions, tallies
 from engine.services.flow.documents import issue_receipt
 from engine.services.flow.instances import keep_instance
 from engine.services.flow.statutory import calendar_of, start_clock
+from engine.services.flow.submissions import Upload
 from engine.services.org.registry import NOT_REGISTERED, registered_unit
 from engine.services.views import DossierView
 from engine.store.models import Dossier, max_length
@@ -37,7 +39,8 @@ MAX_IDEMPOTENCY_KEY = max_length(Dossier.__table__.c.idempotency_key)
 def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
                   data: dict[str, Any], unit: str | None = None, channel: str = "online",
                   idempotency_key: str | None = None, handling_unit: str | None = None,
-                  submitted_at: datetime | None = None) -> tuple[DossierView | Dossier, bool]:
+                  submitted_at: datetime | None = None, papers: Sequence[Upload] = ()
+                  ) -> tuple[DossierView | Dossier, bool]:
     """Start a dossier and run it until it waits. Returns (view, True) for a new dossier,
     or (the first dossier, False) for a retry with the same Idempotency-Key. When the
     diagram fails on the way, nothing is stored but its incident (ProcessError).
@@ -45,16 +48,21 @@ def start_dossier(ctx: Context, caller: Caller, *, process_key: str, applicant: 
     `submitted_at`: when the applicant submitted it online or by post, as the portal says
     (not in the future; left out: when it is received). The dossier is received (accepted)
     now. The process's start form, if any, checks the applicant and the data before a
-    code number is taken, so a refused intake leaves no gap in the day's numbers."""
+    code number is taken, so a refused intake leaves no gap in the day's numbers.
+
+    `papers`: the applicant's documents sent with it, each of a kind the procedure lists:
+    all checked (name, size, kind, format) before anything is kept, stored, and committed
+    with the dossier; one refused refuses the intake."""
     with incidents.recording(ctx):
         return _start(ctx, caller, process_key=process_key, applicant=applicant, data=data,
                       unit=unit, channel=channel, idempotency_key=idempotency_key,
-                      handling_unit=handling_unit, submitted_at=submitted_at)
+                      handling_unit=handling_unit, submitted_at=submitted_at,
+                      papers=list(papers))
 
 
 def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[str, Any],
            data: dict[str, Any], unit: str | None, channel: str, idempotency_key: str | None,
-           handling_unit: str | None, submitted_at: datetime | None
+           handling_unit: str | None, submitted_at: datetime | None, papers: list[Upload]
            ) -> tuple[DossierView | Dossier, bool]:
     require(caller, Action.DOSSIER_START)
     unit = unit or caller.unit
@@ -70,9 +78,12 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
     check_data_size("/data", data, ctx.settings.max_dossier_data_bytes)
     assert unit is not None
     handling_unit = handling_unit if handling_unit != unit else None
+    measured = submissions.measure_files(papers, ctx.settings.max_document_bytes,
+                                         ctx.settings.max_document_files) if papers else []
     parts: list[Any] = [process_key, applicant, data, unit, channel]
     request_hash = _request_hash(*parts, *([handling_unit] if handling_unit else []),
-                                 *([submitted_at.isoformat()] if submitted_at else []))
+                                 *([submitted_at.isoformat()] if submitted_at else []),
+                                 *([[m.upload.kind, m.name, m.sha256] for m in measured]))
     day = now.astimezone(LOCAL_TZ).date()
     with ctx.uow(readonly=True) as uow:
         found = uow.repo.intake_lookup(caller.province, process_key, unit, caller.id,
@@ -107,6 +118,7 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
     compiled = version.compiled
     if compiled.start_form:
         validate_form(compiled.start_form, compiled.forms, {"applicant": applicant, "data": data})
+    checked = submissions.check_intake_papers(measured, procedure) if measured else []
     # Run the engine before taking the day's counter lock, so the lock is held briefly.
     instance = Instance.start(compiled.spec, compiled.subprocess_specs, ctx.cache.script_engine(),
                               {**data, "applicant": applicant}, now=now, calendar=cal,
@@ -116,6 +128,7 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                                 dossier_id=None, definition_id=definition_id,
                                 process_key=version.key, trigger="command", command="intake")
     name = stored_name(applicant)
+    submissions.store_files(ctx, checked, f"{process_key} (being received)")
     try:
         with ctx.uow() as uow:
             yymmdd = local_day(now)
@@ -162,6 +175,11 @@ def _start(ctx: Context, caller: Caller, *, process_key: str, applicant: dict[st
                               procedure=procedure, process_name=compiled.name, data=data,
                               unit_name=found["unit_name"], agency=found["agency_name"],
                               submitted_at=submitted_at)
+            if checked:
+                submissions.record_documents(uow, dossier, checked, caller, now, actor)
+                # The row was written before its documents could refer to it: their events
+                # moved its history head since.
+                uow.repo.save_record(dossier)
             uow.commit()
             counts.dossier_received(channel)
             data = keep_instance(ctx, dossier, instance)

@@ -1,7 +1,9 @@
 """Auditors prove a dossier's record intact: its hash chain re-computed from the stored
 events, each linked to the one before and the last being the dossier's head
-(`engine.history.first_break`). One dossier over HTTP; every dossier of a province from the
-command line (`motcua history verify`)."""
+(`engine.history.first_break`), the daily anchors that vouch for it, and its history
+re-executed on its version. One dossier over HTTP or from the command line; every dossier
+of a province from the command line (`motcua history verify`), whose anchors are then all
+re-computed once (`anchors.verify_anchors`) rather than dossier by dossier."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from engine.services.flow.dossiers import find_dossier
 from engine.services.records.anchors import AnchorProblem, dossier_anchor_problems
 from engine.services.records.replay import Reexecuted, reexecute
 from engine.store.models import Dossier
+from engine.store.uow import UnitOfWork
 
 BATCH = 200
 
@@ -26,8 +29,8 @@ class Verdict:
     events: int
     head: str
     first_divergence: dict[str, Any] | None
-    # Filled in for one dossier (over HTTP): the chain's own verdict, the anchors that
-    # vouch for it, and the re-execution of its history.
+    # The chain's own verdict, the anchors that vouch for it (one dossier only: a
+    # province's are checked once for all), and the re-execution of its history.
     chain_divergence: dict[str, Any] | None = None
     anchor_problems: tuple[AnchorProblem, ...] = ()
     reexecution: Reexecuted | None = None
@@ -42,19 +45,25 @@ def verify_dossier(ctx: Context, caller: Caller, code: str) -> Verdict:
     anchors that vouch for it, and its history re-executed on its version."""
     with ctx.uow(readonly=True) as uow:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_HISTORY)
-        events = list(uow.repo.history(dossier.id))
-        chain = _verdict(dossier, events)
-        problems = dossier_anchor_problems(uow, dossier.province, [e.at for e in events])
-        again = reexecute(ctx, uow, dossier, events)
-    return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
-                   chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
-                   reexecution=again)
+        return _whole(ctx, uow, dossier, list(uow.repo.history(dossier.id)), anchors=True)
+
+
+def verify_code(ctx: Context, code: str, province: str | None = None) -> Verdict | None:
+    """The same verdict as `verify_dossier` for the command line, which runs with the
+    database's rights and asks no policy; None: no such dossier (in `province`)."""
+    with ctx.uow(readonly=True) as uow:
+        dossier = uow.repo.dossier_by_code(code)
+        if dossier is None or (province is not None and dossier.province != province):
+            return None
+        return _whole(ctx, uow, dossier, list(uow.repo.history(dossier.id)), anchors=True)
 
 
 def verify_province(ctx: Context, province: str, *, since: datetime | None = None,
                     progress: Callable[[int], None] = lambda n: None) -> Iterator[Verdict]:
     """Every dossier of `province` (received at or after `since`), in order of reception,
-    a batch of dossiers per read-only unit of work."""
+    its chain checked and its history re-executed, a batch of dossiers per read-only unit
+    of work. The province's anchors are for the caller to check once
+    (`anchors.verify_anchors`)."""
     after = 0
     while True:
         with ctx.uow(readonly=True) as uow:
@@ -62,10 +71,24 @@ def verify_province(ctx: Context, province: str, *, since: datetime | None = Non
             if not batch:
                 return
             events = uow.repo.histories([d.id for d in batch])
-            verdicts = [_verdict(d, events.get(d.id, [])) for d in batch]
+            verdicts = []
+            for d in batch:
+                verdicts.append(_whole(ctx, uow, d, events.get(d.id, []), anchors=False))
+                progress(1)
         after = batch[-1].id
-        progress(len(batch))
         yield from verdicts
+
+
+def _whole(ctx: Context, uow: UnitOfWork, dossier: Dossier, events: list[Any], *,
+           anchors: bool) -> Verdict:
+    """The chain's verdict, the anchors' (if asked) and the re-execution's, together."""
+    chain = _verdict(dossier, events)
+    problems = dossier_anchor_problems(uow, dossier.province, [e.at for e in events]) \
+        if anchors else []
+    again = reexecute(ctx, uow, dossier, events)
+    return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
+                   chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
+                   reexecution=again)
 
 
 def provinces(ctx: Context) -> list[str]:

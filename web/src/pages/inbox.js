@@ -1,5 +1,6 @@
 // The inbox: overdue and approaching first (the API's order), filters by timeliness, held
-// or not and procedure, the counts of each, claim and (heads) assign.
+// or not and procedure (shown by its name in the catalogue), the counts of each, claim and
+// (heads) assign.
 import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
 import { t, when } from '../i18n.js';
@@ -40,7 +41,7 @@ function filters(p, n, procedures) {
       h('label', { for: 'process_key' }, t('procedure')),
       h('select', { id: 'process_key', name: 'process_key' },
         h('option', { value: '' }, t('all')),
-        ...procedures.map((k) => h('option', { value: k, selected: p.process_key === k }, k))),
+        ...procedures.map(([k, name]) => h('option', { value: k, selected: p.process_key === k }, name))),
       h('button', { type: 'submit' }, t('filter'))));
 }
 
@@ -56,7 +57,7 @@ function row(task, refresh) {
   return h('tr', { 'data-task': task.id, class: task.timeliness || task.dossier_timeliness || '' },
     h('td', {}, h('a', { href: `/desk/dossiers/${encodeURIComponent(task.dossier_code)}` }, task.dossier_code)),
     h('td', {}, h('a', { href: `/desk/tasks/${encodeURIComponent(task.id)}`, class: 'task-link' }, task.name || task.element_id)),
-    h('td', {}, task.process_key),
+    h('td', { class: 'procedure', title: task.process_key }, task.procedure_name || task.process_key),
     h('td', {}, task.unit || ''),
     h('td', {}, when(task.due_at), ' ', badge(task.timeliness, t(task.timeliness))),
     h('td', {}, when(task.dossier_due_at), ' ', badge(task.dossier_timeliness, t(task.dossier_timeliness))),
@@ -83,8 +84,11 @@ async function load(notice) {
     // Officers to assign to, as suggestions: those holding tasks here (a head sees the unit's).
     const officers = new Map(held.items.filter((x) => x.holder).map((x) => [x.holder.id, x.holder.name]));
     const datalist = h('datalist', { id: 'officers' }, ...[...officers].map(([oid, name]) => h('option', { value: oid, label: name || `#${oid}` })));
-    // The procedures to filter by: those of the most urgent tasks, and the one chosen.
-    const defs = [...new Set([...unfiltered.items.map((x) => x.process_key), p.process_key].filter(Boolean))].sort();
+    // The procedures to filter by (by name, else key): those of the most urgent tasks and
+    // the one chosen.
+    const named = new Map([...unfiltered.items, ...page.items].map((x) => [x.process_key, x.procedure_name || x.process_key]));
+    if (p.process_key && !named.has(p.process_key)) named.set(p.process_key, p.process_key);
+    const defs = [...named].sort((a, b) => a[1].localeCompare(b[1], 'vi'));
     const offset = Number(p.offset || 0);
     const table = page.items.length ? h('table', { class: 'inbox' },
       h('caption', {}, `${t('total')}: ${page.total}`),

@@ -21,7 +21,7 @@ async function load(notice) {
   };
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('dossier')), h('dd', {}, h('a', { href: `/desk/dossiers/${encodeURIComponent(task.dossier_code)}`, id: 'dossier-link' }, task.dossier_code)),
-    h('dt', {}, t('procedure')), h('dd', {}, task.process_key),
+    h('dt', {}, t('procedure')), h('dd', { id: 'procedure', title: task.process_key }, task.procedure_name || task.process_key),
     h('dt', {}, t('unit')), h('dd', {}, task.unit || '—'),
     h('dt', {}, t('status')), h('dd', {}, task.status),
     h('dt', {}, t('due')), h('dd', {}, when(task.due_at), ' ', badge(task.timeliness, t(task.timeliness))),
