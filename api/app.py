@@ -24,6 +24,7 @@ from api import (
     metrics,
     migrations,
     pages,
+    pages_public,
     portal,
     principals,
     procedures,
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     assets.register(app)
     sessions.register(app, settings)
     pages.register(app)
+    pages_public.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

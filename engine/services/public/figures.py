@@ -14,6 +14,7 @@ from engine.services.context import Context
 from engine.stats import figures as f
 from engine.stats.counters import COUNTERS, ENDED, local_day
 from engine.stats.indicators import indicators
+from engine.store import org
 from engine.store.stats_reads import Scope
 from engine.store.uow import UnitOfWork
 
@@ -67,6 +68,12 @@ def indicators_of(ctx: Context, *, province: str, start: date | None = None,
     figs = published(ctx, province=province, start=start, end=end)
     return {"province": province, "from": figs["from"], "to": figs["to"],
             **indicators(figs["total"])}
+
+
+def provinces(ctx: Context) -> list[str]:
+    """The provinces whose figures there may be: those with registered units."""
+    with ctx.uow(readonly=True) as uow:
+        return list(org.provinces(uow.session))
 
 
 def _scope(uow: UnitOfWork, province: str, procedure: str | None, unit: str | None,
