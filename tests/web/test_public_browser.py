@@ -6,6 +6,9 @@ tables show the API's figures. Each page is saved under build/screenshots/public
 from __future__ import annotations
 
 import base64
+import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +17,17 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from tests.conftest import World
-from tests.web.browser import chromium, screenshot, served, skip_without_browser, wait_for, wait_text
+from tests.web.browser import (
+    chromium,
+    screenshot,
+    served,
+    skip_without_browser,
+    wait_for,
+    wait_text,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ID_NUMBER = "001095012345"  # the applicant's of tests/api/test_officer_day.py
@@ -213,7 +224,10 @@ def test_the_dashboard_shows_the_figures_of_the_api(demo: World) -> None:
         csv = b.find_element(By.CSS_SELECTOR, "a[data-format='csv']").get_attribute("href")
         status, kind, body = fetched(b, csv)
         assert status == 200 and kind.startswith("text/csv") and body
+        height = b.execute_script("return document.documentElement.scrollHeight")
+        b.set_window_size(1366, height + 140)  # the whole dashboard in one picture
         screenshot(b, "public-figures")
+        b.set_window_size(1366, 768)
 
         # One unit: the address keeps the choice, the tables follow the API's figures.
         unit = max(units["groups"], key=lambda g: g["finished"]["total"])["group"]
@@ -227,7 +241,14 @@ def test_the_dashboard_shows_the_figures_of_the_api(demo: World) -> None:
         assert b.find_element(By.ID, "tile-finished").text.endswith(
             str(one["total"]["finished"]["total"]))
 
-        # Printed: the controls left out, the charts kept.
+        # Printed: the controls left out, the charts kept (drawn into the PDF as images).
+        printed = b.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+        pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))
+        text = re.sub(r"\s+", "", unicodedata.normalize(  # pypdf spaces out some letters
+            "NFC", "".join(page.extract_text() for page in pdf.pages)))
+        assert "Xemsốliệu" not in text and "Tảisốliệu" not in text  # the controls
+        assert "Sớmhạn" in text and "ChỉsốtheoQuyếtđịnh766" in text
+        assert sum(len(page.images) for page in pdf.pages) >= 2, "the charts did not print"
         b.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         assert not b.find_element(By.ID, "choice").is_displayed()
         assert b.find_element(By.ID, "chart-timeliness").is_displayed()

@@ -21,7 +21,7 @@ function sheet(d, proof) {
   const criteria = h('fieldset', { class: 'field group criteria', id: 'field-criteria' },
     h('legend', {}, t('criteria')), h('p', { class: 'help' }, t('criteria_help')),
     h('table', { class: 'sheet' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, t('criteria')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, t('criterion')),
         ...['score_none', 'score_0', 'score_1', 'score_2'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, ...CRITERIA.map((c, i) => h('tr', { id: `field-criteria.${c}` },
         h('td', {}, String(i + 1)), h('th', { scope: 'row', id: `crit-${c}` }, t(`crit.${c}`),
