@@ -94,5 +94,3 @@ export function proofForm({ code = '', submitLabel, onProof }) {
   });
   return form;
 }
-
-export const dateOnly = (iso) => (iso ? iso.slice(0, 10) : '');
