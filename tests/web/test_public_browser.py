@@ -60,12 +60,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.ctx.db_engine.dispose()
 
 
-def look_up(b: Any, base: str, code: str, proof: str) -> None:
+def look_up(b: Any, base: str, code: str, proof: str, kind: str = "id_number") -> None:
     from selenium.webdriver.common.by import By
 
     b.get(f"{base}/public/lookup")
     wait_for(b, "#proof-form")
     b.find_element(By.ID, "code").send_keys(code)
+    b.find_element(By.CSS_SELECTOR, f"input[name=proof_kind][value={kind}]").click()
     b.find_element(By.ID, "proof").send_keys(proof)
     b.find_element(By.ID, "look-up").click()
 
@@ -84,7 +85,7 @@ def test_an_applicant_looks_up_and_rates_their_dossier(demo: World) -> None:
     from selenium.webdriver.common.by import By
 
     from tests.api.test_officer_day import call
-    from tests.api.test_public_lookup import accepted_dossier, complete
+    from tests.api.test_public_lookup import accepted_dossier, complete, secret_on_the_receipt
 
     w = demo
     code = accepted_dossier(w)
@@ -108,6 +109,9 @@ def test_an_applicant_looks_up_and_rates_their_dossier(demo: World) -> None:
         status, kind, body = fetched(b, receipt.get_attribute("href"))
         assert (status, kind) == (200, "application/pdf") and body.startswith(b"%PDF")
         screenshot(b, "public-lookup")
+        secret = secret_on_the_receipt(w, code, seen["documents"][0]["id"])
+        look_up(b, base, code, secret, "secret")  # the secret printed on the receipt
+        wait_text(b, "#status", "Đang giải quyết")
 
         # Not finished yet: said before anything is filled in.
         b.find_element(By.LINK_TEXT, "Đánh giá sự hài lòng").click()  # the top bar's link
@@ -146,6 +150,13 @@ def test_an_applicant_looks_up_and_rates_their_dossier(demo: World) -> None:
         b.find_element(By.CSS_SELECTOR, "input[name=level][value='1']").click()
         b.find_element(By.ID, "send-rating").click()
         wait_text(b, "#already-rated", "đã được đánh giá")
+
+        b.get(f"{base}/lang/en?next=/public/lookup")  # the API's Vietnamese words, in English
+        look_up(b, base, code, ID_NUMBER)
+        wait_text(b, "#status", "Finished")
+        assert b.find_element(By.ID, "portal-status").text == "10 · Result returned"
+        assert b.find_element(By.CSS_SELECTOR, "a[data-kind='receipt']").text.startswith(
+            "Receipt and appointment slip")
 
 
 def test_the_lookup_limit_is_said_politely(tmp_path: Path) -> None:
