@@ -64,3 +64,23 @@ def test_a_page_whose_script_was_never_built_says_how_to_build_it(
     monkeypatch.setattr("api.page_shell.DIST", tmp_path)
     page = site.client.get("/public/figures")
     assert page.status_code == 503 and "make install" in page.get_data(as_text=True)
+
+
+def test_the_dashboard_names_the_units_and_procedures_it_may_show(site: World) -> None:
+    w = site
+    w.register_unit("000.00.99.H56")
+    w.register_unit("000.00.98.H56", province="ANOTHER")
+    r = w.client.put("/api/v1/procedures/p-public", headers=w.headers("designer"), json={
+        "name": "Thủ tục công khai", "process_key": "anything", "level": "province",
+        "rules": [{"effective_from": "2025-07-01", "calendar": "vn",
+                   "limits": {"default": {"value": 5, "unit": "working_days"}}}]})
+    assert r.status_code in (200, 201), r.get_json()
+    found = w.client.get(f"/api/v1/stats/choices?province={w.province}")  # no token
+    assert found.status_code == 200, found.get_json()
+    body = found.get_json()
+    units = {u["code"]: u["name"] for u in body["units"]}
+    assert "000.00.99.H56" in units and "000.00.98.H56" not in units
+    assert {"code": "p-public", "name": "Thủ tục công khai", "level": "province"} in body[
+        "procedures"]
+    assert w.client.get("/api/v1/stats/choices").status_code == 422  # the province is asked
+    assert w.client.get(f"/api/v1/stats/choices?province={w.province}&unit=x").status_code == 422

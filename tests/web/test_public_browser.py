@@ -223,8 +223,12 @@ def test_the_dashboard_shows_the_figures_of_the_api(demo: World) -> None:
         units = api(group_by="unit")
         shown_units = cells(b, "#table-units tbody tr")
         assert set(shown_units) == {g["group"] for g in units["groups"]}
+        named = w.client.get("/api/v1/stats/choices?province=DEMO").get_json()["units"]
         for g in units["groups"]:
             assert shown_units[g["group"]]["received_new"] == str(g["received"]["new"])
+            name = next(u["name"] for u in named if u["code"] == g["group"])
+            row = b.find_element(By.CSS_SELECTOR, f"#table-units tr[data-unit='{g['group']}']")
+            assert row.find_element(By.TAG_NAME, "th").text == f"{name} ({g['group']})"
             assert shown_units[g["group"]]["late"] == str(g["finished"]["late"])
         scored = w.client.get(f"/api/v1/stats/indicators?{urlencode({'province': 'DEMO', **period})}")
         total = b.find_element(By.ID, "computed-points")

@@ -1,9 +1,9 @@
-// The public dashboard of a province's figures (GET /stats, /stats/indicators): for the
-// chosen unit, procedure and period, the dossiers finished early, on time and late per
-// month (bars) and the on-time and online shares per month (lines), each beside its table;
-// the figures per receiving unit; the Decision 766 indicator groups with their points; the
-// API's CSV and XLSX of the same choice. The choice lives in the address, so a view can be
-// shared and printed as it is.
+// The public dashboard of a province's figures (GET /stats, /stats/indicators; its units
+// and procedures named by /stats/choices): for the chosen unit, procedure and period, the
+// dossiers finished early, on time and late per month (bars) and the on-time and online
+// shares per month (lines), each beside its table; the figures per receiving unit; the
+// Decision 766 indicator groups with their points; the API's CSV and XLSX of the same
+// choice. The choice lives in the address, so a view can be shared and printed as it is.
 import { alertBox, h, show } from '../dom.js';
 import { lang, t } from '../i18n.js';
 import { politely, publicApi } from '../public.js';
@@ -46,11 +46,16 @@ function monthsOf(from, to) {
   return out;
 }
 
+// Units and procedures by name where the province names them (GET /stats/choices).
+const names = { unit: {}, procedure: {} };
+const named = (kind, code) => (names[kind][code] ? `${names[kind][code]} (${code})` : code);
+
 function select(id, label, all, codes, chosen) {
-  const options = [...new Set([...codes, ...(chosen ? [chosen] : [])])].sort();
+  const options = [...new Set([...codes, ...(chosen ? [chosen] : [])])]
+    .sort((a, b) => named(id, a).localeCompare(named(id, b), locale));
   return h('div', {}, h('label', { for: id }, label), h('select', { id, name: id },
     h('option', { value: '' }, all),
-    ...options.map((c) => h('option', { value: c, selected: c === chosen }, c))));
+    ...options.map((c) => h('option', { value: c, selected: c === chosen }, named(id, c)))));
 }
 
 function controls(unitCodes, procedureCodes) {
@@ -125,7 +130,7 @@ function unitTable(groups) {
   return h('table', { id: 'table-units' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('receiving_unit')), ...keys.map(([k]) => h('th', { scope: 'col', class: 'num' }, t(k))))),
     h('tbody', {}, ...groups.map((g) => h('tr', { 'data-unit': g.group },
-      h('th', { scope: 'row' }, g.group), ...keys.map(([k, get, fmt]) => cell(get(g), fmt(get(g)), k))))));
+      h('th', { scope: 'row' }, named('unit', g.group)), ...keys.map(([k, get, fmt]) => cell(get(g), fmt(get(g)), k))))));
 }
 
 function indicatorTable(found) {
@@ -159,12 +164,12 @@ async function load() {
     show(title, controls([], []), h('p', { class: 'help' }, t('province_needed')));
     return;
   }
-  let month; let units; let options; let found;
+  let month; let units; let choices; let found;
   try {
-    [month, units, options, found] = await Promise.all([
+    [month, units, choices, found] = await Promise.all([
       publicApi(`/stats?${query({ group_by: 'month' })}`),
       publicApi(`/stats?${query({ group_by: 'unit', unit: null })}`),
-      publicApi(`/stats?${query({ group_by: 'procedure', unit: null, procedure: null })}`),
+      publicApi(`/stats/choices?${new URLSearchParams({ province: choice.province })}`),
       publicApi(`/stats/indicators?${query({ unit: null, procedure: null })}`),
     ]);
   } catch (e) {
@@ -177,8 +182,12 @@ async function load() {
   const [timeliness, shares] = monthTables(months, byMonth);
   const [barPanel, barCanvas] = panel('timeliness', t('by_month_bar'), timeliness);
   const [linePanel, lineCanvas] = panel('shares', t('by_month_line'), shares);
-  const scope = [choice.province, choice.unit, choice.procedure].filter(Boolean).join(' · ');
-  show(title, controls(units.groups.map((g) => g.group), options.groups.map((g) => g.group)),
+  for (const u of choices.units) if (u.name) names.unit[u.code] = u.name;
+  for (const p of choices.procedures) if (p.name) names.procedure[p.code] = p.name;
+  const scope = [choice.province, choice.unit && named('unit', choice.unit),
+    choice.procedure && named('procedure', choice.procedure)].filter(Boolean).join(' · ');
+  show(title, controls([...choices.units.map((u) => u.code), ...units.groups.map((g) => g.group)],
+    choices.procedures.map((p) => p.code)),
     h('p', { class: 'period', id: 'period' }, `${scope} · ${t('period_of', dayLabel(month.from), dayLabel(month.to))}`),
     tiles(month.total), barPanel, linePanel,
     h('section', { class: 'panel', 'aria-labelledby': 'title-units' }, h('h2', { id: 'title-units' }, t('by_unit')),
