@@ -258,6 +258,13 @@ def test_the_dashboard_shows_the_figures_of_the_api(demo: World) -> None:
         assert b.find_element(By.ID, "tile-finished").text.endswith(
             str(one["total"]["finished"]["total"]))
 
+        # A period that ends before it starts: said in words, the choice kept to mend it.
+        b.get(f"{base}/public/figures?province=DEMO&from=2026-05-01&to=2026-04-01")
+        wait_text(b, "#app .alert", "Kỳ số liệu không hợp lệ")
+        assert b.find_element(By.ID, "to").get_attribute("value") == "2026-04-01"
+        b.back()
+        wait_for(b, "#app[data-ready='true']")
+
         # Printed: the controls left out, the charts kept (drawn into the PDF as images).
         printed = b.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
         pdf = PdfReader(io.BytesIO(base64.b64decode(printed["data"])))

@@ -66,7 +66,10 @@ export function proofForm({ code = '', submitLabel, onProof }) {
   const valueLabel = h('label', { for: 'proof' }, t('id_number'));
   const kinds = ['id_number', 'secret'].map((kind, i) => h('label', { class: 'check' },
     h('input', { type: 'radio', name: 'proof_kind', value: kind, checked: i === 0,
-      onchange: () => { valueLabel.textContent = t(kind); } }), ' ', t(kind)));
+      onchange: () => {  // the API's bounds: an identity number of 50, a secret of 16
+        valueLabel.textContent = t(kind);
+        value.maxLength = kind === 'secret' ? 16 : 50;
+      } }), ' ', t(kind)));
   const button = h('button', { type: 'submit', id: 'look-up' }, submitLabel);
   const form = h('form', { class: 'card proof-form', id: 'proof-form', novalidate: true },
     h('label', { for: 'code' }, t('code')), codeInput,

@@ -173,7 +173,9 @@ async function load() {
       publicApi(`/stats/indicators?${query({ unit: null, procedure: null })}`),
     ]);
   } catch (e) {
-    show(title, controls([], []), alertBox(e.errors?.length ? `${politely(e)}: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('; ')}` : politely(e)));
+    const period = (e.errors || []).some((x) => x.field === 'from' || x.field === 'to');
+    show(title, controls([], []), alertBox(period ? t('bad_period')
+      : e.errors?.length ? `${politely(e)}: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('; ')}` : politely(e)));
     return;
   }
   choice.from = month.from; choice.to = month.to;  // the API's defaults, shown as chosen
