@@ -26,6 +26,7 @@ from api import (
     pages,
     pages_audit,
     pages_design,
+    pages_public,
     pages_versions,
     portal,
     principals,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     pages_audit.register(app)
     pages_design.register(app)
     pages_versions.register(app)
+    pages_public.register(app)
     body_limits.register(app)  # before anything reads the body
     request_guard.register(app)
     query_params.register(app, api)

@@ -43,6 +43,19 @@ _TEXT = {
         "modeller": "Thiết kế quy trình",
         "design": "Quy trình và phiên bản",
         "form_editor": "Soạn biểu mẫu",
+        "public_pages": "Trang công khai",
+        "public_home": "Dịch vụ công một cửa",
+        "public_lookup": "Tra cứu hồ sơ",
+        "public_rating": "Đánh giá sự hài lòng",
+        "public_figures": "Số liệu giải quyết",
+        "public_lookup_help": "Xem tình trạng, ngày hẹn trả kết quả và tải các thông báo gửi "
+                              "bạn, bằng mã hồ sơ và số định danh hoặc mã tra cứu trên giấy "
+                              "tiếp nhận.",
+        "public_rating_help": "Đánh giá việc giải quyết hồ sơ của bạn sau khi nhận kết quả, "
+                              "và gửi phản ánh, kiến nghị nếu có.",
+        "public_figures_help": "Số hồ sơ tiếp nhận, giải quyết sớm, đúng, trễ hạn theo đơn vị "
+                               "và theo tháng, và các chỉ số theo Quyết định 766.",
+        "public_staff": "Cán bộ, công chức:",
     },
     "en": {
         "product": "One-stop shop",
@@ -82,6 +95,19 @@ _TEXT = {
         "modeller": "Process modeller",
         "design": "Processes and versions",
         "form_editor": "Form editor",
+        "public_pages": "Public pages",
+        "public_home": "One-stop public services",
+        "public_lookup": "Look up a dossier",
+        "public_rating": "Rate the service",
+        "public_figures": "Figures",
+        "public_lookup_help": "See the status, the appointment for the result and download "
+                              "the notices addressed to you, with the dossier's code and your "
+                              "identity number or the lookup secret on the receipt.",
+        "public_rating_help": "Rate how your dossier was handled once you have its result, "
+                              "and send a complaint or recommendation if you wish.",
+        "public_figures_help": "Dossiers received and finished early, on time or late, by unit "
+                               "and month, and the Decision 766 indicators.",
+        "public_staff": "Officers:",
     },
 }
 

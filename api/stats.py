@@ -58,6 +58,25 @@ class IndicatorsOut(Schema):
     computable_max_points = fields.Integer()
 
 
+class ChoicesQuery(Schema):
+    province = fields.String(required=True, validate=validate.Length(1, 50))
+
+
+class ChoiceOut(Schema):
+    code = fields.String()
+    name = fields.String(allow_none=True)
+
+
+class ProcedureChoiceOut(ChoiceOut):
+    level = fields.String(allow_none=True)
+
+
+class ChoicesOut(Schema):
+    province = fields.String()
+    units = fields.List(fields.Nested(ChoiceOut))
+    procedures = fields.List(fields.Nested(ProcedureChoiceOut))
+
+
 @blp.route("/stats")
 class Stats(MethodView):
     @blp.doc(security=NO_TOKEN)
@@ -95,3 +114,15 @@ class Indicators(MethodView):
         those it cannot compute with why (docs/indicators.md gives the formulas)."""
         found = figures.indicators_of(current_app.extensions["motcua"], **query)
         return {**found, "start": found.pop("from"), "end": found.pop("to")}
+
+
+@blp.route("/stats/choices")
+class Choices(MethodView):
+    @blp.doc(security=NO_TOKEN)
+    @blp.arguments(ChoicesQuery(), location="query")
+    @blp.response(200, ChoicesOut)
+    @blp.alt_response(422, schema=Problem)
+    def get(self, query: dict[str, Any]) -> Any:
+        """What a province's figures may be narrowed to, by name: its registered units (the
+        `unit` of /stats) and its procedures (`procedure`); names only, no figure."""
+        return figures.choices(current_app.extensions["motcua"], query["province"])

@@ -50,6 +50,12 @@ def unknown_positions(session: Session, province: str, codes: Sequence[str]) -> 
     return wanted - known
 
 
+def provinces(session: Session) -> Sequence[str]:
+    """The provinces that have registered units (those that receive dossiers)."""
+    return session.scalars(select(Unit.province).where(Unit.registered_at.is_not(None))
+                           .distinct().order_by(Unit.province)).all()
+
+
 def unit(session: Session, code: str, *, lock: bool = False) -> Unit | None:
     query = select(Unit).where(Unit.code == code)
     if lock:

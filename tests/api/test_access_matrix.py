@@ -146,7 +146,8 @@ MAY = {
 PUBLIC = {("get", "/api/v1/openapi.json"), ("get", "/api/v1/public/dossiers/{code}"),
           ("get", "/api/v1/public/dossiers/{code}/documents/{document_id}"),
           # Counts only, never a dossier or an applicant (tests/api/test_stats.py).
-          ("get", "/api/v1/stats"), ("get", "/api/v1/stats/indicators")}
+          ("get", "/api/v1/stats"), ("get", "/api/v1/stats/indicators"),
+          ("get", "/api/v1/stats/choices")}  # names of units and procedures, no figure
 REFUSED = {401, 403, 404}
 
 

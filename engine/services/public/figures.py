@@ -14,11 +14,13 @@ from engine.services.context import Context
 from engine.stats import figures as f
 from engine.stats.counters import COUNTERS, ENDED, local_day
 from engine.stats.indicators import indicators
+from engine.store import org
 from engine.store.stats_reads import Scope
 from engine.store.uow import UnitOfWork
 
 GROUPS = ("procedure", "unit", "channel", "month")
 MAX_DAYS = 3660
+MAX_CHOICES = 5000  # units of a province offered (a province has a few hundred)
 CARRIED = ("received", *ENDED)  # what the days before a period are summed for
 
 
@@ -67,6 +69,25 @@ def indicators_of(ctx: Context, *, province: str, start: date | None = None,
     figs = published(ctx, province=province, start=start, end=end)
     return {"province": province, "from": figs["from"], "to": figs["to"],
             **indicators(figs["total"])}
+
+
+def choices(ctx: Context, province: str) -> dict[str, Any]:
+    """What the figures of a province may be narrowed to, by name: its registered units and
+    its procedures (public facts, no figure)."""
+    with ctx.uow(readonly=True) as uow:
+        _, units = org.units(uow.session, province, registered=True, limit=MAX_CHOICES,
+                             offset=0)
+        procedures = uow.repo.procedures(province)
+        return {"province": province,
+                "units": [{"code": u.code, "name": u.name} for u in units],
+                "procedures": [{"code": p.code, "name": (p.data or {}).get("name"),
+                                "level": (p.data or {}).get("level")} for p in procedures]}
+
+
+def provinces(ctx: Context) -> list[str]:
+    """The provinces whose figures there may be: those with registered units."""
+    with ctx.uow(readonly=True) as uow:
+        return list(org.provinces(uow.session))
 
 
 def _scope(uow: UnitOfWork, province: str, procedure: str | None, unit: str | None,
