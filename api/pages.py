@@ -40,9 +40,10 @@ REFUSALS = frozenset({400, 401, 403, 502})
 RETRY_AFTER = {429: 60, 503: IdentityProviderUnavailable.retry_after}
 # The demo's principals (api/demo.py) a sign-in page offers when they exist here.
 DEMO_USERS = ("demo-reception", "demo-specialist", "demo-head", "demo-leader",
-              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader", "demo-auditor")
+              "demo-dept-specialist", "demo-dept-head", "demo-dept-leader", "demo-designer",
+              "demo-auditor")
 # Where a role's work starts when the sign-in names no page to come back to.
-HOMES = {"auditor": "/audit"}
+HOMES = {"auditor": "/audit", "designer": "/design"}
 
 
 def register(app: Flask) -> None:

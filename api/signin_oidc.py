@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from api import sessions
 from api.auth_throttle import FailureCounter
 from api.page_shell import local
-from api.pages import refused_elsewhere
+from api.pages import HOMES, refused_elsewhere
 from engine.services.org import oidc_signin
 from engine.services.org.oidc import IdentityProviderUnavailable
 from engine.services.org.oidc_signin import Pending, SignInRefused
@@ -57,9 +57,9 @@ def _redirect_uri(settings: Any) -> str:
 @blp.get("/signin/oidc")
 def begin() -> ResponseReturnValue:
     settings = _settings()
-    next_path = local(request.args.get("next"))
+    next_path = local(request.args.get("next"), "")  # "": the principal's home page
     if len(next_path) > MAX_NEXT:  # it waits in the cookie, which browsers cap at 4 KiB
-        next_path = "/desk"
+        next_path = ""
     try:
         address, pending = oidc_signin.begin(settings, _redirect_uri(settings), next_path)
     except IdentityProviderUnavailable as exc:
@@ -75,7 +75,7 @@ def callback() -> ResponseReturnValue:
     address bar, and a reload or a change of language does not send them again)."""
     settings = _settings()
     pending = _take(request.args.get("state", ""))
-    next_path = pending.next if pending else "/desk"
+    next_path = pending.next if pending else ""
     try:
         if pending is None:
             raise SignInRefused("state", "this sign-in was not started in this browser, was "
@@ -102,7 +102,7 @@ def callback() -> ResponseReturnValue:
     except IdentityProviderUnavailable as exc:
         return refused_elsewhere("oidc_unavailable", 503, exc.message, next_path)
     sessions.start_for_principal(caller.id, current_app.extensions["motcua.session_seconds"])
-    return redirect(local(next_path), 303)
+    return redirect(local(next_path, HOMES.get(caller.role, "/desk")), 303)
 
 
 def _throttled() -> bool:

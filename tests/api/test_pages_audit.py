@@ -47,6 +47,9 @@ def test_an_auditor_signed_in_without_a_page_to_return_to_starts_at_the_search(
     officer = site.app.test_client()
     sign_in(site, "officer", client=officer)
     assert officer.get("/").headers["Location"] == "/desk"
+    designer = site.app.test_client()
+    sign_in(site, "designer", client=designer)
+    assert designer.get("/").headers["Location"] == "/design"
 
 
 def test_the_search_and_the_replay_are_shells_of_their_own_script(site: World) -> None:
