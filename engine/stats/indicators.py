@@ -53,8 +53,9 @@ def indicators(f: dict[str, Any]) -> dict[str, Any]:
         satisfaction = round(max(0.0, 1.0 - late - (unhappy or 0.0)), 4)
     portal, digit, pay = f["portal"], f["digitisation"], f["payments"]
     transparency = None
-    if portal["synced_share"] is not None:
-        transparency = round(portal["synced_share"] * (portal["in_time_share"] or 0.0), 4)
+    if f["received"]["new"]:  # from the counts, not the rounded shares
+        in_time = portal["pushes_in_time"] / portal["pushes"] if portal["pushes"] else 0.0
+        transparency = round(portal["received_synced"] / f["received"]["new"] * in_time, 4)
     rates = {"transparency": transparency, "progress": finished["on_time_rate"],
              "online_service": f["received"]["online_share"],
              "online_payment": pay["online_share"],

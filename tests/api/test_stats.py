@@ -161,9 +161,13 @@ def test_the_indicators(w: World, clocked: tuple[World, ManualClock]) -> None:
     assert groups["online_service"]["points"] == 9.0  # 12 * 3/4
     # 100% - 50% late - 50% of ratings dissatisfied or complaining = 0.
     assert groups["satisfaction"]["rate"] == 0.0 and groups["satisfaction"]["points"] == 0.0
-    assert body["computed_points"] == 19.0 and body["computable_max_points"] == 50
-    for name in ("transparency", "online_payment", "digitisation"):
-        assert groups[name]["computed"] is False and groups[name]["why_not"]
+    # Nothing was kept as a file, paid or pushed to the portal: transparency 18 × 0 / 4
+    # received, digitisation 22 × mean(0 / 4 received, 0 / 2 finished): 0 points each;
+    # online payment has no payment to score (no rate): 100 − 10 = 90 points at stake.
+    assert groups["transparency"]["points"] == 0.0 and groups["digitisation"]["points"] == 0.0
+    assert groups["online_payment"]["rate"] is None
+    assert body["computed_points"] == 19.0 and body["points_of"] == 90
+    assert body["computable_max_points"] == 100
 
 
 def test_exports(w: World, clocked: tuple[World, ManualClock]) -> None:
