@@ -1,5 +1,5 @@
 """stats: digitisation, payments and the portal's pushes counted; a province's counters
-per day kept beside the keyed ones; the dossiers open now kept as counts by key, due day
+per day, and the keyed counters per month and per year, kept beside the keyed ones; the dossiers open now kept as counts by key, due day
 and warning day, with the indexes that split today at the moment of a figure
 
 Revision ID: 0029
@@ -39,6 +39,16 @@ def upgrade() -> None:
         sa.Column("province", sa.String(50), primary_key=True),
         sa.Column("day", sa.Date(), primary_key=True),
         _count("received_online"),
+        *(_count(name) for name in COUNTS),
+        sa.Column("processing_hours", sa.Double(), nullable=False, server_default="0"))
+    op.create_table(
+        "stats_counts_span",
+        sa.Column("province", sa.String(50), primary_key=True),
+        sa.Column("span", sa.String(5), primary_key=True),
+        sa.Column("start", sa.Date(), primary_key=True),
+        sa.Column("procedure_code", sa.String(100), primary_key=True),
+        sa.Column("unit", sa.String(100), primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
         *(_count(name) for name in COUNTS),
         sa.Column("processing_hours", sa.Double(), nullable=False, server_default="0"))
     op.create_table(
@@ -113,6 +123,15 @@ def _backfill() -> None:
         f"processing_hours) SELECT province, day, "
         f"sum(CASE WHEN channel = 'online' THEN received ELSE 0 END), {sums}, "
         f"sum(processing_hours) FROM stats_counts GROUP BY province, day"))
+    pg = bind.dialect.name == "postgresql"
+    for span in ("month", "year"):
+        first = (f"CAST(date_trunc('{span}', day) AS date)" if pg
+                 else f"date(day, 'start of {span}')")
+        bind.execute(sa.text(
+            f"INSERT INTO stats_counts_span (province, span, start, procedure_code, unit, "
+            f"channel, {names}, processing_hours) SELECT province, '{span}', {first}, "
+            f"procedure_code, unit, channel, {sums}, sum(processing_hours) FROM stats_counts "
+            f"GROUP BY province, {first}, procedure_code, unit, channel"))
     merged = o.merged(moves)
     if merged:
         op.bulk_insert(_table("stats_open", "province", "procedure_code", "unit", "channel",
@@ -144,6 +163,7 @@ def downgrade() -> None:
     op.drop_index("ix_dossier_open_due", "dossiers")
     op.drop_table("stats_open_province")
     op.drop_table("stats_open")
+    op.drop_table("stats_counts_span")
     op.drop_table("stats_counts_province")
     with op.batch_alter_table("dossiers") as batch:
         batch.drop_column("files_kept")

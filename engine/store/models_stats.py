@@ -84,3 +84,22 @@ class StatsOpenProvince(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StatsCountSpan(Base):
+    """The keyed counters summed per month and per year (`span`, from its first day
+    `start`), kept with them (engine.stats.spans): a year of a unit reads a row per key."""
+
+    __tablename__ = "stats_counts_span"
+    province: Mapped[str] = mapped_column(String(50), primary_key=True)
+    span: Mapped[str] = mapped_column(String(5), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+for _name in COUNTERS:
+    setattr(StatsCountSpan, _name, mapped_column(
+        _name, Double if _name == "processing_hours" else Integer, nullable=False,
+        default=0, server_default="0"))

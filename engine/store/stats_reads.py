@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
+from engine.calendar.timeline import FIRST_YEAR
 from engine.stats.counters import COUNTERS
 from engine.stats.open_parts import classes, day_start
+from engine.stats.spans import cover
 from engine.store.hot_path import HotPath
 from engine.store.models import RUNNING, Dossier
-from engine.store.models_stats import StatsCount, StatsCountProvince, StatsOpen, StatsOpenProvince
+from engine.store.models_stats import (
+    StatsCount,
+    StatsCountProvince,
+    StatsCountSpan,
+    StatsOpen,
+    StatsOpenProvince,
+)
 
 
 @dataclass(frozen=True)
@@ -41,20 +49,43 @@ class StatsReads(HotPath):
                 ) -> Sequence[tuple[str | None, dict[str, float]]]:
         """(group, sums of the counters `names`, plus `received_online`) over the days from
         `start` (None: from the first) to `end`, inclusive; one row per group (None: no
-        grouping), none when nothing was counted."""
-        province_rows = scope.whole and group_by in (None, "month")
-        table = (StatsCountProvince if province_rows else StatsCount).__table__.c
-        group = self._group_column(table, group_by)
+        grouping), none when nothing was counted. A whole province reads its days; a
+        narrowed or grouped figure the keyed rows of whole years, whole months and the
+        days at the edges (engine.stats.spans)."""
+        first = start or date(FIRST_YEAR, 1, 1)
+        if scope.whole and group_by in (None, "month"):
+            t = StatsCountProvince.__table__.c
+            return self._sums(t, t.day, [and_(t.day >= first, t.day <= end)], scope,
+                              group_by, names, online=t.received_online, narrow=False)
+        parts = cover(first, end, years=group_by != "month")
+        d = StatsCount.__table__.c
+        online = case((d.channel == "online", d.received), else_=0)
+        found = self._sums(d, d.day, [and_(d.day >= lo, d.day <= hi) for lo, hi in parts.days],
+                           scope, group_by, names, online=online)
+        s = StatsCountSpan.__table__.c
+        online = case((s.channel == "online", s.received), else_=0)
+        found += self._sums(s, s.start, [
+            and_(s.span == span, s.start >= lo, s.start <= hi)
+            for span, ranges in (("month", parts.months), ("year", parts.years))
+            for lo, hi in ranges], scope, group_by, names, online=online)
+        out: dict[str | None, dict[str, float]] = {}
+        for grp, sums in found:
+            into = out.setdefault(grp, dict.fromkeys(sums, 0.0))
+            for name, value in sums.items():
+                into[name] += value
+        return sorted(out.items(), key=lambda item: item[0] or "")
+
+    def _sums(self, table: Any, day: Any, ranges: list[Any], scope: Scope,
+              group_by: str | None, names: Sequence[str], *, online: Any,
+              narrow: bool = True) -> list[tuple[str | None, dict[str, float]]]:
+        if not ranges:
+            return []
+        group = self._group_column(table, day, group_by)
         columns = [func.coalesce(func.sum(table[name]), 0).label(name) for name in names]
-        online = func.coalesce(func.sum(
-            table.received_online if province_rows
-            else case((table.channel == "online", table.received), else_=0)), 0)
         query: Select[Any] = select(group.label("grp"), *columns,
-                                    online.label("received_online"))
-        query = query.where(table.province == scope.province, table.day <= end)
-        if start is not None:
-            query = query.where(table.day >= start)
-        if not province_rows:
+                                    func.coalesce(func.sum(online), 0).label("received_online"))
+        query = query.where(table.province == scope.province, or_(*ranges))
+        if narrow:
             query = self._narrowed(query, table, scope, "procedure_code")
         if group_by is not None:
             query = query.group_by(group).order_by(group)
@@ -69,7 +100,8 @@ class StatsReads(HotPath):
         approaching, overdue, paused, untimed (engine.stats.open_parts)."""
         whole = scope.whole and group_by is None
         table = (StatsOpenProvince if whole else StatsOpen).__table__.c
-        group = literal(None) if group_by is None else self._group_column(table, group_by)
+        group = literal(None) if group_by is None else self._group_column(table, table.day,
+                                                                           group_by)
         today = day_start(now).date()
         query: Select[Any] = select(
             group.label("grp"), table.kind,
@@ -109,10 +141,10 @@ class StatsReads(HotPath):
                                                 "warned_due": int(c or 0)}
                 for g, a, b, c in self.session.execute(query).all()}
 
-    def _group_column(self, table: Any, group_by: str | None) -> Any:
+    def _group_column(self, table: Any, day: Any, group_by: str | None) -> Any:
         if group_by == "month":
-            return (func.to_char(table.day, "YYYY-MM") if self.postgresql
-                    else func.strftime("%Y-%m", table.day))
+            return (func.to_char(day, "YYYY-MM") if self.postgresql
+                    else func.strftime("%Y-%m", day))
         if group_by == "procedure":
             return table.procedure_code
         if group_by in ("unit", "channel"):

@@ -14,12 +14,14 @@ from typing import Any
 
 from engine.stats.counters import COUNTERS, Key
 from engine.stats.open_parts import OpenKey
+from engine.stats.spans import month_of, year_of
 
 KEY_COLUMNS = ("province", "day", "procedure_code", "unit", "channel")
 COLUMNS = (*KEY_COLUMNS, *COUNTERS)
 PROVINCE_ADDS = (*COUNTERS, "received_online")
 OPEN_KEYS = ("province", "procedure_code", "unit", "channel", "kind", "day")
-PG_TYPES = {"day": "date", "processing_hours": "double precision"}
+SPAN_KEYS = ("province", "span", "start", "procedure_code", "unit", "channel")
+PG_TYPES = {"day": "date", "start": "date", "processing_hours": "double precision"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ def upserts(counts: Sequence[tuple[Key, dict[str, float]]],
     if counts:
         out.append(Upsert("stats_counts", KEY_COLUMNS, COUNTERS,
                           [values_of(k, d) for k, d in counts]))
+        spans: dict[tuple[Any, ...], dict[str, float]] = {}
+        for k, d in counts:
+            for span, first in (("month", month_of(k.day)), ("year", year_of(k.day))):
+                into = spans.setdefault((k.province, span, first, k.procedure, k.unit,
+                                         k.channel), {})
+                for name, value in d.items():
+                    into[name] = into.get(name, 0) + value
+        out.append(Upsert("stats_counts_span", SPAN_KEYS, COUNTERS,
+                          [[*key, *(d.get(n, 0) for n in COUNTERS)]
+                           for key, d in spans.items()]))
         days: dict[tuple[str, date], dict[str, float]] = {}
         for k, d in counts:
             into = days.setdefault((k.province, k.day), {})

@@ -151,6 +151,16 @@ def test_each_figure_of_a_period(w: World, clocked: tuple[World, ManualClock]) -
         "total"]["finished"]["total"] == 1
     assert stats(w, "from=2026-03-01&to=2026-03-31&unit=NO.UNIT").get_json()[
         "total"]["received"]["total"] == 0
+    # A narrowed period with partial months at both ends (days 10-31 January, February
+    # whole, 1-2 March) and a whole year before it: online, A, B, F in January and D, E, G
+    # on 2 March: 6 new, none carried over; B, D finished, F, E withdrawn: 6 - 4 = 2 left
+    # (A and G).
+    edges = stats(w, "from=2026-01-10&to=2026-03-02&channel=online").get_json()["total"]
+    assert (edges["received"]["new"], edges["received"]["carried_over"],
+            edges["pending_at_end"]) == (6, 0, 2)
+    later = stats(w, "from=2026-03-02&to=2026-12-31&channel=online").get_json()["total"]
+    # Before 2 March, online: A, B, F received, B, F ended: 1 carried over (A).
+    assert later["received"]["carried_over"] == 1
 
 
 def test_the_indicators(w: World, clocked: tuple[World, ManualClock]) -> None:
