@@ -172,14 +172,15 @@ def judged_now(world: World, now: datetime) -> dict[str, int]:
     return out
 
 
-def push_some(w: World, rng: random.Random) -> int:
-    pending = [r["id"] for r in read(w, (
+def push_some(world: World, rng: random.Random) -> int:
+    """Have the portal take some of the pending pushes, in order."""
+    pending = [r["id"] for r in read(world, (
         "SELECT d.id FROM webhook_deliveries d JOIN dossiers x ON x.id = d.dossier_id "
         "WHERE x.province = :p AND d.status = 'pending' ORDER BY d.id"))]
     taken = 0
     for i in pending:
         if rng.random() < 0.6:
-            taken += deliver(w.ctx, i) == "delivered"
+            taken += deliver(world.ctx, i) == "delivered"
     return taken
 
 
