@@ -66,6 +66,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(20), primary_key=True),
         sa.Column("day", sa.Date(), primary_key=True),
         _count("n"))
+    for table in ("stats_open", "stats_open_province"):
+        op.create_index(f"ix_{table}_empty", table, ["province"],
+                        postgresql_where=sa.text("n = 0"), sqlite_where=sa.text("n = 0"))
     for name, column in (("ix_dossier_open_due", "due_at"), ("ix_dossier_open_warn", "warn_at")):
         op.create_index(name, "dossiers", ["province", column],
                         postgresql_where=sa.text(RUNNING), sqlite_where=sa.text(RUNNING))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Double, Integer, String
+from sqlalchemy import Date, Double, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.stats.counters import COUNTERS
@@ -67,6 +67,10 @@ class StatsOpen(Base):
     due (and warned) on a local day; moved by the writes that move a dossier."""
 
     __tablename__ = "stats_open"
+    # The rows a dossier's moves left at zero (a day whose dossiers all ended), for the
+    # sweep that drops them: without it the table would grow with every day ever due.
+    __table_args__ = (Index("ix_stats_open_empty", "province", postgresql_where=text("n = 0"),
+                            sqlite_where=text("n = 0")),)
     province: Mapped[str] = mapped_column(String(50), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(String(100), primary_key=True)
     unit: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -80,6 +84,8 @@ class StatsOpenProvince(Base):
     """The same, summed over the province."""
 
     __tablename__ = "stats_open_province"
+    __table_args__ = (Index("ix_stats_open_province_empty", "province",
+                            postgresql_where=text("n = 0"), sqlite_where=text("n = 0")),)
     province: Mapped[str] = mapped_column(String(50), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

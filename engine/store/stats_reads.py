@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, delete, func, literal, or_, select, text
 
 from engine.calendar.timeline import FIRST_YEAR
 from engine.stats.counters import COUNTERS
@@ -119,6 +119,16 @@ class StatsReads(HotPath):
                 else 0
         split = self._today(scope, now, group_by)
         return {g: classes(kept[g], before.get(g, {}), split.get(g, {})) for g in kept}
+
+    def drop_empty_open_rows(self) -> int:
+        """Delete the open dossiers' rows that moves left at zero (partial indexes on
+        `n = 0`); an UPSERT racing with it inserts the row again. Returns how many."""
+        gone = 0
+        for model in (StatsOpen, StatsOpenProvince):
+            # `n = 0` as text: the partial index's predicate, which a bound 0 would not match
+            done: Any = self.session.execute(delete(model).where(text("n = 0")))
+            gone += done.rowcount or 0
+        return gone
 
     def _today(self, scope: Scope, now: datetime, group_by: str | None
                ) -> dict[str | None, dict[str, int]]:

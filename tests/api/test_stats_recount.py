@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.clock import ManualClock
+from engine.services.public.figures import drop_empty_open_rows
 from engine.services.webhooks.deliveries import deliver
 from engine.stats import counters as c
 from engine.stats import open_parts
@@ -286,6 +287,11 @@ def test_the_kept_figures_equal_a_recount(w: World,  # noqa: F811
     assert kept == summed
     kept_open, again = open_recount(w)
     assert kept_open == again
+    # The sweep drops the rows moves left at zero, and nothing else.
+    empty = len(read(w, "SELECT 1 FROM stats_open WHERE province = :p AND n = 0"))
+    assert empty > 0 and drop_empty_open_rows(w.ctx) >= empty
+    assert not read(w, "SELECT 1 FROM stats_open WHERE province = :p AND n = 0")
+    assert open_recount(w) == (again, again)
     whole = {(r["kind"], str(r["day"])[:10]): r["n"] for r in read(
         w, "SELECT * FROM stats_open_province WHERE province = :p") if r["n"]}
     by_part: Counter[tuple[str, str]] = Counter()

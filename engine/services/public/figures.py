@@ -113,3 +113,13 @@ def _figures(uow: UnitOfWork, scope: Scope, start: date, end: date, group_by: st
 
 def _zeros() -> dict[str, float]:
     return dict.fromkeys((*COUNTERS, "received_online"), 0.0)
+
+
+def drop_empty_open_rows(ctx: Context) -> int:
+    """The sweeper's part in the figures: the open dossiers' rows left at zero (a day whose
+    dossiers all ended) are deleted, so the counts read stay as many as the days that have
+    open dossiers. Returns how many rows went."""
+    with ctx.uow() as uow:
+        gone = uow.repo.drop_empty_open_rows()
+        uow.commit()
+    return gone
