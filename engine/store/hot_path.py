@@ -169,7 +169,6 @@ class HotPath:
         if self._inserted is not None:
             raise RuntimeError("one new dossier per unit of work")
         self._inserted = dossier
-        self.moved(None, dossier.values())
 
     def moved(self, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
         """A dossier written (None: not there before, or after): the open dossiers' counts
@@ -204,6 +203,8 @@ class HotPath:
                 or self._counts or self._open):
             return False
         inserted, self._inserted = self._inserted, None
+        if inserted is not None:  # as it is written now
+            self.moved(None, inserted.values())
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
         new_tasks, self._new_tasks = self._new_tasks, []
@@ -216,7 +217,6 @@ class HotPath:
                    "bit": e["bit"], "payload": e["payload"], "at": e["at"]}
                   for i, e in enumerate(self._events)]
         self._events = []
-        self._flush_orm()
         stats = stats_sql.upserts(merged(self._counts), open_parts.merged(self._open))
         self._counts, self._open = [], []
         new = inserted.values() if inserted is not None else None
