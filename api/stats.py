@@ -54,7 +54,11 @@ class IndicatorsOut(Schema):
     start = fields.String(data_key="from")
     end = fields.String(data_key="to")
     groups = fields.List(fields.Dict())
-    computed_points = fields.Float(allow_none=True)
+    computed_points = fields.Float(allow_none=True, metadata={
+        "description": "the points of the groups that had something to score"})
+    points_of = fields.Integer(metadata={
+        "description": "the most those groups could score (groups with nothing to score in "
+                       "the period, e.g. no payment, have no rate)"})
     computable_max_points = fields.Integer()
 
 
@@ -88,7 +92,8 @@ class Stats(MethodView):
         finished early / on time / late (more than one supplement request counts late),
         refused, withdrawn, stopped, pending at the period's end, the dossiers open now by
         timeliness, the average processing time in working time without supplement time,
-        and the ratings; by procedure, unit, channel or month; as JSON, CSV or XLSX."""
+        the ratings, digitisation (papers and results kept as files), payments (online
+        share) and the dossiers published to the national portal; by procedure, unit, channel or month; as JSON, CSV or XLSX."""
         kind = query.pop("format")
         report = figures.published(current_app.extensions["motcua"], **query)
         if kind == "json":
@@ -110,8 +115,9 @@ class Indicators(MethodView):
     @blp.response(200, IndicatorsOut)
     @blp.alt_response(422, schema=Problem)
     def get(self, query: dict[str, Any]) -> Any:
-        """The Decision 766 indicator groups the platform computes, with their points, and
-        those it cannot compute with why (docs/indicators.md gives the formulas)."""
+        """The six Decision 766 indicator groups with their rates and points, each with the
+        figures it is computed from and what part of it the platform's data cannot show
+        (docs/indicators.md gives the formulas)."""
         found = figures.indicators_of(current_app.extensions["motcua"], **query)
         return {**found, "start": found.pop("from"), "end": found.pop("to")}
 

@@ -65,13 +65,14 @@ def _backfill() -> None:
         deltas.append((c.Key(row["province"], c.local_day(_aware(row["rated_at"])),
                              row["procedure_code"] or "", row["unit"], row["channel"]),
                        c.on_rated(row["level"], bool(row["complaint"]))))
+    # The counters of this revision (later ones add more to engine.stats.counters).
     table = sa.table("stats_counts", *(sa.column(n) for n in (
-        "province", "day", "procedure_code", "unit", "channel", *c.COUNTERS)))
+        "province", "day", "procedure_code", "unit", "channel", *COUNTS)))
     merged = c.merged(deltas)
     if merged:
         op.bulk_insert(table, [
             {"province": k.province, "day": k.day, "procedure_code": k.procedure,
-             "unit": k.unit, "channel": k.channel, **{n: d.get(n, 0) for n in c.COUNTERS}}
+             "unit": k.unit, "channel": k.channel, **{n: d.get(n, 0) for n in COUNTS}}
             for k, d in merged])
 
 

@@ -12,6 +12,7 @@ from engine.errors import CommitUnknown, DatabaseUnavailable
 from engine.services.context import Context
 from engine.services.flow.dossiers import expire_messages, wake
 from engine.services.flow.progress import WAKE_ACTOR
+from engine.services.public.figures import drop_empty_open_rows
 from engine.services.webhooks.deliveries import DELIVER_ACTOR, deliver
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,8 @@ REQUEUE_AFTER = timedelta(seconds=60)
 
 def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int = 5000) -> int:
     """Wake every dossier whose wake-up instant has passed, in case its delayed message was
-    lost (a Redis restart, a crash between commit and send), and drop the kept messages
-    that expired. Returns how many dossiers were woken.
+    lost (a Redis restart, a crash between commit and send), drop the kept messages that
+    expired and the figures' open counts left at zero. Returns how many dossiers were woken.
 
     By default the wakes are enqueued for the workers (cheap, so one sweep stays fast however
     many dossiers are open: the query is a range scan of the `next_wakeup` index); with
@@ -62,6 +63,12 @@ def sweep(ctx: Context, *, inline: bool = False, grace: float = 0.0, batch: int 
         raise
     except Exception:  # the wakes still go out
         log.exception("sweep could not expire kept messages")
+    try:
+        drop_empty_open_rows(ctx)
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception:
+        log.exception("sweep could not drop the figures' empty rows")
     if inline or ctx.send_job is None:
         with ctx.uow(readonly=True) as uow:
             due = list(uow.repo.due_dossier_ids(now - timedelta(seconds=grace), batch))

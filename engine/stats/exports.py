@@ -21,6 +21,12 @@ COLUMNS = (
     ("average_working_days", ("average_processing", "working_days")),
     ("ratings", ("ratings", "count")), ("rating_average", ("ratings", "average")),
     ("complaints", ("ratings", "complaints")),
+    ("received_digitised", ("digitisation", "received_digitised")),
+    ("results_electronic", ("digitisation", "results_electronic")),
+    ("payments", ("payments", "total")), ("payments_online", ("payments", "online")),
+    ("received_synced_to_portal", ("portal", "received_synced")),
+    ("portal_pushes", ("portal", "pushes")),
+    ("portal_pushes_in_time", ("portal", "pushes_in_time")),
 )
 
 

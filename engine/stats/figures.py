@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.stats.counters import ENDED, FINISHED, RATED
+from engine.stats.counters import COUNTERS, ENDED, FINISHED, RATED
 
 HOURS_PER_WORKING_DAY = 8
 OPEN_CLASSES = ("within_time", "approaching", "overdue", "paused", "untimed")
@@ -28,6 +28,7 @@ def figures(period: dict[str, float], carried: int,
             open_now: dict[str, int] | None) -> dict[str, Any]:
     """Every published figure of one group (or of the whole scope)."""
     p = {k: int(v) if k != "processing_hours" else v for k, v in period.items()}
+    p.update({k: 0 for k in COUNTERS if k not in p})
     finished = sum(p[n] for n in FINISHED)
     timed = finished - p["finished_untimed"]
     ended = finished + p["withdrawn"] + p["stopped"]
@@ -58,6 +59,17 @@ def figures(period: dict[str, float], carried: int,
                                      / rated, 2) if rated else None,
                     "complaints": p["complaints"],
                     "dissatisfied_or_complaint": p["unhappy"]},
+        "digitisation": {"received_digitised": p["digitised"],
+                         "digitised_share": _rate(p["digitised"], p["received"]),
+                         "results_electronic": p["results_electronic"],
+                         "results_electronic_share": _rate(p["results_electronic"],
+                                                           finished)},
+        "payments": {"total": p["payments"], "online": p["payments_online"],
+                     "online_share": _rate(p["payments_online"], p["payments"])},
+        "portal": {"received_synced": p["portal_synced"],
+                   "synced_share": _rate(p["portal_synced"], p["received"]),
+                   "pushes": p["portal_pushes"], "pushes_in_time": p["portal_pushes_timely"],
+                   "in_time_share": _rate(p["portal_pushes_timely"], p["portal_pushes"])},
     }
 
 

@@ -12,16 +12,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
+from engine.stats import open_parts
 from engine.stats.counters import Key, merged
-from engine.store import pg_hot, sqlite_hot, status_maps
+from engine.store import pg_hot, sqlite_hot, stats_sql, status_maps
 from engine.store.hot_sql import DOSSIERS, INSERT_TASK_COLUMNS
-from engine.store.models import CodeCounter, Task
+from engine.store.models import CodeCounter, Dossier, Task
 from engine.store.records import Record
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class HotPath:
         self._driver: Any = None
         self._events: list[dict[str, Any]] = []
         self._counts: list[tuple[Key, dict[str, float]]] = []
+        # How the written dossiers moved among the open ones (engine.stats.open_parts).
+        self._open: list[tuple[open_parts.OpenKey, int]] = []
         # Deliveries the writes made (engine.services.flow.events), to send after commit.
         self.delivery_ids: list[int] = []
 
@@ -154,6 +157,9 @@ class HotPath:
         changes = dossier.changes()
         if not changes:
             return
+        if open_parts.WATCHED_SET & changes.keys():
+            before = dossier.before()
+            self.moved(before, {**before, **changes})
         if self._saved is not None:
             raise RuntimeError("one dossier record is saved once per unit of work")
         self._saved = (dossier, dossier.row_version, changes)
@@ -163,6 +169,11 @@ class HotPath:
         if self._inserted is not None:
             raise RuntimeError("one new dossier per unit of work")
         self._inserted = dossier
+
+    def moved(self, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+        """A dossier written (None: not there before, or after): the open dossiers' counts
+        move with it, in the same writes."""
+        self._open.extend(open_parts.deltas(before, after))
 
     # -- buffered writes ----------------------------------------------------------------
     def add_webhook_event(self, dossier: Any, event_type: str, bit: int,
@@ -186,11 +197,14 @@ class HotPath:
         """Send the buffered writes: one statement on PostgreSQL, plain statements on SQLite.
         With `commit`, PostgreSQL also commits in the same round trip; returns whether it
         did (the caller commits otherwise)."""
+        self._flush_orm()  # first: the dossiers it writes move the open counts
         if not (self._saved or self._inserted or self._closes or self._new_tasks
                 or self._history or self._keys or self._holds or self._events
-                or self._counts):
+                or self._counts or self._open):
             return False
         inserted, self._inserted = self._inserted, None
+        if inserted is not None:  # as it is written now
+            self.moved(None, inserted.values())
         saved, self._saved = self._saved, None
         closes, self._closes = self._closes, []
         new_tasks, self._new_tasks = self._new_tasks, []
@@ -203,8 +217,8 @@ class HotPath:
                    "bit": e["bit"], "payload": e["payload"], "at": e["at"]}
                   for i, e in enumerate(self._events)]
         self._events = []
-        counts, self._counts = merged(self._counts), []
-        self._flush_orm()
+        stats = stats_sql.upserts(merged(self._counts), open_parts.merged(self._open))
+        self._counts, self._open = [], []
         new = inserted.values() if inserted is not None else None
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
         try:
@@ -213,13 +227,13 @@ class HotPath:
                                        closes=closes, new_tasks=new_tasks, history=history,
                                        keys=keys, holds=holds, commit=commit,
                                        events=events, delivery_ids=self.delivery_ids,
-                                       counts=counts)
+                                       stats=stats)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,
                                            new_tasks=new_tasks, history=history, keys=keys,
                                            holds=holds, events=events,
-                                           delivery_ids=self.delivery_ids, counts=counts)
+                                           delivery_ids=self.delivery_ids, stats=stats)
         except (psycopg.IntegrityError, sqlite3.IntegrityError) as exc:
             raise IntegrityError("hot-path write", None, exc) from exc  # as SQLAlchemy would
         if updated != 1:
@@ -250,3 +264,26 @@ class HotPath:
         self._flush_orm()
         return self.session.connection().execute(statement, params)
 
+
+
+@event.listens_for(Session, "before_flush")
+def _dossiers_moved(session: Session, _context: Any, _instances: Any) -> None:
+    """Dossiers written through the ORM move the open dossiers' counts as records do
+    (`HotPath.moved`): their watched columns as loaded and as they will be written."""
+    hot = session.info.get("hot_path")
+    if hot is None:
+        return
+    for obj in session.new:
+        if isinstance(obj, Dossier):
+            hot.moved(None, {c: getattr(obj, c) for c in open_parts.WATCHED})
+    for obj in session.dirty:
+        if isinstance(obj, Dossier) and session.is_modified(obj):
+            state = inspect(obj)
+            after = {c: getattr(obj, c) for c in open_parts.WATCHED}
+            before = dict(after)
+            for c in open_parts.WATCHED:
+                history = state.attrs[c].history
+                if history.deleted:
+                    before[c] = history.deleted[0]
+            if before != after:
+                hot.moved(before, after)

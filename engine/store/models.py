@@ -82,6 +82,10 @@ class ProcessDefinition(Base):
     status: Mapped[str] = mapped_column(String(20), server_default="active")
 
 
+# The open dossiers whose clock runs (a partial index's predicate: queries name it as is).
+RUNNING = text("status IN ('in_process', 'error') AND paused_since IS NULL")
+
+
 class Dossier(Base):
     __tablename__ = "dossiers"
     __table_args__ = (
@@ -92,6 +96,12 @@ class Dossier(Base):
         Index("ix_dossier_name_prefixes", "name_prefixes", postgresql_using="gin"),
         Index("ix_dossier_search_id", "search_id"),
         Index("ix_dossier_unit_received", "unit", "received_at"),  # the tracking book
+        # The open dossiers due or warned today, split at the moment of a figure
+        # (engine.stats.open_parts): only open, running dossiers are in them.
+        Index("ix_dossier_open_due", "province", "due_at", postgresql_where=RUNNING,
+              sqlite_where=RUNNING),
+        Index("ix_dossier_open_warn", "province", "warn_at", postgresql_where=RUNNING,
+              sqlite_where=RUNNING),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     province: Mapped[str] = mapped_column(String(50))
@@ -143,6 +153,9 @@ class Dossier(Base):
     pause_count: Mapped[int] = mapped_column(Integer, default=0)
     new_appointment_at: Mapped[datetime | None]
     apology_count: Mapped[int] = mapped_column(Integer, default=0)
+    # What the dossier holds as files (engine.stats.counters: 1 the applicant's papers, 2 a
+    # result), so the figures count each dossier once and finishing needs no query.
+    files_kept: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # The National Public Service Portal's status code (engine/deadlines/portal.py).
     portal_status: Mapped[int | None] = mapped_column(SmallInteger)
     # Printed on the receipt: with the code, the applicant's proof for the public lookup.

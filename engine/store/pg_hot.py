@@ -19,7 +19,6 @@ from psycopg import errors
 from sqlalchemy import JSON
 
 from engine import jsoncodec
-from engine.stats.counters import Key
 from engine.store import hot_sql, stats_sql, webhook_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
@@ -136,12 +135,12 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
 
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
                      history: int, keys: int, holds: int = 0, events: int = 0,
-                     counts: int = 0) -> bytes:
+                     stats: tuple[stats_sql.Shape, ...] = ()) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
     transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history, keys, holds, events, counts)
+    key = (new, updated, closes, tasks, history, keys, holds, events, stats)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -171,8 +170,8 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
     if keys:
         parts.append(f"new_keys AS (INSERT INTO completion_keys ({names(KEY_COLUMNS)}) "
                      f"VALUES {values(KEY_COLUMNS, keys, '%s')})")
-    if counts:  # the figures' counters (engine.stats.counters)
-        parts.append(f"counted AS ({stats_sql.upsert(counts, '%s', True)})")
+    for i, shape in enumerate(stats):  # the figures' tables (stats_sql)
+        parts.append(f"counted_{i} AS ({stats_sql.statement(shape, '%s', True)})")
     if events:  # webhook deliveries: their ids come back from the final SELECT
         parts.append(webhook_sql.events(events, "%s", True))
         parts.append(f"new_deliveries AS ({webhook_sql.INSERT_DELIVERIES})")
@@ -194,11 +193,11 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
           commit: bool = False, events: Sequence[dict[str, Any]] = (),
           delivery_ids: list[int] | None = None,
-          counts: Sequence[tuple[Key, dict[str, float]]] = ()) -> int:
+          stats: Sequence[stats_sql.Upsert] = ()) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
     read, changed columns) of one to update, `keys` completion keys to store, `holds` who
-    holds which task now, `counts` changes of the figures' counters (one per key). Returns the number of dossier rows updated: 1, or 0 when the row
+    holds which task now, `stats` changes of the figures' tables (engine.store.stats_sql). Returns the number of dossier rows updated: 1, or 0 when the row
     version moved, and then nothing was written or committed."""
     params: list[Any] = []
     if new is not None:
@@ -219,12 +218,13 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [_bind(c, row.get(c)) for c in HISTORY_COLUMNS]
     for row in keys:
         params += [_bind(c, row[c]) for c in KEY_COLUMNS]
-    for key, delta in counts:
-        params += stats_sql.values_of(key, delta)
+    for upsert in stats:
+        params += upsert.params(True)
     for event in events:
         params += [_bind(c, event[c]) for c in webhook_sql.EVENT_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
-                           len(keys), len(holds), len(events), len(counts))
+                           len(keys), len(holds), len(events),
+                           tuple(u.shape for u in stats))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
     if commit:
         steps.append(Step(b"COMMIT"))

@@ -14,13 +14,14 @@ from typing import Any
 class Record:
     # Columns live in the instance dict, so reading one is a plain attribute lookup (the
     # hot path reads dozens per command); only assignments go through __setattr__.
-    __slots__ = ("_changed", "__dict__")
+    __slots__ = ("_changed", "_was", "__dict__")
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         if _METHODS & values.keys():
             raise ValueError(f"column names clash with Record: {_METHODS & values.keys()}")
         self.__dict__.update(values)
         object.__setattr__(self, "_changed", set())
+        object.__setattr__(self, "_was", {})
 
     def __getattr__(self, name: str) -> Any:  # only reached for a name that is no column
         raise AttributeError(f"no column {name}")
@@ -28,6 +29,8 @@ class Record:
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self.__dict__:
             raise AttributeError(f"no column {name}")
+        if name not in self._was:
+            self._was[name] = self.__dict__[name]
         self.__dict__[name] = value
         self._changed.add(name)
 
@@ -39,16 +42,21 @@ class Record:
         """Every column and its value."""
         return dict(self.__dict__)
 
+    def before(self) -> dict[str, Any]:
+        """Every column as it was read or last saved."""
+        return {**self.__dict__, **self._was}
+
     def saved(self, row_version: int) -> None:
         """The changes are stored, under this row version."""
         self.__dict__["row_version"] = row_version
         self._changed.clear()
+        self._was.clear()
 
     def __repr__(self) -> str:
         return f"Record(id={self.__dict__.get('id')!r})"
 
 
-_METHODS = {"changes", "values", "saved"}
+_METHODS = {"changes", "values", "saved", "before"}
 
 
 # A dossier or task as the use cases handle it: an ORM object or a hot-path record.

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
-from engine.stats.counters import Key
 from engine.store import hot_sql, stats_sql, webhook_sql
 from engine.store.hot_sql import (
     DOSSIER_COLUMNS,
@@ -116,7 +115,7 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
           keys: Sequence[dict[str, Any]] = (),
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
           events: Sequence[dict[str, Any]] = (), delivery_ids: list[int] | None = None,
-          counts: Sequence[tuple[Key, dict[str, float]]] = ()) -> int:
+          stats: Sequence[stats_sql.Upsert] = ()) -> int:
     """A command's hot-path writes (arguments as for `pg_hot.write`). Returns the number of
     dossier rows updated: 1, or 0 when the row version moved, and then nothing is written."""
     if new is not None:
@@ -144,10 +143,8 @@ def write(conn: Any, conv: Converters, *, new: dict[str, Any] | None,
     _insert(conn, conv, "tasks", INSERT_TASK_COLUMNS, new_tasks)
     _insert(conn, conv, "history_events", HISTORY_COLUMNS, history)
     _insert(conn, conv, "completion_keys", KEY_COLUMNS, keys)
-    if counts:
-        conn.execute(stats_sql.upsert(len(counts), "?", False),
-                     [v.isoformat() if isinstance(v, date) else v
-                      for key, delta in counts for v in stats_sql.values_of(key, delta)])
+    for upsert in stats:
+        conn.execute(stats_sql.statement(upsert.shape, "?", False), upsert.params(False))
     if events:
         found = conn.execute(webhook_sql.insert_deliveries(len(events), "?"),
                              [v for e in events for v in _event_values(conv, e)]).fetchall()

@@ -78,6 +78,7 @@ class UnitOfWork:
                 self._session = self._factory(bind=self._joined)
             else:
                 self._session = self._factory()
+            self._session.info["hot_path"] = self.repo  # dossiers it writes move counts
         return self._session
 
     @property

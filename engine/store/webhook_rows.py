@@ -84,6 +84,15 @@ class WebhookRows(HotPath):
             self.session.execute(update(d).where(d.id.in_(ids)).values(queued_at=now))
         return ids
 
+    def portal_took_before(self, delivery: WebhookDelivery) -> bool:
+        """The national portal took another push of the delivery's dossier already (a
+        delivered delivery of a `sync-packet` subscription)."""
+        sub = WebhookSubscription
+        return bool(self.session.scalar(select(exists().where(
+            WebhookDelivery.subscription_id == sub.id, sub.format == "sync-packet",
+            WebhookDelivery.dossier_id == delivery.dossier_id,
+            WebhookDelivery.status == "delivered", WebhookDelivery.id != delivery.id))))
+
     def add_attempt(self, attempt: WebhookAttempt) -> None:
         self.session.add(attempt)
 

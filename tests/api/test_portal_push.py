@@ -166,8 +166,10 @@ def test_already_exists_becomes_an_update(portal: tuple[World, ManualClock],
     receiver.answers = [(409, '{"error": "exists"}')]
     code = start(w)
     arrived(receiver, code, 1)
-    (item,) = [d for d in deliveries(w, sub) if d["payload"]["data"]["dossier"] == code]
-    assert item["status"] == "delivered"
+    # The worker records the answers after the portal took the update: wait for that.
+    (item,) = wait_for(lambda: [d for d in deliveries(w, sub) if d["status"] == "delivered"
+                                and d["payload"]["data"]["dossier"] == code] or None,
+                       BOUND, "delivered")
     assert [a["status_code"] for a in item["attempts"]] == [409, 200]
     assert [(r.method, r.answered) for r in receiver.requests] == [("POST", 409), ("PUT", 200)]
     assert receiver.requests[0].body == receiver.requests[1].body

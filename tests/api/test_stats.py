@@ -151,6 +151,16 @@ def test_each_figure_of_a_period(w: World, clocked: tuple[World, ManualClock]) -
         "total"]["finished"]["total"] == 1
     assert stats(w, "from=2026-03-01&to=2026-03-31&unit=NO.UNIT").get_json()[
         "total"]["received"]["total"] == 0
+    # A narrowed period with partial months at both ends (days 10-31 January, February
+    # whole, 1-2 March) and a whole year before it: online, A, B, F in January and D, E, G
+    # on 2 March: 6 new, none carried over; B, D finished, F, E withdrawn: 6 - 4 = 2 left
+    # (A and G).
+    edges = stats(w, "from=2026-01-10&to=2026-03-02&channel=online").get_json()["total"]
+    assert (edges["received"]["new"], edges["received"]["carried_over"],
+            edges["pending_at_end"]) == (6, 0, 2)
+    later = stats(w, "from=2026-03-02&to=2026-12-31&channel=online").get_json()["total"]
+    # Before 2 March, online: A, B, F received, B, F ended: 1 carried over (A).
+    assert later["received"]["carried_over"] == 1
 
 
 def test_the_indicators(w: World, clocked: tuple[World, ManualClock]) -> None:
@@ -161,9 +171,13 @@ def test_the_indicators(w: World, clocked: tuple[World, ManualClock]) -> None:
     assert groups["online_service"]["points"] == 9.0  # 12 * 3/4
     # 100% - 50% late - 50% of ratings dissatisfied or complaining = 0.
     assert groups["satisfaction"]["rate"] == 0.0 and groups["satisfaction"]["points"] == 0.0
-    assert body["computed_points"] == 19.0 and body["computable_max_points"] == 50
-    for name in ("transparency", "online_payment", "digitisation"):
-        assert groups[name]["computed"] is False and groups[name]["why_not"]
+    # Nothing was kept as a file, paid or pushed to the portal: transparency 18 × 0 / 4
+    # received, digitisation 22 × mean(0 / 4 received, 0 / 2 finished): 0 points each;
+    # online payment has no payment to score (no rate): 100 − 10 = 90 points at stake.
+    assert groups["transparency"]["points"] == 0.0 and groups["digitisation"]["points"] == 0.0
+    assert groups["online_payment"]["rate"] is None
+    assert body["computed_points"] == 19.0 and body["points_of"] == 90
+    assert body["computable_max_points"] == 100
 
 
 def test_exports(w: World, clocked: tuple[World, ManualClock]) -> None:

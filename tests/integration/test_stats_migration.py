@@ -48,6 +48,12 @@ def test_stored_dossiers_are_counted(backend: str, tmp_path: Path) -> None:
         conn.execute(text(
             "INSERT INTO ratings (dossier_id, province, level, criteria, complaint, channel, "
             f"rated_at) VALUES (2, 'P', 4, '{{}}', 'Chậm', 'applicant', {LATE_NIGHT})"))
+        for dossier, kind in ((1, "request_form"), (2, "result")):  # kept as files
+            conn.execute(text(
+                "INSERT INTO documents (province, dossier_id, kind, file_name, content_type, "
+                f"fields, created_at, file_key) VALUES ('P', :d, :k, 'a.pdf', "
+                f"'application/pdf', '{{}}', {JAN}, :key)"),
+                {"d": dossier, "k": kind, "key": f"sha256/{dossier}"})
     try:
         upgrade(url)
         with engine.connect() as conn:
@@ -61,5 +67,25 @@ def test_stored_dossiers_are_counted(backend: str, tmp_path: Path) -> None:
         # with a complaint; no processing time for dossiers finished before the counters.
         assert days == [("2026-01-12", 4, 0, 0, 0, 0, 0, 0, 0, 0, 0),
                         ("2026-03-03", 0, 1, 1, 1, 1, 1, 1, 1, 1, 0)]
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT id, files_kept FROM dossiers ORDER BY id")).all()
+            counted = conn.execute(text(
+                "SELECT day, digitised, results_electronic FROM stats_counts "
+                "WHERE province = 'P' ORDER BY day")).all()
+            province = conn.execute(text(
+                "SELECT day, received, received_online, finished_late, results_electronic "
+                "FROM stats_counts_province WHERE province = 'P' ORDER BY day")).all()
+            open_ = conn.execute(text(
+                "SELECT kind, n FROM stats_open_province WHERE province = 'P'")).all()
+        # Migration 0031: dossier 1 holds a paper (1), dossier 2 a result (2). Dossier 1 is
+        # digitised on its day of reception, 2's electronic result counts on its day of
+        # finishing; the province's days sum the keyed rows (all online); the one open
+        # dossier has no clock: untimed.
+        assert [tuple(r) for r in kept] == [(1, 1), (2, 2), (3, 0), (4, 0)]
+        assert [(str(r[0])[:10], r[1], r[2]) for r in counted] == [
+            ("2026-01-12", 1, 0), ("2026-03-03", 0, 1)]
+        assert [(str(r[0])[:10], *r[1:]) for r in province] == [
+            ("2026-01-12", 4, 4, 0, 0), ("2026-03-03", 0, 0, 1, 1)]
+        assert [tuple(r) for r in open_] == [("untimed", 1)]
     finally:
         engine.dispose()

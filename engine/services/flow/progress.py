@@ -47,6 +47,8 @@ def record(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
     dossier.history_seq = seq
     dossier.history_head = digest
     events.on_history(uow, dossier, kind, at, payload)
+    if kind == "message.received":  # delivered now (a payment is counted)
+        tallies.message(uow, dossier, payload.get("payload"), at)
 
 
 def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: datetime,

@@ -34,8 +34,9 @@ from engine.files import (
 )
 from engine.files.formats import HEAD_BYTES
 from engine.services.context import Context
-from engine.services.flow import progress
+from engine.services.flow import progress, tallies
 from engine.services.flow.dossiers import find_dossier
+from engine.stats.counters import PAPERS_KEPT, RESULT_KEPT
 from engine.store.models import Document, Dossier
 from engine.store.records import DossierRow
 from engine.store.uow import UnitOfWork
@@ -138,6 +139,8 @@ def record_documents(uow: UnitOfWork, dossier: DossierRow, checked: list[Checked
         uow.repo.add_document(document)
         made.append(document)
     uow.repo.session.flush()  # the ids, for the history
+    for kind in sorted({item.kind for item in checked}):
+        _kept(uow, dossier, kind)
     for document in made:
         progress.record(uow, dossier, "document.submitted", at=now, actor_id=caller.id,
                         payload={"document_id": document.id, "kind": document.kind,
@@ -147,6 +150,18 @@ def record_documents(uow: UnitOfWork, dossier: DossierRow, checked: list[Checked
                                  "by": caller.name, "role": caller.role},
                         actor=actor)
     return made
+
+
+def _kept(uow: UnitOfWork, dossier: DossierRow, kind: str | None) -> None:
+    """Note what the dossier now holds as files; the first of the applicant's papers makes
+    it a digitised dossier in the figures (a result is counted when the dossier finishes)."""
+    bit = RESULT_KEPT if kind == RESULT else PAPERS_KEPT
+    had = dossier.files_kept or 0
+    if had & bit:
+        return
+    dossier.files_kept = had | bit
+    if bit == PAPERS_KEPT:
+        tallies.digitised(uow, dossier)
 
 
 def _admit(uow: UnitOfWork, caller: Caller, code: str, kind: str | None, *,

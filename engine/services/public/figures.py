@@ -1,7 +1,8 @@
 """The published figures and the Decision 766 indicators of a province, for anyone: only
 counts, never a dossier or an applicant. Read from the counters the commands keep
-(engine.services.flow.tallies) and, for the dossiers open now, from the open dossiers by
-index; never from a scan of the province's dossiers."""
+(engine.services.flow.tallies) and the counts of the open dossiers their writes keep
+(engine.stats.open_parts); of the dossiers themselves only those due or warned today are
+read, to split today at the moment of the request."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -111,10 +112,7 @@ def _figures(uow: UnitOfWork, scope: Scope, start: date, end: date, group_by: st
     before = {g: f.carried_over(s) for g, s in repo.counted(
         scope, None, start - timedelta(days=1), None if group_by == "month" else group_by,
         CARRIED)}
-    now: dict[str | None, dict[str, int]] = {}
-    for g, cls, n in repo.open_counts(scope, ctx.clock.now(),
-                                      None if group_by == "month" else group_by):
-        now.setdefault(g, {})[cls] = n
+    now = repo.open_counts(scope, ctx.clock.now(), None if group_by == "month" else group_by)
     total_sums = _zeros()
     for sums in period.values():
         for name, value in sums.items():
@@ -136,3 +134,13 @@ def _figures(uow: UnitOfWork, scope: Scope, start: date, end: date, group_by: st
 
 def _zeros() -> dict[str, float]:
     return dict.fromkeys((*COUNTERS, "received_online"), 0.0)
+
+
+def drop_empty_open_rows(ctx: Context) -> int:
+    """The sweeper's part in the figures: the open dossiers' rows left at zero (a day whose
+    dossiers all ended) are deleted, so the counts read stay as many as the days that have
+    open dossiers. Returns how many rows went."""
+    with ctx.uow() as uow:
+        gone = uow.repo.drop_empty_open_rows()
+        uow.commit()
+    return gone

@@ -21,6 +21,7 @@ from engine.integration import transport
 from engine.integration.receivers import ReceiverRefused
 from engine.integration.webhooks import already_exists, expired, headers, message_id, retry_delay
 from engine.services.context import Context
+from engine.services.flow import tallies
 from engine.services.webhooks import push
 from engine.services.webhooks.subscriptions import check_receiver, find_subscription
 from engine.store.models_webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -131,6 +132,8 @@ def _finish(ctx: Context, delivery_id: int, answers: list[transport.Answer], *,
             queue = (d.id, delay.total_seconds())
         if outcome != "retry":
             d.status, d.finished_at, d.next_attempt_at = outcome, now, None
+            if outcome == "delivered":
+                _count_push(uow, d, now)
             uow.repo.flush()
             following = uow.repo.chain_head(d.subscription_id, d.dossier_id)
             if following is not None:
@@ -139,6 +142,16 @@ def _finish(ctx: Context, delivery_id: int, answers: list[transport.Answer], *,
     if queue is not None and ctx.send_job is not None:
         ctx.send_job(DELIVER_ACTOR, {"delivery_id": queue[0]}, queue[1])
     return outcome
+
+
+def _count_push(uow: UnitOfWork, d: WebhookDelivery, now: datetime) -> None:
+    """A push the national portal took counts in the published figures (transparency)."""
+    sub = uow.session.get(WebhookSubscription, d.subscription_id)
+    if sub is None or sub.format != "sync-packet":
+        return
+    dossier = uow.repo.dossier_by_id(d.dossier_id)
+    if dossier is not None:
+        tallies.pushed(uow, dossier, not uow.repo.portal_took_before(d), d.created_at, now)
 
 
 def _disable(uow: UnitOfWork, subscription_id: int, now: datetime) -> None:
