@@ -63,6 +63,16 @@ def signin_redirect() -> BaseResponse | None:
     return redirect("/signin?next=" + quote(request.full_path.rstrip("?"), safe="/"))
 
 
+def signed_in_page(template: str, script: str, **values: object) -> BaseResponse:
+    """A page for principals signed in (else the way to sign in), whose script is `script`
+    (503 when it was never bundled)."""
+    gone = signin_redirect()
+    if gone is not None:
+        return gone
+    require_built(script)
+    return page(template, 200, page=script, **values)
+
+
 def require_built(script: str) -> None:
     """A 503 naming the fix when the page's script was never bundled."""
     if not (DIST / f"{script}.js").is_file():

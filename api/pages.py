@@ -27,7 +27,7 @@ from api import sessions
 from api.assets import DIST
 from api.auth import authenticate_token, caller
 from api.auth_throttle import TooManyAttempts
-from api.page_shell import LANG_COOKIE, language, local, page, require_built, signin_redirect
+from api.page_shell import LANG_COOKIE, language, local, page, signed_in_page
 from api.page_text import LANGUAGES, text_for
 from engine.errors import CsrfRefused, Unauthenticated
 from engine.services.org.auth import authenticate, hash_token
@@ -143,11 +143,7 @@ def choose_language(code: str) -> ResponseReturnValue:
 @blp.get("/desk/tasks/<key>", defaults={"view": "task"})
 @blp.get("/desk/dossiers/<key>", defaults={"view": "dossier"})
 def desk(view: str, key: str) -> ResponseReturnValue:
-    gone = signin_redirect()
-    if gone is not None:
-        return gone
-    require_built(view)
-    return page("desk.html", page=view, key=key)
+    return signed_in_page("desk.html", view, key=key)
 
 
 @blp.get("/assets/<path:name>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
 
-from api.page_shell import page, require_built, signin_redirect
+from api.page_shell import signed_in_page
 
 blp = Blueprint("pages_audit", __name__, url_prefix="/audit")
 
@@ -22,8 +22,4 @@ def register(app: Flask) -> None:
 @blp.get("", defaults={"view": "audit", "code": ""}, strict_slashes=False)
 @blp.get("/dossiers/<code>", defaults={"view": "replay"})
 def audit(view: str, code: str) -> ResponseReturnValue:
-    gone = signin_redirect()
-    if gone is not None:
-        return gone
-    require_built(view)
-    return page("audit.html", page=view, key=code)
+    return signed_in_page("audit.html", view, key=code)

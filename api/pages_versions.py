@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
 
-from api.page_shell import page, require_built, signin_redirect
+from api.page_shell import signed_in_page
 
 blp = Blueprint("pages-versions", __name__, url_prefix="/design")
 
@@ -21,11 +21,7 @@ def register(app: Flask) -> None:
 
 
 def _designer_page(script: str, title: str) -> ResponseReturnValue:
-    gone = signin_redirect()
-    if gone is not None:
-        return gone
-    require_built(script)
-    return page("versions.html", page=script, title=title)
+    return signed_in_page("versions.html", script, title=title)
 
 
 @blp.get("", strict_slashes=False)

@@ -80,25 +80,19 @@ class HistoryReads(HotPath):
     def heads_before(self, province: str, before: datetime) -> list[tuple[str, int, str]]:
         """(code, seq, hash) of each dossier's last event before `before`: its chain head
         as it stood then."""
-        last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
-                .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
-                .where(Dossier.province == province, HistoryEvent.at < before)
-                .group_by(HistoryEvent.dossier_id).subquery())
-        rows = self.session.execute(
-            select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
-            .join(last, last.c.dossier_id == Dossier.id)
-            .join(HistoryEvent, (HistoryEvent.dossier_id == last.c.dossier_id)
-                  & (HistoryEvent.seq == last.c.seq)))
-        return [(code, int(seq), digest) for code, seq, digest in rows]
+        return self._heads(province, HistoryEvent.at < before)
 
     def heads_of_day(self, province: str, start: datetime, end: datetime
                      ) -> list[tuple[str, int, str]]:
         """(code, seq, hash) of the last event in [start, end) of each dossier that has one:
         the chain heads that day moved (read by the index on the events' instants)."""
+        return self._heads(province, HistoryEvent.at >= start, HistoryEvent.at < end)
+
+    def _heads(self, province: str, *when: Any) -> list[tuple[str, int, str]]:
+        """(code, seq, hash) of each dossier's last event among those `when` selects."""
         last = (select(HistoryEvent.dossier_id, func.max(HistoryEvent.seq).label("seq"))
                 .join(Dossier, Dossier.id == HistoryEvent.dossier_id)
-                .where(Dossier.province == province, HistoryEvent.at >= start,
-                       HistoryEvent.at < end)
+                .where(Dossier.province == province, *when)
                 .group_by(HistoryEvent.dossier_id).subquery())
         rows = self.session.execute(
             select(Dossier.code, HistoryEvent.seq, HistoryEvent.hash)
