@@ -67,13 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     cat.add_argument("--json", action="store_true", help="as JSON")
     hist = sub.add_parser("history", help="prove dossiers' records intact")
     hsub = hist.add_subparsers(dest="action", required=True)
-    hverify = hsub.add_parser("verify", help="check each dossier's hash chain and anchors and "
-                                             "re-execute its history, a line per dossier; "
-                                             "exit 1 naming each dossier and event at fault")
+    hverify = hsub.add_parser("verify", help="check each dossier's hash chain and the daily "
+                                             "anchors (and re-execute its history: --code, "
+                                             "--reexecute), a line per dossier; exit 1 naming "
+                                             "each dossier and event at fault")
     hverify.add_argument("--province", help="only this province (default: all)")
     hverify.add_argument("--since", help="only dossiers received on or after this date")
-    hverify.add_argument("--code", help="only this dossier (as GET "
+    hverify.add_argument("--code", help="only this dossier, its history re-executed (as GET "
                                         "/dossiers/{code}/history/verify)")
+    hverify.add_argument("--reexecute", action="store_true",
+                         help="also re-execute every dossier's history on its version (as "
+                              "over HTTP; about a thousand times slower than the chains)")
     hanchor = hsub.add_parser("anchor", help="write the daily anchors of the days that ended "
                                              "without one (workers do it every 5 minutes)")
     hanchor.add_argument("--province", help="only this province (default: all)")
@@ -164,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "history":
         from api.history_cli import run_verify
 
-        return run_verify(args.province, args.since, settings, args.code)
+        return run_verify(args.province, args.since, settings, args.code, args.reexecute)
     elif args.command == "org" and args.action == "unit":
         from api.org_import import register_one
 

@@ -1,6 +1,7 @@
-"""`motcua history verify`: the verification GET /dossiers/{code}/history/verify makes (the
-hash chain, the daily anchors, the history re-executed on its version), for one dossier or
-every dossier of a province, a line per dossier; exit 1 if anything is at fault."""
+"""`motcua history verify`: the hash chains and the daily anchors of every dossier of a
+province (with `--reexecute`, each history re-executed on its version too), or, with
+`--code`, the whole verification GET /dossiers/{code}/history/verify makes of one dossier;
+a line per dossier; exit 1 if anything is at fault."""
 from __future__ import annotations
 
 import sys
@@ -15,8 +16,10 @@ def describe(province: str, v: audit.Verdict) -> str:
     """One line: the dossier intact (and how much was compared), or each check at fault."""
     again = v.reexecution
     if v.intact:
-        steps = again.steps_compared if again else 0
-        return f"{province} {v.code}: intact ({v.events} events, {steps} steps re-executed)"
+        if again is None:
+            return f"{province} {v.code}: intact ({v.events} events)"
+        return (f"{province} {v.code}: intact ({v.events} events, {again.steps_compared} "
+                "steps re-executed)")
     faults = []
     if v.chain_divergence is not None:
         faults.append("chain " + _divergence(v.chain_divergence))
@@ -32,7 +35,7 @@ def _divergence(d: dict[str, Any]) -> str:
 
 
 def run_verify(province: str | None, since: str | None, settings: Any,
-               code: str | None = None) -> int:
+               code: str | None = None, reexecute: bool = False) -> int:
     """Exit 0: every dossier and anchor intact; 1: something at fault (each named);
     2: the arguments make no sense."""
     start = None
@@ -51,7 +54,7 @@ def run_verify(province: str | None, since: str | None, settings: Any,
     try:
         if code is not None:
             return _one(ctx, code, province)
-        return _provinces(ctx, province, start)
+        return _provinces(ctx, province, start, reexecute)
     finally:
         ctx.db_engine.dispose()
 
@@ -71,14 +74,16 @@ def _province_of(ctx: Any, code: str) -> str:
         return str(uow.repo.dossier_by_code(code).province)
 
 
-def _provinces(ctx: Any, province: str | None, start: datetime | None) -> int:
+def _provinces(ctx: Any, province: str | None, start: datetime | None,
+               reexecute: bool) -> int:
     from tqdm import tqdm
 
     broken = checked = bad_anchors = 0
     for p in [province] if province else audit.provinces(ctx):
         total = audit.count_dossiers(ctx, p, start)
         with tqdm(total=total, unit="dossier", desc=p, file=sys.stderr, disable=None) as bar:
-            for verdict in audit.verify_province(ctx, p, since=start, progress=bar.update):
+            for verdict in audit.verify_province(ctx, p, since=start, progress=bar.update,
+                                                  reexecute=reexecute):
                 checked += 1
                 broken += not verdict.intact
                 print(describe(p, verdict))

@@ -105,7 +105,12 @@ def test_the_command_line_names_each_dossier_at_fault(
     assert main(["history", "verify", "--province", world.province]) == 0
     captured = capsys.readouterr()
     assert "2 dossiers checked, 0 not intact" in captured.err
-    for code in (good, bad):  # a line per dossier, its history re-executed as over HTTP
+    for code in (good, bad):  # a line per dossier: its chain (the anchors, once)
+        events = verify(world, code).get_json()["events"]
+        assert f"{world.province} {code}: intact ({events} events)\n" in captured.out
+    assert main(["history", "verify", "--province", world.province, "--reexecute"]) == 0
+    captured = capsys.readouterr()
+    for code in (good, bad):  # with --reexecute, its history re-executed as over HTTP
         api = verify(world, code).get_json()
         assert (f"{world.province} {code}: intact ({api['events']} events, "
                 f"{api['reexecution']['steps_compared']} steps re-executed)") in captured.out

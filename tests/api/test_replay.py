@@ -284,7 +284,10 @@ def test_the_command_line_re_executes_as_the_api_does(
     (code, seq), (other, _) = _moved(world), _moved(world)
     _reseal(world, code, _alter_copies)
     monkeypatch.setenv("MOTCUA_DATABASE_URL", db_url)
-    for args in (["--province", world.province], ["--code", code]):
+    # (the chains prove themselves: only re-execution, asked for or with --code, sees it)
+    assert main(["history", "verify", "--province", world.province]) == 0
+    assert f"{code}: intact" in capsys.readouterr().out
+    for args in (["--province", world.province, "--reexecute"], ["--code", code]):
         assert main(["history", "verify", *args]) == 1
         out = capsys.readouterr().out
         line = next(x for x in out.splitlines() if f" {code}: " in x)

@@ -59,11 +59,12 @@ def verify_code(ctx: Context, code: str, province: str | None = None) -> Verdict
 
 
 def verify_province(ctx: Context, province: str, *, since: datetime | None = None,
-                    progress: Callable[[int], None] = lambda n: None) -> Iterator[Verdict]:
+                    progress: Callable[[int], None] = lambda n: None,
+                    reexecute: bool = False) -> Iterator[Verdict]:
     """Every dossier of `province` (received at or after `since`), in order of reception,
-    its chain checked and its history re-executed, a batch of dossiers per read-only unit
-    of work. The province's anchors are for the caller to check once
-    (`anchors.verify_anchors`)."""
+    its chain checked (and, with `reexecute`, its history re-executed on its version: a
+    thousand times the cost), a batch of dossiers per read-only unit of work. The
+    province's anchors are for the caller to check once (`anchors.verify_anchors`)."""
     after = 0
     while True:
         with ctx.uow(readonly=True) as uow:
@@ -73,18 +74,23 @@ def verify_province(ctx: Context, province: str, *, since: datetime | None = Non
             events = uow.repo.histories([d.id for d in batch])
             verdicts = []
             for d in batch:
-                verdicts.append(_whole(ctx, uow, d, events.get(d.id, []), anchors=False))
+                verdicts.append(_whole(ctx, uow, d, events.get(d.id, []), anchors=False,
+                                       rerun=reexecute))
                 progress(1)
         after = batch[-1].id
         yield from verdicts
 
 
 def _whole(ctx: Context, uow: UnitOfWork, dossier: Dossier, events: list[Any], *,
-           anchors: bool) -> Verdict:
-    """The chain's verdict, the anchors' (if asked) and the re-execution's, together."""
+           anchors: bool, rerun: bool = True) -> Verdict:
+    """The chain's verdict, the anchors' (if asked) and the re-execution's (if asked),
+    together."""
     chain = _verdict(dossier, events)
     problems = dossier_anchor_problems(uow, dossier.province, [e.at for e in events]) \
         if anchors else []
+    if not rerun:
+        return replace(chain, chain_divergence=chain.first_divergence,
+                       anchor_problems=tuple(problems))
     again = reexecute(ctx, uow, dossier, events)
     return replace(chain, first_divergence=chain.first_divergence or again.first_divergence,
                    chain_divergence=chain.first_divergence, anchor_problems=tuple(problems),
