@@ -140,6 +140,8 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         wait_text(b, "#preview", "Tuổi")
         assert b.find_elements(By.CSS_SELECTOR, "#preview input[type=number][name='root[tuoi]']")
         assert not b.find_elements(By.CSS_SELECTOR, "#preview input[name='root[copies]']")
+        screenshot(b, "versions-06-typed")
+
         # Trying the preview checks it as the task page would: the required age is marked.
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview .field.invalid .field-error", "bắt buộc")
@@ -148,7 +150,7 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview-data", '"tuoi": 42')
         assert not b.find_elements(By.CSS_SELECTOR, "#preview .field.invalid")
-        screenshot(b, "versions-06-typed")
+        screenshot(b, "versions-06-tried")
 
         # A syntax error: its line and column, and the way to it.
         schema.send_keys(Keys.END, ",")

@@ -43,7 +43,7 @@ class DeskTheme extends defaults.themes.html {
 
   getDescription(text) { return h('p', { class: 'help' }, text); }
 
-  getErrorMessage(text) { return h('p', { class: 'field-error', role: 'alert' }, text); }
+  getErrorMessage(text) { return h('p', { class: 'field-error', role: 'alert' }, /\.$/.test(text) ? text : `${text}.`); }
 
   addInputError(input, text) {
     const group = this.closest(input, '.form-control') || input.controlgroup || input;

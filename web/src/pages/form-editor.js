@@ -93,8 +93,9 @@ let timer = null;
 area.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(render, 200); showCursor(); });
 for (const ev of ['keyup', 'click', 'select']) area.addEventListener(ev, showCursor);
 
-function tryForm() {
+async function tryForm() {
   if (!state.form) return;
+  try { await state.form.ready; } catch (e) { return; }
   const ok = state.form.check();
   previewData.textContent = JSON.stringify(state.form.value(), null, 2);
   previewData.hidden = false;
