@@ -213,3 +213,33 @@ def test_an_officer_is_shown_the_refusal(site: World) -> None:
         assert "admin or designer" in b.find_element(By.ID, "notice").text
         assert status_of(b, 2) == "draft"
         screenshot(b, "versions-09-officer-refused")
+
+
+def test_a_form_s_date_time_is_the_province_s_time_in_english(site: World) -> None:
+    """A date-time is shown and typed in Asia/Ho_Chi_Minh (the browser runs in UTC) and sent
+    with its +07:00; the renderer's own checks speak English when the page does."""
+    from selenium.webdriver.common.by import By
+
+    from tests.web.browser import chromium
+
+    schema = {"type": "object", "required": ["note"], "properties": {
+        "note": {"type": "string", "title": "Note"},
+        "returned_at": {"type": "string", "format": "date-time", "title": "Returned at",
+                        "default": "2026-12-03T02:30:00Z"}}}
+    with served(site.app) as base, chromium() as b:
+        b.get(f"{base}/lang/en?next=/signin")
+        sign_in(b, base, site.tokens["designer"], "/design/forms")
+        area = wait_for(b, "#schema")
+        wait_for(b, "#preview input[name='root[full_name]']")
+        b.execute_script("arguments[0].value = arguments[1];"
+                         "arguments[0].dispatchEvent(new Event('input'));", area, json.dumps(schema))
+        at = wait_for(b, "#preview input[type=datetime-local][name='root[returned_at]']")
+        assert at.get_attribute("value") == "2026-12-03T09:30"
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview .field.invalid .field-error", "This field is required.")
+        b.execute_script("arguments[0].value = '2026-12-04T08:15';"
+                         "arguments[0].dispatchEvent(new Event('change'));", at)
+        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[note]']").send_keys("ok")
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview-data", '"returned_at": "2026-12-04T08:15:00+07:00"')
+        assert csp_violations(b) == []

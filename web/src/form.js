@@ -75,6 +75,24 @@ for (const kind of ['select', 'number', 'integer']) {
   };
 }
 
+const STAMP = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const toLocal = (iso) => (/T.*(Z|[+-]\d\d:?\d\d)$/i.test(iso) && !Number.isNaN(Date.parse(iso))
+  ? STAMP.format(new Date(iso)).replace(' ', 'T') : iso);
+const fromLocal = (v) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+07:00` : v);
+
+// A date-time is typed in the province's time (datetime-local has no zone) and sent with
+// its offset; one the server gave in another offset is shown in the province's time.
+class ZonedEditor extends defaults.editors.string {
+  setValue(value, ...rest) { return super.setValue(typeof value === 'string' ? toLocal(value) : value, ...rest); }
+
+  getValue() {
+    const v = super.getValue();
+    return typeof v === 'string' ? fromLocal(v) : v;
+  }
+}
+defaults.editors.zoned = ZonedEditor;
+defaults.resolvers.unshift((s) => s.type === 'string' && s.format === 'date-time' && 'zoned');
+
 // "accept: receive it; guide: ask for more" in a description names the enum's values.
 function enumLabels(schema) {
   const labels = {};
@@ -125,10 +143,6 @@ function prepare(node, shown, top = true) {
   if (Object.keys(options).length) out.options = options;
   return out;
 }
-
-const STAMP = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-const toLocal = (iso) => (Number.isNaN(Date.parse(iso)) ? iso : STAMP.format(new Date(iso)).replace(' ', 'T'));
-const fromLocal = (v) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+07:00` : v);
 
 const pathOf = (pointer) => ['root', ...String(pointer).split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))].join('.');
 const REQUIRED = '\u0001';
@@ -197,7 +211,6 @@ export function renderForm(schema, data) {
       for (const [, ed] of editors()) {
         // The check boxes of a choice list carry their value, as a plain form's would.
         if (ed.input_type === 'checkboxes') for (const [k, box] of Object.entries(ed.select_options)) box.value = k;
-        if (ed.schema.format === 'date-time' && typeof ed.getValue() === 'string') ed.setValue(toLocal(ed.getValue()));
       }
       resolve();
     });
@@ -214,7 +227,6 @@ export function renderForm(schema, data) {
       const last = keys.pop();
       const parent = keys.reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), out);
       if (!parent || typeof parent !== 'object' || !(last in parent)) continue;
-      if (ed.schema.format === 'date-time') parent[last] = fromLocal(parent[last]);
       // A list left empty is not sent unless the schema requires it.
       if (Array.isArray(parent[last]) && !parent[last].length && !ed.isRequired()) delete parent[last];
     }
