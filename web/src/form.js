@@ -33,9 +33,18 @@ class DeskTheme extends defaults.themes.html {
     return { label, checkbox, container: h('span', {}, checkbox, label) };
   }
 
-  getFormControl(...args) {
-    const el = super.getFormControl(...args);
+  getFormControl(label, input, ...rest) {
+    const el = super.getFormControl(label, input, ...rest);
     el.classList.add('field');
+    if (label && label.classList.contains('required')) input.setAttribute('aria-required', 'true');
+    return el;
+  }
+
+  // A list of check boxes is a fieldset named by its legend (the base: a <b> above them).
+  getMultiCheckboxHolder(controls, label, description, infoText) {
+    const el = h('fieldset', { class: 'control-group' });
+    if (label) el.append(h('legend', {}, label, infoText || ''));
+    el.append(...Object.values(controls), description || '');
     return el;
   }
 
