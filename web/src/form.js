@@ -117,13 +117,14 @@ function enumLabels(schema) {
 // date-times typed in the province's time. Shown, if/then/else rules are left out (the
 // renderer would draw the form once per branch); checked, they are kept.
 const CONDITIONAL = ['if', 'then', 'else'];
+const DATA = ['enum', 'const', 'required', 'default', 'examples']; // values, not schemas
 function prepare(node, shown, top = true) {
   if (Array.isArray(node)) return node.map((x) => prepare(x, shown, false));
   if (!node || typeof node !== 'object') return node;
   const out = {};
   for (const [k, v] of Object.entries(node)) {
     if (shown && CONDITIONAL.includes(k)) continue;
-    out[k] = ['enum', 'const', 'required'].includes(k) ? v : prepare(v, shown, false);
+    out[k] = DATA.includes(k) ? v : prepare(v, shown, false);
   }
   if (shown && out.allOf) {
     out.allOf = out.allOf.filter((x) => Object.keys(x).length);
@@ -246,7 +247,6 @@ export function renderForm(schema, data) {
     element,
     ready,
     value,
-    clear() { general.replaceChildren(); server = []; if (je.ready) je.showValidationErrors([]); },
     destroy() { if (je.ready) je.destroy(); },
     // Browser-side: the whole schema; the first field at fault gets the focus.
     check() {
