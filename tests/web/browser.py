@@ -66,6 +66,7 @@ def chromium(width: int = 1366, height: int = 768) -> Iterator[Any]:
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 f"--window-size={width},{height}", "--lang=vi"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(DRIVER, env={**os.environ, "TZ": "UTC"})
     driver = webdriver.Chrome(service=service, options=options)
     driver.implicitly_wait(0)
@@ -73,6 +74,13 @@ def chromium(width: int = 1366, height: int = 768) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def csp_violations(driver: Any) -> list[str]:
+    """What the page's console said about its Content Security Policy since last asked
+    (chromium logs each refused script, style or style attribute there)."""
+    return [e["message"] for e in driver.get_log("browser")
+            if "Content Security Policy" in e["message"]]
 
 
 def screenshot(driver: Any, name: str) -> Path:

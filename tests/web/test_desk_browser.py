@@ -1,7 +1,7 @@
 """An officer's day in a real browser: sign in (a demo user), find the dossier in the
-inbox, claim the task, complete it through the form rendered from its JSON Schema (the
-browser's own checks first, then a field error from the server beside its field, in
-Vietnamese), and open the receipt on the dossier's page. Each page is saved under build/screenshots/."""
+inbox, claim the task, complete it through the form rendered from its JSON Schema by json-editor (the
+browser's own checks first, the schema's if/then included, then a field error from the
+server beside its field, in Vietnamese; no CSP violation on the way), and open the receipt on the dossier's page. Each page is saved under build/screenshots/."""
 from __future__ import annotations
 
 import base64
@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.web.browser import (
+    csp_violations,
     screenshot,
     served,
     skip_without_browser,
@@ -55,7 +56,7 @@ def demo(tmp_path: Path) -> Iterator[Any]:
 
 def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     api = demo.test_client()
     started = api.post("/api/v1/dossiers", json=INTAKE,
@@ -90,32 +91,61 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         assert b.find_element(By.ID, "procedure").text.startswith("Cấp Phiếu lý lịch tư pháp")
         screenshot(b, "03-task")
 
-        # The browser's checks: nothing chosen, the required decision is marked, no request.
+        # The browser's checks: nothing chosen, the required decision is marked beside it,
+        # worded in Vietnamese, and no request leaves the page.
+        b.execute_script(
+            "window.sent = 0; const send = window.fetch; window.fetch = (url, init) => {"
+            " if (String(url).endsWith('/complete')) window.sent += 1; return send(url, init); };")
         b.find_element(By.ID, "complete").click()
-        decision = b.find_element(By.CSS_SELECTOR, "select[name='/reception_decision']")
+        decision = b.find_element(By.CSS_SELECTOR, "select[name='root[reception_decision]']")
         field = decision.find_element(By.XPATH, "..")
-        assert field.find_element(By.CSS_SELECTOR, ".field-error").text
-        assert b.switch_to.active_element == decision or field.find_element(
-            By.CSS_SELECTOR, ".field-error").is_displayed()
+        wait_text(b, ".field.invalid .field-error", "bắt buộc")
+        assert field.find_element(By.CSS_SELECTOR, ".field-error").text == \
+            "Trường này bắt buộc phải điền."
+        assert b.switch_to.active_element == decision
+        assert decision.get_attribute("aria-invalid") == "true"
 
-        # The server's check: accepting needs the handling unit (an if/then of the schema).
+        # The schema's if/then, checked in the browser too: accepting needs the handling unit.
         for value in ("request_form", "identity_papers"):
             b.find_element(By.CSS_SELECTOR, f"input[type=checkbox][value='{value}']").click()
         Select(decision).select_by_value("accept")
+        WebDriverWait(b, 15).until(  # checked again as it changes
+            lambda _: decision.get_attribute("aria-invalid") is None)
         b.find_element(By.ID, "complete").click()
-        unit = b.find_element(By.CSS_SELECTOR, "input[name='/handling_unit']")
+        unit = b.find_element(By.CSS_SELECTOR, "input[name='root[handling_unit]']")
         unit_field = unit.find_element(By.XPATH, "..")
-        # Worded in the page's language from the keyword the server names, not its English.
-        wait_text(b, ".field.invalid .field-error", "bắt buộc")
+        wait_text(b, "div.field.invalid .field-error", "bắt buộc")
+        assert unit_field.find_element(By.CSS_SELECTOR, ".field-error").text == \
+            "Trường này bắt buộc phải điền."
+        assert b.switch_to.active_element == unit
+        assert b.execute_script("return window.sent") == 0
+        screenshot(b, "04-task-browser-check")
+
+        # The server's check, for a client whose own checks were skipped: the request leaves
+        # without the unit typed, and the 422's field error is shown beside its field,
+        # worded in the page's language from the keyword the server names, not its English.
+        unit.send_keys("000.00.20.H56")
+        b.execute_script(
+            "const send = window.fetch; window.unhook = () => { window.fetch = send; };"
+            "window.fetch = (url, init) => { if (!String(url).endsWith('/complete'))"
+            " return send(url, init); const body = JSON.parse(init.body);"
+            " delete body.data.handling_unit;"
+            " return send(url, { ...init, body: JSON.stringify(body) }); };")
+        b.find_element(By.ID, "complete").click()
+        wait_text(b, ".form-errors", "Biểu mẫu còn lỗi")
         said = unit_field.find_element(By.CSS_SELECTOR, ".field-error").text
         assert said == "Trường này bắt buộc phải điền.", said
         assert "required" not in b.find_element(By.ID, "task-form").text
         assert unit.get_attribute("aria-invalid") == "true"
+        assert b.execute_script("return window.sent") == 1
+        assert api.get(f"/api/v1/tasks/{task['task_id']}", headers={
+            "Authorization": "Bearer demo-reception"}).get_json()["status"] == "open"
         screenshot(b, "04-task-server-error")
 
-        unit.send_keys("000.00.20.H56")
+        b.execute_script("window.unhook()")
         b.find_element(By.ID, "complete").click()
         wait_for(b, "#done")
+        assert csp_violations(b) == []
 
         b.get(f"{base}/desk/dossiers/{code}")
         receipt = wait_for(b, "a[data-kind='receipt']")

@@ -16,7 +16,14 @@ import pytest
 from tests.api.deployments import two_steps_xml, upload, versions_of
 from tests.api.helpers import TWO_STEPS, started, two_steps_forms
 from tests.conftest import World, make_world
-from tests.web.browser import screenshot, served, skip_without_browser, wait_for, wait_text
+from tests.web.browser import (
+    csp_violations,
+    screenshot,
+    served,
+    skip_without_browser,
+    wait_for,
+    wait_text,
+)
 
 PROCEDURE = {"name": "Cấp bản sao trích lục", "process_key": "two_steps", "sector": "Tư pháp",
              "level": "commune", "rules": [{"effective_from": "2025-07-01", "calendar": "vn",
@@ -120,7 +127,7 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
 
         # The form editor, opened on version 2's receiving form.
         row(b, 2).find_element(By.CSS_SELECTOR, "a.form-link[href$='receive.json']").click()
-        wait_for(b, "#preview input[name='/copies']")
+        wait_for(b, "#preview input[name='root[copies]']")
         schema = wait_for(b, "#schema")
         assert json.loads(schema.get_attribute("value"))["required"] == ["copies", "note"]
         screenshot(b, "versions-05-form")
@@ -131,9 +138,19 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         schema.send_keys('{"title": "Thẩm định", "type": "object", "required": ["tuoi"],\n'
                          '"properties": {"tuoi": {"type": "integer", "title": "Tuổi"}}}')
         wait_text(b, "#preview", "Tuổi")
-        assert b.find_elements(By.CSS_SELECTOR, "#preview input[type=number][name='/tuoi']")
-        assert not b.find_elements(By.CSS_SELECTOR, "#preview input[name='/copies']")
+        assert b.find_elements(By.CSS_SELECTOR, "#preview input[type=number][name='root[tuoi]']")
+        assert not b.find_elements(By.CSS_SELECTOR, "#preview input[name='root[copies]']")
         screenshot(b, "versions-06-typed")
+
+        # Trying the preview checks it as the task page would: the required age is marked.
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview .field.invalid .field-error", "bắt buộc")
+        assert "alert" in b.find_element(By.ID, "try-result").get_attribute("class")
+        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[tuoi]']").send_keys("42")
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview-data", '"tuoi": 42')
+        assert not b.find_elements(By.CSS_SELECTOR, "#preview .field.invalid")
+        screenshot(b, "versions-06-tried")
 
         # A syntax error: its line and column, and the way to it.
         schema.send_keys(Keys.END, ",")
@@ -179,6 +196,7 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         wait_text(b, "#server-result", "sơ đồ tạm")
         assert b.find_elements(By.ID, "server-ok")
         assert b.current_url.endswith("/design/forms")
+        assert csp_violations(b) == []
 
 
 def test_an_officer_is_shown_the_refusal(site: World) -> None:
@@ -195,3 +213,33 @@ def test_an_officer_is_shown_the_refusal(site: World) -> None:
         assert "admin or designer" in b.find_element(By.ID, "notice").text
         assert status_of(b, 2) == "draft"
         screenshot(b, "versions-09-officer-refused")
+
+
+def test_a_form_s_date_time_is_the_province_s_time_in_english(site: World) -> None:
+    """A date-time is shown and typed in Asia/Ho_Chi_Minh (the browser runs in UTC) and sent
+    with its +07:00; the renderer's own checks speak English when the page does."""
+    from selenium.webdriver.common.by import By
+
+    from tests.web.browser import chromium
+
+    schema = {"type": "object", "required": ["note"], "properties": {
+        "note": {"type": "string", "title": "Note"},
+        "returned_at": {"type": "string", "format": "date-time", "title": "Returned at",
+                        "default": "2026-12-03T02:30:00Z"}}}
+    with served(site.app) as base, chromium() as b:
+        b.get(f"{base}/lang/en?next=/signin")
+        sign_in(b, base, site.tokens["designer"], "/design/forms")
+        area = wait_for(b, "#schema")
+        wait_for(b, "#preview input[name='root[full_name]']")
+        b.execute_script("arguments[0].value = arguments[1];"
+                         "arguments[0].dispatchEvent(new Event('input'));", area, json.dumps(schema))
+        at = wait_for(b, "#preview input[type=datetime-local][name='root[returned_at]']")
+        assert at.get_attribute("value") == "2026-12-03T09:30"
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview .field.invalid .field-error", "This field is required.")
+        b.execute_script("arguments[0].value = '2026-12-04T08:15';"
+                         "arguments[0].dispatchEvent(new Event('change'));", at)
+        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[note]']").send_keys("ok")
+        b.find_element(By.ID, "try-form").click()
+        wait_text(b, "#preview-data", '"returned_at": "2026-12-04T08:15:00+07:00"')
+        assert csp_violations(b) == []

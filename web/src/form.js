@@ -1,197 +1,280 @@
-// A form rendered from the task's JSON Schema, the very schema the server validates.
-// The browser checks what HTML can (required, enum, length, pattern, bounds, item counts);
-// everything else (if/then rules, formats) the server checks, and its 422 field errors are
-// shown beside the field they name (a JSON pointer such as /handling_unit), worded in the
-// page's language from the failing keyword (form_errors.js).
-import { h } from './dom.js';
+// A form rendered from the task's JSON Schema, the very schema the server validates, by
+// @json-editor/json-editor (npm) with a theme of ours: no <style> element, no style
+// attribute (the pages' CSP allows neither; desk.css styles it). The renderer checks the
+// whole schema in the browser (if/then rules included); the server's 422 field errors are
+// shown beside the field they name (a JSON pointer such as /handling_unit → the editor at
+// root.handling_unit), worded in the page's language from the failing keyword.
+import { JSONEditor } from '@json-editor/json-editor/src/core.js';
+import { Validator } from '@json-editor/json-editor/src/validator.js';
 import { wordError } from './form_errors.js';
-import { lang, t } from './i18n.js';
+import { h } from './dom.js';
+import { lang, t, ZONE } from './i18n.js';
+import LANGUAGES from './text/jsoneditor.js';
 
+const { defaults } = JSONEditor;
 let seq = 0;
+defaults.languages.vi = { ...defaults.languages.en, ...LANGUAGES.vi };
+Object.assign(defaults.languages.en, LANGUAGES.en);
+defaults.language = lang;
 
-function resolve(root, schema) {
-  let s = schema || {};
-  for (let i = 0; i < 10 && typeof s.$ref === 'string' && s.$ref.startsWith('#/'); i += 1) {
-    const target = s.$ref.slice(2).split('/').reduce((o, k) => (o ? o[k.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), root);
-    const { $ref, ...rest } = s;
-    s = { ...(target || {}), ...rest };
+// The renderer's plain HTML theme, with classes instead of inline styles and the desk's
+// field, help and error classes; an error is tied to its input for screen readers.
+class DeskTheme extends defaults.themes.html {
+  getHiddenLabel(text) { return h('label', { class: 'sr-only' }, text); }
+
+  getHiddenText(text) { return h('span', { class: 'sr-only' }, text); }
+
+  visuallyHidden(el) { if (el) el.classList.add('sr-only'); }
+
+  // Made for every field, shown for none (show_opt_in is off): the base styles it inline.
+  getOptInCheckbox(formname) {
+    const checkbox = h('input', { type: 'checkbox', id: `${formname}-opt-in`, class: 'json-editor-opt-in' });
+    const label = h('label', { class: 'sr-only', for: `${formname}-opt-in` }, `${formname}-opt-in`);
+    return { label, checkbox, container: h('span', {}, checkbox, label) };
   }
-  return s;
+
+  getFormControl(label, input, ...rest) {
+    const el = super.getFormControl(label, input, ...rest);
+    el.classList.add('field');
+    if (label && label.classList.contains('required')) input.setAttribute('aria-required', 'true');
+    return el;
+  }
+
+  // A list of check boxes is a fieldset named by its legend (the base: a <b> above them).
+  getMultiCheckboxHolder(controls, label, description, infoText) {
+    const el = h('fieldset', { class: 'control-group' });
+    if (label) el.append(h('legend', {}, label, infoText || ''));
+    el.append(...Object.values(controls), description || '');
+    return el;
+  }
+
+  getFormInputDescription(text) { return h('p', { class: 'help' }, text); }
+
+  getDescription(text) { return h('p', { class: 'help' }, text); }
+
+  getErrorMessage(text) { return h('p', { class: 'field-error', role: 'alert' }, /\.$/.test(text) ? text : `${text}.`); }
+
+  addInputError(input, text) {
+    const group = this.closest(input, '.form-control') || input.controlgroup || input;
+    if (!input.errmsg) {
+      seq += 1;
+      input.errmsg = h('p', { class: 'field-error', 'aria-live': 'polite', id: `form-error-${seq}` });
+      group.append(input.errmsg);
+      if (input.setAttribute) input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), input.errmsg.id].filter(Boolean).join(' '));
+    }
+    input.errmsg.textContent = text;
+    group.classList.add('invalid');
+    if (input.setAttribute) input.setAttribute('aria-invalid', 'true');
+  }
+
+  removeInputError(input) {
+    if (!input.errmsg) return;
+    input.errmsg.textContent = '';
+    (this.closest(input, '.form-control') || input.controlgroup || input).classList.remove('invalid');
+    if (input.removeAttribute) input.removeAttribute('aria-invalid');
+  }
 }
+defaults.themes.motcua = DeskTheme;
+
+// What nobody gave stays ungiven: the renderer would put 0 in a required number and the
+// first value in a choice, sent as if the officer had chosen them.
+for (const kind of ['select', 'number', 'integer']) {
+  defaults.editors[kind] = class extends defaults.editors[kind] {
+    getDefault() { return this.schema.default; }
+  };
+}
+
+const STAMP = new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const toLocal = (iso) => (/T.*(Z|[+-]\d\d:?\d\d)$/i.test(iso) && !Number.isNaN(Date.parse(iso))
+  ? STAMP.format(new Date(iso)).replace(' ', 'T') : iso);
+const fromLocal = (v) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+07:00` : v);
+
+// A date-time is typed in the province's time (datetime-local has no zone) and sent with
+// its offset; one the server gave in another offset is shown in the province's time.
+class ZonedEditor extends defaults.editors.string {
+  setValue(value, ...rest) { return super.setValue(typeof value === 'string' ? toLocal(value) : value, ...rest); }
+
+  getValue() {
+    const v = super.getValue();
+    return typeof v === 'string' ? fromLocal(v) : v;
+  }
+}
+defaults.editors.zoned = ZonedEditor;
+defaults.resolvers.unshift((s) => s.type === 'string' && s.format === 'date-time' && 'zoned');
 
 // "accept: receive it; guide: ask for more" in a description names the enum's values.
 function enumLabels(schema) {
   const labels = {};
   for (const part of String(schema.description || '').split(';')) {
     const m = part.match(/^\s*([\w-]+)\s*:\s*(.+?)\s*$/);
-    if (m && (schema.enum || []).map(String).includes(m[1])) labels[m[1]] = m[2];
+    if (m && schema.enum.map(String).includes(m[1])) labels[m[1]] = m[2];
   }
   return labels;
 }
 
-const typeOf = (s) => (Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type)
-  || (s.enum ? typeof s.enum[0] : s.properties ? 'object' : undefined);
-
-// Each field: pointer, wrapper element, error slot, read() → value | undefined, focus target.
-function field(root, schema, pointer, name, value, required, fields) {
-  const s = resolve(root, schema);
-  const id = `f${(seq += 1)}`;
-  const title = s.title || name;
-  const errId = `${id}-error`;
-  const helpId = `${id}-help`;
-  const labels = s.enum ? enumLabels(s) : {};
-  const help = s.description && !Object.keys(labels).length ? h('p', { class: 'help', id: helpId }, s.description) : null;
-  const described = [help ? helpId : null, errId].filter(Boolean).join(' ');
-  const errorSlot = h('p', { class: 'field-error', id: errId, 'aria-live': 'polite' });
-  const type = typeOf(s);
-  let input; let read; let wrapper;
-
-  if (type === 'object' && s.properties) {
-    const children = Object.entries(s.properties).map(([k, sub]) => field(
-      root, sub, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k,
-      (value || {})[k], (s.required || []).includes(k), fields));
-    wrapper = h('fieldset', { class: 'field group' }, h('legend', {}, title), ...children.map((c) => c.wrapper), errorSlot);
-    const out = { pointer, wrapper, errorSlot, read: () => {
-      const obj = {};
-      for (const c of children) { const v = c.read(); if (v !== undefined) obj[c.name] = v; }
-      return Object.keys(obj).length || required ? obj : undefined;
-    }, focus: () => children[0] && children[0].focus(), name };
-    fields.push(out);
-    return out;
+// The schema as the renderer is to show it (a copy; the server's stays as it is): enum
+// labels, a "choose" placeholder, check boxes for yes/no, long texts in text areas, and
+// date-times typed in the province's time. Shown, if/then/else rules are left out (the
+// renderer would draw the form once per branch); checked, they are kept.
+const CONDITIONAL = ['if', 'then', 'else'];
+const DATA = ['enum', 'const', 'required', 'default', 'examples']; // values, not schemas
+function prepare(node, shown, top = true) {
+  if (Array.isArray(node)) return node.map((x) => prepare(x, shown, false));
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (shown && CONDITIONAL.includes(k)) continue;
+    out[k] = DATA.includes(k) ? v : prepare(v, shown, false);
   }
-
-  const items = s.items ? resolve(root, s.items) : {};
-  if (type === 'array' && items.enum) {
-    const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
-    const itemLabels = enumLabels(items);
-    const boxes = items.enum.map((opt, i) => {
-      const box = h('input', { type: 'checkbox', id: `${id}-${i}`, value: String(opt), checked: chosen.has(String(opt)), 'aria-describedby': described });
-      return { box, el: h('label', { class: 'check', for: `${id}-${i}` }, box, ` ${itemLabels[opt] || opt}`) };
-    });
-    wrapper = h('fieldset', { class: 'field' }, h('legend', {}, title, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : ''),
-      ...boxes.map((b) => b.el), help, errorSlot);
-    const min = s.minItems || 0;
-    boxes.forEach((b) => b.box.addEventListener('change', () => boxes[0].box.setCustomValidity('')));
-    read = () => {
-      const picked = boxes.filter((b) => b.box.checked).map((b, i) => items.enum[boxes.indexOf(b)]);
-      return picked.length || required ? picked : undefined;
-    };
-    const out = { pointer, wrapper, errorSlot, read, name, focus: () => boxes[0].box.focus(),
-      check: () => {
-        const n = boxes.filter((b) => b.box.checked).length;
-        boxes[0].box.setCustomValidity(n < min ? `≥ ${min}` : '');
-      } };
-    fields.push(out);
-    return out;
+  if (shown && out.allOf) {
+    out.allOf = out.allOf.filter((x) => Object.keys(x).length);
+    if (!out.allOf.length) delete out.allOf;
   }
-
-  if (s.enum) {
-    input = h('select', { id, name: pointer, required, 'aria-describedby': described },
-      h('option', { value: '' }, t('choose')),
-      ...s.enum.map((opt) => h('option', { value: String(opt), selected: value !== undefined && String(value) === String(opt) }, labels[opt] ? `${labels[opt]} (${opt})` : String(opt))));
-    read = () => (input.value === '' ? undefined : s.enum.find((o) => String(o) === input.value));
-  } else if (type === 'boolean') {
-    input = h('input', { type: 'checkbox', id, name: pointer, checked: value === true, 'aria-describedby': described });
-    read = () => input.checked;
-  } else if (type === 'integer' || type === 'number') {
-    input = h('input', { type: 'number', id, name: pointer, required, min: s.minimum, max: s.maximum,
-      step: type === 'integer' ? 1 : 'any', value: value ?? '', 'aria-describedby': described });
-    read = () => (input.value === '' ? undefined : Number(input.value));
-  } else if (type === 'array' && (!items.type || items.type === 'string')) {
-    input = h('textarea', { id, name: pointer, rows: 3, required: required || s.minItems > 0, 'aria-describedby': described, placeholder: t('one_per_line') });
-    input.value = Array.isArray(value) ? value.join('\n') : '';
-    read = () => {
-      const lines = input.value.split('\n').map((l) => l.trim()).filter(Boolean);
-      return lines.length || required ? lines : undefined;
-    };
-  } else if (type === 'string') {
-    const long = (s.maxLength || 0) > 300;
-    const kind = s.format === 'date' ? 'date' : s.format === 'date-time' ? 'datetime-local' : s.format === 'email' ? 'email' : 'text';
-    input = h(long ? 'textarea' : 'input', { id, name: pointer, required, type: long ? undefined : kind,
-      rows: long ? 4 : undefined, minlength: s.minLength, maxlength: s.maxLength,
-      pattern: s.pattern && !long ? s.pattern.replace(/^\^/, '').replace(/\$$/, '') : undefined,
-      'aria-describedby': described });
-    input.value = typeof value === 'string' ? (kind === 'datetime-local' ? value.slice(0, 16) : value) : '';
-    // datetime-local has no zone: what the officer types is the province's time (+07:00).
-    read = () => (input.value === '' ? undefined : kind === 'datetime-local' ? `${input.value}:00+07:00` : input.value);
-  } else {
-    input = h('textarea', { id, name: pointer, rows: 3, 'aria-describedby': described, placeholder: t('json_value') });
-    input.value = value === undefined ? '' : JSON.stringify(value, null, 2);
-    read = () => {
-      if (input.value.trim() === '') return undefined;
-      try { input.setCustomValidity(''); return JSON.parse(input.value); } catch (e) { input.setCustomValidity(e.message); return undefined; }
-    };
+  const options = { ...(out.options || {}) };
+  if (Array.isArray(out.enum)) {
+    const labels = enumLabels(out);
+    if (Object.keys(labels).length) {
+      options.enum_titles = out.enum.map((v) => labels[v] || String(v));
+      delete out.description;
+    }
+    if (out.type !== 'array') Object.assign(options, { has_placeholder_option: true, placeholder_option_text: t('choose') });
   }
-  wrapper = h('div', { class: 'field' },
-    h('label', { for: id }, title, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : ''),
-    input, help, errorSlot);
-  const out = { pointer, wrapper, errorSlot, read, name, input, focus: () => input.focus() };
-  fields.push(out);
+  if (out.type === 'boolean') out.format = 'checkbox';
+  if ((out.type === 'integer' || out.type === 'number') && !out.format) {
+    out.format = 'number';
+    options.inputAttributes = { step: out.type === 'integer' ? '1' : 'any', ...(options.inputAttributes || {}) };
+  }
+  if (out.type === 'string' && !out.format && (out.maxLength || 0) > 300) out.format = 'textarea';
+  if (out.format === 'date-time') options.format = 'datetime-local';
+  if (top) {
+    options.compact = true; // the page shows the form's title itself; its description is
+    delete out.description; // the designers' note
+  }
+  if (Object.keys(options).length) out.options = options;
   return out;
 }
 
-export function renderForm(schema, data) {
-  const fields = [];
-  const top = resolve(schema, schema);
-  const parts = Object.entries(top.properties || {}).map(([k, sub]) => field(
-    schema, sub, `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k, (data || {})[k],
-    (top.required || []).includes(k), fields));
-  const general = h('div', { class: 'form-errors', role: 'alert' });
-  const element = h('div', { class: 'schema-form' }, general, ...parts.map((p) => p.wrapper));
+const pathOf = (pointer) => ['root', ...String(pointer).split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))].join('.');
+const REQUIRED = '\u0001';
 
-  const mark = (f, message) => {
-    f.errorSlot.textContent = message;
-    f.wrapper.classList.add('invalid');
-    if (f.input) f.input.setAttribute('aria-invalid', 'true');
+export function renderForm(schema, data) {
+  const general = h('div', { class: 'form-errors', role: 'alert' });
+  const holder = h('div', { class: 'schema-form-fields' });
+  const element = h('div', { class: 'schema-form' }, general, holder);
+  let checked = false;
+  let checker = null;
+  const validate = () => beside(checker.validate(value()));
+  let server = [];
+  const je = new JSONEditor(holder, {
+    schema: prepare(schema, true),
+    theme: 'motcua',
+    iconlib: null,
+    disable_theme_rules: true,
+    disable_edit_json: true,
+    disable_properties: true,
+    disable_collapse: true,
+    disable_array_delete_all_rows: true,
+    disable_array_delete_last_row: true,
+    disable_array_reorder: true,
+    prompt_before_delete: false,
+    remove_empty_properties: true,
+    use_default_values: false,
+    show_errors: 'never',
+  });
+  const editors = () => Object.entries(je.editors).filter(([, ed]) => ed);
+
+  const beside = (errors) => errors.map((e) => {
+    if (!e.message.startsWith(REQUIRED)) return e;
+    const name = e.message.slice(1);
+    const parent = je.getEditor(e.path);
+    const props = (parent && parent.schema.properties) || {};
+    const value = (parent && parent.getValue()) || {};
+    const key = name in props ? name : Object.keys(props).find((k) => props[k].title === name && value[k] === undefined) || name;
+    const path = je.getEditor(`${e.path}.${key}`) ? `${e.path}.${key}` : e.path;
+    return { ...e, path, message: path === e.path ? `${name}: ${defaults.translate('error_required')}` : defaults.translate('error_required') };
+  }).filter((e, i, all) => all.findIndex((x) => x.path === e.path && x.message === e.message) === i);
+
+  const valueAt = (path) => JSON.stringify((je.getEditor(path) || { getValue: () => null }).getValue());
+  const show = (errors) => {
+    const still = server.filter((s) => valueAt(s.path) === s.was);
+    je.showValidationErrors([...errors, ...still]);
   };
-  const clear = () => {
-    general.replaceChildren();
-    for (const f of fields) {
-      f.errorSlot.textContent = '';
-      f.wrapper.classList.remove('invalid');
-      if (f.input) f.input.removeAttribute('aria-invalid');
+  const focusFirst = (errors) => {
+    const ed = errors.map((e) => je.getEditor(e.path)).find((x) => x && x.path !== 'root');
+    const target = ed && (ed.input && ed.input.focus ? ed.input : ed.container.querySelector('input, select, textarea, button'));
+    if (target) target.focus();
+  };
+
+  // What the data says of the form's own fields (the rest of the dossier's data stays
+  // out), set as the first value: a field it leaves out stays on the form.
+  const known = Object.keys(schema.properties || {});
+  const start = Object.fromEntries(Object.entries(data || {}).filter(([k]) => known.includes(k)));
+  const ready = new Promise((resolve, reject) => {
+    je.on('ready', () => {
+      je.root.setValue(start, true);
+      // The checks, with the schema's rules whole. "Required" is said by the object lacking
+      // a property: the marker keeps its name, to move the error beside the missing field.
+      const marking = Object.assign(Object.create(je), {
+        translate: (key, vars, s) => (key === 'error_required' ? `${REQUIRED}${vars[0]}` : defaults.translate(key, vars, s)),
+      });
+      checker = new Validator(marking, prepare(schema, false), {}, defaults);
+      for (const [, ed] of editors()) {
+        // The check boxes of a choice list carry their value, as a plain form's would.
+        if (ed.input_type === 'checkboxes') for (const [k, box] of Object.entries(ed.select_options)) box.value = k;
+      }
+      resolve();
+    });
+    je.promise.catch(reject);
+  });
+  // Once the officer has tried to send, each change is checked again as it is made.
+  je.on('change', () => show(checked && checker ? validate() : []));
+
+  const value = () => {
+    if (!je.ready) return { ...(data || {}) };
+    const out = je.getValue();
+    for (const [path, ed] of editors()) {
+      const keys = path.split('.').slice(1);
+      const last = keys.pop();
+      const parent = keys.reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), out);
+      if (!parent || typeof parent !== 'object' || !(last in parent)) continue;
+      // A list left empty is not sent unless the schema requires it.
+      if (Array.isArray(parent[last]) && !parent[last].length && !ed.isRequired()) delete parent[last];
     }
+    return out;
   };
+
   return {
     element,
-    clear,
-    value() {
-      const out = {};
-      for (const p of parts) { const v = p.read(); if (v !== undefined) out[p.name] = v; }
-      return out;
-    },
-    // Browser-side: the constraints HTML knows; the first field at fault gets the focus.
+    ready,
+    value,
+    destroy() { if (je.ready) je.destroy(); },
+    // Browser-side: the whole schema; the first field at fault gets the focus.
     check() {
-      clear();
-      let first = null;
-      for (const f of fields) {
-        if (f.check) f.check();
-        const el = f.input || f.wrapper.querySelector('input');
-        if (el && !el.checkValidity()) { mark(f, el.validationMessage); first = first || f; }
-      }
-      if (first) first.focus();
-      return !first;
+      if (!checker) return false;
+      checked = true;
+      server = [];
+      general.replaceChildren();
+      const errors = validate();
+      show(errors);
+      focusFirst(errors);
+      return !errors.length;
     },
     // The server's 422: each error beside the field its pointer names (or the nearest
     // enclosing one); what names no field goes above the form.
     showErrors(errors, summary) {
-      clear();
-      let first = null;
+      general.replaceChildren();
+      server = [];
       for (const e of errors) {
-        const pointer = String(e.field || '');
-        const message = wordError(e, lang);
-        const f = fields.filter((x) => pointer === x.pointer || pointer.startsWith(`${x.pointer}/`))
-          .sort((a, b) => b.pointer.length - a.pointer.length)[0];
-        if (f) {
-          // Beside an enclosing field, the part of the pointer below it says which item.
-          const below = pointer.slice(f.pointer.length + 1);
-          const said = below ? `${below.replace(/~1/g, '/').replace(/~0/g, '~')}: ${message}` : message;
-          mark(f, f.errorSlot.textContent ? `${f.errorSlot.textContent} ${said}` : said);
-          first = first || f;
-        } else general.append(h('p', { class: 'alert' }, `${pointer || '/'}: ${message}`));
+        const message = wordError(e, lang).replace(/\.$/, '');
+        let path = pathOf(e.field || '');
+        while (path !== 'root' && !je.getEditor(path)) path = path.slice(0, path.lastIndexOf('.'));
+        const below = pathOf(e.field || '').slice(path.length + 1);
+        if (path === 'root' || !je.ready) general.append(h('p', { class: 'alert' }, `${e.field || '/'}: ${message}.`));
+        else server.push({ path, property: e.keyword, message: below ? `${below}: ${message}` : message, was: valueAt(path) });
       }
       if (summary) general.prepend(h('p', { class: 'alert' }, summary));
-      if (first) first.focus();
+      if (checker) show(checked ? validate() : []);
+      focusFirst(server);
     },
   };
 }

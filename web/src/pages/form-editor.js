@@ -1,5 +1,5 @@
 // The form editor: a JSON Schema as text beside the form it renders (web/src/form.js, the
-// very renderer of the task page), redrawn as the designer types. JSON syntax errors are
+// very renderer of the task page: @json-editor/json-editor), redrawn as the designer types. JSON syntax errors are
 // shown with their line and column, likely schema mistakes with their JSON pointer, and the
 // server checks the form as a deployment would: with the diagram and the other forms of
 // the version it came from, or as the form of a one-step diagram made for the check.
@@ -70,17 +70,22 @@ function render() {
   if (problems.some((p) => p.code === 'sp_not_object')) { preview.replaceChildren(); return; }
   let data = {};
   try { if (state.form) data = state.form.value(); } catch (e) { data = {}; }
+  const failed = (e) => {
+    preview.classList.add('stale');
+    schemaStatus.append(alertBox(`${t('preview_failed')} ${e.message}`));
+  };
   try {
+    if (state.form) state.form.destroy();
     const form = renderForm(schema, data);
     state.form = form;
+    form.ready.catch(failed);
     preview.classList.remove('stale');
     preview.replaceChildren(
       h('h3', {}, schema.title || fileName.value),
       Object.keys(schema.properties || {}).length ? form.element : h('p', { class: 'muted' }, t('no_fields')));
     previewData.hidden = true;
   } catch (e) {
-    preview.classList.add('stale');
-    schemaStatus.append(alertBox(`${t('preview_failed')} ${e.message}`));
+    failed(e);
   }
 }
 
@@ -88,8 +93,9 @@ let timer = null;
 area.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(render, 200); showCursor(); });
 for (const ev of ['keyup', 'click', 'select']) area.addEventListener(ev, showCursor);
 
-function tryForm() {
+async function tryForm() {
   if (!state.form) return;
+  try { await state.form.ready; } catch (e) { return; }
   const ok = state.form.check();
   previewData.textContent = JSON.stringify(state.form.value(), null, 2);
   previewData.hidden = false;
@@ -162,6 +168,7 @@ function setText(text) {
   area.value = text;
   area.setSelectionRange(0, 0);
   state.saved = text;
+  if (state.form) state.form.destroy();
   state.form = null;
   render();
   showCursor();

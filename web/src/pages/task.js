@@ -1,5 +1,5 @@
 // One task: its dossier, its holder, claim or release, and its form rendered from the
-// JSON Schema; completing it shows the server's field errors beside the fields.
+// JSON Schema (form.js); completing it shows the server's field errors beside the fields.
 import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
 import { renderForm } from '../form.js';
@@ -37,6 +37,7 @@ async function load(notice) {
     const submit = h('button', { type: 'submit', id: 'complete' }, t('submit'));
     formPart = h('form', { id: 'task-form', novalidate: true, onsubmit: async (ev) => {
       ev.preventDefault();
+      await form.ready;
       if (!form.check()) return;
       submit.disabled = true;
       try {
@@ -50,6 +51,8 @@ async function load(notice) {
         submit.disabled = false;
       }
     } }, h('h2', {}, task.form_schema.title || t('form')), form.element, submit);
+    // The page shows once its form is drawn (the renderer reads the schema asynchronously).
+    try { await form.ready; } catch (e) { formPart = alertBox(`${t('form')}: ${e.message}`); }
   }
   show(h('h1', {}, task.name || task.element_id), status, facts, buttons, formPart);
 }
