@@ -127,7 +127,8 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
 
         # The form editor, opened on version 2's receiving form.
         row(b, 2).find_element(By.CSS_SELECTOR, "a.form-link[href$='receive.json']").click()
-        wait_for(b, "#preview input[name='root[copies]']")
+        # (json-editor's chunk is the largest the pages load: a loaded machine takes a while)
+        wait_for(b, "#preview input[name='root[copies]']", timeout=45.0)
         schema = wait_for(b, "#schema")
         assert json.loads(schema.get_attribute("value"))["required"] == ["copies", "note"]
         screenshot(b, "versions-05-form")
