@@ -37,6 +37,9 @@ class Provider:
     deny: bool = False
     host: str = "127.0.0.1"  # the name in its addresses ("localhost": another site than the app)
     issuer: str = ""
+    # The person's id at the provider: one of its own, since a later provider may be served
+    # on the same port (the same issuer) while the principals of earlier tests remain.
+    subject: str = field(default_factory=lambda: "nhung-" + secrets.token_hex(4))
     discovery_hits: int = 0
     authorizations: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -114,7 +117,7 @@ class Provider:
 
     def id_token(self, nonce: str | None) -> str:
         now = int(time.time())
-        body: dict[str, Any] = {"iss": self.issuer, "aud": self.audience, "sub": "nhung",
+        body: dict[str, Any] = {"iss": self.issuer, "aud": self.audience, "sub": self.subject,
                                 "iat": now, "exp": now + 300,
                                 "nonce": self.nonce if self.nonce is not None else nonce,
                                 "name": "Nguyễn Thị Hồng Nhung", "role": "officer"}

@@ -107,7 +107,8 @@ def test_the_province_account_signs_an_officer_in(site: World, provider: Provide
     me = site.client.get("/api/v1/tasks")
     assert me.status_code == 200, me.get_json()
     listed = site.client.get("/api/v1/principals?limit=200", headers=site.headers("admin"))
-    made = [p for p in listed.get_json()["items"] if p["subject"] == f"{provider.issuer} nhung"]
+    subject = f"{provider.issuer} {provider.subject}"
+    made = [p for p in listed.get_json()["items"] if p["subject"] == subject]
     assert [(p["name"], p["unit"], p["position"]) for p in made] == [
         ("Nguyễn Thị Hồng Nhung", site.unit, "officer")]
     desk = site.client.get("/desk")
@@ -193,7 +194,7 @@ def test_a_principal_disabled_later_is_signed_out(site: World, provider: Provide
     assert site.client.get("/api/v1/tasks").status_code == 200
     listed = site.client.get("/api/v1/principals?limit=200", headers=site.headers("admin"))
     pid = next(p["id"] for p in listed.get_json()["items"]
-               if p["subject"] == f"{provider.issuer} nhung")
+               if p["subject"] == f"{provider.issuer} {provider.subject}")
     r = site.client.patch(f"/api/v1/principals/{pid}", headers=site.headers("admin"),
                           json={"disabled": True})
     assert r.status_code == 200, r.get_json()
