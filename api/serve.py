@@ -30,11 +30,10 @@ def free_port_after(host: str, port: int, tries: int = 50) -> int | None:
 
 def serve_embedded(settings: Settings, host: str, port: int) -> None:
     """One process: the API on threads, and, with no Redis, the job worker beside it."""
-    import dramatiq
     from werkzeug.serving import run_simple
 
     from api.app import create_app
-    from engine.jobs.broker import Sweeper, install, make_broker
+    from engine.jobs.broker import Sweeper, install, make_broker, start_worker
     from engine.store.migrate import upgrade
 
     upgrade(settings.database_url)
@@ -43,8 +42,7 @@ def serve_embedded(settings: Settings, host: str, port: int) -> None:
     broker = make_broker(settings.redis_url)
     install(ctx, broker)
     if settings.embedded:
-        worker = dramatiq.Worker(broker, worker_threads=2)
-        worker.start()
+        start_worker(broker)
         Sweeper(ctx, settings.outbox_sweep_seconds).start()
     print(f"motcua serving on http://{host}:{port} (pages: /, API docs: /api/v1/docs)",
           flush=True)

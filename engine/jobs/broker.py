@@ -20,11 +20,21 @@ from engine.services.webhooks.deliveries import DELIVER_ACTOR, deliver
 
 
 def make_broker(redis_url: str) -> dramatiq.Broker:
+    """Redis's broker when given, else one in memory for a worker in this process. Nothing
+    starts here: API processes only send (see start_worker)."""
     broker: dramatiq.Broker = (RedisBroker(url=redis_url)  # type: ignore[no-untyped-call]
                                if redis_url else StubBroker())
-    if isinstance(broker, StubBroker):
-        broker.emit_after("process_boot")
     return broker
+
+
+def start_worker(broker: dramatiq.Broker, threads: int = 2) -> dramatiq.Worker:
+    """A worker in this process (the embedded default). Its boot is told to the middleware
+    first, as `dramatiq` does in worker processes: TimeLimit's watchdog thread starts then,
+    once per worker, never for a broker that only sends."""
+    broker.emit_after("process_boot")
+    worker = dramatiq.Worker(broker, worker_threads=threads)
+    worker.start()
+    return worker
 
 
 def install(ctx: Context, broker: dramatiq.Broker) -> dict[str, dramatiq.Actor[Any, Any]]:
