@@ -147,7 +147,12 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview .field.invalid .field-error", "bắt buộc")
         assert "alert" in b.find_element(By.ID, "try-result").get_attribute("class")
-        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[tuoi]']").send_keys("42")
+        # Leaving the field checks it again and takes its error away, which moves the button
+        # up: the click waits for that, or it would land where the button was.
+        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[tuoi]']").send_keys(
+            "42", Keys.TAB)
+        WebDriverWait(b, 15).until(
+            lambda d: not d.find_elements(By.CSS_SELECTOR, "#preview .invalid"))
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview-data", '"tuoi": 42')
         assert not b.find_elements(By.CSS_SELECTOR, "#preview .field.invalid")
