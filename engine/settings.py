@@ -43,6 +43,9 @@ class Settings:
         "help": "seconds all the scenarios of one deployment may run together"})
     outbox_sweep_seconds: float = field(default=5.0, metadata={
         "help": "how often a worker re-sends outbox messages and due timers"})
+    migration_stalled_seconds: float = field(default=60.0, metadata={
+        "help": "seconds a running migration may move no dossier before a worker sends its "
+                "pending dossiers again (their jobs were lost with a worker or Redis)"})
     completion_key_days: int = field(default=7, metadata={
         "help": "days an answer kept for Idempotency-Key retries lives (0 = for ever)"})
     delivered_webhook_days: int = field(default=30, metadata={

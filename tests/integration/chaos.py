@@ -107,9 +107,10 @@ class Office:
 
 
 @contextmanager
-def office(redis_url: str, logs: Path) -> Iterator[Office]:
-    """The production shape on MOTCUA_TEST_POSTGRES_URL and `redis_url`; every process it
-    started is stopped on the way out, whatever happened."""
+def office(redis_url: str, logs: Path, **settings: str) -> Iterator[Office]:
+    """The production shape on MOTCUA_TEST_POSTGRES_URL and `redis_url` (its processes with
+    `settings` besides); every process it started is stopped on the way out, whatever
+    happened."""
     from engine.store.migrate import upgrade
 
     database = require(PG_URL, "MOTCUA_TEST_POSTGRES_URL")
@@ -122,7 +123,8 @@ def office(redis_url: str, logs: Path) -> Iterator[Office]:
         world.principal("clerk", "officer", unit=world.unit, position="clerk")
         r = world.deploy(BPMN, [])
         assert r.status_code == 201, r.get_json()
-        env = service_env(database, redis_url, outbox_sweep_seconds=SWEEP_SECONDS)
+        env = service_env(database, redis_url, **{"outbox_sweep_seconds": SWEEP_SECONDS,
+                                                  **settings})
         server, port = start_server(env, logs / "server.log")
         started.append(server)
         worker = start_worker(env, logs / "worker0.log")

@@ -22,7 +22,9 @@ DOSSIERS = 300
 
 def test_a_migration_finishes_once_when_the_worker_is_killed(redis_url: str,
                                                              tmp_path: Path) -> None:
-    with office(redis_url, tmp_path) as o:
+    # Jobs lost with the worker are sent again after 3 quiet seconds (60 by default): any
+    # batch still under way then is sent twice, and must move no dossier twice.
+    with office(redis_url, tmp_path, migration_stalled_seconds="3") as o:
         codes = o.intake(o.client("client"), DOSSIERS)
         wait_for(lambda: o.receipts().keys() >= set(codes), RECOVERY_BOUND,
                  "every dossier waits at the receipt")

@@ -31,7 +31,6 @@ MIGRATE_ACTOR = "migrate_dossiers"
 DRY_RUN_LIMIT = 200  # dossiers assessed per dry run (a page; `offset` for the next)
 BATCH = 50  # dossiers per job of a real run
 MAX_MAPPING = 500
-STALLED_AFTER = timedelta(seconds=60)
 
 
 def _versions(uow: UnitOfWork, caller: Caller, key: str, a: int, b: int
@@ -177,13 +176,15 @@ def _align_inbox(open_tasks: list[Any], ready: dict[str, Any]) -> None:
 
 
 def requeue_stalled(ctx: Context) -> int:
-    """Send again the pending dossiers of migrations that made no progress for
-    STALLED_AFTER (their jobs were lost); moving is idempotent per dossier."""
+    """Send again the pending dossiers of migrations that made no progress for the
+    setting `migration_stalled_seconds` (their jobs were lost); moving is idempotent per
+    dossier."""
     if ctx.send_job is None:
         return 0
     now = ctx.clock.now()
     with ctx.uow(readonly=True) as uow:
-        stalled = rows.stalled(uow.session, now - STALLED_AFTER, 10 * BATCH)
+        quiet = timedelta(seconds=ctx.settings.migration_stalled_seconds)
+        stalled = rows.stalled(uow.session, now - quiet, 10 * BATCH)
     for migration_id, ids in stalled:
         for i in range(0, len(ids), BATCH):
             ctx.send_job(MIGRATE_ACTOR, {"migration_id": migration_id,
