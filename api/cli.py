@@ -78,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     hverify.add_argument("--reexecute", action="store_true",
                          help="also re-execute every dossier's history on its version (as "
                               "over HTTP; about a thousand times slower than the chains)")
+    hverify.add_argument("--jobs", type=int, default=1, metavar="N",
+                         help="processes checking dossiers side by side (e.g. this machine's "
+                              "CPUs; default 1); the lines keep the order of reception")
     hanchor = hsub.add_parser("anchor", help="write the daily anchors of the days that ended "
                                              "without one (workers do it every 5 minutes)")
     hanchor.add_argument("--province", help="only this province (default: all)")
@@ -168,7 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "history":
         from api.history_cli import run_verify
 
-        return run_verify(args.province, args.since, settings, args.code, args.reexecute)
+        return run_verify(args.province, args.since, settings, args.code, args.reexecute,
+                          args.jobs)
     elif args.command == "org" and args.action == "unit":
         from api.org_import import register_one
 

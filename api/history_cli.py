@@ -5,11 +5,15 @@ a line per dossier; exit 1 if anything is at fault."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from engine.codes import LOCAL_TZ
 from engine.services.records import anchors, audit
+
+MAX_JOBS = 64
 
 
 def describe(province: str, v: audit.Verdict) -> str:
@@ -35,9 +39,10 @@ def _divergence(d: dict[str, Any]) -> str:
 
 
 def run_verify(province: str | None, since: str | None, settings: Any,
-               code: str | None = None, reexecute: bool = False) -> int:
+               code: str | None = None, reexecute: bool = False, jobs: int = 1) -> int:
     """Exit 0: every dossier and anchor intact; 1: something at fault (each named);
-    2: the arguments make no sense."""
+    2: the arguments make no sense. `jobs` processes check pages of dossiers side by side;
+    the lines still come in order of reception."""
     start = None
     if since:
         try:
@@ -48,15 +53,42 @@ def run_verify(province: str | None, since: str | None, settings: Any,
     if code is not None and since:
         print("error: --since lists a province's dossiers; --code names one", file=sys.stderr)
         return 2
+    if not 1 <= jobs <= MAX_JOBS:
+        print(f"error: --jobs {jobs}: from 1 to {MAX_JOBS}", file=sys.stderr)
+        return 2
     from engine.wiring import build_context
 
     ctx = build_context(settings)
     try:
         if code is not None:
             return _one(ctx, code, province)
-        return _provinces(ctx, province, start, reexecute)
+        if jobs == 1:
+            return _provinces(ctx, province, start, reexecute, map)
+        import multiprocessing
+
+        # Spawned, not forked: each process opens its own connections.
+        with multiprocessing.get_context("spawn").Pool(
+                jobs, initializer=_start, initargs=(settings,)) as pool:
+            return _provinces(ctx, province, start, reexecute, pool.imap)
     finally:
         ctx.db_engine.dispose()
+
+
+_ctx: Any = None  # a checking process's own context (--jobs)
+
+
+def _start(settings: Any) -> None:
+    global _ctx
+    from engine.wiring import build_context
+
+    _ctx = build_context(settings)
+
+
+def _checked(ids: list[int], province: str, reexecute: bool,
+             ctx: Any = None) -> list[tuple[bool, str]]:
+    """(intact, line) of each of these dossiers of `province`."""
+    verdicts = audit.verify_ids(ctx or _ctx, ids, reexecute=reexecute)
+    return [(v.intact, describe(province, v)) for v in verdicts]
 
 
 def _one(ctx: Any, code: str, province: str | None) -> int:
@@ -74,19 +106,24 @@ def _province_of(ctx: Any, code: str) -> str:
         return str(uow.repo.dossier_by_code(code).province)
 
 
-def _provinces(ctx: Any, province: str | None, start: datetime | None,
-               reexecute: bool) -> int:
+def _provinces(ctx: Any, province: str | None, start: datetime | None, reexecute: bool,
+               mapping: Callable[..., Iterator[list[tuple[bool, str]]]]) -> int:
+    """Every dossier of the provinces, its pages checked through `mapping` (`map` here, or
+    a pool's ordered `imap`), then each province's anchors."""
     from tqdm import tqdm
 
     broken = checked = bad_anchors = 0
     for p in [province] if province else audit.provinces(ctx):
         total = audit.count_dossiers(ctx, p, start)
         with tqdm(total=total, unit="dossier", desc=p, file=sys.stderr, disable=None) as bar:
-            for verdict in audit.verify_province(ctx, p, since=start, progress=bar.update,
-                                                  reexecute=reexecute):
-                checked += 1
-                broken += not verdict.intact
-                print(describe(p, verdict))
+            check = partial(_checked, province=p, reexecute=reexecute,
+                            ctx=ctx if mapping is map else None)
+            for lines in mapping(check, audit.dossier_pages(ctx, p, since=start)):
+                for intact, line in lines:
+                    checked += 1
+                    broken += not intact
+                    print(line)
+                bar.update(len(lines))
         for problem in anchors.verify_anchors(ctx, p, start.date() if start else None):
             bad_anchors += 1
             print(f"{p} anchor {problem.day.isoformat()}: {problem.reason}")

@@ -3,7 +3,7 @@ throughput of `motcua history verify`, and the bytes of history per event. Print
 asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_audit.py [--rounds 24] [--repeat 30] [--dossiers 2000]
-                                            [--events 100] [--spread 30] [--keep]
+                                            [--events 100] [--spread 30] [--jobs 1 2] [--keep]
 
 1. Drops and creates database `motcua_bench_audit`, migrates it, makes province BENCH with
    one unit, a designer, a client, an officer and an auditor, and deploys a loop: a user task
@@ -20,8 +20,9 @@ Run:  .venv/bin/python bench/bench_audit.py [--rounds 24] [--repeat 30] [--dossi
    rows are copies of the real one; received over the first `--spread` days, a day's
    work as a province's is spread), writes the daily anchors of those days, verifies
    the real dossier again as in 2 (its verdict now re-computes the anchor holding its head),
-   then times `motcua history verify --province BENCH` (the command line's own code, in
-   process, anchors included) over all of them: events per second.
+   then times `motcua history verify --province BENCH --jobs N` for each of `--jobs`
+   (the command line's own code, anchors included; N > 1: that many checking processes)
+   over all of them: events per second.
 4. `pg_total_relation_size('history_events')` (table, indexes, TOAST) over its row count.
 5. The database is dropped at the end unless `--keep`.
 """
@@ -238,14 +239,14 @@ class Bench:
         done = anchor_due(self.ctx, PROVINCE)
         return time.perf_counter() - t0, len(done)
 
-    def verify_all(self) -> tuple[float, str]:
+    def verify_all(self, jobs: int) -> tuple[float, str]:
         from api.cli import main
 
         out, err = io.StringIO(), io.StringIO()
         os.environ["MOTCUA_DATABASE_URL"] = URL
         t0 = time.perf_counter()
         with redirect_stdout(out), redirect_stderr(err):
-            code = main(["history", "verify", "--province", PROVINCE])
+            code = main(["history", "verify", "--province", PROVINCE, "--jobs", str(jobs)])
         elapsed = time.perf_counter() - t0
         last = [line for line in err.getvalue().splitlines() if "checked" in line]
         return elapsed, f"exit {code}: {last[-1] if last else err.getvalue()[-200:]}"
@@ -292,6 +293,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--spread", type=int, default=30,
                         help="days over which the synthetic dossiers are received")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2],
+                        help="`motcua history verify --jobs N` is timed for each N")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     admin_sql(f"DROP DATABASE IF EXISTS {DB}", f"CREATE DATABASE {DB}")
@@ -310,10 +313,11 @@ def main() -> None:
         print(f"   the dossier again, with {args.dossiers + 1} dossiers and anchors in its "
               f"province:")
         bench.verify_times(code, events, args.repeat)
-        elapsed, said = bench.verify_all()
         count, size = bench.sizes()
-        print(f"   motcua history verify: {count} events in {elapsed:.2f} s = "
-              f"{count / elapsed:,.0f} events/s ({said})")
+        for jobs in args.jobs:
+            elapsed, said = bench.verify_all(jobs)
+            print(f"   motcua history verify --jobs {jobs}: {count} events in {elapsed:.2f} s = "
+                  f"{count / elapsed:,.0f} events/s ({said})")
         print(f"3. history_events: {size / 2**20:.1f} MiB for {count} events = "
               f"{size / count:.0f} bytes per event (table, indexes, TOAST)")
     finally:

@@ -68,14 +68,19 @@ class HistoryReads(HotPath):
                 out[event.dossier_id].append(event)
         return out
 
-    def dossiers_after(self, province: str, after_id: int, limit: int, *,
-                       since: datetime | None = None) -> Sequence[Dossier]:
-        """The province's dossiers with an id above `after_id`, in id order (a page of a
+    def dossier_ids_after(self, province: str, after_id: int, limit: int, *,
+                          since: datetime | None = None) -> list[int]:
+        """The ids of the province's dossiers above `after_id`, in id order (a page of a
         walk through all of them), received at or after `since`."""
-        q = select(Dossier).where(Dossier.province == province, Dossier.id > after_id)
+        q = select(Dossier.id).where(Dossier.province == province, Dossier.id > after_id)
         if since is not None:
             q = q.where(Dossier.received_at >= since)
-        return self.session.scalars(q.order_by(Dossier.id).limit(limit)).all()
+        return list(self.session.scalars(q.order_by(Dossier.id).limit(limit)))
+
+    def dossiers_by_ids(self, ids: Sequence[int]) -> Sequence[Dossier]:
+        """These dossiers, in id order."""
+        return self.session.scalars(select(Dossier).where(Dossier.id.in_(ids))
+                                    .order_by(Dossier.id)).all()
 
     def heads_before(self, province: str, before: datetime) -> list[tuple[str, int, str]]:
         """(code, seq, hash) of each dossier's last event before `before`: its chain head

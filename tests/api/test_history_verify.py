@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from api.cli import main
+from engine.services.records import audit
 from tests.api.helpers import complete, dossier, started, step
 from tests.conftest import World
 
@@ -125,6 +126,14 @@ def test_the_command_line_names_each_dossier_at_fault(
     assert f"{bad}: chain event 1: its content does not match its hash" in captured.out
     assert f"{good}: intact" in captured.out
     assert "2 dossiers checked, 1 not intact" in captured.err
+    # Two processes, a page of one dossier each: the same lines, in the same order.
+    monkeypatch.setattr(audit, "BATCH", 1)
+    assert main(["history", "verify", "--province", world.province, "--jobs", "2"]) == 1
+    side_by_side = capsys.readouterr()
+    assert side_by_side.out == captured.out
+    assert "2 dossiers checked, 1 not intact" in side_by_side.err
+    assert main(["history", "verify", "--province", world.province, "--jobs", "0"]) == 2
+    assert "--jobs 0: from 1 to" in capsys.readouterr().err
     assert main(["history", "verify", "--province", "P" + uuid.uuid4().hex[:6]]) == 0
     assert main(["history", "verify", "--since", "not a date"]) == 2
 

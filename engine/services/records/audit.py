@@ -63,22 +63,37 @@ def verify_province(ctx: Context, province: str, *, since: datetime | None = Non
                     reexecute: bool = False) -> Iterator[Verdict]:
     """Every dossier of `province` (received at or after `since`), in order of reception,
     its chain checked (and, with `reexecute`, its history re-executed on its version: a
-    thousand times the cost), a batch of dossiers per read-only unit of work. The
+    thousand times the cost), a page of dossiers per read-only unit of work. The
     province's anchors are for the caller to check once (`anchors.verify_anchors`)."""
+    for ids in dossier_pages(ctx, province, since=since):
+        verdicts = verify_ids(ctx, ids, reexecute=reexecute)
+        progress(len(verdicts))
+        yield from verdicts
+
+
+def dossier_pages(ctx: Context, province: str, *, since: datetime | None = None,
+                  size: int | None = None) -> Iterator[list[int]]:
+    """The ids of the province's dossiers (received at or after `since`) in order of
+    reception, `size` (BATCH) at a time: pages that processes may check apart
+    (`verify_ids`)."""
     after = 0
     while True:
         with ctx.uow(readonly=True) as uow:
-            batch = uow.repo.dossiers_after(province, after, BATCH, since=since)
-            if not batch:
-                return
-            events = uow.repo.histories([d.id for d in batch])
-            verdicts = []
-            for d in batch:
-                verdicts.append(_whole(ctx, uow, d, events.get(d.id, []), anchors=False,
-                                       rerun=reexecute))
-                progress(1)
-        after = batch[-1].id
-        yield from verdicts
+            ids = uow.repo.dossier_ids_after(province, after, size or BATCH, since=since)
+        if not ids:
+            return
+        after = ids[-1]
+        yield ids
+
+
+def verify_ids(ctx: Context, ids: list[int], *, reexecute: bool = False) -> list[Verdict]:
+    """The chain verdicts of these dossiers (one read-only unit of work), in id order;
+    with `reexecute`, their histories re-executed too."""
+    with ctx.uow(readonly=True) as uow:
+        dossiers = uow.repo.dossiers_by_ids(ids)
+        events = uow.repo.histories([d.id for d in dossiers])
+        return [_whole(ctx, uow, d, events.get(d.id, []), anchors=False, rerun=reexecute)
+                for d in dossiers]
 
 
 def _whole(ctx: Context, uow: UnitOfWork, dossier: Dossier, events: list[Any], *,
