@@ -20,7 +20,9 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/dossiers",
 
 class DivergenceOut(Schema):
     seq = fields.Integer(metadata={"description": "the first event out of place"})
-    reason = fields.String()
+    code = fields.String(metadata={"description": "the kind of divergence, for a page to say "
+                                                  "in its language (event_altered, other_step…)"})
+    reason = fields.String(metadata={"description": "the divergence said in English"})
     expected = fields.String()
     found = fields.String()
 
@@ -32,6 +34,7 @@ class ChainOut(Schema):
 
 class AnchorProblemOut(Schema):
     day = fields.String()
+    code = fields.String(metadata={"description": "anchor_altered or anchor_unlinked"})
     reason = fields.String()
 
 
@@ -80,7 +83,8 @@ class Verify(MethodView):
                 "chain": {"intact": v.chain_divergence is None,
                           "first_divergence": v.chain_divergence},
                 "anchors": {"intact": not v.anchor_problems, "problems": [
-                    {"day": p.day.isoformat(), "reason": p.reason} for p in v.anchor_problems]},
+                    {"day": p.day.isoformat(), "code": p.code, "reason": p.reason}
+                    for p in v.anchor_problems]},
                 "reexecution": {"intact": again is not None and again.intact,
                                 "first_divergence": again.first_divergence if again else None,
                                 "steps_compared": again.steps_compared if again else 0,

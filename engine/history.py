@@ -33,19 +33,23 @@ def first_break(events: list[Any], head: str, count: int) -> dict[str, Any] | No
     prev = GENESIS
     for expected_seq, event in enumerate(events, 1):
         if event.seq != expected_seq:
-            return {"seq": expected_seq, "reason": "missing", "expected": f"event {expected_seq}",
+            return {"seq": expected_seq, "code": "event_missing", "reason": "missing",
+                    "expected": f"event {expected_seq}",
                     "found": f"event {event.seq}"}
         if event.prev_hash != prev:
-            return {"seq": event.seq, "reason": "not linked to the event before it",
+            return {"seq": event.seq, "code": "event_unlinked",
+                    "reason": "not linked to the event before it",
                     "expected": prev, "found": event.prev_hash}
         digest = event_hash(event.prev_hash, event.seq, event.at, event.kind, event.actor_id,
                             event.element_id, event.task_id, event.payload)
         if digest != event.hash:
-            return {"seq": event.seq, "reason": "its content does not match its hash",
+            return {"seq": event.seq, "code": "event_altered",
+                    "reason": "its content does not match its hash",
                     "expected": event.hash, "found": digest}
         prev = event.hash
     if len(events) != count or prev != (head or GENESIS):
         return {"seq": len(events) + 1 if len(events) < count else len(events),
+                "code": "chain_end",
                 "reason": "the chain does not end where the dossier says it does",
                 "expected": f"{count} events ending {head or GENESIS}",
                 "found": f"{len(events)} events ending {prev}"}

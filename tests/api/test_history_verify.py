@@ -69,16 +69,18 @@ def test_an_untouched_record_is_intact(two_steps: World) -> None:
     assert verify(two_steps, code, "designer").status_code == 403
 
 
-@pytest.mark.parametrize("change, seq, words", [
+@pytest.mark.parametrize("change, seq, words, kind", [
     ("UPDATE history_events SET payload = '{\"data\": {\"copies\": 9}}' "
-     "WHERE dossier_id = :d AND kind = 'task.completed'", None, "content does not match"),
-    ("DELETE FROM history_events WHERE dossier_id = :d AND seq = 2", 2, "missing"),
+     "WHERE dossier_id = :d AND kind = 'task.completed'", None, "content does not match",
+     "event_altered"),
+    ("DELETE FROM history_events WHERE dossier_id = :d AND seq = 2", 2, "missing",
+     "event_missing"),
     ("DELETE FROM history_events WHERE dossier_id = :d AND seq = "
      "(SELECT max(seq) FROM history_events WHERE dossier_id = :d)", None,
-     "does not end where the dossier says"),
+     "does not end where the dossier says", "chain_end"),
 ])
 def test_an_altered_record_is_found_at_its_first_event_out_of_place(
-        two_steps: World, change: str, seq: int | None, words: str) -> None:
+        two_steps: World, change: str, seq: int | None, words: str, kind: str) -> None:
     world = two_steps
     code = moved(world)
     with triggers_set_aside(world) as conn:
@@ -94,6 +96,7 @@ def test_an_altered_record_is_found_at_its_first_event_out_of_place(
     body = verify(world, code).get_json()
     assert body["intact"] is False, body
     assert words in body["first_divergence"]["reason"], body
+    assert body["first_divergence"]["code"] == kind, body  # what the pages translate
     assert body["first_divergence"]["seq"] == expected_seq, body
 
 

@@ -5,6 +5,12 @@ import { api } from './api.js';
 import { alertBox, h } from './dom.js';
 import { t } from './i18n.js';
 
+// A divergence or an anchor problem in the page's language, by its code (else as the API says).
+export function why(found) {
+  const words = t('why');
+  return (typeof words === 'object' && words[found.code]) || found.reason;
+}
+
 function check(id, title, intact, ...details) {
   return h('li', { id, class: intact ? 'check-ok' : 'check-failed' },
     h('strong', {}, `${title}: `), intact ? t('intact') : t('not_intact'),
@@ -13,7 +19,7 @@ function check(id, title, intact, ...details) {
 
 function divergence(found, goTo) {
   if (!found) return null;
-  return h('span', {}, t('divergence', found.seq, found.reason), ' · ',
+  return h('span', {}, t('divergence', found.seq, why(found)), ' · ',
     t('expected_found', found.expected, found.found), ' ',
     h('button', { type: 'button', class: 'link', 'data-seq': found.seq, onclick: () => goTo(found.seq) },
       t('go_to_event')));
@@ -31,7 +37,7 @@ export function verdictSection(code, goTo) {
       h('ul', { class: 'checks' },
         check('verdict-chain', t('chain'), v.chain.intact, divergence(v.chain.first_divergence, goTo)),
         check('verdict-anchors', t('anchors'), v.anchors.intact,
-          ...v.anchors.problems.map((p) => t('anchor_problem', p.day, p.reason))),
+          ...v.anchors.problems.map((p) => t('anchor_problem', p.day, why(p)))),
         check('verdict-reexecution', t('reexecution'), again.intact,
           t('steps_compared', again.steps_compared, again.digests_compared),
           divergence(again.first_divergence, goTo))));

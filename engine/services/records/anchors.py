@@ -30,6 +30,7 @@ class AnchorProblem:
     province: str
     day: date
     reason: str
+    code: str = "anchor_altered"  # or "anchor_unlinked": for the pages to say in their words
 
 
 def end_of(day: date) -> datetime:
@@ -95,7 +96,8 @@ def verify_anchors(ctx: Context, province: str, since: date | None = None
     for anchor in anchors:
         if anchor.prev_digest != prev:
             problems.append(AnchorProblem(province, anchor.day,
-                                          "not linked to the anchor before it"))
+                                          "not linked to the anchor before it",
+                                          "anchor_unlinked"))
         if since is None or anchor.day >= since:
             with ctx.uow(readonly=True) as uow:
                 heads = _heads(uow, province, anchor.day, anchor.scheme)
@@ -121,7 +123,8 @@ def dossier_anchor_problems(uow: UnitOfWork, province: str, event_times: list[da
     for anchor in anchors:
         if anchor.prev_digest != prev:
             problems.append(AnchorProblem(province, anchor.day,
-                                          "not linked to the anchor before it"))
+                                          "not linked to the anchor before it",
+                                          "anchor_unlinked"))
         prev = anchor.digest
     by_day = {a.day: a for a in anchors}
     anchored = sorted({t.astimezone(LOCAL_TZ).date() for t in event_times} & set(by_day))

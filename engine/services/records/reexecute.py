@@ -46,15 +46,17 @@ STEPS = ("step.completed", "step.error")
 
 
 class Diverged(Exception):
-    """The re-execution and the record part at event `seq`."""
+    """The re-execution and the record part at event `seq`: `code` names the kind of
+    divergence for the pages to say in their language, `reason` says it in English."""
 
-    def __init__(self, seq: int, reason: str, expected: str, found: str) -> None:
+    def __init__(self, seq: int, code: str, reason: str, expected: str, found: str) -> None:
         super().__init__(f"event {seq}: {reason}")
-        self.seq, self.reason, self.expected, self.found = seq, reason, expected, found
+        self.seq, self.code, self.reason = seq, code, reason
+        self.expected, self.found = expected, found
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "reason": self.reason, "expected": self.expected,
-                "found": self.found}
+        return {"seq": self.seq, "code": self.code, "reason": self.reason,
+                "expected": self.expected, "found": self.found}
 
 
 @dataclass(frozen=True)
@@ -129,19 +131,20 @@ class Reexecution:
         in the dossier's status with its stored data."""
         self._unexplained(None, "the re-execution ran steps the record lacks")
         if self.status != status:
-            raise Diverged(self.seq, "the re-execution ends in another status",
+            raise Diverged(self.seq, "other_status", "the re-execution ends in another status",
                            expected=status, found=self.status)
         if stored_data is not None and self.instance is not None:
             recorded, found = data_digest(stored_data), data_digest(self.instance.data)
             if recorded != found:
-                raise Diverged(self.seq, "the re-execution ends with other data than the "
-                               "dossier's stored state", expected=recorded, found=found)
+                raise Diverged(self.seq, "other_data", "the re-execution ends with other data "
+                               "than the dossier's stored state", expected=recorded, found=found)
 
     # -- commands ---------------------------------------------------------------------
     def _start(self, event: Any) -> None:
         payload = event.payload
         if payload.get("version") not in (None, self.rt.version):
-            raise Diverged(event.seq, "received on another version than the dossier's",
+            raise Diverged(event.seq, "other_version",
+                           "received on another version than the dossier's",
                            expected=f"version {payload.get('version')}",
                            found=f"version {self.rt.version}")
         data = {**(payload.get("data") or {}), "applicant": payload.get("applicant") or {}}
@@ -160,9 +163,9 @@ class Reexecution:
             taken = set(self.ids.values())
             free = [t for t in ready if t.task_id not in taken]
             if not free:
-                raise Diverged(event.seq, "the completed task is not waiting in the "
-                               "re-execution", expected=f"{event.element_id} waiting",
-                               found=_waiting(instance))
+                raise Diverged(event.seq, "task_not_waiting", "the completed task is not "
+                               "waiting in the re-execution",
+                               expected=f"{event.element_id} waiting", found=_waiting(instance))
             task_id = self.ids[event.task_id] = free[0].task_id
         self._resume(event.at)
         data = event.payload.get("data") or {}
@@ -197,11 +200,11 @@ class Reexecution:
         if not self.expected and self.instance is not None and self.status == "in_process":
             self._wake(event)
         if not self.expected:
-            raise Diverged(event.seq, "a step the re-execution does not run",
+            raise Diverged(event.seq, "step_not_run", "a step the re-execution does not run",
                            expected="no step", found=f"{event.element_id} {outcome}")
         step = self.expected.popleft()
         if (step.element_id, step.outcome) != (event.element_id, outcome):
-            raise Diverged(event.seq, "the re-execution ran another step",
+            raise Diverged(event.seq, "other_step", "the re-execution ran another step",
                            expected=f"{event.element_id} {outcome}",
                            found=f"{step.element_id} {step.outcome}")
         self.steps_compared += 1
@@ -214,16 +217,16 @@ class Reexecution:
         found = self.instance.digest()
         for part, what in (("data", "data"), ("waiting", "elements waiting")):
             if after.get(part) != found[part]:
-                raise Diverged(self.command_seq, f"re-executing it leaves other {what} than "
-                               f"event {event.seq} recorded", expected=_text(after.get(part)),
-                               found=_text(found[part]))
+                raise Diverged(self.command_seq, "other_outcome", f"re-executing it leaves "
+                               f"other {what} than event {event.seq} recorded",
+                               expected=_text(after.get(part)), found=_text(found[part]))
         self.digests_compared += 1
 
     def _finished(self, event: Any) -> None:
         instance = self.instance
         ends = instance.end_events() if instance is not None and instance.finished else []
         if not ends or ends[-1] != event.element_id:
-            raise Diverged(event.seq, "the re-execution does not finish there",
+            raise Diverged(event.seq, "not_finished", "the re-execution does not finish there",
                            expected=f"finished at {event.element_id}",
                            found=f"finished at {ends[-1]}" if ends else
                            (_waiting(instance) if instance is not None else "not started"))
@@ -231,15 +234,16 @@ class Reexecution:
     def _unexplained(self, event: Any, reason: str) -> None:
         if self.expected:
             seq = event.seq if event is not None else self.seq
-            raise Diverged(seq, reason, expected=event.kind if event is not None
+            raise Diverged(seq, "steps_unrecorded", reason, expected=event.kind if event is not None
                            else "the end of the history",
                            found=", ".join(f"{s.element_id} {s.outcome}" for s in self.expected))
 
     # -- running ------------------------------------------------------------------------
     def _running(self, event: Any) -> Instance:
         if self.instance is None or self.status != "in_process":
-            raise Diverged(event.seq, f"{event.kind} on a dossier the re-execution has "
-                           f"{'not started' if self.instance is None else self.status}",
+            state = "not started" if self.instance is None else self.status
+            raise Diverged(event.seq, "not_in_process", f"{event.kind} on a dossier the "
+                           f"re-execution has {state}",
                            expected="in_process", found=self.status)
         return self.instance
 
@@ -252,7 +256,7 @@ class Reexecution:
         try:
             return run()
         except MotcuaError as exc:
-            raise Diverged(event.seq, f"the re-execution refuses {event.kind}",
+            raise Diverged(event.seq, "refused", f"the re-execution refuses {event.kind}",
                            expected=f"{event.kind} accepted", found=exc.message) from None
 
     def _ran(self, at: datetime) -> None:
@@ -307,12 +311,14 @@ class ClockState:
             self.paused_since = None
             recorded = _instant(payload.get("due_at"))
             if recorded != self.due_at:
-                raise Diverged(event.seq, "the paused time moves the due instant elsewhere",
+                raise Diverged(event.seq, "other_due_after_pause",
+                               "the paused time moves the due instant elsewhere",
                                expected=_text(payload.get("due_at")), found=_text(self.due_at))
         elif kind == "clock.stopped":
             found = classify_finished(event.at, self.due_at) if self.due_at else None
             if found is not None and found != payload.get("timeliness"):
-                raise Diverged(event.seq, "the dossier finished in another class",
+                raise Diverged(event.seq, "other_timeliness",
+                               "the dossier finished in another class",
                                expected=_text(payload.get("timeliness")), found=found)
             self.timeliness = payload.get("timeliness")
         elif kind.startswith("timeliness."):
@@ -324,11 +330,12 @@ class ClockState:
             limit = Limit.from_dict(event.payload.get("limit"), "limit")
             found = add_limit(rt.calendar, started, limit, as_of=rt.received_day)
         except (MotcuaError, ValueError) as exc:
-            raise Diverged(event.seq, "the recorded limit cannot be counted again",
+            raise Diverged(event.seq, "limit_uncountable",
+                           "the recorded limit cannot be counted again",
                            expected=_text(event.payload.get("due_at")), found=str(exc)) from None
         if found != self.due_at:
-            raise Diverged(event.seq, "the limit counted on the calendar gives another due "
-                           "instant", expected=_text(self.due_at), found=_text(found))
+            raise Diverged(event.seq, "other_due", "the limit counted on the calendar gives "
+                           "another due instant", expected=_text(self.due_at), found=_text(found))
 
     def end(self, at: datetime) -> None:
         self.paused_since = None

@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
 import { ZONE, t, when } from '../i18n.js';
 import '../text/audit.js';
-import { verdictSection } from '../verdict.js';
+import { verdictSection, why } from '../verdict.js';
 
 const code = document.getElementById('app').dataset.key;
 const enc = encodeURIComponent(code);
@@ -66,7 +66,7 @@ function showMoment(m, box) {
     : h('p', { id: 'moment-steps' }, t('none_short'));
   box.replaceChildren(
     m.through_seq > m.seq ? h('p', { class: 'muted' }, t('same_command', m.seq, m.through_seq)) : '',
-    m.first_divergence ? alertBox(`${t('divergence_note')} ${t('divergence', m.first_divergence.seq, m.first_divergence.reason)}`) : '',
+    m.first_divergence ? alertBox(`${t('divergence_note')} ${t('divergence', m.first_divergence.seq, why(m.first_divergence))}`) : '',
     facts([
       [t('status'), h('span', {}, t(`st_${m.status}`), ' ', badge(m.timeliness, t(m.timeliness))), 'moment-status'],
       [t('at'), when(m.at)],

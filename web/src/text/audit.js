@@ -38,8 +38,34 @@ const KINDS_EN = {
   'timeliness.approaching': 'Approaching due', 'timeliness.overdue': 'Overdue',
 };
 
+// A verdict's divergences and anchor problems by their code (GET .../history/verify); the
+// API's English `reason` is shown where a language has no words for a code.
+const WHY_VI = {
+  event_missing: 'thiếu sự kiện', event_unlinked: 'không nối với sự kiện trước nó',
+  event_altered: 'nội dung không khớp với mã băm của nó (đã bị sửa)',
+  chain_end: 'chuỗi không kết thúc ở sự kiện hồ sơ ghi nhận',
+  other_status: 'chạy lại kết thúc ở trạng thái khác',
+  other_data: 'chạy lại kết thúc với dữ liệu khác dữ liệu đã lưu của hồ sơ',
+  other_version: 'tiếp nhận trên phiên bản khác phiên bản của hồ sơ',
+  task_not_waiting: 'bước được hoàn thành không đang chờ khi chạy lại',
+  step_not_run: 'bản ghi có một bước mà chạy lại không thực hiện',
+  other_step: 'chạy lại thực hiện một bước khác',
+  other_outcome: 'chạy lại cho kết quả khác với bản ghi',
+  not_finished: 'chạy lại không kết thúc ở đây',
+  steps_unrecorded: 'chạy lại thực hiện những bước bản ghi không có',
+  not_in_process: 'sự kiện đến khi hồ sơ chạy lại không còn đang xử lý',
+  refused: 'chạy lại từ chối sự kiện này',
+  other_due_after_pause: 'thời gian tạm dừng đưa hạn xử lý sang thời điểm khác',
+  other_timeliness: 'hồ sơ kết thúc với kết quả đúng hạn / trễ hạn khác',
+  limit_uncountable: 'không tính lại được thời hạn đã ghi',
+  other_due: 'thời hạn tính theo lịch làm việc cho ra hạn xử lý khác',
+  anchor_altered: 'đầu chuỗi của các hồ sơ trong ngày không còn cho ra mã neo đã ghi',
+  anchor_unlinked: 'neo không nối với neo ngày trước nó',
+};
+
 words({
   vi: {
+    why: WHY_VI,
     audit: 'Kiểm tra hồ sơ', search: 'Tìm kiếm', q: 'Mã hồ sơ, số định danh hoặc tên người nộp',
     any: '— Tất cả —', received_from: 'Tiếp nhận từ ngày', received_to: 'đến ngày',
     found: (n) => `Tìm thấy ${n} hồ sơ`, no_dossiers: 'Không có hồ sơ nào phù hợp.',
