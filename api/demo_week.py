@@ -153,6 +153,9 @@ def _step(ctx: Context, plan: Plan, number: int, callers: dict[tuple[str | None,
         if code is None:
             return
         step = plan.scenario["steps"][number]
+        if "withdraw" in step or "stop" in step:  # the scenario's last step: form 05
+            _end(ctx, step, callers, client, code)
+            return
         if "message" in step:
             if step["message"] == "supplement":
                 deliver_supplement(ctx, client, code, documents=step["data"].get(
@@ -170,6 +173,18 @@ def _step(ctx: Context, plan: Plan, number: int, callers: dict[tuple[str | None,
         if officer is not None:
             tasks.complete_task(ctx, officer, task.id, step["data"])
     return act
+
+
+def _end(ctx: Context, step: dict[str, Any], callers: dict[tuple[str | None, str | None],
+         Caller], client: Caller, code: str) -> None:
+    """The applicant withdraws through the client, or the receiving desk stops processing."""
+    if "withdraw" in step:
+        withdrawal.end_dossier(ctx, client, code, kind="withdrawn", reason=step["withdraw"])
+        return
+    unit = dossiers.get_dossier(ctx, client, code).dossier.unit
+    officer = callers.get((unit, "reception"))
+    if officer is not None:
+        withdrawal.end_dossier(ctx, officer, code, kind="stopped", reason=step["stop"])
 
 
 def _then(ctx: Context, plan: Plan, callers: dict[tuple[str | None, str | None], Caller],

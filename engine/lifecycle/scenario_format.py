@@ -11,12 +11,15 @@ from engine.nesting import check_nesting
 
 MAX_SCENARIOS = 200
 MAX_STEPS = 500
+ENDINGS = {"withdraw": "withdrawn", "stop": "stopped"}  # step -> the dossier's status after
+STATUSES = ("in_process", "finished", "withdrawn", "stopped")
 
 
 @dataclass(frozen=True)
 class Scenario:
     """One scenario: the dossier it starts with, the steps taken and what must be true at
-    the end. A step is {"task", "data"}, {"message", "data"} or {"wait": ISO duration}."""
+    the end. A step is {"task", "data"}, {"message", "data"}, {"wait": ISO duration}, or,
+    last, {"withdraw": the applicant's reason} or {"stop": the grounds} (form 05)."""
 
     name: str
     applicant: dict[str, Any]
@@ -74,6 +77,9 @@ def _scenario(item: Any, where: str, errors: list[dict[str, Any]]) -> Scenario |
         steps = []
     for number, step in enumerate(steps):
         _step(step, f"{where}/steps/{number}", errors)
+        if isinstance(step, dict) and set(step) & set(ENDINGS) and number < len(steps) - 1:
+            errors.append({"field": f"{where}/steps/{number + 1}",
+                           "message": "no step after the dossier is withdrawn or stopped"})
     expect = item.get("expect")
     if not isinstance(expect, dict) or not isinstance(expect.get("finished"), bool):
         errors.append({"field": f"{where}/expect",
@@ -102,17 +108,18 @@ def _object(item: dict[str, Any], key: str, where: str,
 
 
 def _step(step: Any, where: str, errors: list[dict[str, Any]]) -> None:
-    kinds = [k for k in ("task", "message", "wait") if isinstance(step, dict) and k in step]
+    kinds = [k for k in ("task", "message", "wait", *ENDINGS)
+             if isinstance(step, dict) and k in step]
     if len(kinds) != 1:
-        errors.append({"field": where, "message": "an object with one of `task`, `message` "
-                                                  "or `wait`"})
+        errors.append({"field": where, "message": "an object with one of `task`, `message`, "
+                                                  "`wait`, `withdraw` or `stop`"})
         return
     kind = kinds[0]
-    if not isinstance(step[kind], str) or not step[kind]:
+    if not isinstance(step[kind], str) or not step[kind].strip():
         errors.append({"field": f"{where}/{kind}", "message": "must be a non-empty string"})
-    if kind == "wait":
-        if set(step) != {"wait"}:
-            errors.append({"field": where, "message": "a wait step has only `wait`"})
+    if kind == "wait" or kind in ENDINGS:
+        if set(step) != {kind}:
+            errors.append({"field": where, "message": f"a {kind} step has only `{kind}`"})
         return
     _object(step, "data", where, errors)
     unknown = sorted(set(step) - {kind, "data"})
@@ -128,6 +135,8 @@ def _expect(expect: dict[str, Any], where: str, errors: list[dict[str, Any]]) ->
     absent = expect.get("data_absent", [])
     if not isinstance(absent, list) or not all(isinstance(k, str) for k in absent):
         errors.append({"field": f"{where}/data_absent", "message": "must be a list of keys"})
-    unknown = sorted(set(expect) - {"finished", "end_event", "data", "data_absent"})
+    if "status" in expect and expect["status"] not in STATUSES:
+        errors.append({"field": f"{where}/status", "message": f"one of {', '.join(STATUSES)}"})
+    unknown = sorted(set(expect) - {"finished", "end_event", "data", "data_absent", "status"})
     if unknown:
         errors.append({"field": f"{where}/{unknown[0]}", "message": "unknown key"})

@@ -3,8 +3,9 @@
 Each scenario starts a dossier as intake would (its data with the applicant), then takes its
 steps: a user task completed with data checked against the task's form, as completion checks
 it; a message delivered (`supplement` lands in the data as `supplement`, as
-`POST /dossiers/{code}/supplement` does); or a wait, which moves the simulated clock on and
-fires the timers due. Time is simulated on the statutory calendar: the run starts at the next
+`POST /dossiers/{code}/supplement` does); a wait, which moves the simulated clock on and
+fires the timers due; or, last, the applicant's withdrawal or a stop of processing (form 05,
+as `POST /dossiers/{code}/withdraw`: the process stays where it stands and the dossier ends). Time is simulated on the statutory calendar: the run starts at the next
 opening from the given instant, and whenever a step finds the process waiting only on timers,
 the clock jumps to the next one and fires it. Nothing is stored.
 
@@ -28,7 +29,7 @@ from engine.calendar import next_opening
 from engine.codes import LOCAL_TZ
 from engine.errors import CommandTimeLimit, FormInvalid, FormReferenceRefused, StepLimit
 from engine.forms import validate_form
-from engine.lifecycle.scenario_format import Scenario
+from engine.lifecycle.scenario_format import ENDINGS, Scenario
 from engine.runtime import Instance
 
 # Timers a scenario may fire while waiting for one step (a cycle timer fires again and again).
@@ -119,6 +120,7 @@ class _Run:
         self.deadline = deadline
         self.command_seconds = 0.0
         self.instance: Instance | None = None
+        self.ended: str | None = None  # "withdrawn" or "stopped" by a last step
 
     def run(self, start: datetime, step_limit: int, seconds: float) -> ScenarioResult:
         at = "data"
@@ -167,7 +169,10 @@ class _Run:
 
     def _take(self, at: str, step: dict[str, Any]) -> None:
         self._arm()
-        if "wait" in step:
+        ending = next((k for k in ENDINGS if k in step), None)
+        if ending is not None:
+            self._end(at, ENDINGS[ending])
+        elif "wait" in step:
             self._wait(at, step["wait"])
         elif "message" in step:
             self._message(at, step["message"], step.get("data", {}))
@@ -191,6 +196,13 @@ class _Run:
                 raise _Mismatch(f"{at}/data", f"the data does not satisfy form {task.form}",
                                 errors=exc.errors) from None
         self._inst.complete(task.task_id, data)
+
+    def _end(self, at: str, status: str) -> None:
+        """Withdrawn or stopped where the process stands: a dossier already ended cannot be."""
+        if self._inst.finished:
+            raise _Mismatch(at, f"the process has ended: a finished dossier cannot be {status}",
+                            expected="in_process", actual="finished")
+        self.ended = status
 
     def _message(self, at: str, name: str, data: dict[str, Any]) -> None:
         if not self._until(lambda: name in self._inst.waiting_messages()):
@@ -251,7 +263,7 @@ class _Run:
     # -- the end --------------------------------------------------------------------------
     def _check_end(self, expect: dict[str, Any]) -> None:
         inst = self._inst
-        if expect["finished"] and not inst.finished:
+        if expect["finished"] and not inst.finished and self.ended is None:
             self._until(lambda: inst.finished)
         if inst.finished != expect["finished"]:
             raise _Mismatch("expect/finished", "the process has ended" if inst.finished
@@ -262,6 +274,10 @@ class _Run:
             if ends != [self._id(expect["end_event"])]:
                 raise _Mismatch("expect/end_event", f"it ended at {', '.join(ends) or 'none'}",
                                 expected=expect["end_event"], actual=ends)
+        status = self.ended or ("finished" if inst.finished else "in_process")
+        if expect.get("status", status) != status:
+            raise _Mismatch("expect/status", f"the dossier is {status}",
+                            expected=expect["status"], actual=status)
         data = inst.data
         for key, value in expect.get("data", {}).items():
             if key not in data:

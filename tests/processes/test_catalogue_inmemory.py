@@ -180,6 +180,8 @@ def test_step_data_validates_against_the_task_form(
         if "message" in step:
             assert isinstance(step["data"], dict), f"step {index}: a message's data is an object"
             continue
+        if "task" not in step:  # a wait, or the last step's withdrawal or stop
+            continue
         assert step["task"] in forms, f"step {index}: {step['task']} is not a user task"
         errors = sorted(
             _validator(forms[step["task"]]).iter_errors(step["data"]), key=lambda e: e.path
@@ -210,6 +212,12 @@ def test_scenario_runs_to_its_expected_end(
 ) -> None:
     """The runner a deployment uses (engine.lifecycle.scenarios), on the diagram compiled
     as a deployment compiles it."""
+    result = _run(procedure, scenario)
+    assert result.passed, result.difference
+    assert result.path[0] == "start_received"
+
+
+def _run(procedure: Procedure, scenario: dict[str, Any]) -> Any:
     xml = procedure.bpmn.read_bytes()
     named = set(re.findall(r'name="formJsonSchemaFilename"\s+value="([^"]+)"', xml.decode()))
     forms = {form: (FORMS / form).read_bytes() for form in named}  # the start form too
@@ -218,5 +226,26 @@ def test_scenario_runs_to_its_expected_end(
     [result] = run_scenarios(compiled, parsed, script_engine=make_script_engine(),
                              calendar=national_calendar(),
                              start=datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ))
-    assert result.passed, result.difference
-    assert result.path[0] == "start_received"
+    return result
+
+
+def test_a_withdrawal_ends_the_dossier_where_it_stands() -> None:
+    """A last step `withdraw` (or `stop`) ends the dossier as form 05 does: the process stays
+    where it waits, `expect.status` says how the dossier ended, and a dossier whose process
+    has ended cannot be withdrawn."""
+    birth = next(p for p in CATALOGUE if p.name == "birth_registration")
+    scenarios = {s["name"]: s for s in _scenarios(birth)}
+    withdrawn = scenarios["withdrawn_after_guidance"]
+    assert withdrawn["steps"][-1] == {"withdraw": "Người yêu cầu có đơn xin rút hồ sơ"}
+    assert _run(birth, withdrawn).passed
+    stopped = {**withdrawn, "steps": [*withdrawn["steps"][:-1], {"stop": "Cơ quan dừng xử lý"}],
+               "expect": {"finished": False, "status": "stopped"}}
+    assert _run(birth, stopped).passed
+    said = _run(birth, {**withdrawn, "expect": {"finished": False, "status": "in_process"}})
+    assert not said.passed and said.difference["at"] == "expect/status", said.difference
+    assert said.difference["actual"] == "withdrawn"
+    finished = next(s for s in scenarios.values() if s["expect"]["finished"])
+    late = _run(birth, {**finished, "steps": [*finished["steps"], {"withdraw": "Muộn"}]})
+    assert not late.passed, late.difference
+    assert late.difference["at"] == f"steps/{len(finished['steps'])}"
+    assert "cannot be withdrawn" in late.difference["message"]

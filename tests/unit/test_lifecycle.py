@@ -84,6 +84,14 @@ def test_form_fields_nested_and_in_lists() -> None:
      "scenarios/0/extra"),
     (b'[{"name": "x", "steps": [], "expect": {"finished": true}},'
      b' {"name": "x", "steps": [], "expect": {"finished": true}}]', "scenarios/1/name"),
+    (b'[{"name": "x", "steps": [{"withdraw": "r"}, {"wait": "P1D"}], '
+     b'"expect": {"finished": false}}]', "scenarios/0/steps/1"),
+    (b'[{"name": "x", "steps": [{"stop": "r", "data": {}}], "expect": {"finished": false}}]',
+     "scenarios/0/steps/0"),
+    (b'[{"name": "x", "steps": [{"withdraw": " "}], "expect": {"finished": false}}]',
+     "scenarios/0/steps/0/withdraw"),
+    (b'[{"name": "x", "steps": [], "expect": {"finished": false, "status": "gone"}}]',
+     "scenarios/0/expect/status"),
     (b'[{"name": "x", "data": ' + b'{"a": ' * 40 + b"1" + b"}" * 40 +
      b', "steps": [], "expect": {"finished": true}}]', "scenarios/0/data"),
 ])
