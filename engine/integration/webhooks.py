@@ -25,6 +25,7 @@ EVENT_TYPES = (
     "dossier.result_ready",
     "dossier.supplement_requested",
     "dossier.portal_status_changed",
+    "dossier.message_awaited",
 )
 # What a subscription's deliveries carry: the event (the default), or the dossier's sync
 # packet for the national portal (DOMAIN.md §6), as it stands when it is sent.

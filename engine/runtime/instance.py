@@ -71,6 +71,8 @@ class Instance:
     # Ids of the user tasks waiting as the instance was loaded or last stored (the inbox
     # rows that exist for it); the store's caller updates it when it saves.
     initial_ready: frozenset[str] = frozenset()
+    # Names of the messages it waited for then, likewise (a newly awaited one is an event).
+    initial_messages: frozenset[str] = frozenset()
     # Seconds the engine steps of one command may take (None: no limit; see the module doc).
     time_budget: float | None = None
     # Engine steps this instance may take in all (None: no limit): a scenario's run.
@@ -123,13 +125,14 @@ class Instance:
         inst = cls(load_state(state, spec, subprocess_specs, script_engine), now=now,
                    calendar=calendar, as_of=as_of, time_budget=time_budget)
         inst.initial_ready = frozenset(t.task_id for t in inst.user_tasks())
+        inst.initial_messages = frozenset(inst.waiting_messages())
         return inst
 
     def resume(self, *, now: datetime | None = None, calendar: Any = None,
                as_of: date | None = None, time_budget: float | None = None) -> Instance:
         """Make an instance kept in memory after its last command ready for the next one,
-        as `load` would return it from the state that command stored (`initial_ready` was
-        set when that command saved it)."""
+        as `load` would return it from the state that command stored (`initial_ready` and
+        `initial_messages` were set when that command saved it)."""
         self.now, self.calendar, self.as_of = now, calendar, as_of
         self.time_budget = time_budget
         self.steps = []

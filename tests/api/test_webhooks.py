@@ -329,3 +329,26 @@ def test_procedure_events_supplement_and_overdue(db_url: str, receiver: Receiver
     assert all(e["data"]["dossier"] == code and e["data"]["procedure_code"] == "p1"
                for e in events)
     w.ctx.db_engine.dispose()
+
+
+def test_each_message_the_process_begins_to_wait_for_is_an_event(
+        db_url: str, receiver: Receiver) -> None:
+    """Another agency (the tax office's notice) or a client (a payment) learns that a dossier
+    now waits for its message: one `dossier.message_awaited` per command that made the
+    process wait for new ones, naming them; none for a message it already waited for."""
+    from tests.api.constructs import _deploy, _do, _message, _start
+
+    w = make_world(db_url, **LOCAL)
+    try:
+        _deploy(w, "messages.bpmn")
+        sub = subscribe(w, receiver.url, event_types=["dossier.message_awaited"])
+        d = _start(w, "c_messages")  # the appraisal's boundary event waits for `withdrawn`
+        d = _do(w, d, "appraise", {"decision": "approve"})  # now for `paid`
+        assert _message(w, d["code"], "paid", {"amount": 1}, "pay-1").status_code == 200
+        drain(w, sub, "client")
+        events = receiver.events()
+        assert [e["data"]["messages"] for e in events] == [["withdrawn"], ["paid"]]
+        assert {(e["type"], e["data"]["dossier"]) for e in events} == {
+            ("dossier.message_awaited", d["code"])}
+    finally:
+        w.ctx.db_engine.dispose()

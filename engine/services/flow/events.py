@@ -53,6 +53,11 @@ def portal_changed(uow: UnitOfWork, dossier: DossierRow, previous: int | None,
          {"portal_status": dossier.portal_status, "previous_portal_status": previous})
 
 
+def messages_awaited(uow: UnitOfWork, dossier: DossierRow, names: list[str],
+                     at: datetime) -> None:
+    emit(uow, dossier, "dossier.message_awaited", at, {"messages": names})
+
+
 def task_created(uow: UnitOfWork, dossier: DossierRow, task: Any, at: datetime) -> None:
     emit(uow, dossier, "task.created", at, {"task": {
         "id": task.id, "element_id": task.element_id, "name": task.name, "unit": task.unit,

@@ -98,6 +98,7 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
         dossier.status = "in_process"
     if dossier.status != before:
         events.status_changed(uow, dossier, before, at)
+    _messages_awaited(uow, dossier, instance, at)
     if instance.calendar is not None:
         if dossier.due_at is None and dossier.procedure_code and not instance.error \
                 and instance.clock_start_reached():
@@ -118,6 +119,19 @@ def save(uow: UnitOfWork, dossier: DossierRow, instance: Instance, *, at: dateti
                            next_clock_event(dossier)) if w is not None]
     _schedule_wakeup(uow, dossier, min(wakeups) if wakeups else None, at)
     return still_open
+
+
+def _messages_awaited(uow: UnitOfWork, dossier: DossierRow, instance: Instance,
+                      at: datetime) -> None:
+    """The messages the process began to wait for in this command, as one webhook event:
+    what another agency (the tax office's notice) or a client (a payment) is now expected to
+    send. A supplement has its own event, `dossier.supplement_requested`."""
+    awaited = frozenset(instance.waiting_messages()) \
+        if dossier.status == "in_process" else frozenset()
+    new = sorted(awaited - instance.initial_messages - {"supplement"})
+    if new:
+        events.messages_awaited(uow, dossier, new, at)
+    instance.initial_messages = awaited  # what it waits for once this commits
 
 
 def _portal_status(dossier: DossierRow, mapping: Mapping[str, int], ran: list[str],
