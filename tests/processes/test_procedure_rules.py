@@ -73,3 +73,23 @@ def test_every_channel_has_its_limit_and_its_basis(stem: str) -> None:
         assert set(rule["limit_basis"]) == set(rule["limits"])
     assert body["unconfirmed"] and body["sources"]
     assert body["level"] == "commune"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_the_procedure_is_described_as_it_is_published(path: Path) -> None:
+    """What people read of every procedure of the catalogue: its national code (null where
+    not confirmed, and said so), names in both languages, channels, documents, fees, the
+    legal basis of each limit, its sources and what could not be confirmed."""
+    body = json.loads(path.read_text(encoding="utf-8"))
+    assert body["national_code"] or any("national_code" in k for k in body["unconfirmed"])
+    assert body["name"] and body["name_en"] and body["sector"]
+    assert body["level"] in ("commune", "province")
+    assert body["channels"] and set(body["channels"]) <= {"desk", "online", "post"}
+    assert body["result_channels"] and set(body["result_channels"]) <= {"desk", "post",
+                                                                        "electronic"}
+    assert body["required_documents"] and all(isinstance(d, str) for d in body["required_documents"])
+    assert body["fees"] and all(
+        {"name", "amount_vnd", "basis"} <= set(f) and f["amount_vnd"] >= 0 for f in body["fees"])
+    for rule in body["rules"]:
+        assert set(rule["limit_basis"]) == set(rule["limits"])
+    assert body["sources"] and body["unconfirmed"]
