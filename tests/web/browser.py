@@ -110,3 +110,17 @@ def wait_text(driver: Any, css: str, text: str, timeout: float = 15.0) -> None:
 
 def rmtree_screenshots() -> None:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+
+def leave_valid(driver: Any, field: Any, scope: str, timeout: float = 15.0) -> None:
+    """Tab out of `field` and wait until nothing in `scope` is marked invalid: the errors
+    going away move the buttons below, and a click sent before would land where a button
+    had been."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    field.send_keys(Keys.TAB)
+    WebDriverWait(driver, timeout).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, f"{scope} .invalid"))
+

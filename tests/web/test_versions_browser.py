@@ -18,6 +18,7 @@ from tests.api.helpers import TWO_STEPS, started, two_steps_forms
 from tests.conftest import World, make_world
 from tests.web.browser import (
     csp_violations,
+    leave_valid,
     screenshot,
     served,
     skip_without_browser,
@@ -147,12 +148,9 @@ def test_a_designer_compares_activates_retires_and_edits_a_form(site: World) -> 
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview .field.invalid .field-error", "bắt buộc")
         assert "alert" in b.find_element(By.ID, "try-result").get_attribute("class")
-        # Leaving the field checks it again and takes its error away, which moves the button
-        # up: the click waits for that, or it would land where the button was.
-        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[tuoi]']").send_keys(
-            "42", Keys.TAB)
-        WebDriverWait(b, 15).until(
-            lambda d: not d.find_elements(By.CSS_SELECTOR, "#preview .invalid"))
+        age = b.find_element(By.CSS_SELECTOR, "#preview input[name='root[tuoi]']")
+        age.send_keys("42")
+        leave_valid(b, age, "#preview")
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview-data", '"tuoi": 42')
         assert not b.find_elements(By.CSS_SELECTOR, "#preview .field.invalid")
@@ -245,7 +243,9 @@ def test_a_form_s_date_time_is_the_province_s_time_in_english(site: World) -> No
         wait_text(b, "#preview .field.invalid .field-error", "This field is required.")
         b.execute_script("arguments[0].value = '2026-12-04T08:15';"
                          "arguments[0].dispatchEvent(new Event('change'));", at)
-        b.find_element(By.CSS_SELECTOR, "#preview input[name='root[note]']").send_keys("ok")
+        note = b.find_element(By.CSS_SELECTOR, "#preview input[name='root[note]']")
+        note.send_keys("ok")
+        leave_valid(b, note, "#preview")
         b.find_element(By.ID, "try-form").click()
         wait_text(b, "#preview-data", '"returned_at": "2026-12-04T08:15:00+07:00"')
         assert csp_violations(b) == []
