@@ -219,7 +219,10 @@ def test_a_failing_portal_is_tried_again_and_later_packets_wait(
     # reception) accepted and at the department; the second packet waited for the first.
     assert receiver.requests[0].event["header"]["status"] == 1
     assert [p["header"]["status"] for p in got] == [4, 4]
-    items = sorted(deliveries(w, sub), key=lambda d: d["id"])
+    # The receiver has the packet before the sender records its attempt: wait for both.
+    items = sorted(wait_for(lambda: (lambda found: found if len(found) == 2 and all(
+        d["status"] == "delivered" for d in found) else None)(deliveries(w, sub)), BOUND,
+        "both deliveries recorded"), key=lambda d: d["id"])
     assert [a["status_code"] for a in items[0]["attempts"]] == [500, 500, 200]
     assert [len(d["attempts"]) for d in items] == [3, 1]
     assert receiver.order == [d["webhook_id"] for d in items]
