@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import (
     Select,
     and_,
-    false,
+    exists,
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased, defer
 
@@ -55,60 +56,72 @@ class InboxReads(HotPath):
         tasks; None: for an officer, unheld tasks and their own, for others every task."""
         self.flush_writes()
         holder = aliased(Principal)
-        # The tasks alone: every task has its dossier (a foreign key), so the count joins
-        # it only to filter on it (reading a dossier row per task of a busy unit).
-        q = select(Task.id).where(Task.province == province, Task.status == status)
-        held = Task.holder_id.is_not(None)
-        if scope is not None:
-            principal_id, memberships, supervised = scope
-            # A task without a lane is for any position of its unit.
-            lane = or_(false(), *(and_(Task.unit == u, or_(Task.position == p,
-                                                           Task.position.is_(None)))
-                                  for u, p in memberships))
-            led = Task.unit.in_(supervised) if supervised else false()
-            mine = Task.holder_id == principal_id
-            if claimed is None:
-                q = q.where(or_(mine, and_(~held, or_(lane, led))))
-            elif claimed:
-                q = q.where(or_(mine, and_(held, led)))
-            else:
-                q = q.where(~held, or_(lane, led))
-        elif claimed is not None:
-            q = q.where(held if claimed else ~held)
-        if unit:
-            q = q.where(Task.unit == unit)
+        extra = []
         if timeliness and now is not None:
-            q = q.where(timeliness_filter(Task, timeliness, now))
+            extra.append(timeliness_filter(Task, timeliness, now))
         if process_key:
-            q = q.join(Dossier, Dossier.id == Task.dossier_id).where(
-                Dossier.process_key == process_key)
-        urgent = (Task.due_at.is_(None), Task.due_at)
-        order = (*urgent, Dossier.due_at.is_(None), Dossier.due_at, Task.created_at, Task.id)
-        page: Select[Any, Any, Any] | Select[Any, Any, Any, Any]
-        if not self.postgresql:
-            total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-            if not process_key:
-                q = q.join(Dossier, Dossier.id == Task.dossier_id)
-            page = q.with_only_columns(Task, Dossier, holder.name)
-        else:
-            # The tasks of a busy unit are sorted by step due alone, narrow, and counted in
-            # the same pass; only the first ones (with all those tied with the last of the
-            # page) are joined to their dossiers for the full order. Sorting every task of
-            # the unit with its dossier row took most of the inbox's time.
-            first = (q.add_columns(func.count().over().label("total")).order_by(*urgent)
+            extra.append(exists().where(Dossier.id == Task.dossier_id,
+                                        Dossier.process_key == process_key))
+        lanes = _lanes(scope, claimed, unit, Task.province == province,
+                       Task.status == status, *extra)
+        if not lanes:
+            return [], 0
+        found = (union_all(*lanes) if len(lanes) > 1 else lanes[0]).subquery("lanes")
+        total = select(func.count()).select_from(found).scalar_subquery()
+        if self.postgresql:
+            # Each lane gives its first tasks by step due from its index (with those tied
+            # with the last), and only the first of those are joined to their dossiers for
+            # the full order; the count reads the same indexes alone.
+            due = Task.due_at.asc().nulls_last()
+            firsts = [lane.order_by(due).fetch(offset + limit, with_ties=True)
+                      for lane in lanes]
+            merged = (union_all(*firsts) if len(firsts) > 1 else firsts[0]).subquery("firsts")
+            first = (select(merged.c.id).order_by(merged.c.due_at.asc().nulls_last())
                      .fetch(offset + limit, with_ties=True).subquery("first"))
-            page = (select(Task, Dossier, holder.name, first.c.total)
-                    .join(first, first.c.id == Task.id)
-                    .join(Dossier, Dossier.id == Task.dossier_id))
+            chosen = Task.id.in_(select(first.c.id))
+        else:
+            chosen = Task.id.in_(select(found.c.id))
+        order = (Task.due_at.is_(None), Task.due_at, Dossier.due_at.is_(None), Dossier.due_at,
+                 Task.created_at, Task.id)
         rows = self.session.execute(
-            page.outerjoin(holder, holder.id == Task.holder_id)
+            select(Task, Dossier, holder.name, total)
+            .join(Dossier, Dossier.id == Task.dossier_id).where(chosen)
+            .outerjoin(holder, holder.id == Task.holder_id)
             .options(defer(Dossier.state, raiseload=True))
             .order_by(*order).limit(limit).offset(offset)).all()
-        if self.postgresql:
-            if rows:
-                total = int(rows[0][3])
-            elif offset == 0:
-                total = 0
-            else:  # a page past the end has no row to carry the count
-                total = self.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-        return [(row[0], row[1], row[2]) for row in rows], total
+        if rows:
+            total_found = int(rows[0][3])
+        elif offset == 0:
+            total_found = 0
+        else:  # a page past the end has no row to carry the count
+            total_found = int(self.session.scalar(select(total)) or 0)
+        return [(row[0], row[1], row[2]) for row in rows], total_found
+
+
+def _lanes(scope: tuple[int, Sequence[tuple[str, str]], Sequence[str]] | None,
+           claimed: bool | None, unit: str | None, *where: Any) -> list[Select[Any, Any]]:
+    """The inbox as lanes that never share a task, each a unit's tasks (or the caller's
+    own, or the province's) that one index range holds: the tasks they hold, and per unit
+    the unheld tasks of their positions there (of every position at a unit they lead), or
+    with `claimed` the held ones of the units they lead."""
+    def lane(*more: Any) -> Select[Any, Any]:
+        return select(Task.id, Task.due_at).where(*where, *more)
+
+    held, unheld = Task.holder_id.is_not(None), Task.holder_id.is_(None)
+    in_unit = (Task.unit == unit,) if unit else ()
+    if scope is None:
+        return [lane(*in_unit, *(() if claimed is None else (held if claimed else unheld,)))]
+    principal_id, memberships, supervised = scope
+    units = sorted({u for u, _ in memberships} | set(supervised))
+    lanes = [] if claimed is False else [lane(Task.holder_id == principal_id, *in_unit)]
+    for u in units:
+        if unit and u != unit:
+            continue
+        if u in supervised:
+            lanes.append(lane(Task.unit == u, held, Task.holder_id != principal_id)
+                         if claimed else lane(Task.unit == u, unheld))
+        elif not claimed:  # a task without a lane is for any position of its unit
+            positions = sorted({p for m, p in memberships if m == u})
+            lanes.append(lane(Task.unit == u, unheld,
+                              or_(Task.position.in_(positions), Task.position.is_(None))))
+    return lanes

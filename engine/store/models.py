@@ -168,13 +168,27 @@ class Dossier(Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
+_OPEN = text("status = 'open'")
+_LANE = ("position", "holder_id", "warn_at", "id")
+
+
 class Task(Base):
     """Projection of the user tasks waiting in each dossier, for inboxes."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_task_inbox", "province", "status", "unit", "position"),
-                      Index("ix_task_holder", "holder_id", "status"),
-                      Index("ix_task_unit_created", "unit", "created_at"))
+    __table_args__ = (
+        Index("ix_task_inbox", "province", "status", "unit", "position"),
+        Index("ix_task_holder", "holder_id", "status"),
+        # A unit's tasks by creation (the tracking book), with their dossiers (the
+        # officers' scope of dossiers, index-only on PostgreSQL).
+        Index("ix_task_unit_created", "unit", "created_at", postgresql_include=("dossier_id",)),
+        # The inbox's lanes (engine.store.inbox_reads): a unit's open tasks by step due, and
+        # the province's, carrying what the lanes filter on, so that a lane is counted and
+        # its first page found from the index alone (PostgreSQL: an index-only scan).
+        Index("ix_task_open_lane", "province", "unit", "due_at", postgresql_include=_LANE,
+              postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_task_open_due", "province", "due_at", postgresql_include=("unit", *_LANE),
+              postgresql_where=_OPEN, sqlite_where=_OPEN))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     province: Mapped[str] = mapped_column(String(50))

@@ -167,7 +167,9 @@ class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, Inciden
             granted = select(DossierGrant.dossier_id).where(DossierGrant.client_id == client_id)
             q = q.where(or_(Dossier.client_id == client_id, Dossier.id.in_(granted)))
         if scope_units is not None:
-            tasks_of_units = (Task.province == province, Task.unit.in_(scope_units))
+            # A task is of its dossier's province: the units alone, read from the
+            # units' index with the dossier ids it carries.
+            tasks_of_units = (Task.unit.in_(scope_units),)
             # A search finds a few thousand dossiers at most: one probe each of the tasks'
             # dossier_id index, where IN (subquery) hashes every task of the units first
             # (which a list of all the units' dossiers is better served by).
