@@ -1,10 +1,10 @@
-"""Tables of the webhooks: subscriptions, deliveries and their attempts (migrations 0023, 0026)."""
+"""Tables of the webhooks: subscriptions, deliveries and their attempts (migrations 0023, 0026, 0033)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models import Base
@@ -44,6 +44,9 @@ class WebhookSubscription(Base):
     push_options: Mapped[dict[str, Any] | None]
 
 
+_DELIVERED = text("status = 'delivered'")
+
+
 class WebhookDelivery(Base):
     """One event for one subscription: pending until delivered (a 2xx) or dead (past the
     maximum age). Written in the transaction of the change that caused it."""
@@ -54,7 +57,10 @@ class WebhookDelivery(Base):
         # is its pending delivery of lowest id.
         Index("ix_webhook_delivery_chain", "subscription_id", "dossier_id", "status", "id"),
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
-        Index("ix_webhook_delivery_age", "status", "created_at"))  # the purge
+        # The purge's: only delivered rows, which a worker makes, so that the command
+        # writing a delivery does not write this index too.
+        Index("ix_webhook_delivery_age", "created_at", postgresql_where=_DELIVERED,
+              sqlite_where=_DELIVERED))
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))

@@ -27,7 +27,7 @@ def purge_delivered(session: Session, before: datetime, batch: int) -> int:
     attempts; how many deliveries went."""
     ids = list(session.scalars(select(WebhookDelivery.id).where(
         WebhookDelivery.status == "delivered", WebhookDelivery.created_at < before)
-        .order_by(WebhookDelivery.id).limit(batch)))
+        .order_by(WebhookDelivery.created_at).limit(batch)))  # in the order of its index
     if ids:
         session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
