@@ -20,6 +20,7 @@ from typing import Any
 from engine.calendar import to_local
 from engine.clock import ManualClock, SystemClock
 from engine.errors import MotcuaError
+from engine.lifecycle.scenario_format import ENDINGS
 from engine.services.context import Context
 from engine.services.desk import apology, tasks, withdrawal
 from engine.services.desk.supplement import deliver_supplement
@@ -153,7 +154,7 @@ def _step(ctx: Context, plan: Plan, number: int, callers: dict[tuple[str | None,
         if code is None:
             return
         step = plan.scenario["steps"][number]
-        if "withdraw" in step or "stop" in step:  # the scenario's last step: form 05
+        if ENDINGS.keys() & step:  # the scenario's last step: form 05
             _end(ctx, step, callers, client, code)
             return
         if "message" in step:

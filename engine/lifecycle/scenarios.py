@@ -5,7 +5,8 @@ steps: a user task completed with data checked against the task's form, as compl
 it; a message delivered (`supplement` lands in the data as `supplement`, as
 `POST /dossiers/{code}/supplement` does); a wait, which moves the simulated clock on and
 fires the timers due; or, last, the applicant's withdrawal or a stop of processing (form 05,
-as `POST /dossiers/{code}/withdraw`: the process stays where it stands and the dossier ends). Time is simulated on the statutory calendar: the run starts at the next
+as `POST /dossiers/{code}/withdraw`: the process stays where it stands and the dossier ends).
+Time is simulated on the statutory calendar: the run starts at the next
 opening from the given instant, and whenever a step finds the process waiting only on timers,
 the clock jumps to the next one and fires it. Nothing is stored.
 

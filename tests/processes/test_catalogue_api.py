@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from engine.lifecycle.scenario_format import ENDINGS
 from engine.org.units import OFFICIAL_CODE
 from tests.api.helpers import official
 
@@ -88,7 +89,7 @@ def test_scenario_runs_over_http(world: Any, bpmn: Path, scenario: dict[str, Any
     assert r.get_json()["channel"] == channel
 
     for index, step in enumerate(steps):
-        if "withdraw" in step or "stop" in step:
+        if ENDINGS.keys() & step:
             d = world.client.get(f"/api/v1/dossiers/{code}", headers=world.headers("auditor"))
             _end(world, code, step, [s["element_id"] for s in d.get_json()["current_steps"]])
             continue
@@ -154,10 +155,11 @@ def _with_units(world: Any, units: dict[str, str], value: Any) -> Any:
 def _end(world: Any, code: str, step: dict[str, Any], waiting: list[str]) -> None:
     """The applicant withdraws (through the client that started the dossier) or the receiving
     unit's officer stops it, where it stands: form 05, the open tasks cancelled."""
-    kind = "withdrawn" if "withdraw" in step else "stopped"
+    (verb,) = ENDINGS.keys() & step
+    kind = ENDINGS[verb]
     who = "client" if kind == "withdrawn" else "officer"
     r = world.client.post(f"/api/v1/dossiers/{code}/withdraw", headers=world.headers(who),
-                          json={"kind": kind, "reason": step.get("withdraw") or step["stop"]})
+                          json={"kind": kind, "reason": step[verb]})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["status"] == kind and r.get_json()["finished_at"]
     events = world.client.get(f"/api/v1/dossiers/{code}/history?limit=1000",
