@@ -18,8 +18,8 @@ imported and drawn and the properties panel shown). The first load of each page 
 directory, served on 127.0.0.1 by werkzeug (threads), the browser at 1366×768. The data is
 demo-like: dossiers of two procedures (judicial record certificate, household business
 registration) started online by the portal, a third of the judicial records accepted at the
-desk (their pages show a receipt, a running clock and the next step); the modeller opens the
-largest diagram of the catalogue.
+desk (their pages show a receipt, a running clock and the next step); the modeller opens
+`--process` v1 (by default one of the two largest diagrams of the catalogue).
 """
 from __future__ import annotations
 
