@@ -3,6 +3,8 @@
 - form 02, *phiếu yêu cầu bổ sung, hoàn thiện hồ sơ*: what to add or correct, with why;
   given at reception (guidance, once per dossier) or during appraisal (a supplement);
 - form 03, *phiếu từ chối tiếp nhận giải quyết hồ sơ*: the refusal, with its reasons;
+- form 04, *phiếu xin lỗi và hẹn lại ngày trả kết quả*: the apology for a dossier that will
+  be late, with the appointment on the receipt, the reason and the new appointment;
 - form 05: the dossier withdrawn at the applicant's request, or its processing stopped.
 
 Laid out as the forms of Circular 01/2018/TT-VPCP are (the issuing unit under its agency,
@@ -19,16 +21,18 @@ from typing import Any
 
 from engine.codes import LOCAL_TZ
 from engine.documents.layout import ITALIC, Page
+from engine.documents.receipt import format_instant
 
 TITLES = {
     "guidance": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
     "supplement_request": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
     "refusal": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+    "apology": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
     "withdrawal": "THÔNG BÁO VỀ VIỆC RÚT HỒ SƠ",
     "stop": "THÔNG BÁO VỀ VIỆC DỪNG GIẢI QUYẾT HỒ SƠ",
 }
-FORMS = {"guidance": "02", "supplement_request": "02", "refusal": "03", "withdrawal": "05",
-         "stop": "05"}
+FORMS = {"guidance": "02", "supplement_request": "02", "refusal": "03", "apology": "04",
+         "withdrawal": "05", "stop": "05"}
 _LEADS = {
     "guidance": "Sau khi xem xét thành phần hồ sơ, đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ "
                 "gồm những nội dung sau:",
@@ -37,6 +41,10 @@ _LEADS = {
                           "tạm dừng cho đến khi nhận đủ hồ sơ bổ sung):",
     "refusal": "Qua xem xét, cơ quan có thẩm quyền từ chối tiếp nhận, giải quyết hồ sơ này với "
                "lý do cụ thể như sau:",
+    # The appointment in force until now: the receipt's, or that of an earlier apology (the
+    # receipt's own date may since have moved with a supplement's pause).
+    "apology": "Thời hạn trả kết quả giải quyết hồ sơ đã hẹn với Ông/Bà là: {appointment}. Tuy "
+               "nhiên đến nay, {unit} chưa trả kết quả giải quyết hồ sơ của Ông/Bà.",
     "withdrawal": "Theo đề nghị của Ông/Bà, hồ sơ đã được rút và dừng giải quyết:",
     "stop": "Cơ quan có thẩm quyền dừng giải quyết hồ sơ này với lý do như sau:",
 }
@@ -45,17 +53,21 @@ _CLOSING = {
                 "hướng dẫn.",
     "supplement_request": "Thời gian giải quyết được tính lại khi nhận được hồ sơ bổ sung.",
     "refusal": "Xin thông báo cho Ông/Bà được biết và thực hiện.",
+    "apology": "Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {unit} xin lỗi Ông/Bà và sẽ trả kết "
+               "quả giải quyết hồ sơ cho Ông/Bà vào {new_appointment}. Mong nhận được sự "
+               "thông cảm của Ông/Bà vì sự chậm trễ này.",
     "withdrawal": "Xin thông báo cho Ông/Bà được biết.",
     "stop": "Xin thông báo cho Ông/Bà được biết.",
 }
 _SIGNER = {"guidance": "NGƯỜI HƯỚNG DẪN", "supplement_request": "NGƯỜI YÊU CẦU",
-           "refusal": "NGƯỜI TIẾP NHẬN", "withdrawal": "NGƯỜI TIẾP NHẬN",
+           "refusal": "NGƯỜI TIẾP NHẬN", "apology": "NGƯỜI XIN LỖI", "withdrawal": "NGƯỜI TIẾP NHẬN",
            "stop": "NGƯỜI LẬP THÔNG BÁO"}
 
 
 @dataclass(frozen=True)
 class NoticeFields:
-    """What a notice prints; `kind` is one of TITLES. Instants are ISO 8601 with offset."""
+    """What a notice prints; `kind` is one of TITLES. Instants are ISO 8601 with offset
+    (`appointment` and `new_appointment`: the old and the new one of an apology)."""
 
     kind: str
     dossier_code: str
@@ -69,6 +81,8 @@ class NoticeFields:
     reason: str = ""
     items: list[str] = field(default_factory=list)
     deadline: str = ""
+    appointment: str = ""
+    new_appointment: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -98,14 +112,18 @@ def render_notice(fields: NoticeFields) -> bytes:
     page.line(f"Kính gửi: {f.applicant_name}")
     page.line(f"Ngày {received:%d/%m/%Y}, {f.unit_name} tiếp nhận hồ sơ của Ông/Bà đề nghị "
               f"giải quyết thủ tục: {f.procedure}.")
-    page.line(_LEADS[f.kind])
+    words = {"unit": f.unit_name,
+             "appointment": format_instant(f.appointment) if f.appointment else "",
+             "new_appointment": format_instant(f.new_appointment) if f.new_appointment else ""}
+    page.line(_LEADS[f.kind].format(**words))
     if f.items:
         page.items(f.items, "")
     if f.reason:
-        page.line(f"Lý do: {f.reason}" if f.items else f.reason,
-                  indent=0 if f.items else 6)
+        labelled = bool(f.items) or f.kind == "apology"
+        page.line(f"Lý do: {f.reason}" if labelled else f.reason,
+                  indent=0 if labelled else 6)
     if f.deadline:
         page.line(f"Thời hạn bổ sung: {f.deadline}", ITALIC)
-    page.line(_CLOSING[f.kind])
+    page.line(_CLOSING[f.kind].format(**words))
     page.signatures([("", ""), (_SIGNER[f.kind], f.signed_by)])
     return page.finish()

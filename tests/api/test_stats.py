@@ -17,6 +17,18 @@ from tests.api.helpers import post_bpmn, started
 from tests.api.test_supplement import ASK, BROUGHT, DIAGRAM, FORMS, act
 from tests.conftest import World
 
+# The supplement diagram with a third way out of the gateway: a refusal, which the
+# procedure's status mapping shows the portal as code 3 (refused).
+REFUSING = DIAGRAM.replace(
+    b'<bpmn:outgoing>f6</bpmn:outgoing></bpmn:exclusiveGateway>',
+    b'<bpmn:outgoing>f6</bpmn:outgoing><bpmn:outgoing>f7</bpmn:outgoing>'
+    b'</bpmn:exclusiveGateway><bpmn:endEvent id="refused"><bpmn:incoming>f7</bpmn:incoming>'
+    b'</bpmn:endEvent>').replace(
+    b'<bpmn:sequenceFlow id="f6"',
+    b'<bpmn:sequenceFlow id="f7" sourceRef="gw" targetRef="refused"><bpmn:conditionExpression>'
+    b'decision == "refuse"</bpmn:conditionExpression></bpmn:sequenceFlow>'
+    b'<bpmn:sequenceFlow id="f6"')
+
 
 def at(day: int, month: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=VN)
@@ -26,9 +38,11 @@ def at(day: int, month: int, hour: int, minute: int = 0) -> datetime:
 def w(clocked: tuple[World, ManualClock]) -> Iterator[World]:
     world = clocked[0]
     forms = {"supplement-request.json": (FORMS / "supplement-request.json").read_bytes()}
-    assert post_bpmn(world, DIAGRAM, forms).status_code == 201
+    assert REFUSING.count(b'id="refused"') == 1
+    assert post_bpmn(world, REFUSING, forms).status_code == 201
     r = world.client.put("/api/v1/procedures/p1", headers=world.headers("designer"), json={
-        "name": "Thủ tục", "process_key": "with_supplement", "level": "province", "rules": [{
+        "name": "Thủ tục", "process_key": "with_supplement", "level": "province",
+        "status_mapping": {"refused": 3}, "rules": [{
             "effective_from": "2025-07-01", "calendar": "vn",
             "limits": {"default": {"value": 5, "unit": "working_days"}}}]})
     assert r.status_code in (200, 201), r.get_json()
@@ -161,6 +175,38 @@ def test_each_figure_of_a_period(w: World, clocked: tuple[World, ManualClock]) -
     later = stats(w, "from=2026-03-02&to=2026-12-31&channel=online").get_json()["total"]
     # Before 2 March, online: A, B, F received, B, F ended: 1 carried over (A).
     assert later["received"]["carried_over"] == 1
+
+
+def test_a_refusal_is_finished_and_refused(w: World,
+                                           clocked: tuple[World, ManualClock]) -> None:
+    """Monday 2 March: H online and I at the desk received at 08:00 (due 9 March 08:00,
+    5 working days); H refused at 09:00, I finished at 11:00."""
+    clock = clocked[1]
+    clock.set(at(2, 3, 8))
+    h, i = start(w), start(w, "desk")
+    clock.set(at(2, 3, 9))
+    refused = act(w, h, "appraise", {"decision": "refuse"})
+    assert (refused["status"], refused["end_event"]) == ("finished", "refused")
+    clock.set(at(2, 3, 11))
+    act(w, i, "appraise", {"decision": "done"})
+    t = stats(w, "from=2026-03-01&to=2026-03-31").get_json()["total"]
+    assert t["received"] == {"total": 2, "new": 2, "carried_over": 0, "online": 1,
+                             "online_share": 0.5}  # H online: 1 / 2
+    # Both finished before their due day (9 March): early. H ended at a refusal: among the
+    # finished and also refused. Timed finished 2, early 2: on time rate 2 / 2.
+    assert t["finished"] == {"total": 2, "early": 2, "on_time": 0, "late": 0,
+                             "no_time_limit": 0, "on_time_rate": 1.0, "late_rate": 0.0,
+                             "more_than_one_supplement": 0, "refused": 1}
+    assert (t["withdrawn"], t["stopped"], t["pending_at_end"]) == (0, 0, 0)  # 2 - 2 = 0
+    # H: 08:00-09:00 = 1 h; I: 08:00-11:00 = 3 h; (1 + 3) / 2 = 2 h = 0.25 working day.
+    assert t["average_processing"] == {"working_hours": 2.0, "working_days": 0.25,
+                                       "dossiers": 2}
+    groups = {g["group"]: g["finished"] for g in stats(
+        w, "from=2026-03-01&to=2026-03-31&group_by=channel").get_json()["groups"]}
+    assert (groups["online"]["refused"], groups["desk"]["refused"]) == (1, 0)  # H online
+    csv = stats(w, "from=2026-03-01&to=2026-03-31&format=csv").data.decode("utf-8-sig")
+    header, row = (line.split(",") for line in csv.splitlines()[:2])
+    assert dict(zip(header, row))["refused"] == "1"
 
 
 def test_the_indicators(w: World, clocked: tuple[World, ManualClock]) -> None:

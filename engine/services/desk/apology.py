@@ -1,4 +1,6 @@
-"""Apology and new appointment (form 04 of Circular 03/2025) for a dossier that will be late."""
+"""Apology and new appointment (form 04 of Circular 03/2025) for a dossier that will be late:
+recorded in the history and issued as a notice addressed to the applicant (who downloads it
+from the public lookup as from the desk)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +11,9 @@ from engine.calendar import YEARS, in_years
 from engine.deadlines import Procedure
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.services.context import Context
+from engine.services.design.catalog import version_of
 from engine.services.flow import progress
+from engine.services.flow.documents import issue_notice, procedure_name
 from engine.services.flow.statutory import received_day
 from engine.store.models import Dossier
 
@@ -70,11 +74,20 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
         previous = dossier.new_appointment_at or dossier.due_at
         dossier.new_appointment_at = new_appointment
         dossier.updated_at = now
+        actor = actor_of(caller, dossier.unit)
         progress.record(uow, dossier, "dossier.apology", at=now, actor_id=caller.id, payload={
             "form": "04", "reason": reason.strip(), "by": caller.name,
             "previous_appointment": previous.isoformat(),
             "new_appointment": new_appointment.isoformat(),
-            "statutory_due_at": dossier.due_at.isoformat()},
-            actor=actor_of(caller, dossier.unit))
+            "statutory_due_at": dossier.due_at.isoformat()}, actor=actor)
+        version = version_of(ctx, uow.repo, dossier.definition_id)
+        notice = issue_notice(uow, dossier, "apology", at=now, actor_id=caller.id,
+                              signed_by=caller.name,
+                              procedure=procedure_name(uow, dossier, version.compiled.name),
+                              reason=reason.strip(), appointment=previous.isoformat(),
+                              new_appointment=new_appointment.isoformat())
+        progress.record(uow, dossier, "document.issued", at=now, actor_id=caller.id,
+                        payload={"kind": notice.kind, "form": notice.form,
+                                 "file_name": notice.file_name}, actor=actor)
         uow.commit()
         return dossier

@@ -80,8 +80,9 @@ def issue_receipt(uow: UnitOfWork, dossier: DossierRow, *, at: datetime, actor_i
 
 def issue_notice(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetime,
                  actor_id: int | None, signed_by: str, procedure: str, reason: str = "",
-                 items: list[str] | None = None, deadline: str = "") -> Document:
-    """Issue a notice of form 02, 03 or 05 (`engine.documents.notice`) in the caller's
+                 items: list[str] | None = None, deadline: str = "", appointment: str = "",
+                 new_appointment: str = "") -> Document:
+    """Issue a notice of form 02, 03, 04 or 05 (`engine.documents.notice`) in the caller's
     transaction; rendered when first asked for, as the receipt is."""
     applicant = dossier.applicant if isinstance(dossier.applicant, dict) else {}
     unit_name, agency = uow.repo.unit_names(dossier.unit)
@@ -89,7 +90,8 @@ def issue_notice(uow: UnitOfWork, dossier: DossierRow, kind: str, *, at: datetim
         kind=kind, dossier_code=dossier.code, unit_name=unit_name or dossier.unit,
         agency=agency or "", applicant_name=_text(applicant.get("name")), procedure=procedure,
         received_at=dossier.received_at.isoformat(), issued_at=at.isoformat(),
-        signed_by=signed_by, reason=reason, items=list(items or []), deadline=deadline)
+        signed_by=signed_by, reason=reason, items=list(items or []), deadline=deadline,
+        appointment=appointment, new_appointment=new_appointment)
     document = Document(
         province=dossier.province, dossier_id=dossier.id, kind=kind, form=NOTICE_FORMS[kind],
         file_name=notice_file_name(fields), content_type=CONTENT_TYPE,

@@ -284,7 +284,7 @@ async function start() {
   } else {
     await openXml(NEW_DIAGRAM, null);
   }
-  // Usable once the diagram is drawn and the panel shows (bench/bench_modeller.py reads it).
+  // Usable once the diagram is drawn and the panel shows (bench/bench_pages.py reads it).
   performance.mark('motcua:interactive');
   root.dataset.ready = 'true';
 }
