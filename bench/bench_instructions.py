@@ -4,7 +4,7 @@ cycle against motcua's complete_task on PostgreSQL and on SQLite.
 Prints figures; asserts nothing. Not part of the test run. Needs valgrind.
 
 Run:  .venv/bin/python bench/bench_instructions.py [--dossiers 20] [--src DIR]
-          [--cases raw postgresql sqlite] [--parts]
+          [--cases raw postgresql sqlite] [--parts] [--subscriptions 3]
 
 Seconds on this shared machine drift by half within minutes; an instruction count does not
 (the same code on the same input counts the same, whatever else runs). Each case runs in a
@@ -87,7 +87,8 @@ def raw_step(wf: Any, _serializer: Any, form: dict[str, Any]) -> None:
     wf.do_engine_steps()
 
 
-def child(case: str, dossiers: int, sqlite_dir: str, off: str | None) -> int:
+def child(case: str, dossiers: int, sqlite_dir: str, off: str | None,
+          subscriptions: int = 0) -> int:
     """Run one case; the completions run inside operator.call, which callgrind counts."""
     if off is not None:
         switch_off(off)
@@ -112,6 +113,10 @@ def child(case: str, dossiers: int, sqlite_dir: str, off: str | None) -> int:
 
         url = PG_URL if case == "postgresql" else f"sqlite:///{sqlite_dir}/bench.sqlite3"
         m = Motcua(url, relay=True)
+        if subscriptions:  # the client's, to every event (no broker: they stay pending)
+            from bench_webhooks import subscribe
+
+            subscribe(m, "http://127.0.0.1:9/hook", subscriptions)
         m.run(5)  # warm-up: compiles and caches the spec, fills the pool
         views = [m.start() for _ in range(dossiers)]
 
@@ -128,7 +133,8 @@ def child(case: str, dossiers: int, sqlite_dir: str, off: str | None) -> int:
     return 0
 
 
-def count(case: str, dossiers: int, src: Path, off: str | None = None) -> tuple[int, int]:
+def count(case: str, dossiers: int, src: Path, off: str | None = None,
+          subscriptions: int = 0) -> tuple[int, int]:
     """Instructions counted and completions done by one case under callgrind."""
     if case == "postgresql":
         fresh_pg()
@@ -137,7 +143,8 @@ def count(case: str, dossiers: int, src: Path, off: str | None = None) -> tuple[
                "--toggle-collect=_operator_call", f"--callgrind-out-file={tmp}/callgrind.out",
                sys.executable, str(Path(__file__).resolve()), "--child", case,
                "--dossiers", str(dossiers), "--src", str(src), "--sqlite-dir", tmp,
-               *(["--off", off] if off else [])]
+               *(["--off", off] if off else []),
+               *(["--subscriptions", str(subscriptions)] if subscriptions else [])]
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     found = COUNTED.search(run.stderr)
@@ -156,6 +163,8 @@ def main() -> int:
                     help="directory of the product code to run (default: this checkout)")
     ap.add_argument("--parts", action="store_true",
                     help="also count each case with one part switched off at a time")
+    ap.add_argument("--subscriptions", type=int, default=0,
+                    help="the client subscribes this many webhooks to every event first")
     ap.add_argument("--off", help=argparse.SUPPRESS)
     ap.add_argument("--child", choices=["raw", "postgresql", "sqlite"], help=argparse.SUPPRESS)
     ap.add_argument("--sqlite-dir", default="", help=argparse.SUPPRESS)
@@ -163,14 +172,15 @@ def main() -> int:
     sys.path.insert(0, str(args.src.resolve()))
     os.chdir(args.src.resolve())
     if args.child:
-        return child(args.child, args.dossiers, args.sqlite_dir, args.off)
+        return child(args.child, args.dossiers, args.sqlite_dir, args.off, args.subscriptions)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)")
         return 1
     print(f"product code from {args.src.resolve()}; Python {sys.version.split()[0]}")
     per: dict[str, float] = {}
     for case in args.cases:
-        instructions, done = count(case, args.dossiers, args.src.resolve())
+        instructions, done = count(case, args.dossiers, args.src.resolve(),
+                                   subscriptions=args.subscriptions)
         if instructions == 0:
             print(f"{case}: nothing counted (is CPython's _operator_call symbol stripped?)")
             return 1
@@ -179,7 +189,8 @@ def main() -> int:
         print(f"{case:10s} {done} completions, {per[case] / 1e6:.3f} M instructions per "
               f"completion{ratio}", flush=True)
         for part in PARTS[case] if args.parts else []:
-            without, done_without = count(case, args.dossiers, args.src.resolve(), part)
+            without, done_without = count(case, args.dossiers, args.src.resolve(), part,
+                                          args.subscriptions)
             saved = per[case] - without / done_without
             print(f"{'':10s} {part}: {saved / 1e6:.3f} M per completion "
                   f"({saved / per[case]:.0%} of the case)", flush=True)

@@ -3,6 +3,7 @@ an officer's inbox (`GET /api/v1/tasks`) among 100 000 open tasks, on PostgreSQL
 figures; asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200] [--keep]
+          [--reuse]   (ask the database kept by an earlier --keep, migrated to this code)
 
 1. Drops and creates database `motcua_bench_search`, migrates it, makes province BENCH with
    20 units (unit 00 the provincial centre, 01-14 commune centres, 15-19 departments), an
@@ -159,12 +160,11 @@ def machine() -> str:
 
 
 class Bench:
-    def __init__(self) -> None:
+    def __init__(self, reuse: bool = False) -> None:
         from api.app import create_app
         from engine.jobs.broker import install, make_broker
         from engine.services.design import catalog
         from engine.services.flow.intake import start_dossier
-        from engine.services.org.auth import create_principal
         from engine.settings import Settings
         from engine.store.migrate import upgrade
         from engine.store.models import Dossier, Unit
@@ -175,6 +175,9 @@ class Bench:
         install(self.ctx, make_broker(""))
         self.client = self.app.test_client()
         self.tokens: dict[str, str] = {}
+        if reuse:  # the data of an earlier run (--keep): new principals to ask with
+            self._principals(f" {time.time_ns()}")
+            return
         with self.ctx.uow() as uow:  # only registered units receive dossiers
             now = self.ctx.clock.now()
             for i, code in enumerate(UNITS):
@@ -182,18 +185,8 @@ class Bench:
                                   kind="department" if i >= 15 else "centre", created_at=now,
                                   registered_at=now, updated_at=now))
             uow.commit()
-        for who, role, unit, position in (
-                ("admin", "admin", None, None), ("auditor", "auditor", None, None),
-                ("client", "client", UNITS[3], None),
-                ("reception", "officer", UNITS[3], "reception"),
-                ("specialist", "officer", UNITS[17], "specialist")):
-            caller, self.tokens[who] = create_principal(
-                self.ctx, name=f"bench {who}", role=role, province=PROVINCE, unit=unit,
-                position=position)
-            if who == "admin":
-                admin = caller
-            if who == "client":
-                client = caller
+        made = self._principals("")
+        admin, client = made["admin"], made["client"]
         forms = {n: (DATA / n).read_bytes() for n in ("receive.json", "appraise.json")}
         catalog.deploy(self.ctx, admin, (DATA / "two_steps.bpmn").read_bytes(), forms)
         started, _ = start_dossier(self.ctx, client, process_key="two_steps",
@@ -201,6 +194,20 @@ class Bench:
                                    data={}, unit=UNITS[3])
         template = started if isinstance(started, Dossier) else started.dossier
         self.template_id = template.id
+
+    def _principals(self, suffix: str) -> dict[str, Any]:
+        from engine.services.org.auth import create_principal
+
+        made = {}
+        for who, role, unit, position in (
+                ("admin", "admin", None, None), ("auditor", "auditor", None, None),
+                ("client", "client", UNITS[3], None),
+                ("reception", "officer", UNITS[3], "reception"),
+                ("specialist", "officer", UNITS[17], "specialist")):
+            made[who], self.tokens[who] = create_principal(
+                self.ctx, name=f"bench {who}{suffix}", role=role, province=PROVINCE,
+                unit=unit, position=position)
+        return made
 
     def fill(self, n: int) -> float:
         from engine.search import fold
@@ -303,12 +310,19 @@ def main() -> int:
     ap.add_argument("--dossiers", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--reuse", action="store_true",
+                    help="ask the database an earlier run kept (--keep), migrated to this "
+                         "code, instead of making it anew; implies --keep")
     args = ap.parse_args()
+    args.keep = args.keep or args.reuse
     print(machine())
-    admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
+    if not args.reuse:
+        admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
     try:
-        bench = Bench()
-        print(f"filled in {bench.fill(args.dossiers - 1):.0f} s: {bench.sizes()}")
+        bench = Bench(reuse=args.reuse)
+        if not args.reuse:
+            print(f"filled in {bench.fill(args.dossiers - 1):.0f} s")
+        print(bench.sizes())
         rng = random.Random(11)
         full = names(args.queries, rng)
         for who in ("auditor", "reception", "specialist"):
