@@ -105,3 +105,6 @@ class FormsOut(Schema):
     version = fields.Integer()
     forms = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
         "description": "form file name -> its JSON Schema, as deployed"})
+    start_form = fields.String(allow_none=True, metadata={
+        "description": "the form of `forms` its start events name: intake's applicant and "
+                       "data are checked against it (none: intake takes any data)"})

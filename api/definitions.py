@@ -186,9 +186,11 @@ class DefinitionForms(MethodView):
     @blp.response(200, FormsOut)
     def get(self, key: str, version: int) -> Any:
         """The JSON Schema forms deployed with the version, by file name: what its tasks'
-        forms are rendered from and validated against."""
-        found = catalog.definition(current_app.extensions["motcua"], caller(), key, version)
-        return {"key": found.key, "version": found.version, "forms": found.forms}
+        forms are rendered from and validated against; `start_form` names intake's."""
+        ctx = current_app.extensions["motcua"]
+        found = catalog.definition(ctx, caller(), key, version)
+        return {"key": found.key, "version": found.version, "forms": found.forms,
+                "start_form": catalog.start_form(ctx, found)}
 
 
 @blp.route("/<key>/versions/<int:version>/bpmn")

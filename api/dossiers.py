@@ -29,7 +29,8 @@ from engine.access import actor_in
 from engine.calendar import to_local
 from engine.deadlines import portal
 from engine.services.desk import apology
-from engine.services.flow import dossiers, grants, intake, repair
+from engine.services.desk.offered import offered_acts
+from engine.services.flow import dossiers, grants, intake, repair, statutory
 from engine.services.flow.messages import Buffered
 from engine.services.flow.statutory import dossier_timeliness
 from engine.services.views import DossierView
@@ -63,6 +64,8 @@ def present(d: Dossier, view: DossierView | None = None) -> dict[str, Any]:
         out["process_version"] = view.version
         out["current_steps"] = view.open_tasks
         out["data"] = view.data
+        out["remaining_working_hours"] = statutory.remaining_working_hours(
+            current_app.extensions["motcua"], d, now)
     return out
 
 
@@ -73,8 +76,9 @@ def present_view(code: str, result: DossierView | Dossier) -> dict[str, Any]:
 
 def _view(code: str) -> dict[str, Any]:
     ctx = current_app.extensions["motcua"]
-    view = dossiers.get_dossier(ctx, caller(), code)
-    return present(view.dossier, view)
+    who = caller()
+    view = dossiers.get_dossier(ctx, who, code)
+    return {**present(view.dossier, view), "acts": offered_acts(ctx, who, view)}
 
 
 @blp.route("")

@@ -27,7 +27,7 @@ from api import sessions
 from api.assets import DIST
 from api.auth import authenticate_token, caller
 from api.auth_throttle import TooManyAttempts
-from api.page_shell import LANG_COOKIE, language, local, page, signed_in_page
+from api.page_shell import LANG_COOKIE, language, local, page, signed_in_page, signin_redirect
 from api.page_text import LANGUAGES, text_for
 from engine.errors import CsrfRefused, Unauthenticated
 from engine.services.org.auth import authenticate, hash_token
@@ -140,10 +140,16 @@ def choose_language(code: str) -> ResponseReturnValue:
 
 
 @blp.get("/desk", defaults={"view": "inbox", "key": ""})
+@blp.get("/desk/new", defaults={"view": "intake", "key": ""})
 @blp.get("/desk/tasks/<key>", defaults={"view": "task"})
 @blp.get("/desk/dossiers/<key>", defaults={"view": "dossier"})
 def desk(view: str, key: str) -> ResponseReturnValue:
-    return signed_in_page("desk.html", view, key=key)
+    gone = signin_redirect()
+    if gone is not None:
+        return gone
+    # The units the intake page may name as receiving (the API checks them again).
+    units = " ".join(sorted(caller().units)) if view == "intake" else ""
+    return signed_in_page("desk.html", view, key=key, units=units)
 
 
 @blp.get("/assets/<path:name>")

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.search import QUERY_LENGTH
+from engine.services.desk.offered import ACTS
 from engine.services.flow.dossiers import STATUSES
 from engine.services.flow.intake import CHANNELS
 
@@ -125,6 +126,15 @@ class DossierOut(Schema):
                        "opened by a timer is open, its timers wait for a retry"})
     current_steps = fields.List(fields.Nested(StepOut))
     data = fields.Dict()
+    remaining_working_hours = fields.Float(allow_none=True, metadata={
+        "description": "working hours left on the statutory clock until `due_at`, on the "
+                       "dossier's calendar (negative: working hours past it); while paused, "
+                       "what was left when it paused; null without a running clock"})
+    acts = fields.List(fields.String(validate=validate.OneOf(ACTS)), metadata={
+        "description": "the desk's acts you may perform on the dossier as it stands (in the "
+                       "answer to GET /dossiers/{code}): supplement (POST …/supplement), "
+                       "withdraw and stop (POST …/withdraw, kind withdrawn or stopped, form "
+                       "05), apology (POST …/apology, form 04)"})
 
 
 TIMELINESS = ["within_time", "approaching", "overdue", "early", "on_time", "late"]
@@ -186,7 +196,8 @@ class DossierQuery(Schema):
 
 class DossierSummary(DossierOut):
     class Meta:
-        exclude = ("data", "current_steps", "process_version")
+        exclude = ("data", "current_steps", "process_version", "remaining_working_hours",
+                   "acts")
 
 
 class DossierPage(Schema):

@@ -14,6 +14,8 @@ class DossierView:
     version: int
     open_tasks: list[TaskRow]
     data: dict[str, Any]
+    # The messages the process waits for (only a query that loads the instance says).
+    waiting: tuple[str, ...] = ()
 
 
 def view_of(uow: UnitOfWork, dossier: DossierRow, version: int, data: dict[str, Any]

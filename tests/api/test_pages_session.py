@@ -125,6 +125,25 @@ def test_the_session_decides_nothing_the_policy_would_not(site: World) -> None:
     assert by_cookie.status_code == by_token.status_code == 403
 
 
+def test_the_intake_page_is_for_those_signed_in_and_names_their_units(site: World) -> None:
+    """The intake page is a shell: signed out it leads to sign in; signed in it names the
+    officer's units to receive at, and its intake by cookie is refused as by the token."""
+    assert site.client.get("/desk/new").headers["Location"] == "/signin?next=/desk/new"
+    sign_in(site, "officer")
+    page = site.client.get("/desk/new")
+    assert page.status_code == 200
+    assert f'data-units="{site.unit}"' in page.get_data(as_text=True)
+    sign_in(site, "designer")
+    html = site.client.get("/desk/new").get_data(as_text=True)
+    assert "data-units" not in html
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert csrf
+    refused = site.client.post("/api/v1/dossiers", headers={"X-CSRF-Token": csrf.group(1)},
+                               json={"process_key": "any", "applicant": {"name": "A"},
+                                     "channel": "desk"})
+    assert_problem(refused, 403, "forbidden")
+
+
 def test_sign_out_ends_the_session(site: World) -> None:
     sign_in(site, "officer")
     csrf = csrf_of(site.client.get("/desk").get_data(as_text=True))

@@ -24,18 +24,18 @@ async function request(path, { method = 'GET', headers = {}, body } = {}) {
   return resp;
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
+export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   const resp = await request(path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return resp.json().catch(() => ({}));
 }
 
 // POST a multipart form (a FormData): the answer's status and JSON.
-export async function apiForm(path, form) {
-  const resp = await request(path, { method: 'POST', body: form });
+export async function apiForm(path, form, headers = {}) {
+  const resp = await request(path, { method: 'POST', body: form, headers });
   return { status: resp.status, data: await resp.json().catch(() => ({})) };
 }
 

@@ -71,3 +71,11 @@ export function wordError(error, code) {
   const word = (WORDS[code] || WORDS.vi)[error.keyword];
   return word ? word(error.params || {}) : String(error.message || '');
 }
+
+// A server error's field as a JSON pointer into the body sent: `reason` and `/reason` alike;
+// the errors of a multipart request's JSON part name the part first (`dossier/applicant`).
+export function pointer(field, part) {
+  let f = String(field || '');
+  if (part && (f === part || f.startsWith(`${part}/`))) f = f.slice(part.length);
+  return !f || f.startsWith('/') ? f : `/${f}`;
+}

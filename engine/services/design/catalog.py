@@ -144,6 +144,15 @@ def definition(ctx: Context, caller: Caller, key: str, version: int | None = Non
     return found
 
 
+def start_form(ctx: Context, found: ProcessDefinition) -> str | None:
+    """The form the version's start events name (what intake checks `{"applicant", "data"}`
+    against), or None when intake takes any data."""
+    def load() -> tuple[bytes, dict[str, Any], str, int]:
+        return found.bpmn_xml.encode("utf-8"), found.forms, found.key, found.version
+
+    return ctx.cache.version(found.id, load).compiled.start_form
+
+
 def catalogue(ctx: Context, caller: Caller, key: str | None = None
               ) -> list[versions.VersionView]:
     """Every version of the province's processes (or of one), with their states' record."""

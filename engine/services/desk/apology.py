@@ -16,10 +16,29 @@ from engine.services.flow import progress
 from engine.services.flow.documents import issue_notice, procedure_name
 from engine.services.flow.statutory import received_day
 from engine.store.models import Dossier
+from engine.store.records import DossierRow
+from engine.store.repository import Repository
 
 
 class ApologyNotAllowed(InvalidInput):
     code = "apology-not-allowed"
+
+
+def apologies_allowed(repo: Repository, caller: Caller, dossier: DossierRow) -> int:
+    """How many times the dossier's appointment may be moved, by its procedure's rules in
+    force on the day it was received (1 without them). Forbidden for a caller whose
+    position the procedure does not let apologise."""
+    stored = repo.procedure(caller.province, dossier.procedure_code or "")
+    if stored is None:
+        return 1
+    procedure = Procedure.from_dict(stored.code, stored.data)
+    if not apology_positions_allow(caller, dossier.unit, procedure.apology_positions):
+        raise Forbidden(
+            f"procedure {procedure.code} lets only the positions "
+            f"{', '.join(procedure.apology_positions)} apologise; you are "
+            f"{', '.join(sorted(caller.positions_at(dossier.unit)))}")
+    rule = procedure.rule_for(received_day(dossier))
+    return rule.apologies_allowed if rule else 1
 
 
 def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
@@ -49,17 +68,7 @@ def apologize(ctx: Context, caller: Caller, code: str, *, reason: str,
             raise ApologyNotAllowed(f"dossier {code} is {dossier.status}")
         if dossier.due_at is None:
             raise ApologyNotAllowed(f"dossier {code} has no statutory due instant")
-        allowed = 1
-        stored = uow.repo.procedure(caller.province, dossier.procedure_code or "")
-        if stored is not None:
-            procedure = Procedure.from_dict(stored.code, stored.data)
-            if not apology_positions_allow(caller, dossier.unit, procedure.apology_positions):
-                raise Forbidden(
-                    f"procedure {procedure.code} lets only the positions "
-                    f"{', '.join(procedure.apology_positions)} apologise; you are "
-                    f"{', '.join(sorted(caller.positions_at(dossier.unit)))}")
-            rule = procedure.rule_for(received_day(dossier))
-            allowed = rule.apologies_allowed if rule else 1
+        allowed = apologies_allowed(uow.repo, caller, dossier)
         if (dossier.apology_count or 0) >= allowed:
             raise ApologyNotAllowed(
                 f"the appointment of {code} was already moved {dossier.apology_count} time(s); "

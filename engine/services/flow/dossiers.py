@@ -42,7 +42,8 @@ def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
         version = version_of(ctx, uow.repo, dossier.definition_id)
         view = view_of(uow, dossier, version.number, {})
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
-    return DossierView(dossier, version.number, view.open_tasks, instance.data)
+    return DossierView(dossier, version.number, view.open_tasks, instance.data,
+                       tuple(instance.waiting_messages()))
 
 
 # What a dossier's status can be: running, finished at an end event, stopped on an error.

@@ -183,6 +183,25 @@ def task_timeliness(task: TaskRow, now: datetime) -> str | None:
     return None
 
 
+def remaining_working_hours(ctx: Any, dossier: DossierRow, now: datetime) -> float | None:
+    """Working hours left on the statutory clock until the due instant, on the dossier's
+    calendar (negative: working hours past it); while the clock is paused, what was left
+    when it paused (the due instant moves on when it resumes). None for a dossier without a
+    running clock (not yet started, or ended)."""
+    due: datetime | None = dossier.due_at
+    if due is None or dossier.status != "in_process":
+        return None
+    at = dossier.paused_since or now
+    day = received_day(dossier)
+    try:
+        cal = calendar_of(ctx, dossier.province, dossier.calendar_id)
+        left = working_time_between(cal, at, due, as_of=day) if at <= due \
+            else -working_time_between(cal, due, at, as_of=day)
+    except ValueError:  # an instant beyond the calendar's years
+        return None
+    return round(left.total_seconds() / 3600, 2)
+
+
 def dossier_timeliness(dossier: DossierRow, now: datetime) -> str | None:
     """The class to show now: finished dossiers keep theirs; open ones are judged now."""
     if dossier.status == "in_process" and dossier.paused_since is None:

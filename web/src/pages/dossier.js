@@ -1,13 +1,32 @@
-// A dossier: its current steps, its statutory clock (due, paused, how long paused), its
-// documents (receipt, notices) as PDF links, and its diagram with the steps it passed and
-// the current ones marked (loaded after the rest: the page is usable before it arrives).
+// A dossier: its current steps, its statutory clock (due, paused, how long paused, the
+// working time left), the desk's acts the officer may perform on it, its documents (receipt,
+// notices) as PDF links, and its diagram with the steps it passed and the current ones
+// marked (loaded after the rest: the page is usable before it arrives).
 import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
+import { actsSection } from '../dossier_acts.js';
 import { t, when } from '../i18n.js';
+import '../text/desk.js';
 
 const code = document.getElementById('app').dataset.key;
 
-async function load() {
+// Working hours as working days (8 hours each), hours and minutes.
+function working(hours) {
+  const minutes = Math.round(Math.abs(hours) * 60);
+  return t('working', Math.floor(minutes / 480), Math.floor((minutes % 480) / 60), minutes % 60);
+}
+
+// An issued document's kind in the page's language (a paper's kind is the procedure's own).
+const kindName = (kind) => (t(`doc_${kind}`) === `doc_${kind}` ? kind : t(`doc_${kind}`));
+
+function remaining(d) {
+  const left = d.remaining_working_hours;
+  if (left === undefined || left === null) return '—';
+  if (d.paused) return t('paused_left', working(left));
+  return left < 0 ? t('past_due', working(left)) : working(left);
+}
+
+async function load(notice) {
   let d; let docs;
   try {
     [d, docs] = await Promise.all([
@@ -21,13 +40,13 @@ async function load() {
   const produced = docs ? (docs.items || docs.produced || docs.documents || []) : [];
   const clock = h('section', { 'aria-labelledby': 'clock' }, h('h2', { id: 'clock' }, t('clock')),
     h('dl', { class: 'facts' },
-      h('dt', {}, t('status')), h('dd', {}, d.status, ' ', badge(d.timeliness, t(d.timeliness))),
+      h('dt', {}, t('status')), h('dd', { id: 'status' }, t(`st_${d.status}`), ' ', badge(d.timeliness, t(d.timeliness))),
       h('dt', {}, t('received_at')), h('dd', {}, when(d.received_at)),
       h('dt', {}, t('due_at')), h('dd', { id: 'due' }, when(d.due_at)),
-      h('dt', {}, t('paused')), h('dd', {}, d.paused ? t('yes') : t('no')),
-      h('dt', {}, t('paused_hours')), h('dd', {}, String(d.paused_hours ?? 0)),
-      ...(d.remaining_working_hours !== undefined && d.remaining_working_hours !== null
-        ? [h('dt', {}, t('remaining')), h('dd', {}, t('hours_left', d.remaining_working_hours))] : [])));
+      ...(d.new_appointment_at ? [h('dt', {}, t('new_appointment_at')), h('dd', { id: 'new-appointment' }, when(d.new_appointment_at))] : []),
+      h('dt', {}, t('remaining')), h('dd', { id: 'remaining', class: d.remaining_working_hours < 0 ? 'late' : undefined }, remaining(d)),
+      h('dt', {}, t('paused')), h('dd', { id: 'paused' }, d.paused ? t('yes') : t('no')),
+      h('dt', {}, t('paused_hours')), h('dd', {}, String(d.paused_hours ?? 0))));
   const steps = h('section', { 'aria-labelledby': 'steps' }, h('h2', { id: 'steps' }, t('current_steps')),
     (d.current_steps || []).length ? h('ul', {}, ...d.current_steps.map((s) => h('li', {},
       h('a', { href: `/desk/tasks/${encodeURIComponent(s.task_id)}` }, s.name || s.element_id),
@@ -36,12 +55,15 @@ async function load() {
     produced.length ? h('table', { class: 'documents' },
       h('thead', {}, h('tr', {}, ...['kind', 'form', 'created'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, ...produced.map((doc) => h('tr', {},
-        h('td', {}, h('a', { href: `/api/v1/dossiers/${encodeURIComponent(code)}/documents/${doc.id}`, target: '_blank', rel: 'noopener', 'data-kind': doc.kind, type: doc.content_type }, `${doc.kind} · ${doc.file_name}`)),
+        h('td', {}, h('a', { href: `/api/v1/dossiers/${encodeURIComponent(code)}/documents/${doc.id}`, target: '_blank', rel: 'noopener', 'data-kind': doc.kind, type: doc.content_type }, `${kindName(doc.kind)} · ${doc.file_name}`)),
         h('td', {}, doc.form || ''), h('td', {}, when(doc.created_at)))))) : h('p', {}, '—'));
   const who = d.applicant ? h('p', {}, `${t('applicant')}: ${d.applicant.name || ''}`) : '';
   const drawing = h('div', { id: 'diagram' });
-  show(h('h1', {}, `${t('dossier')} ${d.code}`), h('p', {}, d.process_key), who, clock, steps, drawing,
-    documents);
+  if (notice === RECEIVED) notice = received(d, produced);
+  const status = h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || '');
+  const acts = await actsSection(d, (done) => load(done)).catch((e) => alertBox(e.message));
+  show(h('h1', {}, `${t('dossier')} ${d.code}`), status, h('p', {}, d.process_key), who, clock, acts,
+    steps, documents, drawing);
   showDiagram(d, drawing);
 }
 
@@ -67,4 +89,13 @@ async function showDiagram(d, box) {
   view.mark({ completed, active: (d.current_steps || []).map((s) => s.element_id) });
 }
 
-load();
+// Arriving from the intake page: the dossier was just made. Its receipt (form 01) is issued
+// where its clock starts: at once, or when the reception step accepts it (linked here).
+const RECEIVED = Symbol('received');
+function received(d, produced) {
+  if (produced.some((doc) => doc.kind === 'receipt')) return t('received_notice');
+  const next = (d.current_steps || [])[0];
+  return [t('made_notice'), ' ', next ? h('a', { href: `/desk/tasks/${encodeURIComponent(next.task_id)}`, id: 'next-step' }, next.name || next.element_id) : ''];
+}
+
+load(new URLSearchParams(location.search).has('received') ? RECEIVED : undefined);

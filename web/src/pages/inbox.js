@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { alertBox, badge, h, show } from '../dom.js';
 import { t, when } from '../i18n.js';
+import '../text/desk.js';
 
 const LEVELS = ['overdue', 'approaching', 'within_time'];
 const PAGE = 50;
@@ -98,7 +99,8 @@ async function load(notice) {
       offset > 0 ? h('a', { href: `/desk?${query({ ...p, offset: Math.max(0, offset - PAGE) })}` }, t('prev')) : '',
       ` ${t('page')} ${offset / PAGE + 1} `,
       offset + PAGE < page.total ? h('a', { href: `/desk?${query({ ...p, offset: offset + PAGE })}` }, t('next')) : '') : '';
-    show(h('h1', {}, t('inbox')), h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || ''), filters(p, n, defs), table, pager, datalist);
+    show(h('div', { class: 'title-row' }, h('h1', {}, t('inbox')), h('a', { href: '/desk/new', class: 'button', id: 'new-dossier' }, t('new_dossier'))),
+      h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || ''), filters(p, n, defs), table, pager, datalist);
   } catch (e) {
     show(h('h1', {}, t('inbox')), alertBox(e.message));
   }
