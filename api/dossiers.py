@@ -78,7 +78,8 @@ def _view(code: str) -> dict[str, Any]:
     ctx = current_app.extensions["motcua"]
     who = caller()
     view = dossiers.get_dossier(ctx, who, code)
-    return {**present(view.dossier, view), "acts": offered_acts(ctx, who, view)}
+    return {**present(view.dossier, view), "procedure_name": view.procedure_name,
+            "acts": offered_acts(ctx, who, view)}
 
 
 @blp.route("")

@@ -105,6 +105,9 @@ class DossierOut(Schema):
     error = fields.String(allow_none=True)
     next_wakeup = fields.DateTime(allow_none=True)
     procedure_code = fields.String(allow_none=True)
+    procedure_name = fields.String(allow_none=True, metadata={
+        "description": "the procedure's name in the province's catalogue (one dossier's "
+                       "answer)"})
     calendar_id = fields.String(allow_none=True)
     due_at = fields.DateTime(allow_none=True, metadata={
         "description": "statutory due instant (moved by the working time spent paused)"})

@@ -16,6 +16,8 @@ class DossierView:
     data: dict[str, Any]
     # The messages the process waits for (only a query that loads the instance says).
     waiting: tuple[str, ...] = ()
+    # The procedure's name in the province's catalogue (a query of one dossier says).
+    procedure_name: str | None = None
 
 
 def view_of(uow: UnitOfWork, dossier: DossierRow, version: int, data: dict[str, Any]

@@ -37,6 +37,7 @@ def test_the_remaining_working_time_runs_pauses_and_goes_negative(
     clock = clocked[1]
     code = started(w, process_key="with_supplement")["code"]  # Monday 08:00, 5 working days
     assert dossier(w, code)["remaining_working_hours"] == pytest.approx(40.0)
+    assert dossier(w, code)["procedure_name"] == "Thủ tục"  # as registered, for its page
     clock.advance(timedelta(hours=2))  # 10:00
     assert dossier(w, code)["remaining_working_hours"] == pytest.approx(38.0)
     act(w, code, "appraise", {"decision": "supplement"})

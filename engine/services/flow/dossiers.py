@@ -27,6 +27,7 @@ from engine.search import Search, period
 from engine.services.context import Context
 from engine.services.design.catalog import version_of
 from engine.services.flow import incidents, messages, progress
+from engine.services.flow.documents import registered_name
 from engine.services.flow.instances import load_instance
 from engine.services.flow.messages import Buffered
 from engine.services.flow.statutory import calendar_of
@@ -41,9 +42,10 @@ def get_dossier(ctx: Context, caller: Caller, code: str) -> DossierView:
         dossier = find_dossier(uow, caller, code, Action.DOSSIER_READ)
         version = version_of(ctx, uow.repo, dossier.definition_id)
         view = view_of(uow, dossier, version.number, {})
+        name = registered_name(uow, dossier)
     instance = load_instance(ctx, dossier, version.compiled, ctx.clock.now(), None)
     return DossierView(dossier, version.number, view.open_tasks, instance.data,
-                       tuple(instance.waiting_messages()))
+                       tuple(instance.waiting_messages()), name)
 
 
 # What a dossier's status can be: running, finished at an end event, stopped on an error.

@@ -62,7 +62,7 @@ async function load(notice) {
   if (notice === RECEIVED) notice = received(d, produced);
   const status = h('p', { class: notice ? 'ok' : 'sr-only', role: 'status', id: 'notice' }, notice || '');
   const acts = await actsSection(d, (done) => load(done)).catch((e) => alertBox(e.message));
-  show(h('h1', {}, `${t('dossier')} ${d.code}`), status, h('p', {}, d.process_key), who, clock, acts,
+  show(h('h1', {}, `${t('dossier')} ${d.code}`), status, h('p', {}, d.procedure_name || d.process_key), who, clock, acts,
     steps, documents, drawing);
   showDiagram(d, drawing);
 }
