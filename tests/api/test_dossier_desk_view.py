@@ -11,29 +11,15 @@ from pathlib import Path
 import pytest
 
 from engine.clock import ManualClock
-from tests.api.helpers import assert_problem, dossier, official, post_bpmn, started
-from tests.api.test_supplement import ASK, DIAGRAM, FORMS, act, bring
+from tests.api.helpers import assert_problem, dossier, official, started
+from tests.api.test_supplement import ASK, act, bring, w  # noqa: F401 (the fixture)
 from tests.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def w(clocked: tuple[World, ManualClock]) -> World:
-    world = clocked[0]
-    forms = {"supplement-request.json": (FORMS / "supplement-request.json").read_bytes()}
-    r = post_bpmn(world, DIAGRAM, forms)
-    assert r.status_code == 201, r.get_json()
-    r = world.client.put("/api/v1/procedures/p1", headers=world.headers("designer"), json={
-        "name": "Thủ tục", "process_key": "with_supplement", "rules": [{
-            "effective_from": "2025-07-01", "calendar": "vn",
-            "limits": {"default": {"value": 5, "unit": "working_days"}}}]})
-    assert r.status_code in (200, 201), r.get_json()
-    return world
-
-
 def test_the_remaining_working_time_runs_pauses_and_goes_negative(
-        w: World, clocked: tuple[World, ManualClock]) -> None:
+        w: World, clocked: tuple[World, ManualClock]) -> None:  # noqa: F811
     clock = clocked[1]
     code = started(w, process_key="with_supplement")["code"]  # Monday 08:00, 5 working days
     assert dossier(w, code)["remaining_working_hours"] == pytest.approx(40.0)
@@ -59,7 +45,7 @@ def test_the_remaining_working_time_runs_pauses_and_goes_negative(
     assert dossier(w, code)["remaining_working_hours"] is None
 
 
-def test_the_acts_offered_are_those_the_api_accepts(w: World) -> None:
+def test_the_acts_offered_are_those_the_api_accepts(w: World) -> None:  # noqa: F811
     elsewhere = official()
     w.register_unit(elsewhere)
     w.principal("elsewhere", "officer", unit=elsewhere, position="officer")
@@ -88,7 +74,7 @@ def test_the_acts_offered_are_those_the_api_accepts(w: World) -> None:
     assert dossier(w, code, "client")["acts"] == []
 
 
-def test_a_version_names_its_start_form(w: World) -> None:
+def test_a_version_names_its_start_form(w: World) -> None:  # noqa: F811
     found = w.client.get("/api/v1/process-definitions/with_supplement/versions/1/forms",
                          headers=w.headers("officer")).get_json()
     assert found["start_form"] is None
@@ -102,5 +88,5 @@ def test_a_version_names_its_start_form(w: World) -> None:
     assert json.dumps(found)  # plain JSON
 
 
-def clock_now(w: World) -> datetime:
-    return w.ctx.clock.now()
+def clock_now(world: World) -> datetime:
+    return world.ctx.clock.now()
