@@ -182,6 +182,9 @@ class Task(Base):
         # A unit's tasks by creation (the tracking book), with their dossiers (the
         # officers' scope of dossiers, index-only on PostgreSQL).
         Index("ix_task_unit_created", "unit", "created_at", postgresql_include=("dossier_id",)),
+        # A dossier's tasks, with their units: whether an officer's units hold a task of a
+        # dossier a search found is one index-only probe (engine.store.repository).
+        Index("ix_task_dossier_unit", "dossier_id", "unit"),
         # The inbox's lanes (engine.store.inbox_reads): a unit's open tasks by step due, and
         # the province's, carrying what the lanes filter on, so that a lane is counted and
         # its first page found from the index alone (PostgreSQL: an index-only scan).
@@ -190,7 +193,7 @@ class Task(Base):
         Index("ix_task_open_due", "province", "due_at", postgresql_include=("unit", *_LANE),
               postgresql_where=_OPEN, sqlite_where=_OPEN))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
     province: Mapped[str] = mapped_column(String(50))
     unit: Mapped[str | None] = mapped_column(String(100))
     position: Mapped[str | None] = mapped_column(String(100))
