@@ -4,6 +4,13 @@ figures; asserts nothing about speed. Not part of the test run.
 
 Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200] [--keep]
           [--reuse]   (ask the database kept by an earlier --keep, migrated to this code)
+          [--server machine|tuned] [--pg-dir DIR] [--pg-port 5499]
+
+--server machine (the default) measures the machine's PostgreSQL as it is (port 5432, often
+PostgreSQL's out-of-the-box 128 MB of shared buffers); --server tuned starts a server of the
+benchmark's own from the machine's binaries with docs/production.md's memory settings
+(bench/pg_server.py: a quarter of the memory as shared buffers ...), its data in --pg-dir
+(kept with --keep, for --reuse), and measures against it.
 
 1. Drops and creates database `motcua_bench_search`, migrates it, makes province BENCH with
    20 units (unit 00 the provincial centre, 01-14 commune centres, 15-19 departments), an
@@ -19,7 +26,8 @@ Run:  .venv/bin/python bench/bench_search.py [--dossiers 1000000] [--queries 200
    15 days after; 30 % still in process, each with a task at one of the departments, a
    third of them open (100 000, 20 000 per department, due 0-9 days after reception), the
    others completed. `VACUUM (ANALYZE)` after.
-2. The tables are read once (the OS keeps them in its cache, as a server's working set).
+2. The tables and their indexes are read into the server's cache (pg_prewarm), as a
+   server's working set is after a day's work.
    Queries: `--queries` full names drawn with the same weights (half typed without
    diacritics, half with), through the app's test client (Flask, flask-smorest,
    marshmallow, the access policy, the SQL and the JSON answer of 50 dossiers: all of a
@@ -52,7 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "unit" / "data"
 DB = "motcua_bench_search"
-URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
+MACHINE_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+URL = MACHINE_SERVER + DB  # the private server's instead with --server tuned
 PROVINCE = "BENCH"
 UNITS = [f"000.00.{i:02d}.H99" for i in range(20)]
 CHUNK = 100_000
@@ -151,13 +160,16 @@ FROM dossiers d WHERE d.status = 'in_process' AND NOT EXISTS (
 
 
 def machine() -> str:
-    pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
-                         "SHOW server_version"], capture_output=True, text=True, timeout=30,
-                        check=False)
+    port = URL.rsplit(":", 1)[1].split("/")[0]
+    pg = subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d",
+                         "postgres", "-Atc", "SELECT current_setting('server_version') || "
+                         "', shared_buffers ' || current_setting('shared_buffers')"],
+                        capture_output=True, text=True, timeout=30, check=False)
     git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True, timeout=30, check=False).stdout.strip()
     return (f"commit {git}  nproc={os.cpu_count()}  python={platform.python_version()}  "
-            f"PostgreSQL {pg.stdout.strip() or '?'}  load={os.getloadavg()[0]:.2f}")
+            f"PostgreSQL {pg.stdout.strip() or '?'} (port {port})  "
+            f"load={os.getloadavg()[0]:.2f}")
 
 
 class Bench:
@@ -176,6 +188,7 @@ class Bench:
         install(self.ctx, make_broker(""))
         self.client = self.app.test_client()
         self.tokens: dict[str, str] = {}
+        self.slowest = (0.0, "")  # of the last measure(): (ms, query)
         if reuse:  # the data of an earlier run (--keep): new principals to ask with
             self._principals(f" {time.time_ns()}")
             return
@@ -237,12 +250,22 @@ class Bench:
         return time.perf_counter() - t0
 
     def warm(self) -> float:
-        """Read every page of the tables once, as a server's working set is in memory: a
-        run right after other work on the machine would otherwise time its disk."""
+        """Read the tables, their TOAST and their indexes into the server's own cache
+        (pg_prewarm), as a server's working set is in memory after a day's work: a run right
+        after a restart or other work would otherwise time the disk or the OS's cache (a
+        sequential scan of a large table goes through a small ring, not the cache). A server
+        whose cache is smaller than the data keeps what fits."""
         t0 = time.perf_counter()
         with self.ctx.db_engine.connect() as conn:
-            for table in ("dossiers", "tasks"):
-                conn.exec_driver_sql(f"SELECT sum(pg_column_size(t.*)) FROM {table} t")
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+            rels = conn.execute(text(
+                "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_class t ON "
+                "c.oid IN (t.oid, t.reltoastrelid) OR c.oid IN "
+                "(SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid)) "
+                "WHERE t.relname IN ('dossiers', 'tasks')")).scalars().all()
+            for rel in rels:
+                conn.execute(text("SELECT pg_prewarm(CAST(:rel AS regclass))"), {"rel": rel})
+            conn.commit()
         return time.perf_counter() - t0
 
     def sizes(self) -> str:
@@ -261,6 +284,7 @@ class Bench:
         """Each query as `q=` (none when it is empty) to `path`, as `who`."""
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         times, totals = [], []
+        self.slowest = (0.0, "")
         for i, q in enumerate(queries[:warm] + queries):  # bounded: warm + len(queries)
             t0 = time.perf_counter()
             r = self.client.get(path, query_string={"q": q} if q else {}, headers=headers)
@@ -270,6 +294,7 @@ class Bench:
             if i >= warm:
                 times.append(dt * 1000)
                 totals.append(r.get_json()["total"])
+                self.slowest = max(self.slowest, (dt * 1000, q))
         return times, int(statistics.median(totals))
 
     def explain(self, who: str, path: str, q: str | None = None) -> None:
@@ -323,23 +348,45 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="ask the database an earlier run kept (--keep), migrated to this "
                          "code, instead of making it anew; implies --keep")
+    ap.add_argument("--server", choices=("machine", "tuned"), default="machine",
+                    help="machine: the machine's PostgreSQL as it is (port 5432); tuned: a "
+                         "server of the benchmark's own with docs/production.md's memory "
+                         "settings (bench/pg_server.py), its data in --pg-dir")
+    ap.add_argument("--pg-dir", type=Path, default=Path("/var/tmp/motcua-bench-search-pg"))
+    ap.add_argument("--pg-port", type=int, default=5499)
     args = ap.parse_args()
     args.keep = args.keep or args.reuse
+    if args.server == "machine":
+        return run(args, MACHINE_SERVER)
+    from pg_server import private_server, tuned_settings
+
+    with private_server(args.pg_dir, args.pg_port, tuned_settings(), keep=args.keep) as base:
+        return run(args, base)
+
+
+def run(args: argparse.Namespace, server: str) -> int:
+    global URL
+    URL = server + DB
+    admin = server + "postgres"
     print(machine())
     if not args.reuse:
-        admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}",
+                  url=admin)
     try:
         bench = Bench(reuse=args.reuse)
         if not args.reuse:
             print(f"filled in {bench.fill(args.dossiers - 1):.0f} s")
         print(bench.sizes())
-        print(f"tables read once into the OS's cache in {bench.warm():.0f} s")
+        print(f"tables and indexes read into the server's cache in {bench.warm():.0f} s")
         rng = random.Random(11)
         full = names(args.queries, rng)
+        slowest = {}
         for who in ("auditor", "reception", "specialist"):
             report(f"{who}: full name", *bench.measure(who, full))
+            slowest[who] = bench.slowest[1]
         short = [" ".join((n.split()[0], n.split()[-1])) for n in names(args.queries, rng)]
         report("auditor: surname + given name", *bench.measure("auditor", short))
+        slowest["two words"] = bench.slowest[1]
         with bench.ctx.db_engine.connect() as conn:
             sample = conn.execute(text(
                 "SELECT code, search_id FROM dossiers TABLESAMPLE SYSTEM (1) LIMIT :n"),
@@ -355,12 +402,18 @@ def main() -> int:
         bench.explain("auditor", "/api/v1/dossiers", full[1])
         print(f"EXPLAIN of the specialist's search for {full[1]!r}:")
         bench.explain("specialist", "/api/v1/dossiers", full[1])
+        print("the slowest query of each kind: " + ", ".join(
+            f"{who} {q!r}" for who, q in slowest.items()))
+        print(f"EXPLAIN of the specialist's slowest, {slowest['specialist']!r}:")
+        bench.explain("specialist", "/api/v1/dossiers", slowest["specialist"])
+        print(f"EXPLAIN of the auditor's slowest of two words, {slowest['two words']!r}:")
+        bench.explain("auditor", "/api/v1/dossiers", slowest["two words"])
         print("EXPLAIN of the specialist's inbox:")
         bench.explain("specialist", "/api/v1/tasks")
         bench.ctx.db_engine.dispose()
     finally:
         if not args.keep:
-            admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", url=admin)
     return 0
 
 

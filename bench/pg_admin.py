@@ -6,9 +6,10 @@ from sqlalchemy import create_engine
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def admin_sql(*statements: str) -> None:
-    """Run statements outside a transaction (CREATE and DROP DATABASE) on the server."""
-    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+def admin_sql(*statements: str, url: str = ADMIN_URL) -> None:
+    """Run statements outside a transaction (CREATE and DROP DATABASE) on the server
+    (`url`: the machine's by default)."""
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with eng.connect() as conn:
             for sql in statements:
