@@ -25,7 +25,8 @@ benchmark's own from the machine's binaries with docs/production.md's memory set
    number; the centre receives 30 %, each commune centre 5 %; received over two years, due
    15 days after; 30 % still in process, each with a task at one of the departments, a
    third of them open (100 000, 20 000 per department, due 0-9 days after reception), the
-   others completed. `VACUUM (ANALYZE)` after.
+   others completed; each dossier's `task_units` its task's unit, as the hot path
+   writes it. `VACUUM (ANALYZE)` after.
 2. The tables and their indexes are read into the server's cache (pg_prewarm), as a
    server's working set is after a day's work.
    Queries: `--queries` full names drawn with the same weights (half typed without
@@ -243,6 +244,8 @@ class Bench:
             print(f"  {hi} dossiers, {time.perf_counter() - t0:.0f} s", flush=True)
         with self.ctx.db_engine.begin() as conn:
             conn.execute(TASKS, {"units": UNITS})
+            conn.execute(text("UPDATE dossiers d SET task_units = ARRAY[t.unit] FROM tasks t "
+                              "WHERE t.dossier_id = d.id"))  # as the hot path writes it
         with self.ctx.db_engine.connect().execution_options(
                 isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM (ANALYZE) dossiers")

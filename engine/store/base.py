@@ -56,5 +56,13 @@ class WordPrefixes(TypeDecorator[list[str]]):
         return value if dialect.name == "postgresql" else None
 
 
+class UnitCodes(WordPrefixes):
+    """The units that have held a task of a dossier: a `text[]` on PostgreSQL, where a GIN
+    index lets an officer's search meet its scope as a bitmap beside the name's; on SQLite,
+    whose scope reads the tasks, nothing is kept (always NULL)."""
+
+    cache_ok = True
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}

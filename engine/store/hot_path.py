@@ -30,6 +30,16 @@ if TYPE_CHECKING:
 
 
 
+def task_units(new_tasks: Sequence[Mapping[str, Any]]) -> dict[int, list[str]]:
+    """The units of new inbox rows by dossier id, each once, sorted (PostgreSQL keeps them
+    on the dossier for an officer's search: models.Dossier.task_units)."""
+    found: dict[int, set[str]] = {}
+    for row in new_tasks:
+        if row["unit"] is not None:
+            found.setdefault(row["dossier_id"], set()).add(row["unit"])
+    return {dossier_id: sorted(units) for dossier_id, units in found.items()}
+
+
 class HotPath:
     """The hot-path half of the repository: what the busiest commands read and write."""
 
@@ -223,11 +233,14 @@ class HotPath:
         guard = (saved[0].id, saved[1], saved[2]) if saved else None
         try:
             if self.postgresql:
+                units = task_units(new_tasks)
+                if new is not None and new["id"] in units:
+                    new["task_units"] = list(units.pop(new["id"]))
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
                                        keys=keys, holds=holds, commit=commit,
                                        events=events, delivery_ids=self.delivery_ids,
-                                       stats=stats)
+                                       stats=stats, task_units=units)
             else:
                 updated = sqlite_hot.write(self._driver_connection(), self._converters(),
                                            new=new, dossier=guard, closes=closes,

@@ -16,8 +16,9 @@ HISTORY = cast(Table, HistoryEvent.__table__)
 KEYS = cast(Table, CompletionKey.__table__)
 
 DOSSIER_COLUMNS = [c.name for c in DOSSIERS.c]
-# What the locking reads return: every column but those only searched (written at intake).
-READ_DOSSIER_COLUMNS = [c for c in DOSSIER_COLUMNS if c != "name_prefixes"]
+# What the locking reads return: every column but those only searched (the name's prefixes,
+# written at intake, and the task units, written with new tasks).
+READ_DOSSIER_COLUMNS = [c for c in DOSSIER_COLUMNS if c not in ("name_prefixes", "task_units")]
 TASK_COLUMNS = [c.name for c in TASKS.c]
 # What a new inbox row is written with (the rest is filled in when it is closed).
 INSERT_TASK_COLUMNS = ["id", "dossier_id", "province", "unit", "position", "element_id", "name",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.search import ID_NUMBER_LENGTH, NAME_LENGTH
 from engine.store.base import Base as Base
+from engine.store.base import UnitCodes as UnitCodes
 from engine.store.base import UTCDateTime as UTCDateTime
 from engine.store.base import WordPrefixes as WordPrefixes
 from engine.store.base import max_length as max_length
@@ -94,6 +95,9 @@ class Dossier(Base):
         # The name search on PostgreSQL: `name_prefixes @> ARRAY[words]` (migration 0014).
         # On SQLite the column is NULL and the search scans `search_name`.
         Index("ix_dossier_name_prefixes", "name_prefixes", postgresql_using="gin"),
+        # An officer's scope in a search on PostgreSQL: `task_units && ARRAY[units]`
+        # (migration 0035). On SQLite the column is NULL and the scope reads the tasks.
+        Index("ix_dossier_task_units", "task_units", postgresql_using="gin"),
         Index("ix_dossier_search_id", "search_id"),
         Index("ix_dossier_unit_received", "unit", "received_at"),  # the tracking book
         # The open dossiers due or warned today, split at the moment of a figure
@@ -121,6 +125,9 @@ class Dossier(Base):
     search_id: Mapped[str | None] = mapped_column(String(ID_NUMBER_LENGTH))
     # Written at intake with `search_name`, read by no one (only searched): never loaded.
     name_prefixes: Mapped[list[str] | None] = mapped_column(WordPrefixes, deferred=True)
+    # Every unit that has held a task of the dossier, written with its new tasks by the
+    # hot path (engine.store.hot_path), read by no one (only searched): never loaded.
+    task_units: Mapped[list[str] | None] = mapped_column(UnitCodes, deferred=True)
     state: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
     end_event: Mapped[str | None] = mapped_column(String(200))

@@ -11,7 +11,7 @@ session is open, the writes with its COMMIT, so a completion takes two round tri
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,14 +133,23 @@ def next_code_and_id(conn: Any, unit: str, day: str) -> tuple[int, int]:
     return int(number), int(dossier_id)
 
 
+# A dossier's task units with those of its new tasks (a parameter), each once, sorted.
+_MERGED_UNITS = ("task_units = (SELECT array_agg(DISTINCT u ORDER BY u) FROM "
+                 "unnest(array_cat(dossiers.task_units, %s::text[])) AS u)")
+
+
 def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, tasks: int,
                      history: int, keys: int, holds: int = 0, events: int = 0,
-                     stats: tuple[stats_sql.Shape, ...] = ()) -> bytes:
+                     stats: tuple[stats_sql.Shape, ...] = (), saved_units: bool = False,
+                     other_units: int = 0) -> bytes:
     """The SQL of one command's writes: one data-modifying CTE per kind of write. The parts
     all run, once, whatever the final SELECT reads. That SELECT is the row-version guard:
     when the guarded UPDATE matched no row it divides by zero, and the error aborts the
-    transaction before the COMMIT queued behind it can run."""
-    key = (new, updated, closes, tasks, history, keys, holds, events, stats)
+    transaction before the COMMIT queued behind it can run. `saved_units`: the guarded
+    UPDATE also adds the units of new tasks to the dossier's; `other_units`: so many other
+    dossiers get theirs by an UPDATE each (a row is updated by one part only)."""
+    key = (new, updated, closes, tasks, history, keys, holds, events, stats, saved_units,
+           other_units)
     sql = _STATEMENTS.get(key)
     if sql is not None:
         return sql
@@ -150,9 +159,11 @@ def _write_statement(new: bool, updated: tuple[str, ...] | None, closes: int, ta
                      f"({names(DOSSIER_COLUMNS)}) "
                      f"VALUES {values(DOSSIER_COLUMNS, 1, '%s')})")
     if updated is not None:
-        parts.append(f"saved AS (UPDATE dossiers SET "
-                     f"{', '.join(f'{quoted(c)} = %s' for c in updated)}, row_version = %s "
+        sets = [f"{quoted(c)} = %s" for c in updated] + ([_MERGED_UNITS] if saved_units else [])
+        parts.append(f"saved AS (UPDATE dossiers SET {', '.join(sets)}, row_version = %s "
                      "WHERE id = %s AND row_version = %s RETURNING 1)")
+    for i in range(other_units):
+        parts.append(f"units_{i} AS (UPDATE dossiers SET {_MERGED_UNITS} WHERE id = %s)")
     for i in range(closes):
         parts.append(f"closed_{i} AS (UPDATE tasks SET status = %s, completed_at = %s, "
                      "completed_by = %s WHERE id = ANY(%s))")
@@ -193,21 +204,31 @@ def write(conn: Any, *, new: dict[str, Any] | None,
           holds: Sequence[tuple[str, int | None, datetime | None, int | None]] = (),
           commit: bool = False, events: Sequence[dict[str, Any]] = (),
           delivery_ids: list[int] | None = None,
-          stats: Sequence[stats_sql.Upsert] = ()) -> int:
+          stats: Sequence[stats_sql.Upsert] = (),
+          task_units: Mapping[int, Sequence[str]] | None = None) -> int:
     """All of a command's hot-path writes as one statement, and with `commit` the COMMIT in
     the same round trip: `new` is a dossier row to insert, `dossier` is (id, row version
     read, changed columns) of one to update, `keys` completion keys to store, `holds` who
-    holds which task now, `stats` changes of the figures' tables (engine.store.stats_sql). Returns the number of dossier rows updated: 1, or 0 when the row
-    version moved, and then nothing was written or committed."""
+    holds which task now, `stats` changes of the figures' tables (engine.store.stats_sql),
+    `task_units` the units of new tasks by dossier id, added to those dossiers' own (a new
+    dossier's are in `new`). Returns the number of dossier rows updated: 1, or 0 when the
+    row version moved, and then nothing was written or committed."""
     params: list[Any] = []
     if new is not None:
         params += [_bind(c, new[c]) for c in DOSSIER_COLUMNS]
     updated = None
+    units = dict(task_units or {})
+    saved_units = False
     if dossier is not None:
         dossier_id, version, changes = dossier
         updated = tuple(sorted(changes))
         params += [_bind(c, changes[c]) for c in updated]
+        if dossier_id in units:
+            saved_units = True
+            params.append(list(units.pop(dossier_id)))
         params += [version + 1, dossier_id, version]
+    for other_id, other in sorted(units.items()):
+        params += [list(other), other_id]
     for ids, status, at, by in closes:
         params += [status, _bind("completed_at", at), by, ids]
     for task_id, holder_id, since, assigned_by in holds:
@@ -224,7 +245,7 @@ def write(conn: Any, *, new: dict[str, Any] | None,
         params += [_bind(c, event[c]) for c in webhook_sql.EVENT_COLUMNS]
     sql = _write_statement(new is not None, updated, len(closes), len(new_tasks), len(history),
                            len(keys), len(holds), len(events),
-                           tuple(u.shape for u in stats))
+                           tuple(u.shape for u in stats), saved_units, len(units))
     steps = [*begin_if_idle(conn), Step(sql, params, prepare=True)]
     if commit:
         steps.append(Step(b"COMMIT"))

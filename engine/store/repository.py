@@ -170,12 +170,18 @@ class Repository(DefinitionRows, HistoryReads, DocumentRows, InboxReads, Inciden
             # A task is of its dossier's province: the units alone, read from the
             # units' index with the dossier ids it carries.
             tasks_of_units = (Task.unit.in_(scope_units),)
-            # A search finds a few thousand dossiers at most: one probe each of the tasks'
-            # dossier_id index, where IN (subquery) hashes every task of the units first
-            # (which a list of all the units' dossiers is better served by).
-            held = (exists().where(Task.dossier_id == Dossier.id, *tasks_of_units)
-                    if search is not None else
-                    Dossier.id.in_(select(Task.dossier_id).where(*tasks_of_units)))
+            # A search on PostgreSQL asks the units kept on the dossier (their GIN index: the
+            # name's bitmap and the scope's meet before any row is read); on SQLite one
+            # probe of the tasks' (dossier_id, unit) index per dossier found. A list of all
+            # the units' dossiers reads their tasks' ids from the units' index.
+            held: ColumnElement[bool]
+            if search is not None and self.postgresql:
+                held = Dossier.task_units.op("&&", return_type=Boolean)(
+                    bindparam(None, sorted(scope_units), type_=postgresql.ARRAY(Text)))
+            elif search is not None:
+                held = exists().where(Task.dossier_id == Dossier.id, *tasks_of_units)
+            else:
+                held = Dossier.id.in_(select(Task.dossier_id).where(*tasks_of_units))
             q = q.where(or_(Dossier.unit.in_(scope_units), held))
         if search is not None:
             q = q.where(_matches(search, self.postgresql))

@@ -3,7 +3,11 @@ data names, the receiving and handling units are both kept, and every hand-over 
 units is in the history."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from tests.api.helpers import (
     assert_problem,
@@ -158,3 +162,65 @@ def test_a_task_names_its_unit_in_a_way_the_platform_reads(world: World) -> None
                    for e in body["errors"]), body
     r = post_bpmn(world, diagram([("receive", "reception", "handling")]))
     assert r.status_code == 201, r.get_json()
+
+
+def test_a_search_finds_a_dossier_in_every_unit_its_tasks_went_to(world: World) -> None:
+    """An officer's search covers the dossiers their unit received or has held a task of:
+    on PostgreSQL from the units kept on the dossier (`task_units`, written with each new
+    task), on SQLite from the tasks."""
+    centre, department, board = world.unit, official(), official()
+    world.register_unit(department)
+    world.register_unit(board)
+    steps = [("receive", "reception", "receiving"),
+             ("appraise", "specialist", "routing.department"),
+             ("approve", "leader", board)]
+    assert post_bpmn(world, diagram(steps)).status_code == 201
+    desk = officer(world, "desk", centre, "reception")
+    expert = officer(world, "expert", department, "specialist")
+    chair = officer(world, "chair", board, "leader")
+    code = started(world, process_key="handover")["code"]
+    other = started(world, process_key="handover")["code"]  # stays at the centre
+
+    def finds(who: str) -> dict[str, list[str]]:
+        out = {}
+        for q in (code, "nguyen van a"):
+            r = world.client.get("/api/v1/dossiers", query_string={"q": q},
+                                 headers=world.headers(who))
+            assert r.status_code == 200, r.get_json()
+            assert r.get_json()["total"] == len(r.get_json()["items"])
+            out[q] = [d["code"] for d in r.get_json()["items"]]
+        return out
+
+    assert finds(desk) == {code: [code], "nguyen van a": [other, code]}
+    assert finds(expert) == finds(chair) == {code: [], "nguyen van a": []}
+    assert complete(world, desk, code, "receive",
+                    {"routing": {"department": department}}).status_code == 200
+    assert finds(expert) == {code: [code], "nguyen van a": [code]}
+    assert finds(chair) == {code: [], "nguyen van a": []}
+    assert complete(world, expert, code, "appraise", {}).status_code == 200
+    # The department held a task of it: still in its scope once the task is done.
+    assert finds(expert) == finds(chair) == {code: [code], "nguyen van a": [code]}
+    assert finds(desk) == {code: [code], "nguyen van a": [other, code]}
+    if world.ctx.db_engine.dialect.name == "postgresql":
+        with world.ctx.db_engine.connect() as conn:
+            stored = dict(conn.execute(text(
+                "SELECT code, task_units FROM dossiers WHERE code IN (:a, :b)"),
+                {"a": code, "b": other}).all())
+        assert stored == {code: sorted([centre, department, board]), other: [centre]}
+        # Migration 0035 fills the dossiers stored before it from their tasks: the same.
+        with world.ctx.db_engine.begin() as conn:
+            conn.execute(text("UPDATE dossiers SET task_units = NULL"))
+            _migration("0035_dossier_task_units").fill(conn)
+            again = dict(conn.execute(text(
+                "SELECT code, task_units FROM dossiers WHERE code IN (:a, :b)"),
+                {"a": code, "b": other}).all())
+        assert again == stored
+
+
+def _migration(name: str) -> Any:
+    path = Path(__file__).resolve().parents[2] / "alembic" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
