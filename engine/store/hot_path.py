@@ -235,7 +235,7 @@ class HotPath:
             if self.postgresql:
                 units = task_units(new_tasks)
                 if new is not None and new["id"] in units:
-                    new["task_units"] = list(units.pop(new["id"]))
+                    new["task_units"] = units.pop(new["id"])
                 updated = pg_hot.write(self._driver_connection(), new=new, dossier=guard,
                                        closes=closes, new_tasks=new_tasks, history=history,
                                        keys=keys, holds=holds, commit=commit,
