@@ -1,4 +1,4 @@
-"""Tables of the webhooks: subscriptions, deliveries and their attempts (migrations 0023, 0026, 0033)."""
+"""Tables of the webhooks: subscriptions, deliveries and their attempts (migrations 0023, 0026, 0033, 0036)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -45,6 +45,8 @@ class WebhookSubscription(Base):
 
 
 _DELIVERED = text("status = 'delivered'")
+_PENDING = text("status = 'pending'")
+_FINISHED = text("status <> 'pending'")
 
 
 class WebhookDelivery(Base):
@@ -53,14 +55,23 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        # A dossier's deliveries to a subscription go out in order: the head of the chain
-        # is its pending delivery of lowest id.
-        Index("ix_webhook_delivery_chain", "subscription_id", "dossier_id", "status", "id"),
-        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
-        # The purge's: only delivered rows, which a worker makes, so that the command
-        # writing a delivery does not write this index too.
+        # The command that causes an event writes its deliveries, one per subscription: the
+        # indexes it writes are those of pending rows, each led by something the command's
+        # rows share (its dossier; the instant), so that its rows land side by side in each
+        # (migration 0036). A dossier's deliveries to a subscription go out in order: the
+        # head of the chain is its pending delivery of lowest id.
+        Index("ix_webhook_delivery_chain", "dossier_id", "subscription_id", "id",
+              postgresql_where=_PENDING, sqlite_where=_PENDING),
+        Index("ix_webhook_delivery_due", "next_attempt_at",
+              postgresql_where=_PENDING, sqlite_where=_PENDING),
+        # Only finished rows, which a worker makes: a subscription's log, the purge's age,
+        # the national portal's earlier pushes of a dossier.
+        Index("ix_webhook_delivery_done", "subscription_id", "id",
+              postgresql_where=_FINISHED, sqlite_where=_FINISHED),
         Index("ix_webhook_delivery_age", "created_at", postgresql_where=_DELIVERED,
-              sqlite_where=_DELIVERED))
+              sqlite_where=_DELIVERED),
+        Index("ix_webhook_delivery_taken", "dossier_id", "subscription_id",
+              postgresql_where=_DELIVERED, sqlite_where=_DELIVERED))
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id"))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))

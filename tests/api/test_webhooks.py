@@ -9,10 +9,12 @@ from typing import Any
 
 import dramatiq
 import pytest
+from sqlalchemy import update
 
 from engine.clock import ManualClock
 from engine.services.webhooks.deliveries import deliver
 from engine.settings import Settings
+from engine.store.models_webhooks import WebhookDelivery
 from engine.wiring import build_context
 from tests.api.helpers import TWO_STEPS, TWO_STEPS_FORMS, assert_problem, complete, started
 from tests.conftest import World, make_world
@@ -352,3 +354,33 @@ def test_each_message_the_process_begins_to_wait_for_is_an_event(
             ("dossier.message_awaited", d["code"])}
     finally:
         w.ctx.db_engine.dispose()
+
+
+def test_the_log_pages_through_pending_and_finished_deliveries(db_url: str) -> None:
+    """Pending and finished deliveries are read through different indexes: the log still
+    lists them newest first, page after page, with their totals, under each filter."""
+    w = make_world(db_url, **LOCAL)  # no worker: the deliveries stay as they are put
+    assert w.deploy(TWO_STEPS, TWO_STEPS_FORMS).status_code == 201
+    sub = subscribe(w, "http://127.0.0.1:9/never")
+    run_dossier(w)
+    run_dossier(w)
+    ids = sorted((d["id"] for d in log(w, sub)), reverse=True)
+    assert len(ids) == 10
+    status = {i: ("delivered", "dead", "pending")[n % 3] for n, i in enumerate(ids)}
+    with w.ctx.uow() as uow:
+        for i, s in status.items():
+            uow.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == i)
+                                .values(status=s))
+        uow.commit()
+    for wanted in (None, "pending", "delivered", "dead"):
+        expected = [i for i in ids if wanted in (None, status[i])]
+        seen = []
+        for offset in range(0, 12, 3):
+            query = f"limit=3&offset={offset}" + (f"&status={wanted}" if wanted else "")
+            r = w.client.get(f"/api/v1/subscriptions/{sub['id']}/deliveries?{query}",
+                             headers=w.headers("client"))
+            assert r.status_code == 200, r.get_json()
+            assert r.get_json()["total"] == len(expected)
+            seen += [(d["id"], d["status"]) for d in r.get_json()["items"]]
+        assert seen == [(i, status[i]) for i in expected], wanted
+    w.ctx.db_engine.dispose()
