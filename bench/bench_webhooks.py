@@ -7,14 +7,18 @@ Run:  .venv/bin/python bench/bench_webhooks.py [--rounds 5 --block 20] [--delive
           [--redis redis://127.0.0.1:6379/14] [--backends postgresql sqlite]
 
 (a) In process (as bench_inprocess.py: start_dossier + 5 complete_task of five_steps.bpmn),
-    blocks of dossiers without and with 3 subscriptions of the client to every event (in
-    turn, the order swapped every other round), on the same database (the subscriptions are switched off between blocks, so the
-    same tables and the same machine's drift are measured). With them, each completion
-    writes its deliveries in its own write statement and, after commit, hands their ids to
-    the process's hand-off thread, which enqueues them on Redis (`--redis`; without it a
-    no-op `send_job`). Cost = mean completion time with / without - 1; also the process's
-    CPU time (every thread) per block, with / without - 1. On PostgreSQL, `ANALYZE` before
-    each block (untimed), as autovacuum would on a production server (see `analyze`).
+    on one database, dossier after dossier in turn: started by a portal that 3
+    subscriptions to every event follow, or by another portal of the province that none
+    follows (the next round begins with the other). Both run the same statements, the
+    matching of the command's events against the province's subscriptions included; a
+    followed dossier's commands also write their deliveries and, after commit, hand their
+    ids to the process's hand-off thread, which enqueues them on Redis (`--redis`; without
+    it a no-op `send_job`). Taking the two in turn puts them in the same moments of the
+    machine (a disk flush, a busy neighbour, the tables' growth), which blocks of each
+    did not. Cost = mean completion time followed / not followed - 1, over every
+    completion; also per round (a block of dossiers), and this thread's CPU time per
+    dossier. On PostgreSQL, `ANALYZE` before each round (untimed), as autovacuum would on a
+    production server (see `analyze`).
 (b) PostgreSQL + Redis: deliveries written while no broker is reachable (pending rows),
     then `motcua worker --processes 2` started; its sweep and its actors send them to a
     ThreadingHTTPServer on 127.0.0.1 answering 204. Rate = deliveries / (last request -
@@ -59,15 +63,14 @@ def subscribe(m: Motcua, url: str, count: int, mask: int = ALL) -> list[int]:
         return [s.id for s in subs]
 
 
-def switch(m: Motcua, on: bool) -> None:
-    from sqlalchemy import update
+def quiet_client(m: Motcua) -> Any:
+    """A second portal of the province, which no subscription follows."""
+    from five_steps import UNIT
 
-    from engine.store.models_webhooks import WebhookSubscription
+    from engine.services.org.auth import create_principal
 
-    with m.ctx.uow() as uow:
-        uow.session.execute(update(WebhookSubscription).values(
-            deleted_at=None if on else m.ctx.clock.now()))
-        uow.commit()
+    return create_principal(m.ctx, name="Bench portal 2", role="client", province="BENCH",
+                            unit=UNIT, position=None)[0]
 
 
 def analyze(m: Motcua) -> None:
@@ -89,45 +92,46 @@ def completion_cost(url: str, rounds: int, block: int, redis_url: str) -> None:
     m = Motcua(url, relay=True)
     if redis_url:
         install(m.ctx, make_broker(redis_url))
-    subscribe(m, "http://127.0.0.1:9/hook", 3)
+    followed, quiet = m.client, quiet_client(m)
+    subscribe(m, "http://127.0.0.1:9/hook", 3)  # the followed portal's dossiers only
     m.run(5)  # warm up: caches, prepared statements
-    analyze(m)
-    without: list[float] = []
-    with_: list[float] = []
-    cpu: dict[bool, list[float]] = {False: [], True: []}
+    times: dict[bool, list[float]] = {False: [], True: []}  # per completion
+    cpu: dict[bool, list[float]] = {False: [], True: []}  # per dossier (intake + 5)
+    ratios: list[float] = []
     for r in range(rounds):
-        # Without then with in even rounds, the other way in odd ones: what drifts with
-        # time or with the tables' growth falls on both sides alike.
-        order = ((False, without), (True, with_))
-        for on, out in order if r % 2 == 0 else order[::-1]:
-            switch(m, on)
-            analyze(m)
-            time.sleep(0.2)  # the hand-off thread is idle again
-            c0 = time.process_time()  # every thread of the process: the hand-off's too
-            out.append(statistics.fmean(m.run(block)["complete"]))
-            time.sleep(0.2)  # what was handed off is sent
-            cpu[on].append(time.process_time() - c0)
+        analyze(m)
+        time.sleep(0.1)  # the hand-off thread is idle again
+        here: dict[bool, list[float]] = {False: [], True: []}
+        for i in range(block):
+            on = (i + r) % 2 == 0  # dossier after dossier, followed or not, in turn
+            m.client = followed if on else quiet
+            c0 = time.thread_time()
+            done = m.run(1)["complete"]
+            cpu[on].append(time.thread_time() - c0)
+            here[on] += done
+            times[on] += done
+        ratios.append(statistics.fmean(here[True]) / statistics.fmean(here[False]) - 1)
+    m.client = followed
     with m.ctx.uow(readonly=True) as uow:
         from sqlalchemy import func, select
 
         from engine.store.models_webhooks import WebhookDelivery
 
         made = uow.session.scalar(select(func.count()).select_from(WebhookDelivery))
-    per = (made or 0) / (rounds * block * 6)  # 1 intake + 5 completions per dossier
-    w, s = statistics.median(without), statistics.median(with_)
-    ratios = sorted(b / a - 1 for a, b in zip(without, with_))
+    per = (made or 0) / (len(cpu[True]) * 6)  # 1 intake + 5 completions per dossier
+    w, s = statistics.fmean(times[False]), statistics.fmean(times[True])
+    quart = statistics.quantiles(ratios, n=4)
     print(f"(a) {url.split(':')[0]}: {rounds} rounds of {block} dossiers x 5 completions, "
-          f"{'Redis ' + redis_url if redis_url else 'no broker'}")
-    print(f"    completion without subscriptions: median of block means {w * 1000:.2f} ms "
-          f"({1 / w:.0f}/s)")
-    print(f"    with 3 matching subscriptions:    median of block means {s * 1000:.2f} ms "
-          f"({1 / s:.0f}/s), {per:.1f} deliveries per command")
-    print(f"    added cost per completion: median {statistics.median(ratios) * 100:+.1f}% "
-          f"(rounds: {', '.join(f'{r * 100:+.1f}%' for r in ratios)})")
-    cpu_ratios = sorted(b / a - 1 for a, b in zip(cpu[False], cpu[True]))
-    print(f"    added process CPU per block (intake + completions + hand-off): median "
-          f"{statistics.median(cpu_ratios) * 100:+.1f}% "
-          f"(rounds: {', '.join(f'{r * 100:+.1f}%' for r in cpu_ratios)})")
+          f"{'Redis ' + redis_url if redis_url else 'no broker'}; followed and not in turn")
+    print(f"    completion, dossier not followed: mean {w * 1000:.3f} ms ({1 / w:.0f}/s)")
+    print(f"    followed by 3 subscriptions:      mean {s * 1000:.3f} ms ({1 / s:.0f}/s), "
+          f"{per:.1f} deliveries per command")
+    print(f"    added cost per completion: {(s / w - 1) * 100:+.1f}% of the means; per round "
+          f"median {statistics.median(ratios) * 100:+.1f}% (quartiles {quart[0] * 100:+.1f}% "
+          f"{quart[2] * 100:+.1f}%)")
+    c_w, c_s = statistics.fmean(cpu[False]), statistics.fmean(cpu[True])
+    print(f"    added CPU of this thread per dossier (intake + 5 completions): "
+          f"{(c_s / c_w - 1) * 100:+.1f}% ({c_w * 1000:.3f} -> {c_s * 1000:.3f} ms)")
     m.close()
 
 
