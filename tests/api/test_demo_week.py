@@ -36,7 +36,8 @@ def test_a_week_of_dossiers_in_every_state(tmp_path: Path,
             ended = Counter(d.end_event for d in rows if d.status == "finished")
             open_tasks = sum(len(uow.repo.open_tasks_of(d.id)) for d in rows)
         from engine.services.records import audit
-        verdicts = list(audit.verify_province(ctx, PROVINCE))
+        verdicts = [v for ids in audit.dossier_pages(ctx, PROVINCE)
+                    for v in audit.verify_ids(ctx, ids)]
     finally:
         ctx.db_engine.dispose()
     assert total == made

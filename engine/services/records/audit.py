@@ -6,7 +6,7 @@ of a province from the command line (`motcua history verify`), whose anchors are
 re-computed once (`anchors.verify_anchors`) rather than dossier by dossier."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -56,19 +56,6 @@ def verify_code(ctx: Context, code: str, province: str | None = None) -> Verdict
         if dossier is None or (province is not None and dossier.province != province):
             return None
         return _whole(ctx, uow, dossier, list(uow.repo.history(dossier.id)), anchors=True)
-
-
-def verify_province(ctx: Context, province: str, *, since: datetime | None = None,
-                    progress: Callable[[int], None] = lambda n: None,
-                    reexecute: bool = False) -> Iterator[Verdict]:
-    """Every dossier of `province` (received at or after `since`), in order of reception,
-    its chain checked (and, with `reexecute`, its history re-executed on its version: a
-    thousand times the cost), a page of dossiers per read-only unit of work. The
-    province's anchors are for the caller to check once (`anchors.verify_anchors`)."""
-    for ids in dossier_pages(ctx, province, since=since):
-        verdicts = verify_ids(ctx, ids, reexecute=reexecute)
-        progress(len(verdicts))
-        yield from verdicts
 
 
 def dossier_pages(ctx: Context, province: str, *, since: datetime | None = None,
