@@ -6,9 +6,9 @@ folded the same way: lower case, Vietnamese diacritics removed (đ → d), white
 A dossier keeps its folded applicant name and its identity number in columns of their own,
 written at intake, so a search reads no JSON.
 
-A name matches when every word of the query begins a word of the name, in any order: the
-folded name is stored with a space before each word, so each query word is one
-`LIKE '% word%'` (SQLite scans for it). PostgreSQL also keeps the name's word prefixes
+A name matches when every word of the query begins a word of the name, in any order (a
+word given twice, two words of the name): the folded name is stored with a space before each
+word, so each query word is one `LIKE '% word%'` (SQLite scans for it). PostgreSQL also keeps the name's word prefixes
 (`word_prefixes`: `nguyen van anh` → n, ng, …, nguyen, v, va, van, a, an, anh) in an array
 with a GIN index, and asks `name_prefixes @> ARRAY[words]`: one index key per query word
 and the same matches, where trigrams of common names (`ngu`, `guy`, …) each hold a third
@@ -108,6 +108,16 @@ class Search:
     def name_patterns(self) -> list[str]:
         """One LIKE pattern per word (escape character `LIKE_ESCAPE`), for the stored name."""
         return [f"% {word.translate(_LIKE_SPECIAL)}%" for word in self.words]
+
+    def repeated_patterns(self) -> list[str]:
+        """For a word the query holds more than once (`nguyen duc duc`), one LIKE pattern
+        asking for as many words of the name that begin with it (`% duc% duc%`): each
+        occurrence begins a word of its own."""
+        counts: dict[str, int] = {}
+        for word in self.words:
+            counts[word] = counts.get(word, 0) + 1
+        return [f"% {word.translate(_LIKE_SPECIAL)}" * n + "%"
+                for word, n in counts.items() if n > 1]
 
 
 def period(received_from: date | datetime | None, received_to: date | datetime | None,

@@ -70,6 +70,16 @@ def test_names_match_with_and_without_diacritics(s: World) -> None:
     assert found(s, q="nguyen van b") == []
 
 
+def test_a_word_given_twice_begins_two_words_of_the_name(s: World) -> None:
+    once = start(s, "Nguyễn Đức Anh")
+    twice = start(s, "Nguyễn Đức Đức")
+    assert found(s, q="nguyen duc") == [twice, once]
+    assert found(s, q="nguyen duc duc") == [twice]
+    assert found(s, q="duc nguyen duc") == [twice]
+    assert found(s, q="d d") == [twice]
+    assert found(s, q="duc duc duc") == []
+
+
 def test_like_wildcards_in_q_are_plain_characters(s: World) -> None:
     start(s, "Nguyễn Văn A")
     percent = start(s, "Công ty 100% vốn")
