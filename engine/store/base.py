@@ -1,5 +1,5 @@
 """The declarative base of every table and the column types the store adds: instants kept as
-UTC on every backend, and a dossier name's word prefixes (PostgreSQL's text[])."""
+UTC on every backend, and lists of strings kept for PostgreSQL's GIN indexes (text[])."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -39,10 +39,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC) if value is not None else None
 
 
-class WordPrefixes(TypeDecorator[list[str]]):
-    """The word prefixes of a dossier's folded name (engine.search.word_prefixes): a `text[]`
-    on PostgreSQL, where a GIN index answers the name search; on SQLite, whose search scans
-    `search_name`, nothing is kept (always NULL)."""
+class IndexedTextArray(TypeDecorator[list[str]]):
+    """A list of strings kept where a GIN index can answer for it: a `text[]` on PostgreSQL;
+    on SQLite nothing is kept (always NULL), and the query reads what the list is made from.
+    A dossier's name's word prefixes (engine.search.word_prefixes; SQLite scans
+    `search_name`) and the units that have held one of its tasks (SQLite reads the tasks)."""
 
     impl = Text
     cache_ok = True
@@ -54,14 +55,6 @@ class WordPrefixes(TypeDecorator[list[str]]):
 
     def process_bind_param(self, value: list[str] | None, dialect: Any) -> list[str] | None:
         return value if dialect.name == "postgresql" else None
-
-
-class UnitCodes(WordPrefixes):
-    """The units that have held a task of a dossier: a `text[]` on PostgreSQL, where a GIN
-    index lets an officer's search meet its scope as a bitmap beside the name's; on SQLite,
-    whose scope reads the tasks, nothing is kept (always NULL)."""
-
-    cache_ok = True
 
 
 class Base(DeclarativeBase):

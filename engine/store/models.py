@@ -21,9 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.search import ID_NUMBER_LENGTH, NAME_LENGTH
 from engine.store.base import Base as Base
-from engine.store.base import UnitCodes as UnitCodes
+from engine.store.base import IndexedTextArray as IndexedTextArray
 from engine.store.base import UTCDateTime as UTCDateTime
-from engine.store.base import WordPrefixes as WordPrefixes
 from engine.store.base import max_length as max_length
 from engine.store.models_org import Position as Position
 from engine.store.models_org import Unit as Unit
@@ -124,10 +123,10 @@ class Dossier(Base):
     search_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     search_id: Mapped[str | None] = mapped_column(String(ID_NUMBER_LENGTH))
     # Written at intake with `search_name`, read by no one (only searched): never loaded.
-    name_prefixes: Mapped[list[str] | None] = mapped_column(WordPrefixes, deferred=True)
+    name_prefixes: Mapped[list[str] | None] = mapped_column(IndexedTextArray, deferred=True)
     # Every unit that has held a task of the dossier, written with its new tasks by the
     # hot path (engine.store.hot_path), read by no one (only searched): never loaded.
-    task_units: Mapped[list[str] | None] = mapped_column(UnitCodes, deferred=True)
+    task_units: Mapped[list[str] | None] = mapped_column(IndexedTextArray, deferred=True)
     state: Mapped[dict[str, Any]]
     error: Mapped[str | None] = mapped_column(Text)
     end_event: Mapped[str | None] = mapped_column(String(200))
