@@ -46,42 +46,43 @@ UNITS = [
 RECEIVING = {"land_first_registration": [COMMUNES[0], LAND_BRANCH],
              "construction_practising_certificate": list(COMMUNES)}
 PRINCIPALS = [
-    # token, name, role, unit, position
-    ("demo-designer", "Process designer", "designer", None, None),
-    ("demo-client", "Provincial service portal", "client", UNIT, None),
-    ("demo-reception", "Reception officer", "officer", UNIT, "reception"),
-    ("demo-specialist", "Specialist", "officer", UNIT, "specialist"),
-    ("demo-head", "Head of department", "officer", UNIT, "head_of_department"),
-    ("demo-leader", "Commune leader", "officer", UNIT, "leader"),
-    ("demo-dept-specialist", "Department of Justice specialist", "officer", DEPARTMENT,
+    # token, name (a title, in Vietnamese as the pages), role, unit, position
+    ("demo-designer", "Cán bộ thiết kế quy trình", "designer", None, None),
+    ("demo-client", "Cổng dịch vụ công của tỉnh", "client", UNIT, None),
+    ("demo-reception", "Cán bộ tiếp nhận Trung tâm tỉnh", "officer", UNIT, "reception"),
+    ("demo-specialist", "Chuyên viên Trung tâm tỉnh", "officer", UNIT, "specialist"),
+    ("demo-head", "Trưởng phòng Trung tâm tỉnh", "officer", UNIT, "head_of_department"),
+    ("demo-leader", "Lãnh đạo Trung tâm tỉnh", "officer", UNIT, "leader"),
+    ("demo-dept-specialist", "Chuyên viên Sở Tư pháp", "officer", DEPARTMENT,
      "specialist"),
-    ("demo-dept-head", "Department of Justice head of division", "officer", DEPARTMENT,
+    ("demo-dept-head", "Trưởng phòng Sở Tư pháp", "officer", DEPARTMENT,
      "head_of_department"),
-    ("demo-dept-leader", "Department of Justice director", "officer", DEPARTMENT, "leader"),
-    ("demo-commune-reception", "Commune reception officer", "officer", COMMUNE, "reception"),
-    ("demo-commune-civil-status", "Commune civil status officer", "officer", COMMUNE,
+    ("demo-dept-leader", "Giám đốc Sở Tư pháp", "officer", DEPARTMENT, "leader"),
+    ("demo-commune-reception", "Cán bộ tiếp nhận UBND xã Yên Bình", "officer", COMMUNE,
+     "reception"),
+    ("demo-commune-civil-status", "Công chức tư pháp - hộ tịch xã Yên Bình", "officer", COMMUNE,
      "specialist"),
-    ("demo-commune-construction", "Commune construction officer", "officer", COMMUNE,
+    ("demo-commune-construction", "Công chức địa chính - xây dựng xã Yên Bình", "officer", COMMUNE,
      "specialist"),
-    ("demo-commune-head", "Head of the commune's economy and infrastructure division",
+    ("demo-commune-head", "Trưởng phòng Kinh tế, Hạ tầng và Đô thị xã Yên Bình",
      "officer", COMMUNE, "head_of_department"),
-    ("demo-commune-leader", "Commune chairman", "officer", COMMUNE, "leader"),
-    ("demo-construction-specialist", "Department of Construction specialist", "officer",
+    ("demo-commune-leader", "Chủ tịch UBND xã Yên Bình", "officer", COMMUNE, "leader"),
+    ("demo-construction-specialist", "Chuyên viên Sở Xây dựng", "officer",
      CONSTRUCTION, "specialist"),
-    ("demo-construction-leader", "Department of Construction director", "officer",
+    ("demo-construction-leader", "Giám đốc Sở Xây dựng", "officer",
      CONSTRUCTION, "leader"),
-    ("demo-land-reception", "Land registration branch reception officer", "officer",
+    ("demo-land-reception", "Cán bộ tiếp nhận Chi nhánh VPĐKĐĐ Yên Bình", "officer",
      LAND_BRANCH, "reception"),
-    ("demo-land-specialist", "Land registration branch specialist", "officer", LAND_BRANCH,
+    ("demo-land-specialist", "Chuyên viên Chi nhánh VPĐKĐĐ Yên Bình", "officer", LAND_BRANCH,
      "specialist"),
-    ("demo-land-leader", "Land registration branch director", "officer", LAND_BRANCH, "leader"),
-    ("demo-tax-client", "Tax office system", "client", TAX, None),
-    ("demo-commune1-reception", "Yên Bình commune centre reception officer", "officer",
+    ("demo-land-leader", "Giám đốc Chi nhánh VPĐKĐĐ Yên Bình", "officer", LAND_BRANCH, "leader"),
+    ("demo-tax-client", "Hệ thống của cơ quan thuế", "client", TAX, None),
+    ("demo-commune1-reception", "Cán bộ tiếp nhận Trung tâm PVHCC xã Yên Bình", "officer",
      COMMUNES[0], "reception"),
-    ("demo-commune2-reception", "Tân Thịnh ward centre reception officer", "officer",
+    ("demo-commune2-reception", "Cán bộ tiếp nhận Trung tâm PVHCC phường Tân Thịnh", "officer",
      COMMUNES[1], "reception"),
-    ("demo-auditor", "Auditor", "auditor", None, None),
-    ("demo-admin", "Administrator", "admin", None, None),
+    ("demo-auditor", "Cán bộ thanh tra, kiểm tra", "auditor", None, None),
+    ("demo-admin", "Quản trị hệ thống", "admin", None, None),
 ]
 
 
@@ -116,6 +117,7 @@ def load_demo(settings: Settings) -> None:
                                   created_at=ctx.clock.now())
                 uow.repo.add(found)
                 uow.repo.flush()
+            found.name = name  # a demo made before its users had these names
             if role == "designer":
                 designer_id = found.id
         uow.commit()

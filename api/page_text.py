@@ -33,6 +33,11 @@ _TEXT = {
         "oidc_unavailable": "Chưa kết nối được với hệ thống định danh của tỉnh; vui lòng "
                             "thử lại sau ít phút.",
         "language": "Ngôn ngữ",
+        "role_designer": "Thiết kế quy trình",
+        "role_client": "Hệ thống kết nối",
+        "role_officer": "Cán bộ",
+        "role_auditor": "Thanh tra, kiểm tra",
+        "role_admin": "Quản trị",
         "loading": "Đang tải…",
         "skip": "Bỏ qua đến nội dung",
         "inbox": "Hộp công việc",
@@ -87,6 +92,11 @@ _TEXT = {
         "oidc_unavailable": "The province's identity provider cannot be reached; please try "
                             "again in a few minutes.",
         "language": "Language",
+        "role_designer": "Process design",
+        "role_client": "Connected system",
+        "role_officer": "Officer",
+        "role_auditor": "Audit",
+        "role_admin": "Administration",
         "loading": "Loading…",
         "skip": "Skip to content",
         "inbox": "Inbox",

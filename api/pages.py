@@ -30,6 +30,7 @@ from api.auth_throttle import TooManyAttempts
 from api.page_shell import LANG_COOKIE, language, local, page, signed_in_page, signin_redirect
 from api.page_text import LANGUAGES, text_for
 from engine.errors import CsrfRefused, Unauthenticated
+from engine.services.org import units
 from engine.services.org.auth import authenticate, hash_token
 from engine.services.org.oidc import IdentityProviderUnavailable
 from engine.services.org.oidc_signin import offered
@@ -51,15 +52,19 @@ def register(app: Flask) -> None:
 
 
 def _demo_users() -> list[tuple[str, str, str]]:
+    """The demo's users still signed in by their tokens: token, name, and their position and
+    unit as registered (else their role's word and the unit's code)."""
     ctx = current_app.extensions["motcua"]
+    words = text_for(language())
     found = []
     for token in DEMO_USERS:
         try:
             who = authenticate(ctx, token)
         except Unauthenticated:
             continue
-        found.append((token, who.name, " · ".join(filter(None, (who.position or who.role,
-                                                                   who.unit)))))
+        position, unit = units.workplace(ctx, who)
+        what = position or who.position or words.get(f"role_{who.role}", who.role)
+        found.append((token, who.name, " · ".join(filter(None, (what, unit or who.unit)))))
     return found
 
 

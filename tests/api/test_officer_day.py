@@ -109,11 +109,11 @@ def test_a_dossier_received_at_the_centre_is_decided_by_the_department(
     assert (code, "appraisal") in inbox(w, "dept-head")
     assert (code, "appraisal") not in inbox(w, "reception")
     assert (code, "appraisal") not in inbox(w, "specialist")  # the centre's own specialist
-    specialist = call(w, "admin", "GET", f"/principals?unit={DEPARTMENT}&q=specialist")
+    specialist = call(w, "admin", "GET", f"/principals?unit={DEPARTMENT}&q=Chuy%C3%AAn%20vi%C3%AAn")
     task = step(w, code, "appraisal")
     held = call(w, "dept-head", "POST", f"/tasks/{task['task_id']}/assign",
                 {"principal_id": specialist["items"][0]["id"]})
-    assert held["holder"]["name"] == "Department of Justice specialist"
+    assert held["holder"]["name"] == "Chuyên viên Sở Tư pháp"
     assert inbox(w, "dept-specialist", claimed="true") == [(code, "appraisal")]
     r = w.client.post(f"/api/v1/tasks/{task['task_id']}/complete",
                       json={"data": {"appraisal_decision": "supplement"}},

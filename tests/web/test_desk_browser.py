@@ -25,6 +25,7 @@ from tests.web.browser import (
     wait_text,
 )
 
+RECEPTION = "Cán bộ tiếp nhận Trung tâm tỉnh"  # the demo's demo-reception (api/demo.py)
 INTAKE = {
     "process_key": "judicial_record_certificate", "channel": "online",
     "applicant": {"type": "citizen", "name": "Trần Minh Khoa", "id_number": "001095012345",
@@ -84,11 +85,11 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         wait_for(b, ".filters .chip .count")
         screenshot(b, "02-inbox")
         row.find_element(By.CSS_SELECTOR, "button.claim").click()
-        wait_text(b, f"{row_css} td:nth-child(7)", "Reception officer")
+        wait_text(b, f"{row_css} td:nth-child(7)", RECEPTION)
 
         b.find_element(By.CSS_SELECTOR, f"{row_css} a.task-link").click()
         wait_for(b, "#task-form")
-        wait_text(b, "#holder", "Reception officer")
+        wait_text(b, "#holder", RECEPTION)
         assert b.find_element(By.ID, "procedure").text.startswith("Cấp Phiếu lý lịch tư pháp")
         screenshot(b, "03-task")
 
@@ -181,9 +182,9 @@ def test_a_head_assigns_a_task_by_keyboard_in_english(demo: Any) -> None:
                                 "Idempotency-Key": f"browser-assign-{id(demo)}"})
     assert started.status_code == 201, started.get_json()
     task_id = started.get_json()["current_steps"][0]["task_id"]
-    found = api.get("/api/v1/principals?q=Reception",
+    found = api.get("/api/v1/principals", query_string={"q": "tiếp nhận"},
                     headers={"Authorization": "Bearer demo-admin"}).get_json()["items"]
-    reception = next(p for p in found if p["name"] == "Reception officer")
+    reception = next(p for p in found if p["name"] == RECEPTION)
 
     with served(demo) as base, chromium() as b:
         b.get(f"{base}/lang/en?next=/signin")
@@ -198,9 +199,9 @@ def test_a_head_assigns_a_task_by_keyboard_in_english(demo: Any) -> None:
         assert b.find_element(By.TAG_NAME, "h1").text == "Inbox"
         row.find_element(By.CSS_SELECTOR, "input[name='principal_id']").send_keys(
             str(reception["id"]), Keys.ENTER)
-        wait_text(b, "#notice", "Reception officer")  # held by another: off this list
+        wait_text(b, "#notice", RECEPTION)  # held by another: off this list
         b.get(f"{base}/desk?claimed=true")  # a head sees the unit's held tasks
-        wait_text(b, f"{row_css} td:nth-child(7)", "Reception officer")
+        wait_text(b, f"{row_css} td:nth-child(7)", RECEPTION)
         screenshot(b, "07-inbox-assigned-en")
     task = api.get(f"/api/v1/tasks/{task_id}",
                    headers={"Authorization": "Bearer demo-reception"}).get_json()
