@@ -58,7 +58,8 @@ class PrincipalQuery(Schema):
     unit = fields.String()
     disabled = fields.Boolean()
     q = fields.String(validate=validate.Length(1, 200), metadata={
-        "description": "part of the name"})
+        "description": "part of the name, its case and diacritics ignored (`tiep nhan` "
+                       "finds `Cán bộ tiếp nhận`)"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.search import fold
 from engine.store.models import Membership, Position, Principal, Unit, UnitKind
 
 PLATFORM = ""  # the province of the platform's own rows
@@ -121,7 +122,17 @@ def principals(session: Session, province: str, *, role: str | None = None,
         query = query.where(Principal.disabled_at.is_not(None) if disabled
                             else Principal.disabled_at.is_(None))
     if q:
-        query = query.where(func.lower(Principal.name).like(f"%{q.lower()}%"))
+        # Names are matched folded (case and diacritics: `tiep nhan` finds `Cán bộ tiếp
+        # nhận`), which SQL's lower() does not do; a province's principals are few enough
+        # to fold their names here.
+        wanted = fold(q)
+        ids = [i for i, name in session.execute(
+            query.with_only_columns(Principal.id, Principal.name).order_by(Principal.id))
+            if wanted in fold(name)]
+        page = ids[offset:offset + limit]
+        rows = session.scalars(select(Principal).where(Principal.id.in_(page))
+                               .order_by(Principal.id)).all() if page else []
+        return len(ids), rows
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Principal.id).limit(limit).offset(offset)).all()
     return total, rows

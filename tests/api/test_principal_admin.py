@@ -168,3 +168,29 @@ def test_a_token_works_until_it_expires(db_url: str) -> None:
         assert r.status_code == 422
     finally:
         world.ctx.db_engine.dispose()
+
+
+def test_names_are_found_whatever_the_case_and_the_diacritics(world: World) -> None:
+    world.principal("Cán bộ tiếp nhận Trung tâm tỉnh", "officer")
+    world.principal("Nguyễn Thị Đào", "officer")
+    world.principal("Công ty 100% vốn", "client")
+
+    def names(q: str, **more: str) -> list[str]:
+        r = world.client.get("/api/v1/principals", query_string={"q": q, **more},
+                             headers=world.headers("admin"))
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        assert body["total"] == len(body["items"]), body
+        return [p["name"] for p in body["items"]]
+
+    assert names("tiep nhan") == ["Cán bộ tiếp nhận Trung tâm tỉnh"]
+    assert names("TIẾP NHẬN") == ["Cán bộ tiếp nhận Trung tâm tỉnh"]
+    assert names("dao") == ["Nguyễn Thị Đào"]
+    assert names("dao", role="client") == []
+    assert names("100%") == ["Công ty 100% vốn"]
+    assert names("%") == ["Công ty 100% vốn"]  # a character, not a wildcard
+    assert names("_") == []
+    paged = world.client.get("/api/v1/principals", query_string={"q": "ng", "limit": 1,
+                                                                 "offset": 1},
+                             headers=world.headers("admin")).get_json()
+    assert paged["total"] == 3 and [p["name"] for p in paged["items"]] == ["Nguyễn Thị Đào"]
