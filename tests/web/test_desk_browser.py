@@ -84,6 +84,17 @@ def test_an_officer_completes_a_task_in_the_browser(demo: Any) -> None:
         assert procedure.text.startswith("Cấp Phiếu lý lịch tư pháp"), procedure.text
         wait_for(b, ".filters .chip .count")
         screenshot(b, "02-inbox")
+        # A refusal is said in the page's language: here the server's answer to a claim
+        # that another officer won a moment before (the request is answered in the page).
+        b.execute_script(
+            "const send = window.fetch; window.unhook = () => { window.fetch = send; };"
+            "window.fetch = (url, init) => String(url).endsWith('/claim') ? Promise.resolve("
+            " new Response(JSON.stringify({code: 'task-held', status: 409,"
+            " detail: 'the task is held by another officer'}), {status: 409, headers:"
+            " {'Content-Type': 'application/problem+json'}})) : send(url, init);")
+        row.find_element(By.CSS_SELECTOR, "button.claim").click()
+        wait_text(b, f"{row_css} .row-error", "Bước này đang do một cán bộ khác xử lý.")
+        b.execute_script("window.unhook()")
         row.find_element(By.CSS_SELECTOR, "button.claim").click()
         wait_text(b, f"{row_css} td:nth-child(7)", RECEPTION)
 

@@ -1,10 +1,17 @@
 // The JSON API with the page's session: the cookie goes along, and every change carries
 // the session's CSRF token (the API refuses a change by cookie without it).
+import { lang } from './i18n.js';
+import { problemMessage } from './problem_text.js';
+
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
+// A refusal of the API: `message` in the page's language (problem_text.js), `detail` the
+// server's own words.
 export class Problem extends Error {
   constructor(status, body) {
-    super(body.detail || body.title || `HTTP ${status}`);
+    const detail = body.detail || body.title || `HTTP ${status}`;
+    super(problemMessage(body.code, detail, lang));
+    this.detail = detail;
     this.status = status;
     this.code = body.code;
     this.errors = body.errors || [];
