@@ -110,6 +110,9 @@ def test_an_auditor_replays_a_dossier_to_an_earlier_event(demo: Any) -> None:  #
             slider.send_keys(Keys.ARROW_RIGHT)
         wait_for(b, f".replay[data-seq='{first_done}']")
         wait_text(b, "#event-kind", "Hoàn thành bước")
+        # Who acted: the position and the unit by their registered names, not their codes.
+        wait_text(b, "#event-actor", "Cán bộ tiếp nhận Trung tâm tỉnh · Công chức tiếp nhận và "
+                                     "trả kết quả · Trung tâm Phục vụ hành chính công tỉnh")
         wait_text(b, "#moment-steps", "Hướng dẫn")  # the guidance step waits
         assert _marked(b, "guidance", "motcua-active")
         assert _marked(b, "reception", "motcua-done")

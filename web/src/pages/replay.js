@@ -46,6 +46,22 @@ function actorText(e) {
   return [a.name, a.position, a.unit].filter(Boolean).join(' · ') || `#${a.id}`;
 }
 
+// The actor's position and unit by the names the province registered (the event keeps their
+// codes as they were): asked once each, the codes shown until the names come.
+const positionNames = api('/positions').then((ps) => new Map(ps.map((p) => [p.code, p.name])),
+  () => new Map());
+const unitNames = new Map(); // code -> a promise of its registered name (null: none)
+function unitName(unit) {
+  if (!unitNames.has(unit)) {
+    unitNames.set(unit, api(`/units/${encodeURIComponent(unit)}`).then((u) => u.name || null, () => null));
+  }
+  return unitNames.get(unit);
+}
+async function namedActor(a) {
+  const [positions, unit] = await Promise.all([positionNames, a.unit ? unitName(a.unit) : null]);
+  return [a.name, positions.get(a.position) || a.position, unit || a.unit].filter(Boolean).join(' · ');
+}
+
 function facts(pairs) {
   return h('dl', { class: 'facts' }, ...pairs.flatMap(([k, v, id]) => [h('dt', {}, k), h('dd', { id }, v)]));
 }
@@ -57,6 +73,10 @@ function showEvent(e, box) {
     [t('actor'), actorText(e), 'event-actor'],
     ...(e.element_id ? [[t('element'), e.element_id, 'event-element']] : []),
   ]) : '');
+  if (e && e.actor && e.actor.role !== 'system') {
+    const shown = box.querySelector('#event-actor');
+    namedActor(e.actor).then((text) => { if (shown.isConnected) shown.textContent = text; });
+  }
 }
 
 function showMoment(m, box) {
