@@ -3,9 +3,6 @@ JSON Schema keyword at fault and its params (engine/forms.py), and web/src/form_
 words them in Vietnamese and English (run by node, as the page's bundle runs it)."""
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import pytest
 
 from engine.errors import FormInvalid
 from engine.forms import validate_form
+from tests.web_module import call_each
 
 WEB = Path(__file__).resolve().parents[2] / "web" / "src" / "form_errors.js"
 
@@ -56,14 +54,7 @@ def test_a_rule_of_if_then_names_the_missing_field_itself() -> None:
 
 
 def word(errors: list[dict[str, Any]], code: str) -> list[str]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the pages are built with it)")
-    script = (f"import({json.dumps(WEB.as_uri())}).then(m => process.stdout.write("
-              f"JSON.stringify({json.dumps(errors)}.map(e => m.wordError(e, {json.dumps(code)})))))")
-    out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True,
-                         text=True, check=True, timeout=60)
-    return list(json.loads(out.stdout))
+    return call_each(WEB, "wordError", [[e, code] for e in errors])
 
 
 def test_the_page_words_the_server_errors_in_vietnamese_and_in_english() -> None:

@@ -5,30 +5,19 @@ a code it does not know, with the server's sentence (run by node, as the page's 
 runs it)."""
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from api.errors import _HTTP_CODES, STATUS
+from tests.web_module import call_each
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web" / "src" / "problem_text.js"
 
 
 def said(cases: list[tuple[str | None, str, str]]) -> list[str]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed (the pages are built with it)")
-    script = (f"import({json.dumps(WEB.as_uri())}).then(m => process.stdout.write("
-              f"JSON.stringify({json.dumps(cases)}.map(c => m.problemMessage(...c)))))")
-    out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True,
-                         text=True, check=True, timeout=60)
-    return list(json.loads(out.stdout))
+    return call_each(WEB, "problemMessage", [list(c) for c in cases])
 
 
 def codes() -> set[str]:

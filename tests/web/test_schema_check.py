@@ -4,27 +4,19 @@ JSON pointer. Skipped where node is missing."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from typing import Any
 
 import pytest
 
 from tests.web.browser import ROOT
+from tests.web_module import call_each
 
 MODULE = ROOT / "web" / "src" / "schema-check.js"
 
 
 def run_each(function: str, arguments: list[Any]) -> list[Any]:
     """`function` of the module called on each argument, in one node process."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    script = (f"import {{ {function} }} from {json.dumps(MODULE.as_uri())};"
-              f"console.log(JSON.stringify({json.dumps(arguments)}.map((a) => {function}(a))));")
-    out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True,
-                         text=True, timeout=60, check=True)
-    return list(json.loads(out.stdout))
+    return call_each(MODULE, function, [[a] for a in arguments])
 
 
 def run(function: str, argument: Any) -> Any:
