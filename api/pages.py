@@ -56,13 +56,15 @@ def _demo_users() -> list[tuple[str, str, str]]:
     unit as registered (else their role's word and the unit's code)."""
     ctx = current_app.extensions["motcua"]
     words = text_for(language())
-    found = []
+    users = []
     for token in DEMO_USERS:
         try:
-            who = authenticate(ctx, token)
+            users.append((token, authenticate(ctx, token)))
         except Unauthenticated:
             continue
-        position, unit = units.workplace(ctx, who)
+    found = []
+    for (token, who), (position, unit) in zip(users, units.workplaces(ctx, [w for _, w in users]),
+                                              strict=True):
         what = position or who.position or words.get(f"role_{who.role}", who.role)
         found.append((token, who.name, " · ".join(filter(None, (what, unit or who.unit)))))
     return found

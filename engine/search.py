@@ -7,8 +7,9 @@ A dossier keeps its folded applicant name and its identity number in columns of 
 written at intake, so a search reads no JSON.
 
 A name matches when every word of the query begins a word of the name, in any order (a
-word given twice, two words of the name): the folded name is stored with a space before each
-word, so each query word is one `LIKE '% word%'` (SQLite scans for it). PostgreSQL also keeps the name's word prefixes
+word given twice, two words of the name): the folded name is stored with a space before
+each word, so each query word is one `LIKE '% word%'` (SQLite scans for it). PostgreSQL
+also keeps the name's word prefixes
 (`word_prefixes`: `nguyen van anh` → n, ng, …, nguyen, v, va, van, a, an, anh) in an array
 with a GIN index, and asks `name_prefixes @> ARRAY[words]`: one index key per query word
 and the same matches, where trigrams of common names (`ngu`, `guy`, …) each hold a third
@@ -17,6 +18,7 @@ of the dossiers.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -106,18 +108,16 @@ class Search:
                    else None, words=words)
 
     def name_patterns(self) -> list[str]:
-        """One LIKE pattern per word (escape character `LIKE_ESCAPE`), for the stored name."""
-        return [f"% {word.translate(_LIKE_SPECIAL)}%" for word in self.words]
+        """One LIKE pattern per distinct word (escape character `LIKE_ESCAPE`), for the stored
+        name; a word given n times asks for n words of the name beginning with it (`nguyen
+        duc duc` → `% nguyen%`, `% duc% duc%`)."""
+        return [f"% {word.translate(_LIKE_SPECIAL)}" * n + "%"
+                for word, n in Counter(self.words).items()]
 
     def repeated_patterns(self) -> list[str]:
-        """For a word the query holds more than once (`nguyen duc duc`), one LIKE pattern
-        asking for as many words of the name that begin with it (`% duc% duc%`): each
-        occurrence begins a word of its own."""
-        counts: dict[str, int] = {}
-        for word in self.words:
-            counts[word] = counts.get(word, 0) + 1
-        return [f"% {word.translate(_LIKE_SPECIAL)}" * n + "%"
-                for word, n in counts.items() if n > 1]
+        """The patterns of the words given more than once: what the name prefixes (which
+        say that a word begins a word of the name, not how many) leave to check."""
+        return [p for p, n in zip(self.name_patterns(), Counter(self.words).values()) if n > 1]
 
 
 def period(received_from: date | datetime | None, received_to: date | datetime | None,

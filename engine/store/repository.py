@@ -87,12 +87,13 @@ def _matches(search: Search, prefixes: bool) -> Any:
     if prefixes:
         name = Dossier.name_prefixes.op("@>", return_type=Boolean)(
             bindparam(None, list(search.words), type_=postgresql.ARRAY(Text)))
+        repeated = search.repeated_patterns()
+        if repeated:
+            name = and_(name, *(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
+                                for p in repeated))
     else:
         name = and_(*(Dossier.search_name.like(p, escape=LIKE_ESCAPE)
                       for p in search.name_patterns()))
-    repeated = search.repeated_patterns()
-    if repeated:  # the prefixes say which words begin a word of the name, not how many do
-        name = and_(name, *(Dossier.search_name.like(p, escape=LIKE_ESCAPE) for p in repeated))
     codes = {search.code, search.code.upper()}
     found: list[ColumnElement[bool]] = [Dossier.code.in_(sorted(codes)), name]
     if search.id_number is not None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, literal_column, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from engine.store.models import CompletionKey
 from engine.store.models_webhooks import WebhookAttempt, WebhookDelivery
+from engine.store.webhook_rows import delivered
 
 
 def purge_completion_keys(session: Session, before: datetime, batch: int) -> int:
@@ -26,8 +27,7 @@ def purge_delivered(session: Session, before: datetime, batch: int) -> int:
     """Delete up to `batch` delivered webhook deliveries created before `before`, and their
     attempts; how many deliveries went."""
     ids = list(session.scalars(select(WebhookDelivery.id).where(
-        WebhookDelivery.status == literal_column("'delivered'"),
-        WebhookDelivery.created_at < before)
+        delivered(WebhookDelivery), WebhookDelivery.created_at < before)
         .order_by(WebhookDelivery.created_at).limit(batch)))  # in the order of its index
     if ids:
         session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))

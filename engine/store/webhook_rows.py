@@ -24,6 +24,10 @@ def finished(d: Any) -> Any:
     return d.status != literal_column("'pending'")
 
 
+def delivered(d: Any) -> Any:
+    return d.status == literal_column("'delivered'")
+
+
 def _earlier_pending(d: Any) -> Any:
     """An earlier pending delivery of the same dossier to the same subscription exists."""
     return exists().where(_EARLIER.dossier_id == d.dossier_id,
@@ -66,8 +70,9 @@ class WebhookRows(HotPath):
             ids += self.session.scalars(select(d.id).where(where).order_by(order)
                                         .limit(limit + offset)).all()
         page = sorted(ids, reverse=True)[offset:offset + limit]
-        rows = self.session.scalars(select(d).where(d.id.in_(page))).all() if page else []
-        return sorted(rows, key=lambda r: -r.id), int(total)
+        rows = self.session.scalars(select(d).where(d.id.in_(page)).order_by(d.id.desc())
+                                    ).all() if page else []
+        return list(rows), int(total)
 
     def attempts(self, delivery_ids: Sequence[int]) -> dict[int, list[WebhookAttempt]]:
         found: dict[int, list[WebhookAttempt]] = {i: [] for i in delivery_ids}
@@ -115,7 +120,7 @@ class WebhookRows(HotPath):
         d = WebhookDelivery
         return bool(self.session.scalar(select(exists().where(
             d.dossier_id == delivery.dossier_id, d.subscription_id == sub.id,
-            d.status == literal_column("'delivered'"), sub.format == "sync-packet",
+            delivered(d), sub.format == "sync-packet",
             d.id != delivery.id))))
 
     def add_attempt(self, attempt: WebhookAttempt) -> None:

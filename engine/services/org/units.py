@@ -39,17 +39,22 @@ def get_unit(ctx: Context, caller: Caller, code: str) -> dict[str, Any]:
         return _view(_own(uow, caller, code), _levels(uow, caller.province))
 
 
-def workplace(ctx: Context, caller: Caller) -> tuple[str | None, str | None]:
-    """The registered names of the caller's own position and unit (None where not
-    registered), to say whom a page is for; nothing else of the registry is read."""
+def workplaces(ctx: Context, callers: list[Caller]) -> list[tuple[str | None, str | None]]:
+    """The registered names of each caller's own position and unit (None where not
+    registered), to say whom a page is for, in one read; nothing else of the registry is
+    read."""
+    found = []
     with ctx.uow(readonly=True) as uow:
-        position = None
-        if caller.position:  # the province's own position, else the platform's
-            position = org.position(uow.session, caller.province, caller.position) \
-                or org.position(uow.session, org.PLATFORM, caller.position)
-        unit = org.unit(uow.session, caller.unit) if caller.unit else None
-        return (position.name if position is not None else None,
-                unit.name if unit is not None and unit.province == caller.province else None)
+        for caller in callers:
+            position = None
+            if caller.position:  # the province's own position, else the platform's
+                position = org.position(uow.session, caller.province, caller.position) \
+                    or org.position(uow.session, org.PLATFORM, caller.position)
+            unit = org.unit(uow.session, caller.unit) if caller.unit else None
+            found.append((position.name if position is not None else None,
+                          unit.name if unit is not None and unit.province == caller.province
+                          else None))
+    return found
 
 
 def register_unit(ctx: Context, caller: Caller, body: dict[str, Any]

@@ -39,11 +39,13 @@ async function eventAt(seq) {
 
 const kindName = (kind) => t('kind_names')[kind] || kind;
 
+const actorLine = (a, position, unit) => [a.name, position, unit].filter(Boolean).join(' · ') || `#${a.id}`;
+
 function actorText(e) {
   const a = e.actor;
   if (!a) return e.actor_id ? `#${e.actor_id}` : t('system');
   if (a.role === 'system') return t('system');
-  return [a.name, a.position, a.unit].filter(Boolean).join(' · ') || `#${a.id}`;
+  return actorLine(a, a.position, a.unit);
 }
 
 // The actor's position and unit by the names the province registered (the event keeps their
@@ -59,7 +61,7 @@ function unitName(unit) {
 }
 async function namedActor(a) {
   const [positions, unit] = await Promise.all([positionNames, a.unit ? unitName(a.unit) : null]);
-  return [a.name, positions.get(a.position) || a.position, unit || a.unit].filter(Boolean).join(' · ');
+  return actorLine(a, positions.get(a.position) || a.position, unit || a.unit);
 }
 
 function facts(pairs) {
