@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from engine.services.org import oidc_signin
+
 CLIENT_ID = "motcua-pages"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 JWK = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
@@ -49,6 +51,10 @@ class Provider:
     def start(self) -> Provider:
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self.issuer = f"http://{self.host}:{self._server.server_port}/realms/province"
+        # A provider that served on this port before (an earlier test's, its port given out
+        # again) left its discovered endpoints in the process's cache under the same issuer:
+        # this is another provider.
+        oidc_signin._discovered.pop(self.issuer, None)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
